@@ -1,0 +1,21 @@
+//! `studybook check`: everything a build validates, without writing anything.
+
+use std::process::ExitCode;
+
+use crate::cli::CheckArgs;
+use crate::{load, BuildOptions};
+
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let mut options = BuildOptions::new(args.root.root);
+    options.drafts = args.drafts;
+    let loaded = load(&options)?;
+    super::print_warnings(&loaded.warnings);
+    eprintln!(
+        "ok: {} pages ({} sessions) in {} sections, {} warnings",
+        loaded.site.pages.len(),
+        loaded.site.session_count(),
+        loaded.site.sections.len(),
+        loaded.warnings.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,78 @@
+//! `studybook search`: query the built index from the terminal.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::cli::SearchArgs;
+use crate::config::Config;
+use crate::diagnostics::ContentErrors;
+use crate::search::{SearchRequest, Searcher};
+
+pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&args.root.root)
+        .map_err(|diagnostics| crate::BuildError::Content(ContentErrors { diagnostics }))?;
+    let searcher = Searcher::open(&config.output_dir)?;
+    let request = SearchRequest {
+        query: args.query.join(" "),
+        limit: usize::from(args.limit),
+        offset: 0,
+        kind: args.kind,
+        meeting: args.meeting,
+        tag: args.tag,
+        year: args.year,
+        from: args.from,
+        to: args.to,
+    };
+    let results = searcher.search(&request).context("the search failed")?;
+    let stdout = std::io::stdout();
+    let color = stdout.is_terminal();
+    let mut out = stdout.lock();
+    for (rank, hit) in results.results.iter().enumerate() {
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(hit)?)?;
+            continue;
+        }
+        let mut details = vec![if hit.kind == "session" {
+            "学习记录"
+        } else {
+            "学习资料"
+        }
+        .to_string()];
+        details.extend(hit.date.clone());
+        details.extend(hit.meeting.clone());
+        writeln!(
+            out,
+            "{:>2}. {}  [{}]",
+            rank + 1,
+            terminal_text(&hit.title_html, color),
+            details.join(" · ")
+        )?;
+        writeln!(out, "    {}", hit.url)?;
+        writeln!(out, "    {}", terminal_text(&hit.snippet, color))?;
+    }
+    eprintln!(
+        "{} results ({} shown) in {:.1} ms",
+        results.total,
+        results.results.len(),
+        results.took_ms
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Snippet HTML for a terminal: marks in bold yellow when it is one, entities decoded.
+fn terminal_text(html: &str, color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
+    html.replace("<mark>", open)
+        .replace("</mark>", close)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

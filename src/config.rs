@@ -1,0 +1,252 @@
+//! `book.toml`: read the raw file, check every key, resolve it into a [`Config`].
+//!
+//! Raw structs mirror the file (kebab-case keys, unknown keys rejected); [`Config`] is what the
+//! rest of the pipeline uses, with paths resolved against the site root and defaults filled in.
+//! Every default lives in the raw structs' `Default` impls and nowhere else.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{did_you_mean, line_column, Diagnostic};
+use crate::i18n::Language;
+
+pub const CONFIG_FILE: &str = "book.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    book: RawBook,
+    #[serde(default)]
+    build: RawBuild,
+    #[serde(default)]
+    search: RawSearch,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBook {
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default)]
+    authors: Vec<String>,
+}
+
+fn default_language() -> String {
+    "zh-CN".to_string()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBuild {
+    output_dir: PathBuf,
+    theme: String,
+    content_dir: PathBuf,
+    base_url: String,
+}
+
+impl Default for RawBuild {
+    fn default() -> Self {
+        RawBuild {
+            output_dir: PathBuf::from("public"),
+            theme: "default".to_string(),
+            content_dir: PathBuf::from("content"),
+            base_url: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSearch {
+    dictionary: Option<PathBuf>,
+}
+
+/// Keys each table accepts, for "did you mean" hints.
+const KNOWN_KEYS: &[&str] = &[
+    "book",
+    "build",
+    "search",
+    "title",
+    "description",
+    "language",
+    "authors",
+    "output-dir",
+    "theme",
+    "content-dir",
+    "base-url",
+    "dictionary",
+];
+
+/// The resolved configuration of one site.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site root: the folder holding book.toml.
+    pub root: PathBuf,
+    pub title: String,
+    pub description: String,
+    pub language: Language,
+    pub authors: Vec<String>,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub theme: String,
+    /// `<root>/themes/<theme>`: files here replace the built-in theme's files of the same name.
+    pub theme_dir: PathBuf,
+    /// Prefix for absolute URLs in sitemap.xml; empty means relative URLs.
+    pub base_url: String,
+    /// The site's own words for the search segmenter, if any.
+    pub dictionary: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads `<root>/book.toml`. Problems with its content come back as diagnostics.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("no {CONFIG_FILE} in `{}`", root.display()),
+                )
+                .help("run `studybook init DIR` to start a new site, or pass --root with the folder that holds book.toml")]);
+            }
+            Err(err) => {
+                return Err(vec![Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("cannot read the file: {err}"),
+                )])
+            }
+        };
+        let text = match String::from_utf8(text) {
+            Ok(text) => text,
+            Err(_) => {
+                return Err(vec![Diagnostic::error(
+                    CONFIG_FILE,
+                    "the file is not valid UTF-8",
+                )
+                .help("save it as UTF-8 (in Notepad: File > Save As > Encoding: UTF-8)")])
+            }
+        };
+        Config::parse(root, &text)
+    }
+
+    /// Parses the text of a book.toml found in `root`.
+    pub fn parse(root: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let raw: RawConfig = toml::from_str(text).map_err(|err| vec![toml_diagnostic(text, &err)])?;
+        let language = Language::from_tag(&raw.book.language).ok_or_else(|| {
+            let line = key_line(text, "language");
+            vec![Diagnostic::error(
+                CONFIG_FILE,
+                format!("unsupported language `{}`", raw.book.language),
+            )
+            .at(line.unwrap_or(1))
+            .help(format!("use one of: {}", Language::TAGS.join(", ")))]
+        })?;
+        let mut problems = Vec::new();
+        if raw.book.title.trim().is_empty() {
+            problems.push(
+                Diagnostic::error(CONFIG_FILE, "`title` is empty")
+                    .at(key_line(text, "title").unwrap_or(1))
+                    .help("give the site a name, e.g. title = \"机关党支部学习资料库\""),
+            );
+        }
+        if raw.build.theme.is_empty() || raw.build.theme.contains(['/', '\\']) {
+            problems.push(
+                Diagnostic::error(CONFIG_FILE, format!("invalid theme name `{}`", raw.build.theme))
+                    .at(key_line(text, "theme").unwrap_or(1))
+                    .help("a theme is a folder name under themes/, e.g. theme = \"default\""),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let root = root.to_path_buf();
+        Ok(Config {
+            title: raw.book.title.trim().to_string(),
+            description: raw.book.description,
+            language,
+            authors: raw.book.authors,
+            content_dir: root.join(&raw.build.content_dir),
+            output_dir: root.join(&raw.build.output_dir),
+            theme_dir: root.join("themes").join(&raw.build.theme),
+            theme: raw.build.theme,
+            base_url: raw.build.base_url.trim_end_matches('/').to_string(),
+            dictionary: raw.search.dictionary.map(|p| root.join(p)),
+            root,
+        })
+    }
+}
+
+/// Turns a TOML error into `book.toml:LINE:COL`, with a hint for unknown keys.
+fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
+    let message = err.message().trim().to_string();
+    let mut diagnostic = Diagnostic::error(CONFIG_FILE, first_clause(&message));
+    if let Some(span) = err.span() {
+        let (line, column) = line_column(text, span.start);
+        diagnostic = diagnostic.at_column(line, column);
+    }
+    if let Some(key) = unknown_field_name(&message) {
+        diagnostic.message = format!("unknown key `{key}`");
+        diagnostic = match did_you_mean(key, KNOWN_KEYS) {
+            Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
+            None => diagnostic.help(format!("known keys: {}", KNOWN_KEYS[3..].join(", "))),
+        };
+    } else if message.starts_with("missing field") {
+        diagnostic =
+            diagnostic.help("book.toml needs at least:\n\n         [book]\n         title = \"学习资料库\"");
+    }
+    diagnostic
+}
+
+/// Serde's "unknown field `x`, expected one of ..." names the key between the first backticks.
+pub(crate) fn unknown_field_name(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+fn first_clause(message: &str) -> String {
+    message.lines().next().unwrap_or(message).to_string()
+}
+
+/// The 1-based line on which `key` is set at the start of a line, if any.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|index| index + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_everything_but_the_title() {
+        let config = Config::parse(Path::new("/site"), "[book]\ntitle = \"学习\"\n").unwrap();
+        assert_eq!(config.language, Language::ZhCn);
+        assert_eq!(config.output_dir, Path::new("/site/public"));
+        assert_eq!(config.theme, "default");
+        assert!(config.dictionary.is_none());
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_guess() {
+        let err = Config::parse(
+            Path::new("/s"),
+            "[book]\ntitle = \"x\"\n\n[build]\noutput-dri = \"out\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err[0].to_string(),
+            "book.toml:5:1: unknown key `output-dri`\n   help: did you mean `output-dir`?"
+        );
+    }
+}

@@ -1,0 +1,385 @@
+//! Walk `content/`, read every file, and assemble the [`Site`] with its URLs decided.
+//!
+//! Problems are collected into [`Diagnostics`] rather than returned early, so that one run
+//! reports every bad file. Pages are parsed in parallel; the walk itself is sorted, so the
+//! result does not depend on the file system's order.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use super::front_matter::{parse_document, Document, FrontMatter, Kind};
+use super::model::{Attachment, Page, Section, Site};
+use crate::config::Config;
+use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
+
+/// What the loader should include.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// Output paths studybook generates itself; content may not map onto them.
+pub const RESERVED_FILES: &[&str] = &["404.html", "search.html", "sitemap.xml", "index.html"];
+pub const RESERVED_DIRS: &[&str] = &["tags", "assets", "search"];
+
+/// True for files editors' tools leave behind: swap files, backups, lock files.
+pub fn is_editor_litter(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.starts_with("~$")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || name.eq_ignore_ascii_case("thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
+}
+
+/// Reads the content folder into a [`Site`]. Content problems go into the returned
+/// diagnostics; only failures of the machine (an unreadable folder) are errors here.
+pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diagnostics)> {
+    let mut diagnostics = Diagnostics::default();
+    let content_dir = &config.content_dir;
+    if !content_dir.is_dir() {
+        diagnostics.push(
+            Diagnostic::error(
+                display_path(content_dir, &config.root),
+                "the content folder does not exist",
+            )
+            .help("create it and put Markdown pages in it, or set `content-dir` under [build] in book.toml"),
+        );
+        return Ok((Site::default(), diagnostics));
+    }
+
+    let walk = walk_content(content_dir)?;
+    let display = |path: &Path| display_path(path, &config.root);
+
+    // Read and parse every Markdown file in parallel; order is restored by the sorted walk.
+    let parsed: Vec<(PathBuf, Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>)> = walk
+        .markdown
+        .par_iter()
+        .map(|path| {
+            let file = display(path);
+            let result = read_text(path, &file).and_then(|text| parse_document(&file, &text));
+            (path.clone(), result)
+        })
+        .collect::<Vec<_>>();
+
+    let mut site = Site::default();
+    let mut sections = build_sections(config, &walk.dirs);
+    let mut section_files: HashMap<String, String> = HashMap::new();
+    let mut pages = Vec::new();
+
+    for (path, result) in parsed {
+        let (document, warnings) = match result {
+            Ok(ok) => ok,
+            Err(errors) => {
+                diagnostics.extend(errors);
+                continue;
+            }
+        };
+        diagnostics.extend(warnings);
+        let source = display_path(path.strip_prefix(content_dir).unwrap_or(&path), Path::new(""));
+        let file = display(&path);
+        let (dir, name) = match source.rsplit_once('/') {
+            Some((dir, name)) => (dir.to_string(), name.to_string()),
+            None => (String::new(), source.clone()),
+        };
+        if name == "_index.md" || name == "index.md" {
+            if let Some(previous) = section_files.insert(dir.clone(), file.clone()) {
+                diagnostics.push(
+                    Diagnostic::error(file.clone(), format!("`{previous}` and `{file}` both describe the section `{}`, so both map to the same URL", if dir.is_empty() { "/" } else { &dir }))
+                        .help("keep one of them (studybook reads `_index.md` and `index.md` alike)"),
+                );
+                continue;
+            }
+            let section = &mut sections[site_section_index(&walk.dirs, &dir)];
+            section.file = Some(file);
+            section.default_kind = document.front.kind.unwrap_or(Kind::Note);
+            section.body = document.body;
+            section.body_line = document.body_line;
+            section.front = document.front;
+            continue;
+        }
+        if document.front.draft && !options.drafts {
+            site.drafts.push(source);
+            continue;
+        }
+        let url = format!("{}.html", source.strip_suffix(".md").unwrap_or(&source));
+        pages.push(Page {
+            section: site_section_index(&walk.dirs, &dir),
+            kind: document.front.kind.unwrap_or(Kind::Note),
+            source,
+            file,
+            url,
+            front: document.front,
+            body: document.body,
+            body_line: document.body_line,
+        });
+    }
+
+    // A page without its own kind takes its section's default, and sessions need more fields.
+    for page in &mut pages {
+        if page.front.kind.is_none() {
+            page.kind = sections[page.section].default_kind;
+        }
+        if page.is_session() {
+            check_session(page, &mut diagnostics);
+        }
+    }
+
+    site.attachments = walk
+        .attachments
+        .iter()
+        .map(|path| Attachment {
+            source: display_path(path.strip_prefix(content_dir).unwrap_or(path), Path::new("")),
+            path: path.clone(),
+        })
+        .collect();
+    check_url_clashes(&pages, &site.attachments, &walk.dirs, config, &mut diagnostics);
+
+    order_sections(&mut sections, &pages);
+    site.page_by_source = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.source.clone(), i))
+        .collect();
+    site.section_by_dir = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.dir.clone(), i))
+        .collect();
+    site.pages = pages;
+    site.sections = sections;
+    site.drafts.sort();
+    Ok((site, diagnostics))
+}
+
+struct Walk {
+    /// Folders relative to content/, `""` first, sorted.
+    dirs: Vec<String>,
+    markdown: Vec<PathBuf>,
+    attachments: Vec<PathBuf>,
+}
+
+fn walk_content(content_dir: &Path) -> anyhow::Result<Walk> {
+    let mut walk = Walk {
+        dirs: Vec::new(),
+        markdown: Vec::new(),
+        attachments: Vec::new(),
+    };
+    let entries = WalkDir::new(content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_editor_litter(&entry.file_name().to_string_lossy()));
+    for entry in entries {
+        let entry =
+            entry.with_context(|| format!("failed to read the folder `{}`", content_dir.display()))?;
+        let relative = display_path(
+            entry.path().strip_prefix(content_dir).unwrap_or(entry.path()),
+            Path::new(""),
+        );
+        if entry.file_type().is_dir() {
+            walk.dirs.push(relative);
+        } else if entry
+            .path()
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("md"))
+        {
+            walk.markdown.push(entry.into_path());
+        } else {
+            walk.attachments.push(entry.into_path());
+        }
+    }
+    Ok(walk)
+}
+
+/// Reads a file as UTF-8 text without BOM, with `\n` line endings.
+pub fn read_text(path: &Path, file: &str) -> Result<String, Vec<Diagnostic>> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| vec![Diagnostic::error(file, format!("cannot read the file: {err}"))])?;
+    normalize_text(bytes).map_err(|line| {
+        vec![Diagnostic::error(file, "the file is not valid UTF-8 text")
+            .at(line)
+            .help("save it as UTF-8 (in Notepad or WPS: Save As, Encoding: UTF-8); files saved as GBK/ANSI give this error")]
+    })
+}
+
+/// Decodes UTF-8, drops a BOM and turns CRLF and CR into LF. On failure, the 1-based line of
+/// the first bad byte.
+pub fn normalize_text(bytes: Vec<u8>) -> Result<String, usize> {
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        err.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1
+    })?;
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    Ok(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    })
+}
+
+fn site_section_index(dirs: &[String], dir: &str) -> usize {
+    dirs.iter().position(|d| d == dir).unwrap_or(0)
+}
+
+/// One section per folder, titled by its folder name until an `_index.md` says otherwise.
+fn build_sections(config: &Config, dirs: &[String]) -> Vec<Section> {
+    dirs.iter()
+        .map(|dir| {
+            let (parent, name) = match dir.rsplit_once('/') {
+                Some((parent, name)) => (Some(parent), name),
+                None if dir.is_empty() => (None, ""),
+                None => (Some(""), dir.as_str()),
+            };
+            let title = if dir.is_empty() {
+                config.title.clone()
+            } else {
+                name.to_string()
+            };
+            Section {
+                dir: dir.clone(),
+                file: None,
+                url: if dir.is_empty() {
+                    "index.html".into()
+                } else {
+                    format!("{dir}/index.html")
+                },
+                front: FrontMatter {
+                    title,
+                    ..FrontMatter::default()
+                },
+                default_kind: Kind::Note,
+                body: String::new(),
+                body_line: 1,
+                parent: parent.map(|p| site_section_index(dirs, p)),
+                children: Vec::new(),
+                pages: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+fn check_session(page: &Page, diagnostics: &mut Diagnostics) {
+    let line = if page.front.kind.is_some() {
+        page.front.lines.kind
+    } else {
+        1
+    };
+    if page.front.meeting.is_none() {
+        diagnostics.push(
+            Diagnostic::error(&page.file, "session record has no `meeting`")
+                .at(line)
+                .help("add the meeting at which the study happened, e.g. `meeting: 区委常委会`"),
+        );
+    }
+    if page.front.date.is_none() {
+        diagnostics.push(
+            Diagnostic::error(&page.file, "session record has no `date`")
+                .at(line)
+                .help("add the day of the session, e.g. `date: 2024-03-12`"),
+        );
+    }
+}
+
+/// Two sources that would write the same output file (compared without case, as Windows does),
+/// or a source that would overwrite a file studybook generates.
+fn check_url_clashes(
+    pages: &[Page],
+    attachments: &[Attachment],
+    dirs: &[String],
+    config: &Config,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut claimed: HashMap<String, String> = HashMap::new();
+    let content_file = |source: &str| display_path(&config.content_dir.join(source), &config.root);
+    let outputs = pages
+        .iter()
+        .map(|p| (p.url.clone(), p.file.clone()))
+        .chain(
+            attachments
+                .iter()
+                .map(|a| (a.source.clone(), content_file(&a.source))),
+        )
+        .chain(
+            dirs.iter()
+                .filter(|d| !d.is_empty())
+                .map(|d| (format!("{d}/index.html"), content_file(d) + "/")),
+        );
+    for (url, file) in outputs {
+        let top = url.split('/').next().unwrap_or("");
+        let reserved =
+            RESERVED_FILES.contains(&url.as_str()) || (url.contains('/') && RESERVED_DIRS.contains(&top));
+        if reserved {
+            diagnostics.push(
+                Diagnostic::error(
+                    &file,
+                    format!("maps to `{url}`, which studybook generates itself"),
+                )
+                .help(format!(
+                    "rename the file or folder (reserved names: {}, and the folders {})",
+                    RESERVED_FILES.join(", "),
+                    RESERVED_DIRS.join("/, ") + "/"
+                )),
+            );
+            continue;
+        }
+        if let Some(previous) = claimed.insert(url.to_lowercase(), file.clone()) {
+            let (first, second) = if previous <= file {
+                (previous, file)
+            } else {
+                (file, previous)
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    &second,
+                    format!("`{first}` and `{second}` map to the same URL `{url}`"),
+                )
+                .help("rename one of them (URLs are compared without case, as on Windows servers)"),
+            );
+        }
+    }
+}
+
+/// Sorts each section's pages (weight, newest first, title) and child sections (weight, title).
+fn order_sections(sections: &mut [Section], pages: &[Page]) {
+    for (index, page) in pages.iter().enumerate() {
+        sections[page.section].pages.push(index);
+    }
+    for section in sections.iter_mut() {
+        section.pages.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            weight_key(a.front.weight)
+                .cmp(&weight_key(b.front.weight))
+                .then_with(|| b.front.date.cmp(&a.front.date))
+                .then_with(|| a.front.title.cmp(&b.front.title))
+        });
+    }
+    let parents: Vec<(usize, usize)> = sections
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.parent.map(|p| (p, i)))
+        .collect();
+    for (parent, child) in parents {
+        sections[parent].children.push(child);
+    }
+    let keys: Vec<(i64, String)> = sections
+        .iter()
+        .map(|s| (weight_key(s.front.weight), s.front.title.clone()))
+        .collect();
+    for section in sections.iter_mut() {
+        section.children.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    }
+}
+
+fn weight_key(weight: Option<i64>) -> i64 {
+    weight.unwrap_or(i64::MAX)
+}

@@ -1,0 +1,138 @@
+//! The site as data: pages, sections and attachments, with their URLs decided.
+//!
+//! Indices into `Site::pages` and `Site::sections` are the links between them; nothing here
+//! holds references, so later stages can share the site across threads freely.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::front_matter::{FrontMatter, Kind};
+
+/// A Markdown page that becomes one HTML file.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to `content/`, with `/` separators: `notes/2024/a.md`.
+    pub source: String,
+    /// Path relative to the site root, for diagnostics: `content/notes/2024/a.md`.
+    pub file: String,
+    /// Output path relative to the output root, with `/` separators: `notes/2024/a.html`.
+    pub url: String,
+    /// The section (folder) the page lives in.
+    pub section: usize,
+    /// The front matter's kind, or the section's default.
+    pub kind: Kind,
+    pub front: FrontMatter,
+    pub body: String,
+    /// The file line on which `body` starts, to report Markdown positions as file lines.
+    pub body_line: usize,
+}
+
+impl Page {
+    pub fn is_session(&self) -> bool {
+        self.kind == Kind::Session
+    }
+}
+
+/// A folder under `content/`, described by its `_index.md` when it has one.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Folder relative to `content/`: `""` for the root, `notes/2024` for a nested one.
+    pub dir: String,
+    /// The `_index.md` (relative to the site root), when the folder has one.
+    pub file: Option<String>,
+    /// `index.html` or `notes/2024/index.html`.
+    pub url: String,
+    pub front: FrontMatter,
+    /// The kind its pages get when they do not say.
+    pub default_kind: Kind,
+    pub body: String,
+    pub body_line: usize,
+    pub parent: Option<usize>,
+    /// Child sections, ordered by weight, then title.
+    pub children: Vec<usize>,
+    /// Its own pages, ordered by weight, then newest first, then title.
+    pub pages: Vec<usize>,
+}
+
+impl Section {
+    pub fn title(&self) -> &str {
+        &self.front.title
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.front
+            .description
+            .as_deref()
+            .or(self.front.summary.as_deref())
+    }
+}
+
+/// Any other file under `content/`: copied to the output at the same relative path.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Path relative to `content/`, with `/` separators; also its output path.
+    pub source: String,
+    pub path: PathBuf,
+}
+
+/// Everything the content folder holds, after drafts are left out.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub pages: Vec<Page>,
+    /// `sections[0]` is the root section (the home page).
+    pub sections: Vec<Section>,
+    pub attachments: Vec<Attachment>,
+    /// Drafts that were left out, by source path, so links to them get a precise message.
+    pub drafts: Vec<String>,
+    /// Page index by source path.
+    pub page_by_source: HashMap<String, usize>,
+    /// Section index by folder.
+    pub section_by_dir: HashMap<String, usize>,
+}
+
+impl Site {
+    /// Every tag with the pages that carry it, tags in name order, pages newest first.
+    pub fn tags(&self) -> Vec<(String, Vec<usize>)> {
+        let mut by_tag: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        for (index, page) in self.pages.iter().enumerate() {
+            for tag in &page.front.tags {
+                let pages = by_tag.entry(tag.as_str()).or_default();
+                if !pages.contains(&index) {
+                    pages.push(index);
+                }
+            }
+        }
+        by_tag
+            .into_iter()
+            .map(|(tag, mut pages)| {
+                pages.sort_by(|&a, &b| self.newest_first(a, b));
+                (tag.to_string(), pages)
+            })
+            .collect()
+    }
+
+    /// Orders pages newest first, then by title.
+    pub fn newest_first(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        let (a, b) = (&self.pages[a], &self.pages[b]);
+        b.front
+            .date
+            .cmp(&a.front.date)
+            .then_with(|| a.front.title.cmp(&b.front.title))
+    }
+
+    /// The chain of sections from the root down to `section`.
+    pub fn ancestors(&self, section: usize) -> Vec<usize> {
+        let mut chain = vec![section];
+        let mut current = section;
+        while let Some(parent) = self.sections[current].parent {
+            chain.push(parent);
+            current = parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    pub fn session_count(&self) -> usize {
+        self.pages.iter().filter(|p| p.is_session()).count()
+    }
+}

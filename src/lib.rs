@@ -1,0 +1,270 @@
+//! studybook: a static-site generator for study knowledge bases, with Chinese full-text search.
+//!
+//! A build is a pipeline; data flows one way, and each step is a module:
+//!
+//! 1. [`config`]: read `book.toml` into a [`config::Config`];
+//! 2. [`content`]: walk `content/`, parse front matter, assemble the [`content::Site`];
+//! 3. [`compile`] (with [`markdown`] and [`links`]): render each page's Markdown once,
+//!    resolving and checking its links and materials;
+//! 4. [`render`]: fill the theme's templates ([`render::Theme`]) for every page, section and tag;
+//! 5. [`search`]: index the same compiled pages with Tantivy, segmenting Chinese with jieba;
+//! 6. [`output`]: write everything into a staging folder and swap it in atomically.
+//!
+//! Every problem an editor can fix is a [`diagnostics::Diagnostic`] (file, line, what, how to
+//! fix); a build collects them all and fails before writing anything. Serving and watching sit
+//! at the edge ([`serve`]): they call [`build`], never the other way round.
+
+pub mod cli;
+pub mod cmd;
+pub mod compile;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod i18n;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod search;
+pub mod serve;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+
+use compile::Compiled;
+use config::Config;
+use content::discover::LoadOptions;
+use content::Site;
+use diagnostics::{ContentErrors, Diagnostic, Diagnostics};
+use render::{Sink, Theme};
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site root: the folder holding book.toml.
+    pub root: PathBuf,
+    /// Overrides book.toml's `output-dir`.
+    pub output_dir: Option<PathBuf>,
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+    /// Draw a progress bar on stderr (shown only when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            output_dir: None,
+            drafts: false,
+            progress: false,
+        }
+    }
+}
+
+/// What a successful build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub output_dir: PathBuf,
+    pub pages: usize,
+    pub sections: usize,
+    pub sessions: usize,
+    pub tags: usize,
+    pub attachments: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+}
+
+/// Why a build failed: problems in the content the editor must fix, or a failure of the
+/// machine (disk full, permission denied).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Content(#[from] ContentErrors),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// A site loaded, checked and compiled: everything a build writes, before writing it.
+pub struct Loaded {
+    pub config: Config,
+    /// The folder the build writes (book.toml's, or the `--out` override).
+    pub output_dir: PathBuf,
+    pub analyzer: search::analyzer::Analyzer,
+    pub site: Site,
+    pub compiled: Compiled,
+    pub theme: Theme,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Steps 1 to 3, plus loading the theme: everything `check` validates. Writes nothing.
+pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
+    let mut diagnostics = Diagnostics::default();
+    let config = Config::load(&options.root).map_err(|problems| ContentErrors {
+        diagnostics: problems,
+    })?;
+    let (site, content_diagnostics) = content::discover::load(
+        &config,
+        LoadOptions {
+            drafts: options.drafts,
+        },
+    )?;
+    diagnostics.extend(
+        content_diagnostics
+            .into_result()
+            .err()
+            .map(|e| e.diagnostics)
+            .unwrap_or_default(),
+    );
+    let theme = match Theme::load(&config) {
+        Ok(theme) => Some(theme),
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
+        }
+    };
+    let output_dir = match &options.output_dir {
+        Some(dir) if dir.is_absolute() => dir.clone(),
+        Some(dir) => std::env::current_dir()
+            .context("cannot read the current folder")?
+            .join(dir),
+        None => config.output_dir.clone(),
+    };
+    if let Err(problem) = output::check_output_dir(&config.root, &config.content_dir, &output_dir) {
+        diagnostics.push(problem);
+    }
+    let analyzer = match search::analyzer::Analyzer::for_site(&config.root, config.dictionary.as_deref()) {
+        Ok(analyzer) => Some(analyzer),
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
+        }
+    };
+    let resolver = links::Resolver::new(&site, &generated_files());
+    let (compiled, link_problems) = compile::compile(&site, &resolver);
+    diagnostics.extend(link_problems);
+    let warnings = diagnostics.into_result()?;
+    let theme = theme.expect("theme errors were reported above");
+    let analyzer = analyzer.expect("dictionary errors were reported above");
+    Ok(Loaded {
+        config,
+        output_dir,
+        analyzer,
+        site,
+        compiled,
+        theme,
+        warnings,
+    })
+}
+
+/// Files every build generates, which content may link to.
+fn generated_files() -> Vec<&'static str> {
+    vec![
+        "search.html",
+        "404.html",
+        "sitemap.xml",
+        "tags/index.html",
+        "sessions.csv",
+        "sessions.json",
+    ]
+}
+
+/// Builds the site: steps 1 to 6. On any error the previous output is left untouched.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let loaded = load(options)?;
+    let Loaded {
+        config,
+        output_dir,
+        analyzer,
+        site,
+        compiled,
+        theme,
+        warnings,
+    } = &loaded;
+    let staging = output::Staging::create(output_dir)?;
+    let progress = Progress::new(
+        options.progress,
+        site.pages.len() + site.sections.len() + site.attachments.len(),
+    );
+    let sink = ProgressSink {
+        inner: &staging,
+        progress: &progress,
+    };
+    let template_problems = render::render_site(config, site, compiled, theme, &sink)?;
+    if !template_problems.is_empty() {
+        return Err(ContentErrors {
+            diagnostics: template_problems,
+        }
+        .into());
+    }
+    for attachment in &site.attachments {
+        staging.copy(&attachment.source, &attachment.path)?;
+        progress.tick();
+    }
+    search::index::write_index(
+        config,
+        site,
+        compiled,
+        analyzer,
+        &staging.path().join(search::INDEX_DIR),
+    )?;
+    progress.finish();
+    staging.commit()?;
+    Ok(BuildReport {
+        output_dir: output_dir.clone(),
+        pages: site.pages.len(),
+        sections: site.sections.len(),
+        sessions: site.session_count(),
+        tags: site.tags().len(),
+        attachments: site.attachments.len(),
+        warnings: warnings.clone(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// A progress bar on stderr for long builds; invisible when stderr is not a terminal.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    const MIN_FILES: usize = 300;
+
+    fn new(enabled: bool, total: usize) -> Self {
+        let visible =
+            enabled && total >= Self::MIN_FILES && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        Progress(visible.then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} files  {elapsed}")
+                    .expect("the template is valid"),
+            );
+            bar
+        }))
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+struct ProgressSink<'a> {
+    inner: &'a output::Staging,
+    progress: &'a Progress,
+}
+
+impl Sink for ProgressSink<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.progress.tick();
+        self.inner.write(path, bytes)
+    }
+}

@@ -1,0 +1,18 @@
+//! The `studybook` binary: parse the command line, run the command, report, set the exit code
+//! (0 success, 1 content, config or runtime errors, 2 usage errors).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use studybook::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match studybook::cmd::run(cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("{}", studybook::cmd::format_error(&err));
+            ExitCode::from(1)
+        }
+    }
+}

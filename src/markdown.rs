@@ -1,0 +1,312 @@
+//! Markdown to HTML, once per page: the HTML, the table of contents, the plain text and the
+//! headings for the search index all come from the same parse.
+//!
+//! Links are handed to the caller while the tree is walked, so the caller can check them and
+//! rewrite `.md` targets to page URLs before the HTML is written. Raw HTML is allowed (offices
+//! paste tables with merged cells) and the result is sanitized: no scripts, no event handlers,
+//! no `javascript:` URLs.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use comrak::nodes::{NodeLink, NodeValue};
+use comrak::{format_html, parse_document, Anchorizer, Arena, Options};
+use serde::Serialize;
+
+/// An entry of a page's table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// What a link in the Markdown is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Link,
+    Image,
+    /// `[[target]]` or `[[target|text]]`: the target is a page title or a content path.
+    Wiki,
+}
+
+/// A link found in the Markdown, with its file line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub url: String,
+    pub line: usize,
+    pub kind: LinkKind,
+}
+
+/// The result of rendering one page's Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// The text as a reader sees it, without markup: no spaces are added between inline
+    /// pieces, since a space inside a Chinese sentence would break phrase matching.
+    pub plain_text: String,
+    pub headings: Vec<String>,
+}
+
+fn options() -> Options<'static> {
+    let mut options = Options::default();
+    let ext = &mut options.extension;
+    ext.strikethrough = true;
+    ext.table = true;
+    ext.autolink = true;
+    ext.tasklist = true;
+    ext.footnotes = true;
+    ext.description_lists = true;
+    ext.header_id_prefix = Some(String::new());
+    ext.wikilinks_title_after_pipe = true;
+    options.parse.smart = false;
+    options.extension.cjk_friendly_emphasis = true;
+    options.render.r#unsafe = true;
+    options
+}
+
+static OPTIONS: LazyLock<Options<'static>> = LazyLock::new(options);
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags([
+            "input",
+            "section",
+            "figure",
+            "figcaption",
+            "details",
+            "summary",
+            "mark",
+            "caption",
+            "colgroup",
+            "col",
+        ])
+        .add_generic_attributes([
+            "id",
+            "class",
+            "title",
+            "lang",
+            "aria-hidden",
+            "aria-label",
+            "data-footnotes",
+            "data-footnote-ref",
+            "data-footnote-backref",
+            "data-heading-content",
+        ])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("td", ["rowspan", "colspan", "align"])
+        .add_tag_attributes("th", ["rowspan", "colspan", "align", "scope"])
+        .add_tag_attributes("col", ["span"])
+        .add_tag_attributes("colgroup", ["span"])
+        .add_tag_attributes("img", ["width", "height", "loading"])
+        .add_tag_attributes("ol", ["start"])
+        .link_rel(None);
+    builder
+});
+
+/// Sanitizes HTML from an untrusted source (raw HTML in Markdown).
+pub fn sanitize(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
+/// Renders `markdown` (which starts on file line `first_line`), calling `resolve` for every
+/// link, image and wikilink; a `Some(url)` answer replaces the link's URL.
+pub fn render(
+    markdown: &str,
+    first_line: usize,
+    mut resolve: impl FnMut(&LinkRef) -> Option<String>,
+) -> Rendered {
+    let arena = Arena::new();
+    let root = parse_document(&arena, markdown, &OPTIONS);
+    let mut rendered = Rendered::default();
+    let mut anchorizer = Anchorizer::new();
+
+    for node in root.descendants() {
+        let line = first_line + node.data().sourcepos.start.line.saturating_sub(1);
+        let mut data = node.data_mut();
+        match &mut data.value {
+            NodeValue::Link(link) => resolve_into(link, line, LinkKind::Link, &mut resolve),
+            NodeValue::Image(link) => resolve_into(link, line, LinkKind::Image, &mut resolve),
+            NodeValue::WikiLink(wiki) => {
+                let found = LinkRef {
+                    url: wiki.url.trim().to_string(),
+                    line,
+                    kind: LinkKind::Wiki,
+                };
+                let url = resolve(&found).unwrap_or_else(|| wiki.url.clone());
+                data.value = NodeValue::Link(Box::new(NodeLink {
+                    url,
+                    title: String::new(),
+                }));
+            }
+            NodeValue::Heading(heading) => {
+                let level = heading.level;
+                drop(data);
+                let title = node.collect_text();
+                let id = anchorizer.anchorize(&title);
+                rendered.headings.push(title.clone());
+                if (2..=3).contains(&level) {
+                    rendered.toc.push(TocEntry { level, id, title });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let mut html = String::new();
+    format_html(root, &OPTIONS, &mut html).expect("writing to a String cannot fail");
+    rendered.html = sanitize(&html);
+    rendered.plain_text = plain_text(root);
+    rendered
+}
+
+fn resolve_into(
+    link: &mut NodeLink,
+    line: usize,
+    kind: LinkKind,
+    resolve: &mut impl FnMut(&LinkRef) -> Option<String>,
+) {
+    let found = LinkRef {
+        url: link.url.clone(),
+        line,
+        kind,
+    };
+    if let Some(url) = resolve(&found) {
+        link.url = url;
+    }
+}
+
+/// The text of the document: inline pieces joined as they are, blocks separated by newlines.
+fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
+    let mut text = String::new();
+    for edge in root.traverse() {
+        let comrak::arena_tree::NodeEdge::Start(node) = edge else {
+            if let comrak::arena_tree::NodeEdge::End(node) = edge {
+                if node.data().value.block() && !text.ends_with('\n') && !text.is_empty() {
+                    text.push('\n');
+                }
+            }
+            continue;
+        };
+        match &node.data().value {
+            NodeValue::Text(t) => text.push_str(t),
+            NodeValue::Code(code) => text.push_str(&code.literal),
+            NodeValue::CodeBlock(block) => text.push_str(&block.literal),
+            NodeValue::HtmlBlock(block) => text.push_str(&html_text(&block.literal)),
+            NodeValue::SoftBreak => {
+                // A line break inside a Chinese paragraph joins the lines; elsewhere it is a space.
+                if !text.chars().last().is_some_and(is_cjk) {
+                    text.push(' ');
+                }
+            }
+            NodeValue::LineBreak => text.push('\n'),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
+/// The text inside raw HTML: tags dropped, common entities decoded, cells separated.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                if !out.ends_with([' ', '\n']) && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// True for characters of the CJK scripts, which are written without spaces between words.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3000..=0x303F | 0xFF00..=0xFFEF)
+}
+
+/// The first `limit` characters of `text` on one line, cut at a sentence end when one is near.
+pub fn summarize(text: &str, limit: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= limit {
+        return flat;
+    }
+    let cut: String = flat.chars().take(limit).collect();
+    match cut.rfind(['。', '！', '？', '.']) {
+        Some(end) if end > cut.len() / 2 => {
+            cut[..end + cut[end..].chars().next().map_or(0, char::len_utf8)].to_string()
+        }
+        _ => format!("{cut}…"),
+    }
+}
+
+/// Every distinct URL the HTML links to, for tests and checks.
+pub fn unique_urls(links: &[LinkRef]) -> HashSet<&str> {
+    links.iter().map(|l| l.url.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_has_no_spaces_between_inline_pieces() {
+        let rendered = render("坚持**两个确立**，做到`两个维护`。\n第二行", 1, |_| None);
+        assert_eq!(rendered.plain_text, "坚持两个确立，做到两个维护。第二行");
+    }
+
+    #[test]
+    fn cjk_emphasis_renders_bold() {
+        let rendered = render("**重要：**坚持", 1, |_| None);
+        assert!(
+            rendered.html.contains("<strong>重要：</strong>坚持"),
+            "{}",
+            rendered.html
+        );
+    }
+
+    #[test]
+    fn scripts_and_handlers_are_removed() {
+        let rendered = render(
+            "<table><tr><td rowspan=\"2\" onclick=\"x()\">合并</td></tr></table>\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))",
+            1,
+            |_| None,
+        );
+        assert!(rendered.html.contains("rowspan=\"2\""));
+        assert!(!rendered.html.contains("onclick"));
+        assert!(!rendered.html.contains("<script"));
+        assert!(!rendered.html.contains("javascript:"));
+    }
+
+    #[test]
+    fn links_report_file_lines_and_can_be_rewritten() {
+        let mut seen = Vec::new();
+        let rendered = render("第一段\n\n[甲](a.md)\n", 10, |link| {
+            seen.push(link.clone());
+            Some("a.html".into())
+        });
+        assert_eq!(seen[0].line, 12);
+        assert!(rendered.html.contains("href=\"a.html\""));
+    }
+
+    #[test]
+    fn toc_ids_match_heading_ids() {
+        let rendered = render("## 学习要点\n\n## 学习要点\n", 1, |_| None);
+        assert_eq!(rendered.toc[1].id, "学习要点-1");
+        assert!(rendered.html.contains("id=\"学习要点-1\""));
+    }
+}

@@ -1,0 +1,396 @@
+//! Render: turn the site and its compiled Markdown into the bytes of every output file.
+//!
+//! This module computes; it never touches the output folder. Each finished file is handed to a
+//! [`Sink`] (the staging folder of [`crate::output`] during a build), so rendering and writing
+//! overlap and no more than one page's HTML per thread is held in memory.
+
+pub mod context;
+pub mod templates;
+
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::compile::{Compiled, Material};
+use crate::config::Config;
+use crate::content::{Page, Site};
+use crate::diagnostics::Diagnostic;
+use crate::links::{encode_segment, root_prefix};
+use crate::markdown::summarize;
+use context::*;
+pub use templates::Theme;
+
+/// Where rendered files go.
+pub trait Sink: Sync {
+    /// Writes `bytes` at `path` (relative to the output root, `/`-separated).
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
+}
+
+/// How many pages the home page lists as recent updates.
+const RECENT_COUNT: usize = 10;
+/// Characters of a derived summary.
+const SUMMARY_CHARS: usize = 120;
+
+/// The output path of a tag's page: `tags/<name>.html`, with characters that file systems
+/// refuse replaced.
+pub fn tag_file(tag: &str) -> String {
+    let safe: String = tag
+        .chars()
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("tags/{safe}.html")
+}
+
+/// A root-relative URL with each segment percent-encoded as needed.
+pub fn encode_url(url: &str) -> String {
+    url.split('/').map(encode_segment).collect::<Vec<_>>().join("/")
+}
+
+struct Renderer<'a> {
+    config: &'a Config,
+    site: &'a Site,
+    compiled: &'a Compiled,
+    theme: &'a Theme,
+    info: SiteInfo,
+    summaries: Vec<String>,
+}
+
+/// Renders every page, section, tag page, the search page, 404 and sitemap into `sink`.
+/// Template failures come back as diagnostics; write failures as errors.
+pub fn render_site(
+    config: &Config,
+    site: &Site,
+    compiled: &Compiled,
+    theme: &Theme,
+    sink: &dyn Sink,
+) -> anyhow::Result<Vec<Diagnostic>> {
+    let renderer = Renderer::new(config, site, compiled, theme);
+    let problems = Mutex::new(Vec::new());
+    let attempt = |result: Result<(String, String), Diagnostic>| -> anyhow::Result<()> {
+        match result {
+            Ok((path, html)) => sink.write(&path, html.as_bytes()),
+            Err(diagnostic) => {
+                problems
+                    .lock()
+                    .expect("no panics hold this lock")
+                    .push(diagnostic);
+                Ok(())
+            }
+        }
+    };
+    (0..site.pages.len())
+        .into_par_iter()
+        .try_for_each(|index| attempt(renderer.page(index)))?;
+    (0..site.sections.len())
+        .into_par_iter()
+        .try_for_each(|index| attempt(renderer.section(index)))?;
+    let tags = site.tags();
+    attempt(renderer.tags_index(&tags))?;
+    tags.par_iter()
+        .try_for_each(|(tag, pages)| attempt(renderer.tag(tag, pages)))?;
+    attempt(renderer.plain("search.html", "search.html"))?;
+    attempt(renderer.plain("404.html", "404.html"))?;
+    attempt(renderer.sitemap(&tags))?;
+    for asset in &theme.assets {
+        sink.write(&asset.url, &asset.bytes)?;
+    }
+    Ok(problems.into_inner().expect("no panics hold this lock"))
+}
+
+impl<'a> Renderer<'a> {
+    fn new(config: &'a Config, site: &'a Site, compiled: &'a Compiled, theme: &'a Theme) -> Self {
+        let root = &site.sections[0];
+        let nav = root
+            .children
+            .iter()
+            .map(|&s| LinkView {
+                title: site.sections[s].title().to_string(),
+                url: encode_url(&site.sections[s].url),
+            })
+            .collect();
+        let info = SiteInfo {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            language: config.language.html_tag(),
+            authors: config.authors.clone(),
+            nav,
+            page_count: site.pages.len(),
+            session_count: site.session_count(),
+            base_url: config.base_url.clone(),
+            generator: concat!("studybook ", env!("CARGO_PKG_VERSION")),
+        };
+        let summaries = site
+            .pages
+            .iter()
+            .zip(&compiled.pages)
+            .map(|(page, rendered)| {
+                page.front
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| summarize(&rendered.plain_text, SUMMARY_CHARS))
+            })
+            .collect();
+        Renderer {
+            config,
+            site,
+            compiled,
+            theme,
+            info,
+            summaries,
+        }
+    }
+
+    fn common(&self, url: &str) -> Common<'_> {
+        Common {
+            site: &self.info,
+            t: self.config.language.labels(),
+            root: root_prefix(url),
+            current_url: encode_url(url),
+            assets: &self.theme.asset_urls,
+        }
+    }
+
+    fn render<T: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        view: &T,
+    ) -> Result<(String, String), Diagnostic> {
+        let context = tera::Context::from_serialize(view).map_err(|err| {
+            Diagnostic::error(template, format!("cannot build the template context: {err}"))
+        })?;
+        Ok((path.to_string(), self.theme.render(template, &context)?))
+    }
+
+    fn link(&self, page: usize) -> LinkView {
+        let page = &self.site.pages[page];
+        LinkView {
+            title: page.front.title.clone(),
+            url: encode_url(&page.url),
+        }
+    }
+
+    fn tag_links(&self, page: &Page) -> Vec<LinkView> {
+        page.front
+            .tags
+            .iter()
+            .map(|tag| LinkView {
+                title: tag.clone(),
+                url: encode_url(&tag_file(tag)),
+            })
+            .collect()
+    }
+
+    fn summary(&self, index: usize) -> PageSummary {
+        let page = &self.site.pages[index];
+        PageSummary {
+            title: page.front.title.clone(),
+            url: encode_url(&page.url),
+            date: page.front.date,
+            kind: page.kind.as_str(),
+            summary: self.summaries[index].clone(),
+            meeting: page.front.meeting.clone(),
+            tags: self.tag_links(page),
+        }
+    }
+
+    fn breadcrumbs(&self, section: usize) -> Vec<LinkView> {
+        self.site
+            .ancestors(section)
+            .into_iter()
+            .map(|s| {
+                let section = &self.site.sections[s];
+                let title = if s == 0 {
+                    self.config.language.labels().home.to_string()
+                } else {
+                    section.title().to_string()
+                };
+                LinkView {
+                    title,
+                    url: encode_url(&section.url),
+                }
+            })
+            .collect()
+    }
+
+    fn page(&self, index: usize) -> Result<(String, String), Diagnostic> {
+        let page = &self.site.pages[index];
+        let rendered = &self.compiled.pages[index];
+        let siblings = &self.site.sections[page.section].pages;
+        let position = siblings.iter().position(|&p| p == index);
+        let previous = position
+            .and_then(|p| p.checked_sub(1))
+            .map(|p| self.link(siblings[p]));
+        let next = position.and_then(|p| siblings.get(p + 1)).map(|&p| self.link(p));
+        let session = page.is_session().then(|| SessionView {
+            meeting: page.front.meeting.clone(),
+            topic: page.front.topic.clone(),
+            host: page.front.host.clone(),
+            attendees: page.front.attendees,
+            materials: self.compiled.materials[index]
+                .iter()
+                .map(|material| match material {
+                    Material::Page(p) => self.link(*p),
+                    Material::External(url) => LinkView {
+                        title: url.clone(),
+                        url: url.clone(),
+                    },
+                })
+                .collect(),
+        });
+        let studied_in = self.compiled.studied_in[index]
+            .iter()
+            .map(|&s| {
+                let session = &self.site.pages[s];
+                SessionLink {
+                    title: session.front.title.clone(),
+                    url: encode_url(&session.url),
+                    date: session.front.date,
+                    meeting: session.front.meeting.clone(),
+                }
+            })
+            .collect();
+        let view = PageView {
+            common: self.common(&page.url),
+            page: PageDetail {
+                title: page.front.title.clone(),
+                url: encode_url(&page.url),
+                source: page.source.clone(),
+                date: page.front.date,
+                kind: page.kind.as_str(),
+                summary: self.summaries[index].clone(),
+                tags: self.tag_links(page),
+                content: rendered.html.clone(),
+                toc: rendered.toc.clone(),
+                breadcrumbs: self.breadcrumbs(page.section),
+                previous,
+                next,
+                session,
+                studied_in,
+                backlinks: self.compiled.backlinks[index]
+                    .iter()
+                    .map(|&p| self.link(p))
+                    .collect(),
+                extra: page.front.extra.clone(),
+            },
+        };
+        self.render("page.html", &page.url, &view)
+    }
+
+    fn pages_below(&self, section: usize) -> usize {
+        let s = &self.site.sections[section];
+        s.pages.len() + s.children.iter().map(|&c| self.pages_below(c)).sum::<usize>()
+    }
+
+    fn section(&self, index: usize) -> Result<(String, String), Diagnostic> {
+        let section = &self.site.sections[index];
+        let is_home = index == 0;
+        let mut recent: Vec<usize> = Vec::new();
+        if is_home {
+            recent = (0..self.site.pages.len()).collect();
+            recent.sort_by(|&a, &b| self.site.newest_first(a, b));
+            recent.truncate(RECENT_COUNT);
+        }
+        let view = SectionView {
+            common: self.common(&section.url),
+            section: SectionDetail {
+                title: section.title().to_string(),
+                url: encode_url(&section.url),
+                description: section.description().map(str::to_string),
+                content: self.compiled.sections[index].html.clone(),
+                breadcrumbs: self.breadcrumbs(index),
+                pages: section.pages.iter().map(|&p| self.summary(p)).collect(),
+                subsections: section
+                    .children
+                    .iter()
+                    .map(|&c| {
+                        let child = &self.site.sections[c];
+                        SubsectionView {
+                            title: child.title().to_string(),
+                            url: encode_url(&child.url),
+                            description: child.description().map(str::to_string),
+                            page_count: self.pages_below(c),
+                        }
+                    })
+                    .collect(),
+            },
+            recent: recent.into_iter().map(|p| self.summary(p)).collect(),
+        };
+        self.render(
+            if is_home { "index.html" } else { "section.html" },
+            &section.url,
+            &view,
+        )
+    }
+
+    fn tags_index(&self, tags: &[(String, Vec<usize>)]) -> Result<(String, String), Diagnostic> {
+        let url = "tags/index.html";
+        let view = TagsView {
+            common: self.common(url),
+            tags: tags
+                .iter()
+                .map(|(name, pages)| TagCount {
+                    name: name.clone(),
+                    url: encode_url(&tag_file(name)),
+                    count: pages.len(),
+                })
+                .collect(),
+        };
+        self.render("tags.html", url, &view)
+    }
+
+    fn tag(&self, tag: &str, pages: &[usize]) -> Result<(String, String), Diagnostic> {
+        let url = tag_file(tag);
+        let view = TagView {
+            common: self.common(&url),
+            tag: tag.to_string(),
+            pages: pages.iter().map(|&p| self.summary(p)).collect(),
+        };
+        self.render("tag.html", &url, &view)
+    }
+
+    fn plain(&self, template: &str, url: &str) -> Result<(String, String), Diagnostic> {
+        self.render(
+            template,
+            url,
+            &PlainView {
+                common: self.common(url),
+            },
+        )
+    }
+
+    fn sitemap(&self, tags: &[(String, Vec<usize>)]) -> Result<(String, String), Diagnostic> {
+        let mut entries: Vec<SitemapEntry> = Vec::new();
+        entries.extend(self.site.sections.iter().map(|s| SitemapEntry {
+            url: encode_url(&s.url),
+            date: None,
+        }));
+        entries.extend(self.site.pages.iter().map(|p| SitemapEntry {
+            url: encode_url(&p.url),
+            date: p.front.date,
+        }));
+        entries.push(SitemapEntry {
+            url: "tags/index.html".into(),
+            date: None,
+        });
+        entries.extend(tags.iter().map(|(t, _)| SitemapEntry {
+            url: encode_url(&tag_file(t)),
+            date: None,
+        }));
+        self.render(
+            "sitemap.xml",
+            "sitemap.xml",
+            &SitemapView {
+                common: self.common("sitemap.xml"),
+                entries,
+            },
+        )
+    }
+}

@@ -1,0 +1,364 @@
+//! The analyzer: how text becomes search terms, identically when indexing and when querying.
+//!
+//! Text is first normalised character by character (full-width forms to half-width, Latin to
+//! lower case, Traditional to Simplified), so character offsets stay those of the original text
+//! and highlights land on the right characters. Then two token streams are made from it:
+//!
+//! - **words**: jieba with its dictionary, the built-in political and administrative terms
+//!   (`terms.txt`) and the site's own words file, so 第一议题 or 两个确立 stay whole. Indexing
+//!   uses jieba's search mode (a compound also yields its parts), queries its default mode.
+//! - **grams**: overlapping character bigrams of each run of CJK characters (a lone last
+//!   character stands as a unigram) plus whole Latin words and numbers. A query's grams matched
+//!   as a phrase find every verbatim occurrence, whatever the word boundaries: substring
+//!   semantics without a dictionary, and the same in Rust and in a browser.
+//!
+//! Positions are character offsets in both streams, so phrase matching works across streams
+//! and inside compounds.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use jieba_rs::{Jieba, TokenizeMode};
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use crate::diagnostics::{display_path, Diagnostic};
+
+/// The built-in dictionary of political and administrative terms.
+pub const BUILTIN_TERMS: &str = include_str!("terms.txt");
+
+/// Words too common to search on their own.
+const STOP_WORDS: &[&str] = &[
+    "的", "了", "和", "是", "在", "与", "及", "等", "之", "或", "a", "an", "the", "of", "and", "or", "to",
+    "in", "is",
+];
+
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
+/// The normalised text: same number of characters as the input.
+pub fn normalize(text: &str) -> String {
+    // Convert the whole string at once: fast2s looks at neighbours for a few characters.
+    let folded: String = text
+        .chars()
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            0x3000 => ' ',
+            _ => c,
+        })
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                let lower = c.to_lowercase();
+                if lower.len() == 1 {
+                    lower.into_iter().next().unwrap_or(c)
+                } else {
+                    c
+                }
+            }
+        })
+        .collect();
+    let simplified = fast2s::convert(&folded);
+    debug_assert_eq!(simplified.chars().count(), text.chars().count());
+    simplified
+}
+
+/// A character that belongs in the grams stream as part of a CJK run.
+pub fn is_cjk_char(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_cjk_char(c)
+}
+
+/// A term and its character position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gram {
+    pub text: String,
+    pub position: usize,
+}
+
+/// The grams of already normalised text: CJK bigrams (a run's last character also as a
+/// unigram when the run has one character only or ends there) and whole Latin words.
+pub fn grams(normalized: &str) -> Vec<Gram> {
+    let chars: Vec<char> = normalized.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if is_cjk_char(c) {
+            if i + 1 < chars.len() && is_cjk_char(chars[i + 1]) {
+                out.push(Gram {
+                    text: [c, chars[i + 1]].iter().collect(),
+                    position: i,
+                });
+            } else {
+                out.push(Gram {
+                    text: c.to_string(),
+                    position: i,
+                });
+            }
+            i += 1;
+        } else if is_word_char(c) {
+            let start = i;
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            out.push(Gram {
+                text: chars[start..i].iter().collect(),
+                position: start,
+            });
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The segmenter of one site: jieba with the built-in terms and the site's words.
+#[derive(Clone)]
+pub struct Analyzer {
+    jieba: Arc<Jieba>,
+}
+
+static BASE: LazyLock<Arc<Jieba>> = LazyLock::new(|| {
+    let mut jieba = Jieba::new();
+    for (word, freq) in parse_words(BUILTIN_TERMS).into_iter().filter_map(Result::ok) {
+        jieba.add_word(&word, freq, Some("n"));
+    }
+    Arc::new(jieba)
+});
+
+/// Site analyzers by the text of their words file, so the jieba dictionary is loaded once
+/// per process and once per distinct words file.
+static WITH_SITE_WORDS: LazyLock<Mutex<HashMap<String, Arc<Jieba>>>> = LazyLock::new(Default::default);
+
+impl Analyzer {
+    /// The analyzer with only the built-in dictionary.
+    pub fn builtin() -> Analyzer {
+        Analyzer { jieba: BASE.clone() }
+    }
+
+    /// The analyzer of a site whose words file is `dictionary` (when it has one).
+    pub fn for_site(root: &Path, dictionary: Option<&Path>) -> Result<Analyzer, Vec<Diagnostic>> {
+        let Some(path) = dictionary else {
+            return Ok(Analyzer::builtin());
+        };
+        let file = display_path(path, root);
+        let bytes = std::fs::read(path).map_err(|err| {
+            vec![
+                Diagnostic::error(&file, format!("cannot read the search dictionary: {err}"))
+                    .help("fix the path of `dictionary` under [search] in book.toml, or remove it"),
+            ]
+        })?;
+        let text = crate::content::discover::normalize_text(bytes).map_err(|line| {
+            vec![Diagnostic::error(&file, "the file is not valid UTF-8 text")
+                .at(line)
+                .help("save it as UTF-8")]
+        })?;
+        let mut cache = WITH_SITE_WORDS.lock().expect("no panics hold this lock");
+        if let Some(jieba) = cache.get(&text) {
+            return Ok(Analyzer { jieba: jieba.clone() });
+        }
+        let mut problems = Vec::new();
+        let mut jieba = (**BASE).clone();
+        for (index, entry) in parse_words(&text).into_iter().enumerate() {
+            match entry {
+                Ok((word, freq)) => {
+                    jieba.add_word(&word, freq, Some("n"));
+                }
+                Err((line, message)) => problems.push(
+                    Diagnostic::error(&file, message)
+                        .at(line)
+                        .help("write one word per line, optionally followed by a frequency: `第一议题 20000`")
+                        .clone(),
+                ),
+            }
+            let _ = index;
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let jieba = Arc::new(jieba);
+        cache.insert(text, jieba.clone());
+        Ok(Analyzer { jieba })
+    }
+
+    /// Words of a text for the index: jieba's search mode over the normalised text.
+    pub fn index_words(&self, text: &str) -> Vec<Gram> {
+        self.words(text, TokenizeMode::Search)
+    }
+
+    /// Words of a query: jieba's default mode, stop words dropped.
+    pub fn query_words(&self, text: &str) -> Vec<Gram> {
+        let mut words = self.words(text, TokenizeMode::Default);
+        words.retain(|w| !is_stop_word(&w.text));
+        words
+    }
+
+    fn words(&self, text: &str, mode: TokenizeMode) -> Vec<Gram> {
+        let normalized = normalize(text);
+        self.jieba
+            .tokenize(&normalized, mode, true)
+            .into_iter()
+            .filter(|token| token.word.chars().any(char::is_alphanumeric))
+            .map(|token| Gram {
+                text: token.word.to_string(),
+                position: token.start,
+            })
+            .collect()
+    }
+
+    /// The tantivy tokenizer for word fields.
+    pub fn word_tokenizer(&self) -> WordTokenizer {
+        WordTokenizer {
+            analyzer: self.clone(),
+            token: Token::default(),
+        }
+    }
+}
+
+/// Parses a jieba words file: `word [freq] [tag]` per line, `#` comments. Bad lines come back
+/// as `(line, message)`.
+fn parse_words(text: &str) -> Vec<Result<(String, Option<usize>), (usize, String)>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+        .map(|(index, line)| {
+            let mut parts = line.split_whitespace();
+            let word = normalize(parts.next().unwrap_or_default());
+            let freq = match parts.next() {
+                None => None,
+                Some(freq) => match freq.parse::<usize>() {
+                    Ok(freq) => Some(freq),
+                    Err(_) => {
+                        return Err((
+                            index + 1,
+                            format!("`{freq}` is not a word frequency (a whole number)"),
+                        ))
+                    }
+                },
+            };
+            Ok((word, freq))
+        })
+        .collect()
+}
+
+/// Maps character positions of `text` to byte offsets (with one past the end).
+fn char_byte_offsets(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect()
+}
+
+/// Tantivy tokenizer for the word fields (search mode).
+#[derive(Clone)]
+pub struct WordTokenizer {
+    analyzer: Analyzer,
+    token: Token,
+}
+
+/// Tantivy tokenizer for the gram fields.
+#[derive(Clone, Default)]
+pub struct GramTokenizer {
+    token: Token,
+}
+
+/// A token stream over precomputed grams.
+pub struct GramStream<'a> {
+    grams: std::vec::IntoIter<Gram>,
+    offsets: Vec<usize>,
+    token: &'a mut Token,
+}
+
+impl TokenStream for GramStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(gram) = self.grams.next() else {
+            return false;
+        };
+        let length = gram.text.chars().count();
+        self.token.text = gram.text;
+        self.token.position = gram.position;
+        self.token.position_length = 1;
+        self.token.offset_from = self.offsets[gram.position];
+        self.token.offset_to = self.offsets[(gram.position + length).min(self.offsets.len() - 1)];
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = GramStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
+        GramStream {
+            grams: self.analyzer.index_words(text).into_iter(),
+            offsets: char_byte_offsets(text),
+            token: &mut self.token,
+        }
+    }
+}
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = GramStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
+        GramStream {
+            grams: grams(&normalize(text)).into_iter(),
+            offsets: char_byte_offsets(text),
+            token: &mut self.token,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_keeps_the_character_count() {
+        assert_eq!(normalize("ＡＢＣ１２３"), "abc123");
+        assert_eq!(normalize("黨史學習教育"), "党史学习教育");
+        assert_eq!(normalize("İ学").chars().count(), 2);
+    }
+
+    #[test]
+    fn grams_are_bigrams_with_char_positions() {
+        let texts: Vec<(String, usize)> = grams("学习ab2024年，好")
+            .into_iter()
+            .map(|g| (g.text, g.position))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("学习".into(), 0),
+                ("习".into(), 1),
+                ("ab2024".into(), 2),
+                ("年".into(), 8),
+                ("好".into(), 10)
+            ]
+        );
+    }
+
+    #[test]
+    fn builtin_terms_stay_whole() {
+        let analyzer = Analyzer::builtin();
+        let words: Vec<String> = analyzer
+            .query_words("认真开展第一议题学习")
+            .into_iter()
+            .map(|g| g.text)
+            .collect();
+        assert!(words.contains(&"第一议题".to_string()), "{words:?}");
+    }
+}

@@ -1,0 +1,103 @@
+//! Writing the index: one Tantivy document per published page, from the compiled pages (the
+//! same Markdown parse as the HTML), merged into a single segment so every search of a given
+//! build sees the same statistics.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use tantivy::{doc, Index, IndexWriter, TantivyDocument};
+
+use super::analyzer::Analyzer;
+use super::schema::{build_schema, register_tokenizers, Fields};
+use super::DICTIONARY_FILE;
+use crate::compile::Compiled;
+use crate::config::Config;
+use crate::content::Site;
+
+/// Memory the index writer may use before it flushes a segment.
+const WRITER_MEMORY: usize = 200_000_000;
+
+/// Writes the index of `site` into `dir` (created), with the site's words file beside it.
+pub fn write_index(
+    config: &Config,
+    site: &Site,
+    compiled: &Compiled,
+    analyzer: &Analyzer,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    if let Some(words) = &config.dictionary {
+        std::fs::copy(words, dir.join(DICTIONARY_FILE))
+            .with_context(|| format!("failed to copy the search dictionary `{}`", words.display()))?;
+    }
+    let schema = build_schema();
+    let fields = Fields::from_schema(&schema)?;
+    let index = Index::create_in_dir(dir, schema)
+        .with_context(|| format!("failed to create the search index in `{}`", dir.display()))?;
+    register_tokenizers(&index, analyzer);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+    for (index, page) in site.pages.iter().enumerate() {
+        writer.add_document(document(&fields, site, compiled, index))?;
+        let _ = page;
+    }
+    writer.commit()?;
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+fn document(fields: &Fields, site: &Site, compiled: &Compiled, index: usize) -> TantivyDocument {
+    let page = &site.pages[index];
+    let rendered = &compiled.pages[index];
+    let front = &page.front;
+    let meta = [front.meeting.as_deref(), front.host.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let meta_grams = [
+        front.topic.as_deref(),
+        front.meeting.as_deref(),
+        front.host.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(front.tags.iter().map(String::as_str))
+    .collect::<Vec<_>>()
+    .join("\n");
+    let mut document = doc!(
+        fields.path => page.source.clone(),
+        fields.url => page.url.clone(),
+        fields.title => front.title.clone(),
+        fields.title_grams => front.title.clone(),
+        fields.body => rendered.plain_text.clone(),
+        fields.body_grams => rendered.plain_text.clone(),
+        fields.headings => rendered.headings.join("\n"),
+        fields.tags_text => front.tags.join("\n"),
+        fields.meta => meta,
+        fields.meta_grams => meta_grams,
+        fields.kind => page.kind.as_str(),
+        fields.date => u64::from(front.date.map_or(0, |d| d.ordinal())),
+        fields.year => u64::from(front.date.map_or(0, |d| d.year)),
+        fields.studied => compiled.studied_in[index].len() as u64,
+    );
+    if let Some(topic) = &front.topic {
+        document.add_text(fields.topic, topic);
+    }
+    if let Some(meeting) = &front.meeting {
+        document.add_text(fields.meeting, meeting);
+    }
+    if let Some(host) = &front.host {
+        document.add_text(fields.host, host);
+    }
+    for tag in &front.tags {
+        document.add_text(fields.tags, tag);
+    }
+    document
+}

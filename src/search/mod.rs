@@ -1,0 +1,20 @@
+//! Search: a Tantivy index written with every build, and the queries that read it.
+//!
+//! - [`analyzer`]: how text becomes terms (jieba words and character grams), one analyzer for
+//!   indexing and querying;
+//! - [`schema`]: the fields, and how each is tokenized;
+//! - [`index`]: writing the index from the compiled pages (the same parse as the HTML);
+//! - [`query`]: parsing a query string, running it, facets and highlighted snippets.
+
+pub mod analyzer;
+pub mod index;
+pub mod query;
+pub mod schema;
+pub mod snippet;
+
+/// Where the index lives inside the output folder.
+pub const INDEX_DIR: &str = "search/index";
+/// The site's words file, copied beside the index so queries segment as the index did.
+pub const DICTIONARY_FILE: &str = "dictionary.txt";
+
+pub use query::{Facets, Hit, SearchRequest, SearchResults, Searcher};

@@ -1,0 +1,589 @@
+//! Queries: parse what the reader typed, run it against the index, count facets and build
+//! highlighted snippets.
+//!
+//! The query language: whitespace-separated parts are ANDed; `"a phrase"` must appear exactly;
+//! `-word` excludes pages that contain it. A part matches a page that contains it verbatim
+//! (its character grams as a phrase: substring semantics) or that contains all its words
+//! (jieba), and verbatim matches always rank above word-only matches; within each tier BM25
+//! with field boosts decides, and ties go to the newer page.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use super::analyzer::{grams, is_cjk_char, is_stop_word, normalize, Analyzer};
+use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
+use super::snippet::{highlight, snippet};
+use super::{DICTIONARY_FILE, INDEX_DIR};
+use crate::content::Date;
+
+/// Longest query, in characters, that is run; the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Score added to pages that contain a part verbatim: larger than any BM25 sum, so verbatim
+/// matches form the top tier.
+const VERBATIM_SCORE: f32 = 1000.0;
+/// Characters in a snippet.
+pub const SNIPPET_CHARS: usize = 80;
+/// Most terms a one-character query expands to.
+const MAX_PREFIX_TERMS: usize = 4096;
+
+/// One whitespace-separated part of a query, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub text: String,
+    /// `-part`: pages containing it are left out.
+    pub exclude: bool,
+    /// `"part"`: only verbatim matches count.
+    pub exact: bool,
+}
+
+/// Splits a query into parts. Never fails: unbalanced quotes close at the end, a lone `-` is
+/// ignored, control characters are spaces.
+pub fn parse_query(query: &str) -> Vec<Part> {
+    let query: String = query
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .map(|c| match c {
+            '“' | '”' | '＂' => '"',
+            '－' => '-',
+            c if c.is_control() || c == '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect();
+    let mut parts = Vec::new();
+    let mut chars = query.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut exclude = false;
+        if c == '-' {
+            chars.next();
+            exclude = true;
+        }
+        let exact = chars.peek() == Some(&'"');
+        let mut text = String::new();
+        if exact {
+            chars.next();
+            for c in chars.by_ref() {
+                if c == '"' {
+                    break;
+                }
+                text.push(c);
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() || c == '"' {
+                    break;
+                }
+                text.push(c);
+                chars.next();
+            }
+        }
+        let text = normalize(text.trim());
+        if !grams(&text).is_empty() {
+            parts.push(Part { text, exclude, exact });
+        }
+    }
+    parts
+}
+
+/// A search with its filters and page of results.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub offset: usize,
+    pub kind: Option<String>,
+    pub meeting: Option<String>,
+    pub tag: Option<String>,
+    pub year: Option<u16>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Source path relative to content/, with `/`.
+    pub path: String,
+    /// Output path relative to the output root.
+    pub url: String,
+    pub title: String,
+    /// The title, escaped, with matches in `<mark>`.
+    pub title_html: String,
+    pub kind: String,
+    pub date: Option<String>,
+    pub meeting: Option<String>,
+    pub tags: Vec<String>,
+    pub score: f32,
+    /// About 80 characters of the best passage, escaped, with matches in `<mark>`.
+    pub snippet: String,
+    /// How many session records list this page among their materials.
+    pub studied: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: usize,
+}
+
+/// Counts over all matches (not only the page of results shown).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub kind: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+    pub meeting: Vec<FacetCount>,
+    pub tag: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub total: usize,
+    pub results: Vec<Hit>,
+    pub facets: Facets,
+    /// Milliseconds spent searching.
+    pub took_ms: f64,
+}
+
+/// Why an index could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("no search index in `{0}`\n   help: run `studybook build` first")]
+    NotBuilt(PathBuf),
+    #[error("the search index in `{0}` is damaged or from another version of studybook ({1})\n   help: run `studybook build` to rebuild it")]
+    Damaged(PathBuf, String),
+}
+
+/// An open index, ready for any number of concurrent searches.
+pub struct Searcher {
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: Analyzer,
+}
+
+impl Searcher {
+    /// Opens the index inside an output folder, with the words file the build used.
+    pub fn open(output_dir: &Path) -> Result<Searcher, OpenError> {
+        let dir = output_dir.join(INDEX_DIR);
+        if !dir.join("meta.json").is_file() {
+            return Err(OpenError::NotBuilt(dir));
+        }
+        let damaged = |err: &dyn std::fmt::Display| OpenError::Damaged(dir.clone(), err.to_string());
+        let dictionary = dir.join(DICTIONARY_FILE);
+        let analyzer = Analyzer::for_site(&dir, dictionary.is_file().then_some(dictionary.as_path()))
+            .map_err(|problems| damaged(&problems[0]))?;
+        let index = Index::open_in_dir(&dir).map_err(|e| damaged(&e))?;
+        register_tokenizers(&index, &analyzer);
+        let fields = Fields::from_schema(&index.schema()).map_err(|e| damaged(&e))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| damaged(&e))?;
+        // Touch every segment's store now, so damage shows here rather than mid-search.
+        let searcher = reader.searcher();
+        for segment in searcher.segment_readers() {
+            segment.get_store_reader(0).map_err(|e| damaged(&e))?;
+            segment.fast_fields().u64("date").map_err(|e| damaged(&e))?;
+        }
+        Ok(Searcher {
+            reader,
+            fields,
+            analyzer,
+        })
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Runs a search. An empty or punctuation-only query finds nothing, without error.
+    pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchResults> {
+        let started = Instant::now();
+        let parts = parse_query(&request.query);
+        let searcher = self.reader.searcher();
+        let mut results = SearchResults {
+            query: request.query.chars().take(MAX_QUERY_CHARS).collect(),
+            ..Default::default()
+        };
+        let Some(query) = self.build_query(&searcher, &parts, request)? else {
+            results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(results);
+        };
+        let limit = searcher.num_docs().max(1) as usize;
+        let scored = searcher.search(
+            &*query,
+            &tantivy::collector::TopDocs::with_limit(limit).order_by_score(),
+        )?;
+
+        // Ties (equal scores) go to the newer page; facets count every match.
+        let mut columns = HashMap::new();
+        let mut ranked: Vec<(f32, u64, DocAddress)> = Vec::with_capacity(scored.len());
+        let mut counts: [BTreeMap<String, usize>; 4] = Default::default();
+        for (score, address) in scored {
+            let segment = searcher.segment_reader(address.segment_ord);
+            let cols = match columns.entry(address.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(FacetColumns::open(segment)?),
+            };
+            let date = cols.date.first(address.doc_id).unwrap_or(0);
+            cols.count(address.doc_id, &mut counts)?;
+            ranked.push((score, date, address));
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        results.total = ranked.len();
+        let [kind, year, meeting, tag] = counts;
+        results.facets = Facets {
+            kind: sorted(kind),
+            year: sorted_by_value_desc(year),
+            meeting: sorted(meeting),
+            tag: sorted(tag),
+        };
+
+        let terms = self.highlight_terms(&parts);
+        for &(score, _, address) in ranked.iter().skip(request.offset).take(request.limit) {
+            let document: TantivyDocument = searcher.doc(address)?;
+            results.results.push(self.hit(&document, score, &terms));
+        }
+        results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(results)
+    }
+
+    fn hit(&self, document: &TantivyDocument, score: f32, terms: &[String]) -> Hit {
+        let f = &self.fields;
+        let text = |field: Field| {
+            document
+                .get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+        };
+        let title = text(f.title).unwrap_or_default();
+        let body = text(f.body).unwrap_or_default();
+        let date = document
+            .get_first(f.date)
+            .and_then(|v| v.as_u64())
+            .filter(|&d| d > 0)
+            .map(|d| format!("{:04}-{:02}-{:02}", d / 10_000, d / 100 % 100, d % 100));
+        Hit {
+            path: text(f.path).unwrap_or_default(),
+            url: text(f.url).unwrap_or_default(),
+            title_html: highlight(&title, terms),
+            title,
+            kind: text(f.kind).unwrap_or_default(),
+            date,
+            meeting: text(f.meeting),
+            tags: document
+                .get_all(f.tags)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            score,
+            snippet: snippet(&body, terms, SNIPPET_CHARS),
+            studied: document
+                .get_first(f.studied)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+        }
+    }
+
+    /// What snippets mark: each positive part, and its words when it is not an exact phrase.
+    fn highlight_terms(&self, parts: &[Part]) -> Vec<String> {
+        let mut terms = Vec::new();
+        for part in parts.iter().filter(|p| !p.exclude) {
+            terms.push(part.text.clone());
+            if !part.exact {
+                terms.extend(
+                    self.analyzer
+                        .query_words(&part.text)
+                        .into_iter()
+                        .map(|w| w.text)
+                        .filter(|w| w.chars().count() > 1 || !w.chars().all(is_cjk_char)),
+                );
+            }
+        }
+        terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
+        terms.dedup();
+        terms
+    }
+
+    fn build_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        parts: &[Part],
+        request: &SearchRequest,
+    ) -> tantivy::Result<Option<Box<dyn Query>>> {
+        let positive: Vec<&Part> = parts
+            .iter()
+            .filter(|p| !p.exclude && !is_stop_word(&p.text))
+            .collect();
+        if positive.is_empty() {
+            return Ok(None);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for part in positive {
+            clauses.push((Occur::Must, self.part_query(searcher, part)?));
+        }
+        for part in parts.iter().filter(|p| p.exclude) {
+            clauses.push((Occur::MustNot, self.verbatim_query(searcher, &part.text)?));
+        }
+        let f = &self.fields;
+        // Filters must not change scores: only the parts score.
+        let filter = |query: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(query, 0.0)) };
+        let raw = |field: Field, value: &str| -> Box<dyn Query> {
+            filter(Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            )))
+        };
+        if let Some(kind) = &request.kind {
+            clauses.push((Occur::Must, raw(f.kind, kind)));
+        }
+        if let Some(meeting) = &request.meeting {
+            clauses.push((Occur::Must, raw(f.meeting, meeting)));
+        }
+        if let Some(tag) = &request.tag {
+            clauses.push((Occur::Must, raw(f.tags, tag)));
+        }
+        if let Some(year) = request.year {
+            clauses.push((
+                Occur::Must,
+                filter(Box::new(TermQuery::new(
+                    Term::from_field_u64(f.year, u64::from(year)),
+                    IndexRecordOption::Basic,
+                ))),
+            ));
+        }
+        if request.from.is_some() || request.to.is_some() {
+            let bound = |date: Option<Date>| {
+                date.map_or(Bound::Unbounded, |d| {
+                    Bound::Included(Term::from_field_u64(f.date, u64::from(d.ordinal())))
+                })
+            };
+            let lower = match request.from {
+                Some(_) => bound(request.from),
+                // Undated pages (date 0) never match a date range.
+                None => Bound::Included(Term::from_field_u64(f.date, 1)),
+            };
+            clauses.push((
+                Occur::Must,
+                filter(Box::new(RangeQuery::new(lower, bound(request.to)))),
+            ));
+        }
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    }
+
+    /// A part: verbatim (top tier) or, unless exact, all of its words.
+    fn part_query(&self, searcher: &tantivy::Searcher, part: &Part) -> tantivy::Result<Box<dyn Query>> {
+        let verbatim: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+            self.verbatim_query(searcher, &part.text)?,
+            VERBATIM_SCORE,
+        ));
+        if part.exact {
+            return Ok(verbatim);
+        }
+        let words = self.analyzer.query_words(&part.text);
+        if words.len() < 2 {
+            // One word: verbatim covers every page that has it; add BM25 for ranking.
+            let scoring = self.words_query(&words);
+            return Ok(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, verbatim),
+                (Occur::Should, scoring),
+            ])));
+        }
+        let all_words: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|word| (Occur::Must, self.words_query(std::slice::from_ref(word))))
+            .collect();
+        Ok(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, verbatim),
+            (Occur::Should, Box::new(BooleanQuery::new(all_words))),
+        ])))
+    }
+
+    /// BM25 over the word fields, with their boosts, for any of `words`.
+    fn words_query(&self, words: &[super::analyzer::Gram]) -> Box<dyn Query> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in words {
+            for (field, boost) in word_field_boosts(&self.fields) {
+                let term = TermQuery::new(
+                    Term::from_field_text(field, &word.text),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost))));
+            }
+        }
+        if should.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// Pages that contain `text` verbatim in their title, text or session fields.
+    fn verbatim_query(&self, searcher: &tantivy::Searcher, text: &str) -> tantivy::Result<Box<dyn Query>> {
+        let grams = grams(text);
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for field in gram_fields(&self.fields) {
+            match grams.as_slice() {
+                [] => {}
+                [single] if single.text.chars().count() == 1 && single.text.chars().all(is_cjk_char) => {
+                    for term in prefix_terms(searcher, field, &single.text)? {
+                        should.push((
+                            Occur::Should,
+                            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                        ));
+                    }
+                }
+                [single] => should.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &single.text),
+                        IndexRecordOption::Basic,
+                    )),
+                )),
+                many => {
+                    let first = many[0].position;
+                    let terms = many
+                        .iter()
+                        .map(|g| (g.position - first, Term::from_field_text(field, &g.text)))
+                        .collect();
+                    should.push((Occur::Should, Box::new(PhraseQuery::new_with_offset(terms))));
+                }
+            }
+        }
+        if should.is_empty() {
+            return Ok(Box::new(EmptyQuery));
+        }
+        Ok(Box::new(BooleanQuery::new(should)))
+    }
+}
+
+/// Every gram term of `field` that starts with the one character `prefix`: a character
+/// stands at the start of a bigram, or alone at the end of a run.
+fn prefix_terms(searcher: &tantivy::Searcher, field: Field, prefix: &str) -> tantivy::Result<Vec<Term>> {
+    let c = prefix.chars().next().unwrap_or(' ');
+    let upper = char::from_u32(c as u32 + 1).map(String::from).unwrap_or_default();
+    let mut terms = Vec::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .lt(upper.as_bytes())
+            .into_stream()?;
+        while stream.advance() && terms.len() < MAX_PREFIX_TERMS {
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                terms.push(Term::from_field_text(field, text));
+            }
+        }
+    }
+    terms.sort();
+    terms.dedup();
+    Ok(terms)
+}
+
+/// The fast columns facets are counted from, for one segment.
+struct FacetColumns {
+    date: tantivy::columnar::Column<u64>,
+    year: tantivy::columnar::Column<u64>,
+    kind: Option<tantivy::columnar::StrColumn>,
+    meeting: Option<tantivy::columnar::StrColumn>,
+    tags: Option<tantivy::columnar::StrColumn>,
+}
+
+impl FacetColumns {
+    fn open(segment: &tantivy::SegmentReader) -> tantivy::Result<Self> {
+        let fast = segment.fast_fields();
+        Ok(FacetColumns {
+            date: fast.u64("date")?,
+            year: fast.u64("year")?,
+            kind: fast.str("kind")?,
+            meeting: fast.str("meeting")?,
+            tags: fast.str("tags")?,
+        })
+    }
+
+    fn count(&self, doc: u32, counts: &mut [BTreeMap<String, usize>; 4]) -> tantivy::Result<()> {
+        let mut buffer = String::new();
+        let mut add_strings = |column: &Option<tantivy::columnar::StrColumn>,
+                               counts: &mut BTreeMap<String, usize>|
+         -> tantivy::Result<()> {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    buffer.clear();
+                    column.ord_to_str(ord, &mut buffer)?;
+                    *counts.entry(buffer.clone()).or_default() += 1;
+                }
+            }
+            Ok(())
+        };
+        add_strings(&self.kind, &mut counts[0])?;
+        add_strings(&self.meeting, &mut counts[2])?;
+        add_strings(&self.tags, &mut counts[3])?;
+        if let Some(year) = self.year.first(doc).filter(|&y| y > 0) {
+            *counts[1].entry(year.to_string()).or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+fn sorted(counts: BTreeMap<String, usize>) -> Vec<FacetCount> {
+    let mut list: Vec<FacetCount> = counts
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
+        .collect();
+    list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    list
+}
+
+fn sorted_by_value_desc(counts: BTreeMap<String, usize>) -> Vec<FacetCount> {
+    counts
+        .into_iter()
+        .rev()
+        .map(|(value, count)| FacetCount { value, count })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_parts_phrases_and_exclusions() {
+        let parts = parse_query("安全生产  \"两个 确立\" -疫情 - ＡＢＣ");
+        let shown: Vec<(&str, bool, bool)> = parts
+            .iter()
+            .map(|p| (p.text.as_str(), p.exclude, p.exact))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("安全生产", false, false),
+                ("两个 确立", false, true),
+                ("疫情", true, false),
+                ("abc", false, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn odd_queries_never_fail() {
+        assert!(parse_query("").is_empty());
+        assert!(parse_query("，。！？ ...").is_empty());
+        assert_eq!(parse_query("\"未闭合 引号").len(), 1);
+        assert_eq!(
+            parse_query(&"长".repeat(10_000))[0].text.chars().count(),
+            MAX_QUERY_CHARS
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! The HTTP edge: serve a built output folder and answer `/api/search` from its index.
+//!
+//! The core pipeline knows nothing about serving. This module only reads the output folder
+//! (which a build swaps atomically, so a request never sees half a site) and holds the open
+//! index, which [`SiteState::reload_search`] replaces after each build. Fit for an intranet:
+//! loopback by default, no path leaves the output folder (symlinks included), content types,
+//! cache headers and gzip.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::content::Date;
+use crate::search::query::MAX_QUERY_CHARS;
+use crate::search::{SearchRequest, Searcher};
+
+/// Most results one API call may ask for.
+pub const MAX_LIMIT: usize = 100;
+
+/// What the server shares between requests.
+pub struct SiteState {
+    output_dir: PathBuf,
+    /// The canonical output folder, to check that no request resolves outside it.
+    canonical_root: RwLock<PathBuf>,
+    searcher: RwLock<Option<Arc<Searcher>>>,
+}
+
+impl SiteState {
+    pub fn new(output_dir: PathBuf) -> Arc<SiteState> {
+        let state = Arc::new(SiteState {
+            canonical_root: RwLock::new(output_dir.clone()),
+            output_dir,
+            searcher: RwLock::new(None),
+        });
+        state.reload_search();
+        state
+    }
+
+    pub fn output_dir(&self) -> &Path {
+        &self.output_dir
+    }
+
+    /// Reopens the index after a build; until it succeeds, the API says the index is missing.
+    pub fn reload_search(&self) {
+        let searcher = Searcher::open(&self.output_dir).ok().map(Arc::new);
+        *self.searcher.write().expect("no panics hold this lock") = searcher;
+        if let Ok(canonical) = self.output_dir.canonicalize() {
+            *self.canonical_root.write().expect("no panics hold this lock") = canonical;
+        }
+    }
+
+    fn searcher(&self) -> Option<Arc<Searcher>> {
+        self.searcher.read().expect("no panics hold this lock").clone()
+    }
+}
+
+/// The routes: `/api/search`, then the output folder's files, with 404.html for the rest.
+pub fn router(state: Arc<SiteState>) -> Router {
+    let files = ServeDir::new(&state.output_dir)
+        .append_index_html_on_directories(true)
+        .not_found_service(ServeFile::new(state.output_dir.join("404.html")));
+    Router::new()
+        .route("/api/search", get(search_api))
+        .fallback_service(files)
+        .layer(middleware::from_fn_with_state(state.clone(), guard_paths))
+        .layer(middleware::from_fn(cache_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// Binds the listener, with an error that says what to do when the port is taken.
+pub async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address).await.map_err(|err| {
+        if err.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!("port {} is already in use on {}\n   help: stop the other program or choose another port, e.g. `--port {}`", address.port(), address.ip(), address.port().wrapping_add(1).max(1024))
+        } else {
+            anyhow::Error::new(err).context(format!("cannot listen on {address}"))
+        }
+    })
+}
+
+/// Refuses any request whose file would resolve outside the output folder (through `..`,
+/// an encoded `%2e%2e`, a backslash or a symbolic link).
+async fn guard_paths(State(state): State<Arc<SiteState>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let decoded = crate::links::percent_decode(path);
+    let bad_segment =
+        decoded.split(['/', '\\']).any(|s| s == ".." || s.contains(':')) || decoded.contains('\0');
+    if bad_segment {
+        return (StatusCode::BAD_REQUEST, "bad path").into_response();
+    }
+    let relative: PathBuf = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    let candidate = state.output_dir.join(&relative);
+    if let Ok(real) = candidate.canonicalize() {
+        let root = state
+            .canonical_root
+            .read()
+            .expect("no panics hold this lock")
+            .clone();
+        if !real.starts_with(&root) {
+            return (StatusCode::NOT_FOUND, "not found").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Hashed assets never change; everything else is revalidated on each visit.
+async fn cache_headers(request: Request, next: Next) -> Response {
+    let immutable = request.uri().path().starts_with("/assets/");
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let value = if immutable {
+        "public, max-age=31536000, immutable"
+    } else if is_api {
+        "no-store"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// A 400 with a JSON body naming the problem.
+fn bad_request(message: impl Into<String>) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// Parses the query string of `/api/search` into a request, or says what is wrong with it.
+pub fn parse_search_params(raw: Option<&str>) -> Result<SearchRequest, String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+        .map_err(|err| format!("malformed query string: {err}"))?;
+    let mut request = SearchRequest {
+        limit: 10,
+        ..SearchRequest::default()
+    };
+    for (key, value) in pairs {
+        let value = value.trim().to_string();
+        let optional = |v: String| if v.is_empty() { None } else { Some(v) };
+        match key.as_str() {
+            "q" => {
+                if value.chars().count() > MAX_QUERY_CHARS {
+                    return Err(format!("the query is longer than {MAX_QUERY_CHARS} characters"));
+                }
+                request.query = value;
+            }
+            "limit" => {
+                request.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or(format!("`limit` must be a number from 1 to {MAX_LIMIT}"))?
+            }
+            "offset" => {
+                request.offset = value
+                    .parse()
+                    .ok()
+                    .filter(|&n: &usize| n <= 100_000)
+                    .ok_or("`offset` must be a number from 0 to 100000")?
+            }
+            "kind" => {
+                if !value.is_empty() && value != "note" && value != "session" {
+                    return Err("`kind` must be `note` or `session`".into());
+                }
+                request.kind = optional(value);
+            }
+            "meeting" => request.meeting = optional(value),
+            "tag" => request.tag = optional(value),
+            "year" if value.is_empty() => {}
+            "year" => {
+                request.year = Some(
+                    value
+                        .parse()
+                        .ok()
+                        .filter(|y| (1..=9999).contains(y))
+                        .ok_or("`year` must be a year, e.g. 2024")?,
+                )
+            }
+            "from" | "to" if value.is_empty() => {}
+            "from" | "to" => {
+                let date = Date::parse(&value).ok_or(format!("`{key}` must be a date written YYYY-MM-DD"))?;
+                if key == "from" {
+                    request.from = Some(date)
+                } else {
+                    request.to = Some(date)
+                }
+            }
+            "_" => {}
+            other => return Err(format!(
+                "unknown parameter `{other}`; known: q, limit, offset, kind, meeting, tag, year, from, to"
+            )),
+        }
+    }
+    Ok(request)
+}
+
+async fn search_api(State(state): State<Arc<SiteState>>, RawQuery(raw): RawQuery) -> Response {
+    let request = match parse_search_params(raw.as_deref()) {
+        Ok(request) => request,
+        Err(message) => return bad_request(message),
+    };
+    let Some(searcher) = state.searcher() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "error": "search data unavailable, please rebuild (studybook build)" })),
+        )
+            .into_response();
+    };
+    let result = tokio::task::spawn_blocking(move || searcher.search(&request)).await;
+    match result {
+        Ok(Ok(results)) => Json(results).into_response(),
+        Ok(Err(err)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "error": format!("search failed: {err}") })),
+        )
+            .into_response(),
+        Err(err) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "error": format!("search failed: {err}") })),
+        )
+            .into_response(),
+    }
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,177 @@
+/* studybook search page: results as you type, facets, keyboard navigation.
+ * Plain ES2017 without modules, so it runs in Chromium 80+ and Firefox ESR 78+.
+ * The backend is one object with a search(params) method returning a Promise of
+ * {total, results, facets}; the server backend asks /api/search. */
+(function () {
+  'use strict';
+
+  var labelsEl = document.getElementById('search-labels');
+  var input = document.getElementById('search-input');
+  if (!labelsEl || !input) { return; }
+  var L = labelsEl.dataset;
+  var form = document.getElementById('search-page-form');
+  var statusEl = document.getElementById('search-status');
+  var list = document.getElementById('search-results');
+  var facetsEl = document.getElementById('search-facets');
+  var FILTERS = ['kind', 'year', 'meeting', 'tag'];
+  var PAGE_SIZE = 20;
+  var state = { q: '', kind: '', year: '', meeting: '', tag: '' };
+  var active = -1;
+  var timer = null;
+  var sequence = 0;
+
+  var serverBackend = {
+    search: function (params) {
+      var query = Object.keys(params).filter(function (k) { return params[k] !== ''; })
+        .map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(params[k]); }).join('&');
+      return fetch('api/search?' + query, { headers: { Accept: 'application/json' } }).then(function (response) {
+        if (!response.ok) { throw new Error('HTTP ' + response.status); }
+        return response.json();
+      });
+    }
+  };
+  var backend = serverBackend;
+
+  function encodeUrl(url) {
+    return url.split('/').map(encodeURIComponent).join('/');
+  }
+
+  function readLocation() {
+    var params = new URLSearchParams(window.location.search);
+    state.q = params.get('q') || '';
+    FILTERS.forEach(function (f) { state[f] = params.get(f) || ''; });
+    input.value = state.q;
+  }
+
+  function writeLocation() {
+    var params = new URLSearchParams();
+    if (state.q) { params.set('q', state.q); }
+    FILTERS.forEach(function (f) { if (state[f]) { params.set(f, state[f]); } });
+    var search = params.toString();
+    try {
+      window.history.replaceState(null, '', search ? '?' + search : window.location.pathname);
+    } catch (e) { /* file:// in some browsers refuses replaceState */ }
+  }
+
+  function setStatus(text, isError) {
+    statusEl.textContent = text;
+    statusEl.className = 'search-status' + (isError ? ' error' : '');
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function renderResults(data) {
+    list.innerHTML = '';
+    active = -1;
+    data.results.forEach(function (hit) {
+      var item = el('li', 'search-result kind-' + hit.kind);
+      var link = el('a');
+      link.href = encodeUrl(hit.url);
+      link.innerHTML = hit.title_html; /* escaped by the search engine, only <mark> is markup */
+      item.appendChild(link);
+      var meta = el('div', 'page-meta');
+      meta.appendChild(el('span', 'badge', hit.kind === 'session' ? L.session : L.note));
+      if (hit.date) { meta.appendChild(el('time', '', hit.date)); }
+      if (hit.meeting) { meta.appendChild(el('span', '', hit.meeting)); }
+      if (hit.studied > 0) { meta.appendChild(el('span', '', L.studied + ' ' + hit.studied)); }
+      item.appendChild(meta);
+      var snippet = el('p', 'snippet');
+      snippet.innerHTML = hit.snippet; /* escaped by the search engine, only <mark> is markup */
+      item.appendChild(snippet);
+      list.appendChild(item);
+    });
+  }
+
+  function renderFacets(facets) {
+    facetsEl.innerHTML = '';
+    var groups = [['kind', L.kind], ['year', L.year], ['meeting', L.meeting], ['tag', L.tags]];
+    var shown = 0;
+    groups.forEach(function (group) {
+      var name = group[0];
+      var values = (facets[name] || []).slice(0, 12);
+      if (values.length === 0 && !state[name]) { return; }
+      var fieldset = el('fieldset');
+      fieldset.appendChild(el('legend', '', group[1]));
+      var options = [{ value: '', count: null }].concat(values);
+      options.forEach(function (option) {
+        var label = el('label');
+        var radio = el('input');
+        radio.type = 'radio';
+        radio.name = 'facet-' + name;
+        radio.value = option.value;
+        radio.checked = state[name] === option.value;
+        radio.addEventListener('change', function () {
+          state[name] = option.value;
+          run(true);
+        });
+        label.appendChild(radio);
+        var text = option.value === '' ? L.all : (name === 'kind' ? (option.value === 'session' ? L.session : L.note) : option.value);
+        label.appendChild(document.createTextNode(' ' + text + (option.count !== null ? ' (' + option.count + ')' : '')));
+        fieldset.appendChild(label);
+      });
+      facetsEl.appendChild(fieldset);
+      shown += 1;
+    });
+    facetsEl.hidden = shown === 0;
+  }
+
+  function run(updateLocation) {
+    state.q = input.value.trim();
+    if (updateLocation) { writeLocation(); }
+    if (!state.q) {
+      list.innerHTML = '';
+      facetsEl.hidden = true;
+      setStatus('', false);
+      return;
+    }
+    var mine = ++sequence;
+    var params = { q: state.q, limit: PAGE_SIZE };
+    FILTERS.forEach(function (f) { params[f] = state[f]; });
+    backend.search(params).then(function (data) {
+      if (mine !== sequence) { return; }
+      renderResults(data);
+      renderFacets(data.facets || {});
+      setStatus(data.total === 0 ? L.noResults : data.total + ' ' + L.results, false);
+    }).catch(function () {
+      if (mine !== sequence) { return; }
+      list.innerHTML = '';
+      facetsEl.hidden = true;
+      setStatus(L.unavailable, true);
+    });
+  }
+
+  function moveActive(step) {
+    var items = list.querySelectorAll('.search-result');
+    if (items.length === 0) { return; }
+    if (active >= 0 && items[active]) { items[active].classList.remove('active'); }
+    active = Math.max(0, Math.min(items.length - 1, active + step));
+    items[active].classList.add('active');
+    items[active].querySelector('a').focus();
+  }
+
+  input.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { run(true); }, 200);
+  });
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    run(true);
+  });
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'ArrowDown') { event.preventDefault(); moveActive(1); }
+    else if (event.key === 'ArrowUp') {
+      event.preventDefault();
+      if (active <= 0) { active = -1; input.focus(); } else { moveActive(-1); }
+    } else if (event.key === 'Escape') { input.focus(); input.select(); }
+  });
+
+  readLocation();
+  input.focus();
+  if (state.q) { run(false); }
+})();
