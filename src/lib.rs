@@ -132,7 +132,8 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
             .join(dir),
         None => config.output_dir.clone(),
     };
-    if let Err(problem) = output::check_output_dir(&config.root, &config.content_dir, &output_dir) {
+    let chosen_by = if options.output_dir.is_some() { "--out" } else { config::CONFIG_FILE };
+    if let Err(problem) = output::check_output_dir(&config.root, &config.content_dir, &output_dir, chosen_by) {
         diagnostics.push(problem);
     }
     let analyzer = match search::analyzer::Analyzer::for_site(&config.root, config.dictionary.as_deref()) {

@@ -16,14 +16,23 @@ use crate::diagnostics::{display_path, Diagnostic};
 pub const MARKER: &str = ".studybook-output";
 
 /// Refuses output folders that would destroy content or the site itself.
-pub fn check_output_dir(root: &Path, content_dir: &Path, output_dir: &Path) -> Result<(), Diagnostic> {
+/// `source` names where the folder was chosen: `book.toml` or `--out`.
+pub fn check_output_dir(
+    root: &Path,
+    content_dir: &Path,
+    output_dir: &Path,
+    source: &str,
+) -> Result<(), Diagnostic> {
     let root = normalize(root);
     let content = normalize(content_dir);
     let output = normalize(output_dir);
-    let shown = display_path(&output, &root);
+    let shown = match display_path(&output, &root) {
+        empty if empty.is_empty() => ".".to_string(),
+        shown => shown,
+    };
     let refuse = |why: &str| {
         Err(Diagnostic::error(
-            "book.toml",
+            source,
             format!("refusing to use `{shown}` as the output folder: {why}"),
         )
         .help("choose a folder of its own, e.g. `--out public` or `output-dir = \"public\"` under [build]"))

@@ -124,7 +124,15 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         });
     }
 
-    // A page without its own kind takes its section's default, and sessions need more fields.
+    // A section without its own `kind` inherits its parent's default (parents come first in
+    // the sorted walk); a page without its own kind takes its section's default.
+    for index in 0..sections.len() {
+        if sections[index].front.kind.is_none() {
+            if let Some(parent) = sections[index].parent {
+                sections[index].default_kind = sections[parent].default_kind;
+            }
+        }
+    }
     for page in &mut pages {
         if page.front.kind.is_none() {
             page.kind = sections[page.section].default_kind;

@@ -1,0 +1,424 @@
+//! Test helpers shared by the integration tests: fixture sites in temporary folders, the real
+//! `studybook` binary, output snapshots, a served site and headless Chromium.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A site in a temporary folder, removed when dropped.
+pub struct TestSite {
+    dir: tempfile::TempDir,
+}
+
+/// What a run of the binary printed and returned.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Panics with the output unless the command succeeded.
+    pub fn success(self) -> Run {
+        assert_eq!(self.code, 0, "command failed\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl TestSite {
+    /// An empty site with a minimal book.toml.
+    pub fn new() -> TestSite {
+        let site = TestSite { dir: tempfile::tempdir().unwrap() };
+        site.write("book.toml", "[book]\ntitle = \"测试站点\"\n");
+        std::fs::create_dir_all(site.path("content")).unwrap();
+        site
+    }
+
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> TestSite {
+        let site = TestSite { dir: tempfile::tempdir().unwrap() };
+        copy_tree(&fixtures_dir().join(name), site.root());
+        site
+    }
+
+    /// A copy of the repository's demo site (book.toml, dictionary.txt, content/).
+    pub fn demo() -> TestSite {
+        let site = TestSite { dir: tempfile::tempdir().unwrap() };
+        let repo = repo_root();
+        for file in ["book.toml", "dictionary.txt"] {
+            std::fs::copy(repo.join(file), site.path(file)).unwrap();
+        }
+        copy_tree(&repo.join("content"), &site.path("content"));
+        site
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the site, from a `/`-separated relative path.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        relative.split('/').fold(self.root().to_path_buf(), |p, part| p.join(part))
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        self.write_bytes(relative, text.as_bytes());
+    }
+
+    pub fn write_bytes(&self, relative: &str, bytes: &[u8]) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    pub fn remove(&self, relative: &str) {
+        std::fs::remove_file(self.path(relative)).unwrap();
+    }
+
+    /// Runs the real binary with `--root` set to this site (after the subcommand).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
+        command.arg(args[0]).arg("--root").arg(self.root()).args(&args[1..]);
+        Run::from(command.output().unwrap())
+    }
+
+    pub fn build(&self) -> Run {
+        self.run(&["build"])
+    }
+
+    /// Reads a file of the output folder (public/).
+    pub fn output(&self, relative: &str) -> String {
+        let path = self.path(&format!("public/{relative}"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    pub fn output_exists(&self, relative: &str) -> bool {
+        self.path(&format!("public/{relative}")).exists()
+    }
+
+    pub fn html(&self, relative: &str) -> scraper::Html {
+        scraper::Html::parse_document(&self.output(relative))
+    }
+
+    /// Every file of the output folder with its bytes, to prove a failed build changed nothing.
+    pub fn snapshot_output(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        snapshot(&self.path("public"))
+    }
+}
+
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// Texts of the elements matching a CSS selector.
+pub fn select_texts(html: &scraper::Html, selector: &str) -> Vec<String> {
+    let selector = scraper::Selector::parse(selector).unwrap();
+    html.select(&selector).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+}
+
+/// An attribute of the elements matching a CSS selector.
+pub fn select_attrs(html: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
+    let selector = scraper::Selector::parse(selector).unwrap();
+    html.select(&selector).filter_map(|e| e.value().attr(attr).map(str::to_string)).collect()
+}
+
+/// `studybook serve` on a free loopback port, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Server {
+    pub fn start(site: &TestSite, extra: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
+        command.args(["serve", "--port", "0", "--root"]).arg(site.root()).args(extra);
+        command.stdout(Stdio::null()).stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let log_writer = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(start) = line.find("http://") {
+                    let url = line[start..].split_whitespace().next().unwrap_or("").to_string();
+                    let _ = sender.send(url);
+                }
+                log_writer.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let base = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("the server did not start:\n{}", log.lock().unwrap()));
+        Server { child, base, log }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.trim_start_matches('/'))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 GET over a raw socket, so tests can send paths no client would
+/// normalise (`/../`, `%2e%2e`). Returns (status, headers lower-cased, body).
+pub fn http_get(base: &str, raw_path: &str, headers: &[(&str, &str)]) -> (u16, BTreeMap<String, String>, Vec<u8>) {
+    http_request("GET", base, raw_path, headers)
+}
+
+/// Like [`http_get`], with any method.
+pub fn http_request(method: &str, base: &str, raw_path: &str, headers: &[(&str, &str)]) -> (u16, BTreeMap<String, String>, Vec<u8>) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut request = format!("{method} {raw_path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete HTTP response");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let mut body = response[split + 4..].to_vec();
+    let mut lines = head.lines();
+    let status: u16 = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers: BTreeMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    if headers.get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        body = dechunk(&body);
+    }
+    (status, headers, body)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = data.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size = usize::from_str_radix(std::str::from_utf8(&data[..line_end]).unwrap().split(';').next().unwrap().trim(), 16).unwrap();
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+}
+
+/// The Chromium binary; tests that need it fail with a clear message when it is missing.
+pub fn chromium() -> PathBuf {
+    let path = std::env::var_os("CHROMIUM").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(path.exists(), "headless Chromium is needed at {} (install Debian's `chromium`, or set CHROMIUM)", path.display());
+    path
+}
+
+/// The flags this machine needs: no sandbox as root, and no network beyond loopback.
+pub fn chromium_command(profile: &Path) -> Command {
+    let mut command = Command::new(chromium());
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+/// The DOM of `url` after its scripts ran for up to `budget_ms` of virtual time.
+pub fn dump_dom(url: &str, budget_ms: u32) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let output = chromium_command(profile.path())
+        .arg(format!("--virtual-time-budget={budget_ms}"))
+        .arg("--dump-dom")
+        .arg(url)
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Waits until `check` returns Some, or panics after `timeout`.
+pub fn wait_for<T>(timeout: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A headless Chromium driven through the DevTools protocol, killed when dropped.
+pub struct Browser {
+    child: Child,
+    base: String,
+    _profile: tempfile::TempDir,
+}
+
+/// One tab of a [`Browser`].
+pub struct Tab {
+    socket: tungstenite::WebSocket<std::net::TcpStream>,
+    next_id: u64,
+}
+
+impl Browser {
+    pub fn launch() -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = chromium_command(profile.path())
+            .arg("--remote-debugging-port=0")
+            .arg("--window-size=1280,900")
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(start) = line.find("ws://") {
+                    let _ = sender.send(line[start..].trim().to_string());
+                }
+            }
+        });
+        let ws = receiver.recv_timeout(Duration::from_secs(60)).expect("Chromium printed its DevTools address");
+        let host = ws.trim_start_matches("ws://").split('/').next().unwrap().to_string();
+        Browser { child, base: format!("http://{host}/"), _profile: profile }
+    }
+
+    /// Opens `url` in a new tab.
+    pub fn open(&self, url: &str) -> Tab {
+        let (status, _, body) = http_request("PUT", &self.base, &format!("/json/new?{url}"), &[]);
+        assert_eq!(status, 200, "DevTools refused to open a tab: {}", String::from_utf8_lossy(&body));
+        let target: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let ws_url = target["webSocketDebuggerUrl"].as_str().unwrap().to_string();
+        let host = ws_url.trim_start_matches("ws://").split('/').next().unwrap().to_string();
+        let stream = std::net::TcpStream::connect(&host).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let (socket, _) = tungstenite::client(ws_url.as_str(), stream).unwrap();
+        Tab { socket, next_id: 1 }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Tab {
+    /// Sends a DevTools command and returns its result.
+    pub fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = serde_json::json!({ "id": id, "method": method, "params": params });
+        self.socket.send(tungstenite::Message::text(message.to_string())).unwrap();
+        loop {
+            let reply = self.socket.read().unwrap();
+            let tungstenite::Message::Text(text) = reply else { continue };
+            let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
+            if value["id"] == id {
+                assert!(value.get("error").is_none(), "{method} failed: {value}");
+                return value["result"].clone();
+            }
+        }
+    }
+
+    /// Evaluates JavaScript in the page (awaiting promises) and returns its value.
+    pub fn eval(&mut self, expression: &str) -> serde_json::Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        if let Some(exception) = result.get("exceptionDetails") {
+            panic!("JavaScript failed: {exception}\n{expression}");
+        }
+        result["result"]["value"].clone()
+    }
+
+    /// Waits until `expression` is truthy; returns its value.
+    pub fn wait_until(&mut self, expression: &str, timeout: Duration) -> serde_json::Value {
+        let started = Instant::now();
+        loop {
+            let value = self.eval(expression);
+            let truthy = !(value.is_null() || value == false || value == 0 || value == "");
+            if truthy {
+                return value;
+            }
+            assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for `{expression}`");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", serde_json::json!({ "url": url }));
+    }
+
+    /// Types `text` into the focused element as a user would (key events and input events).
+    pub fn type_text(&mut self, text: &str) {
+        self.call("Input.insertText", serde_json::json!({ "text": text }));
+    }
+
+    pub fn press_key(&mut self, key: &str) {
+        for kind in ["keyDown", "keyUp"] {
+            self.call(
+                "Input.dispatchKeyEvent",
+                serde_json::json!({ "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": match key { "Enter" => 13, "ArrowDown" => 40, "ArrowUp" => 38, _ => 0 } }),
+            );
+        }
+    }
+}
