@@ -29,6 +29,31 @@ pub enum Command {
     Search(SearchArgs),
     /// Build, then serve the site with search on http://127.0.0.1:3000
     Serve(ServeArgs),
+    /// Count first-topic study sessions per year and meeting (reads content/, no build needed)
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Only this year, e.g. 2024
+    #[arg(long, value_parser = parse_year, value_name = "YYYY")]
+    pub year: Option<u16>,
+    /// Print JSON: {"sessions": [{"year", "meeting", "count", "attendees"}]}
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV (UTF-8 with a BOM, for Excel)
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// Parses a four-digit year.
+pub fn parse_year(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u16>() {
+        Ok(year) if (1000..=9999).contains(&year) && text.trim().len() == 4 => Ok(year),
+        _ => Err(format!("`{text}` is not a year written YYYY, e.g. 2024")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod i18n;
+pub mod ledger;
 pub mod links;
 pub mod markdown;
 pub mod output;
@@ -132,8 +133,13 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
             .join(dir),
         None => config.output_dir.clone(),
     };
-    let chosen_by = if options.output_dir.is_some() { "--out" } else { config::CONFIG_FILE };
-    if let Err(problem) = output::check_output_dir(&config.root, &config.content_dir, &output_dir, chosen_by) {
+    let chosen_by = if options.output_dir.is_some() {
+        "--out"
+    } else {
+        config::CONFIG_FILE
+    };
+    if let Err(problem) = output::check_output_dir(&config.root, &config.content_dir, &output_dir, chosen_by)
+    {
         diagnostics.push(problem);
     }
     let analyzer = match search::analyzer::Analyzer::for_site(&config.root, config.dictionary.as_deref()) {
@@ -143,6 +149,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
             None
         }
     };
+    diagnostics.extend(ledger::duplicate_warnings(&site));
     let resolver = links::Resolver::new(&site, &generated_files());
     let (compiled, link_problems) = compile::compile(&site, &resolver);
     diagnostics.extend(link_problems);

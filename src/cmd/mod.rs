@@ -5,6 +5,7 @@ pub mod check;
 pub mod init;
 pub mod search;
 pub mod serve;
+pub mod stats;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(args),
         Command::Search(args) => search::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Stats(args) => stats::run(args),
     }
 }
 

@@ -24,8 +24,16 @@ pub struct LoadOptions {
 }
 
 /// Output paths studybook generates itself; content may not map onto them.
-pub const RESERVED_FILES: &[&str] = &["404.html", "search.html", "sitemap.xml", "index.html"];
-pub const RESERVED_DIRS: &[&str] = &["tags", "assets", "search"];
+pub const RESERVED_FILES: &[&str] = &[
+    "404.html",
+    "search.html",
+    "sitemap.xml",
+    "index.html",
+    "sessions.csv",
+    "sessions.json",
+    "sessions/stats.html",
+];
+pub const RESERVED_DIRS: &[&str] = &["tags", "assets", "search", "sessions/years", "sessions/meetings"];
 
 /// True for files editors' tools leave behind: swap files, backups, lock files.
 pub fn is_editor_litter(name: &str) -> bool {
@@ -323,9 +331,10 @@ fn check_url_clashes(
                 .map(|d| (format!("{d}/index.html"), content_file(d) + "/")),
         );
     for (url, file) in outputs {
-        let top = url.split('/').next().unwrap_or("");
-        let reserved =
-            RESERVED_FILES.contains(&url.as_str()) || (url.contains('/') && RESERVED_DIRS.contains(&top));
+        let reserved = RESERVED_FILES.contains(&url.as_str())
+            || RESERVED_DIRS
+                .iter()
+                .any(|dir| url.starts_with(&format!("{dir}/")));
         if reserved {
             diagnostics.push(
                 Diagnostic::error(

@@ -37,6 +37,8 @@ pub struct SiteInfo {
     pub session_count: usize,
     pub base_url: String,
     pub generator: &'static str,
+    pub ledger_url: &'static str,
+    pub stats_url: &'static str,
 }
 
 /// A title and where it leads.
@@ -104,6 +106,8 @@ pub struct PageDetail {
     pub studied_in: Vec<SessionLink>,
     /// Pages that link here.
     pub backlinks: Vec<LinkView>,
+    /// Pages sharing the most tags.
+    pub related: Vec<LinkView>,
     pub extra: Map<String, Value>,
 }
 

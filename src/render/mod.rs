@@ -5,8 +5,10 @@
 //! overlap and no more than one page's HTML per thread is held in memory.
 
 pub mod context;
+pub mod ledger;
 pub mod templates;
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -29,6 +31,10 @@ pub trait Sink: Sync {
 
 /// How many pages the home page lists as recent updates.
 const RECENT_COUNT: usize = 10;
+/// How many related pages a page shows.
+const RELATED_COUNT: usize = 5;
+/// Tags on more pages than this are ignored when looking for related pages.
+const MAX_RELATED_TAG_PAGES: usize = 1000;
 /// Characters of a derived summary.
 const SUMMARY_CHARS: usize = 120;
 
@@ -60,6 +66,8 @@ struct Renderer<'a> {
     theme: &'a Theme,
     info: SiteInfo,
     summaries: Vec<String>,
+    /// Pages of each tag, for related pages.
+    tag_pages: HashMap<&'a str, Vec<usize>>,
 }
 
 /// Renders every page, section, tag page, the search page, 404 and sitemap into `sink`.
@@ -88,9 +96,16 @@ pub fn render_site(
     (0..site.pages.len())
         .into_par_iter()
         .try_for_each(|index| attempt(renderer.page(index)))?;
+    // The sessions folder's own page is the ledger, rendered below.
     (0..site.sections.len())
         .into_par_iter()
+        .filter(|&index| site.sections[index].url != ledger::LEDGER_URL)
         .try_for_each(|index| attempt(renderer.section(index)))?;
+    renderer.ledger_pages().into_par_iter().try_for_each(attempt)?;
+    attempt(renderer.stats_page())?;
+    for (path, bytes) in renderer.exports()? {
+        sink.write(&path, &bytes)?;
+    }
     let tags = site.tags();
     attempt(renderer.tags_index(&tags))?;
     tags.par_iter()
@@ -114,7 +129,14 @@ impl<'a> Renderer<'a> {
                 title: site.sections[s].title().to_string(),
                 url: encode_url(&site.sections[s].url),
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut nav = nav;
+        if site.session_count() > 0 && !nav.iter().any(|item| item.url == ledger::LEDGER_URL) {
+            nav.push(LinkView {
+                title: config.language.labels().ledger.to_string(),
+                url: ledger::LEDGER_URL.into(),
+            });
+        }
         let info = SiteInfo {
             title: config.title.clone(),
             description: config.description.clone(),
@@ -125,6 +147,8 @@ impl<'a> Renderer<'a> {
             session_count: site.session_count(),
             base_url: config.base_url.clone(),
             generator: concat!("studybook ", env!("CARGO_PKG_VERSION")),
+            ledger_url: ledger::LEDGER_URL,
+            stats_url: ledger::STATS_URL,
         };
         let summaries = site
             .pages
@@ -137,7 +161,14 @@ impl<'a> Renderer<'a> {
                     .unwrap_or_else(|| summarize(&rendered.plain_text, SUMMARY_CHARS))
             })
             .collect();
+        let mut tag_pages: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, page) in site.pages.iter().enumerate() {
+            for tag in &page.front.tags {
+                tag_pages.entry(tag.as_str()).or_default().push(index);
+            }
+        }
         Renderer {
+            tag_pages,
             config,
             site,
             compiled,
@@ -278,10 +309,35 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|&p| self.link(p))
                     .collect(),
+                related: self.related(index).into_iter().map(|p| self.link(p)).collect(),
                 extra: page.front.extra.clone(),
             },
         };
         self.render("page.html", &page.url, &view)
+    }
+
+    /// A few pages sharing the most tags with `index`, newest first among equals.
+    fn related(&self, index: usize) -> Vec<usize> {
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for tag in &self.site.pages[index].front.tags {
+            let Some(pages) = self.tag_pages.get(tag.as_str()) else {
+                continue;
+            };
+            // A tag on most pages says little about relatedness, and costs the most.
+            if pages.len() > MAX_RELATED_TAG_PAGES {
+                continue;
+            }
+            for &other in pages.iter().filter(|&&other| other != index) {
+                *shared.entry(other).or_default() += 1;
+            }
+        }
+        let mut related: Vec<(usize, usize)> = shared.into_iter().collect();
+        related.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.site.newest_first(a.0, b.0)));
+        related
+            .into_iter()
+            .take(RELATED_COUNT)
+            .map(|(page, _)| page)
+            .collect()
     }
 
     fn pages_below(&self, section: usize) -> usize {

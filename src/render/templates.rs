@@ -52,6 +52,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/404.html"),
     ),
     (
+        "ledger.html",
+        include_str!("../../themes/default/templates/ledger.html"),
+    ),
+    (
+        "stats.html",
+        include_str!("../../themes/default/templates/stats.html"),
+    ),
+    (
         "sitemap.xml",
         include_str!("../../themes/default/templates/sitemap.xml"),
     ),
@@ -141,9 +149,9 @@ impl Theme {
 
     /// Renders `template` with `context`, turning a failure into a diagnostic on its file.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(template, context)
-            .map_err(|err| template_diagnostic(&self.sources[template], &err))
+        self.tera.render(template, context).map_err(|err| {
+            template_diagnostic(self.sources.get(template).map_or(template, String::as_str), &err)
+        })
     }
 }
 

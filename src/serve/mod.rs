@@ -200,9 +200,11 @@ pub fn parse_search_params(raw: Option<&str>) -> Result<SearchRequest, String> {
                 }
             }
             "_" => {}
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "unknown parameter `{other}`; known: q, limit, offset, kind, meeting, tag, year, from, to"
-            )),
+            ))
+            }
         }
     }
     Ok(request)

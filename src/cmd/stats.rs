@@ -1,0 +1,90 @@
+//! `studybook stats`: the figures a work summary quotes, straight from the content folder.
+
+use std::process::ExitCode;
+
+use crate::cli::StatsArgs;
+use crate::config::Config;
+use crate::content::discover::{load, LoadOptions};
+use crate::diagnostics::ContentErrors;
+use crate::ledger::{self, YearMeetingCount};
+use crate::BuildError;
+
+pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&args.root.root)
+        .map_err(|diagnostics| BuildError::Content(ContentErrors { diagnostics }))?;
+    let (site, diagnostics) = load(&config, LoadOptions { drafts: false })?;
+    diagnostics.into_result().map_err(BuildError::Content)?;
+    let counts = ledger::counts(&site, args.year);
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Report<'a> {
+            sessions: &'a [YearMeetingCount],
+        }
+        println!("{}", serde_json::to_string_pretty(&Report { sessions: &counts })?);
+    } else if args.csv {
+        print!("{}", ledger::counts_csv(&counts));
+    } else {
+        print!("{}", table(&counts, &config));
+        if counts.is_empty() {
+            let labels = config.language.labels();
+            match args.year {
+                Some(year) => eprintln!("{year}: {}", labels.no_sessions),
+                None => eprintln!("{}", labels.no_sessions),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Width of text in a terminal: CJK characters take two columns.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if crate::markdown::is_cjk(c) { 2 } else { 1 })
+        .sum()
+}
+
+fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(display_width(text))))
+}
+
+/// A plain-text table: year, meeting, sessions, attendance, with a total per year and overall.
+fn table(counts: &[YearMeetingCount], config: &Config) -> String {
+    let labels = config.language.labels();
+    let meeting_width = counts
+        .iter()
+        .map(|c| display_width(&c.meeting))
+        .chain([display_width(labels.meeting), display_width(labels.total)])
+        .max()
+        .unwrap_or(8);
+    let mut out = format!(
+        "{}  {}  {:>6}  {:>8}\n",
+        pad(labels.year, 4),
+        pad(labels.meeting, meeting_width),
+        labels.session_count,
+        labels.attendance
+    );
+    let mut years: Vec<u16> = counts.iter().map(|c| c.year).collect();
+    years.dedup();
+    for year in years {
+        let rows: Vec<&YearMeetingCount> = counts.iter().filter(|c| c.year == year).collect();
+        for row in &rows {
+            out.push_str(&format!(
+                "{:<4}  {}  {:>6}  {:>8}\n",
+                row.year,
+                pad(&row.meeting, meeting_width),
+                row.count,
+                row.attendees
+            ));
+        }
+        let total: usize = rows.iter().map(|r| r.count).sum();
+        let attendees: u64 = rows.iter().map(|r| r.attendees).sum();
+        out.push_str(&format!(
+            "{:<4}  {}  {:>6}  {:>8}\n",
+            year,
+            pad(labels.total, meeting_width),
+            total,
+            attendees
+        ));
+    }
+    out
+}

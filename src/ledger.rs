@@ -1,0 +1,284 @@
+//! The 第一议题 ledger: session records counted by year and meeting, the figures an annual work
+//! summary quotes ("全年共组织区委常委会第一议题学习12次"), with exports and a bar chart.
+//!
+//! Everything here is computed from the site's session records (drafts are never in the site
+//! unless built with `--drafts`); rendering and writing happen elsewhere.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::compile::{Compiled, Material};
+use crate::content::Site;
+use crate::diagnostics::Diagnostic;
+
+/// Sessions and attendees of one meeting in one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearMeetingCount {
+    pub year: u16,
+    pub meeting: String,
+    pub count: usize,
+    pub attendees: u64,
+}
+
+/// Session page indices, newest first, optionally of one year only.
+pub fn sessions(site: &Site, year: Option<u16>) -> Vec<usize> {
+    let mut sessions: Vec<usize> = (0..site.pages.len())
+        .filter(|&i| site.pages[i].is_session())
+        .filter(|&i| year.is_none() || site.pages[i].front.date.map(|d| d.year) == year)
+        .collect();
+    sessions.sort_by(|&a, &b| site.newest_first(a, b));
+    sessions
+}
+
+/// Counts per (year, meeting), sorted by year then meeting, only pairs that have sessions.
+pub fn counts(site: &Site, year: Option<u16>) -> Vec<YearMeetingCount> {
+    let mut table: BTreeMap<(u16, String), (usize, u64)> = BTreeMap::new();
+    for index in sessions(site, year) {
+        let page = &site.pages[index];
+        let (Some(date), Some(meeting)) = (page.front.date, &page.front.meeting) else {
+            continue;
+        };
+        let entry = table.entry((date.year, meeting.clone())).or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(page.front.attendees.unwrap_or(0));
+    }
+    table
+        .into_iter()
+        .map(|((year, meeting), (count, attendees))| YearMeetingCount {
+            year,
+            meeting,
+            count,
+            attendees,
+        })
+        .collect()
+}
+
+/// Years with sessions, newest first.
+pub fn years(site: &Site) -> Vec<u16> {
+    let years: BTreeSet<u16> = sessions(site, None)
+        .into_iter()
+        .filter_map(|i| site.pages[i].front.date.map(|d| d.year))
+        .collect();
+    years.into_iter().rev().collect()
+}
+
+/// Meetings, the busiest first, then by name.
+pub fn meetings(site: &Site) -> Vec<String> {
+    let mut totals: HashMap<String, usize> = HashMap::new();
+    for index in sessions(site, None) {
+        if let Some(meeting) = &site.pages[index].front.meeting {
+            *totals.entry(meeting.clone()).or_default() += 1;
+        }
+    }
+    let mut meetings: Vec<(String, usize)> = totals.into_iter().collect();
+    meetings.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    meetings.into_iter().map(|(meeting, _)| meeting).collect()
+}
+
+/// Warnings for records that share meeting, date and topic: usually one session entered twice.
+pub fn duplicate_warnings(site: &Site) -> Vec<Diagnostic> {
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut warnings = Vec::new();
+    for index in sessions(site, None).into_iter().rev() {
+        let page = &site.pages[index];
+        let key = (
+            page.front.meeting.clone().unwrap_or_default(),
+            page.front.date.map(|d| d.to_string()).unwrap_or_default(),
+            page.front.topic.clone().unwrap_or_default(),
+        );
+        if let Some(&first) = seen.get(&key) {
+            let first = &site.pages[first];
+            warnings.push(
+                Diagnostic::warning(
+                    &page.file,
+                    format!(
+                        "the same session is recorded twice: `{}` and `{}` have the same meeting, date and topic ({} {} {})",
+                        first.file, page.file, key.0, key.1, key.2
+                    ),
+                )
+                .at(page.front.lines.title)
+                .help("delete one of the records, or correct its date or topic"),
+            );
+        } else {
+            seen.insert(key, index);
+        }
+    }
+    warnings
+}
+
+/// Materials by how many sessions studied them, most first (at most `limit`).
+pub fn most_studied(site: &Site, compiled: &Compiled, limit: usize) -> Vec<(usize, usize)> {
+    let mut studied: Vec<(usize, usize)> = compiled
+        .studied_in
+        .iter()
+        .enumerate()
+        .filter(|(_, sessions)| !sessions.is_empty())
+        .map(|(page, sessions)| (page, sessions.len()))
+        .collect();
+    studied.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| site.newest_first(a.0, b.0)));
+    studied.truncate(limit);
+    studied
+}
+
+/// Tags of session records with how many sessions carry each, most first.
+pub fn session_topics(site: &Site) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for index in sessions(site, None) {
+        for tag in &site.pages[index].front.tags {
+            *counts.entry(tag.as_str()).or_default() += 1;
+        }
+    }
+    let mut list: Vec<(String, usize)> = counts.into_iter().map(|(t, c)| (t.to_string(), c)).collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    list
+}
+
+/// One session as exported to sessions.csv and sessions.json.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionExport {
+    pub date: String,
+    pub year: Option<u16>,
+    pub meeting: String,
+    pub topic: String,
+    pub host: String,
+    pub attendees: Option<u32>,
+    pub title: String,
+    pub materials: Vec<String>,
+    pub url: String,
+    pub source: String,
+}
+
+pub fn exports(site: &Site, compiled: &Compiled) -> Vec<SessionExport> {
+    sessions(site, None)
+        .into_iter()
+        .map(|index| {
+            let page = &site.pages[index];
+            SessionExport {
+                date: page.front.date.map(|d| d.to_string()).unwrap_or_default(),
+                year: page.front.date.map(|d| d.year),
+                meeting: page.front.meeting.clone().unwrap_or_default(),
+                topic: page.front.topic.clone().unwrap_or_default(),
+                host: page.front.host.clone().unwrap_or_default(),
+                attendees: page.front.attendees,
+                title: page.front.title.clone(),
+                materials: compiled.materials[index]
+                    .iter()
+                    .map(|m| match m {
+                        Material::Page(p) => site.pages[*p].front.title.clone(),
+                        Material::External(url) => url.clone(),
+                    })
+                    .collect(),
+                url: page.url.clone(),
+                source: page.source.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The byte-order mark that makes Excel read a CSV file as UTF-8.
+pub const UTF8_BOM: &str = "\u{feff}";
+
+/// A CSV field, quoted when it needs to be.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// sessions.csv: one row per session, UTF-8 with a BOM, CRLF line ends (as Excel writes them).
+pub fn sessions_csv(rows: &[SessionExport], labels: &crate::i18n::Labels) -> String {
+    let mut csv = String::from(UTF8_BOM);
+    let header = [
+        labels.date,
+        labels.meeting,
+        labels.topic,
+        labels.host,
+        labels.attendees,
+        "标题 / title",
+        labels.materials,
+        "url",
+    ];
+    csv.push_str(&header.map(csv_field).join(","));
+    csv.push_str("\r\n");
+    for row in rows {
+        let fields = [
+            row.date.clone(),
+            row.meeting.clone(),
+            row.topic.clone(),
+            row.host.clone(),
+            row.attendees.map(|a| a.to_string()).unwrap_or_default(),
+            row.title.clone(),
+            row.materials.join("；"),
+            row.url.clone(),
+        ];
+        csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
+/// The counts as CSV (`year,meeting,count,attendees`), UTF-8 with a BOM.
+pub fn counts_csv(counts: &[YearMeetingCount]) -> String {
+    let mut csv = format!("{UTF8_BOM}year,meeting,count,attendees\r\n");
+    for row in counts {
+        csv.push_str(&format!(
+            "{},{},{},{}\r\n",
+            row.year,
+            csv_field(&row.meeting),
+            row.count,
+            row.attendees
+        ));
+    }
+    csv
+}
+
+/// An inline SVG bar chart of one year's sessions per meeting: one bar per meeting, drawn at
+/// build time, no script, no external asset.
+pub fn bar_chart_svg(year: u16, counts: &[(String, usize)]) -> String {
+    const BAR_HEIGHT: usize = 26;
+    const GAP: usize = 10;
+    const LABEL_WIDTH: usize = 150;
+    const CHART_WIDTH: usize = 360;
+    let max = counts.iter().map(|c| c.1).max().unwrap_or(1).max(1);
+    let height = counts.len() * (BAR_HEIGHT + GAP) + GAP;
+    let width = LABEL_WIDTH + CHART_WIDTH + 60;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bar-chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" aria-labelledby=\"chart-{year}-title\"><title id=\"chart-{year}-title\">{year}</title>"
+    );
+    for (row, (meeting, count)) in counts.iter().enumerate() {
+        let y = GAP + row * (BAR_HEIGHT + GAP);
+        let bar = (count * CHART_WIDTH).div_ceil(max).max(2);
+        let meeting = crate::search::snippet::escape_html(meeting);
+        svg.push_str(&format!(
+            "<g class=\"bar\"><text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"bar-label\">{meeting}</text><rect x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{bar}\" height=\"{BAR_HEIGHT}\" class=\"bar-rect\"><title>{meeting}: {count}</title></rect><text x=\"{}\" y=\"{}\" class=\"bar-value\">{count}</text></g>",
+            LABEL_WIDTH - 8,
+            y + BAR_HEIGHT * 2 / 3,
+            LABEL_WIDTH + bar + 6,
+            y + BAR_HEIGHT * 2 / 3,
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("区委常委会"), "区委常委会");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn chart_has_one_bar_per_meeting() {
+        let svg = bar_chart_svg(2024, &[("区委常委会".into(), 5), ("室务会".into(), 2)]);
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+}
