@@ -75,6 +75,9 @@ pub struct BuildReport {
     pub tags: usize,
     pub attachments: usize,
     pub warnings: Vec<Diagnostic>,
+    /// Hashed URLs of the theme's assets, by name (`style.css` → `assets/style.….css`).
+    pub asset_urls: std::collections::BTreeMap<String, String>,
+    pub started: Instant,
     pub elapsed: Duration,
 }
 
@@ -181,6 +184,29 @@ fn generated_files() -> Vec<&'static str> {
 
 /// Builds the site: steps 1 to 6. On any error the previous output is left untouched.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let prepared = prepare(options)?;
+    prepared.commit()
+}
+
+/// A build written to its staging folder, not yet swapped in. Dropping it discards it.
+pub struct Prepared {
+    staging: output::Staging,
+    report: BuildReport,
+}
+
+impl Prepared {
+    /// Step 6: swaps the staging folder in place of the output folder.
+    pub fn commit(self) -> Result<BuildReport, BuildError> {
+        let mut report = self.report;
+        self.staging.commit()?;
+        report.elapsed = report.started.elapsed();
+        Ok(report)
+    }
+}
+
+/// Steps 1 to 5: everything is rendered and indexed into a staging folder beside the output.
+/// `serve` commits it while no request is reading the output.
+pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
     let started = Instant::now();
     let loaded = load(options)?;
     let Loaded {
@@ -220,8 +246,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         &staging.path().join(search::INDEX_DIR),
     )?;
     progress.finish();
-    staging.commit()?;
-    Ok(BuildReport {
+    let report = BuildReport {
         output_dir: output_dir.clone(),
         pages: site.pages.len(),
         sections: site.sections.len(),
@@ -229,8 +254,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         tags: site.tags().len(),
         attachments: site.attachments.len(),
         warnings: warnings.clone(),
+        asset_urls: theme.asset_urls.clone(),
+        started,
         elapsed: started.elapsed(),
-    })
+    };
+    Ok(Prepared { staging, report })
 }
 
 /// A progress bar on stderr for long builds; invisible when stderr is not a terminal.

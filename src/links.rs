@@ -78,6 +78,7 @@ impl<'s> Resolver<'s> {
         };
         match self.lookup(&source) {
             Some(target) => Ok(Some(Resolved { href: self.href(page_url, &target, fragment), target })),
+            None if self.site.unreadable.contains(&source) => Ok(None),
             None if self.site.drafts.iter().any(|d| *d == source) => Err(self
                 .broken(page_file, link, "is a draft, which is not published")
                 .help("publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts")),
@@ -94,6 +95,15 @@ impl<'s> Resolver<'s> {
     ) -> Result<Option<Resolved>, Diagnostic> {
         let target = material.target.as_str();
         if has_scheme(target) {
+            return Ok(None);
+        }
+        if self
+            .site
+            .unreadable
+            .iter()
+            .any(|u| u == target.trim_start_matches('/'))
+        {
+            // Its own errors are reported; the build fails anyway.
             return Ok(None);
         }
         let base = if target.starts_with("./") || target.starts_with("../") {

@@ -179,8 +179,14 @@ impl Staging {
         }
         self.committed = true;
         if had_previous {
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("failed to remove the previous output `{}`", old.display()))?;
+            // Best effort: on Windows a reader may still hold a file of the old output open.
+            // The new output is in place either way; the next build clears the leftover.
+            if let Err(err) = std::fs::remove_dir_all(&old) {
+                eprintln!(
+                    "warning: could not remove the previous output `{}`: {err}",
+                    old.display()
+                );
+            }
         }
         Ok(())
     }

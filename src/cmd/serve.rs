@@ -4,8 +4,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use crate::cli::ServeArgs;
-use crate::serve::{bind, router, serve, SiteState};
-use crate::{build, BuildOptions};
+use crate::config::Config;
+use crate::diagnostics::ContentErrors;
+use crate::serve::live::LiveEvent;
+use crate::serve::{bind, router, serve, watch, SiteState};
+use crate::{build, BuildError, BuildOptions};
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let options = BuildOptions {
@@ -14,23 +17,46 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         drafts: args.drafts,
         progress: true,
     };
-    let report = build(&options)?;
-    super::print_warnings(&report.warnings);
-    eprintln!("{}", super::build::summary(&report));
+    // book.toml must be readable to know what to serve; content errors are only reported.
+    let config = Config::load(&options.root)
+        .map_err(|diagnostics| BuildError::Content(ContentErrors { diagnostics }))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let address = SocketAddr::new(args.bind, args.port);
-        let listener = bind(address).await?;
-        let state = SiteState::new(report.output_dir.clone());
+        let listener = bind(SocketAddr::new(args.bind, args.port)).await?;
+        let state = SiteState::new(config.output_dir.clone());
+        let first = tokio::task::block_in_place(|| build(&options));
+        match first {
+            Ok(report) => {
+                super::print_warnings(&report.warnings);
+                eprintln!("{}", super::build::summary(&report));
+                state.reload_search();
+                state.set_assets(report.asset_urls.clone());
+            }
+            Err(err) => {
+                // Keep serving (the previous output, if any) and show the errors in the page
+                // until the editor fixes them.
+                let errors = match &err {
+                    BuildError::Content(content) => content.errors().map(ToString::to_string).collect(),
+                    BuildError::Other(other) => vec![format!("{other:#}")],
+                };
+                eprintln!("{}", super::format_error(&anyhow::Error::new(err)));
+                state.publish(LiveEvent::Errors { errors });
+            }
+        }
+        let rebuild_options = BuildOptions {
+            progress: false,
+            ..options.clone()
+        };
+        let _watch = watch::spawn(rebuild_options, &config, state.clone())?;
         let url = format!("http://{}/", listener.local_addr()?);
         eprintln!(
             "serving {} at {url} (Ctrl-C to stop)",
-            report.output_dir.display()
+            config.output_dir.display()
         );
         if args.open {
             open_browser(&url);
         }
-        serve(listener, router(state)).await
+        serve(listener, router(state, true)).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -89,6 +89,8 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
             Ok(ok) => ok,
             Err(errors) => {
                 diagnostics.extend(errors);
+                let source = display_path(path.strip_prefix(content_dir).unwrap_or(&path), Path::new(""));
+                site.unreadable.push(source);
                 continue;
             }
         };

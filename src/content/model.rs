@@ -84,6 +84,9 @@ pub struct Site {
     pub attachments: Vec<Attachment>,
     /// Drafts that were left out, by source path, so links to them get a precise message.
     pub drafts: Vec<String>,
+    /// Pages whose own file has errors (already reported), so links to them are not reported
+    /// again as broken.
+    pub unreadable: Vec<String>,
     /// Page index by source path.
     pub page_by_source: HashMap<String, usize>,
     /// Section index by folder.

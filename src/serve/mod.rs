@@ -6,9 +6,13 @@
 //! loopback by default, no path leaves the output folder (symlinks included), content types,
 //! cache headers and gzip.
 
+pub mod live;
+pub mod watch;
+
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -33,6 +37,15 @@ pub struct SiteState {
     /// The canonical output folder, to check that no request resolves outside it.
     canonical_root: RwLock<PathBuf>,
     searcher: RwLock<Option<Arc<Searcher>>>,
+    /// Requests read the output folder under this lock; a rebuild swaps the folder under its
+    /// write side, so no request sees the moment between the old and the new folder.
+    swap: tokio::sync::RwLock<()>,
+    /// Live reload: what rebuilds tell the open pages.
+    live: tokio::sync::broadcast::Sender<live::LiveEvent>,
+    /// The errors of the last build, if it failed, for pages that connect afterwards.
+    last_errors: Mutex<Option<live::LiveEvent>>,
+    /// Hashed asset URLs of the last good build.
+    assets: Mutex<BTreeMap<String, String>>,
 }
 
 impl SiteState {
@@ -41,6 +54,10 @@ impl SiteState {
             canonical_root: RwLock::new(output_dir.clone()),
             output_dir,
             searcher: RwLock::new(None),
+            swap: tokio::sync::RwLock::new(()),
+            live: live::channel(),
+            last_errors: Mutex::new(None),
+            assets: Mutex::new(BTreeMap::new()),
         });
         state.reload_search();
         state
@@ -62,20 +79,72 @@ impl SiteState {
     fn searcher(&self) -> Option<Arc<Searcher>> {
         self.searcher.read().expect("no panics hold this lock").clone()
     }
+
+    /// Runs `swap` (a build's commit) while no request reads the output folder. Called from
+    /// the rebuild thread, never from the async runtime.
+    pub fn while_swapping<T>(&self, swap: impl FnOnce() -> T) -> T {
+        let _guard = self.swap.blocking_write();
+        swap()
+    }
+
+    /// Tells every open page about a rebuild, and remembers a failure for late joiners.
+    pub fn publish(&self, event: live::LiveEvent) {
+        let failed = matches!(event, live::LiveEvent::Errors { .. });
+        *self.last_errors.lock().expect("no panics hold this lock") = failed.then(|| event.clone());
+        let _ = self.live.send(event);
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<live::LiveEvent> {
+        self.live.subscribe()
+    }
+
+    fn last_errors(&self) -> Option<live::LiveEvent> {
+        self.last_errors.lock().expect("no panics hold this lock").clone()
+    }
+
+    pub fn set_assets(&self, assets: BTreeMap<String, String>) {
+        *self.assets.lock().expect("no panics hold this lock") = assets;
+    }
+
+    pub fn asset_url(&self, name: &str) -> Option<String> {
+        self.assets
+            .lock()
+            .expect("no panics hold this lock")
+            .get(name)
+            .cloned()
+    }
 }
 
 /// The routes: `/api/search`, then the output folder's files, with 404.html for the rest.
-pub fn router(state: Arc<SiteState>) -> Router {
+/// With `live_reload`, HTML pages get the live reload script and `/__studybook/events` exists.
+pub fn router(state: Arc<SiteState>, live_reload: bool) -> Router {
     let files = ServeDir::new(&state.output_dir)
         .append_index_html_on_directories(true)
         .not_found_service(ServeFile::new(state.output_dir.join("404.html")));
-    Router::new()
-        .route("/api/search", get(search_api))
+    let mut router = Router::new().route("/api/search", get(search_api));
+    if live_reload {
+        router = router.route(live::EVENTS_PATH, get(live::events));
+    }
+    let mut router = router
         .fallback_service(files)
-        .layer(middleware::from_fn_with_state(state.clone(), guard_paths))
+        .layer(middleware::from_fn_with_state(state.clone(), guard_paths));
+    if live_reload {
+        router = router.layer(middleware::from_fn(live::inject));
+    }
+    router
+        .layer(middleware::from_fn_with_state(state.clone(), hold_swap_lock))
         .layer(middleware::from_fn(cache_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Holds the read side of the swap lock while a response is produced.
+async fn hold_swap_lock(State(state): State<Arc<SiteState>>, request: Request, next: Next) -> Response {
+    if request.uri().path() == live::EVENTS_PATH {
+        return next.run(request).await;
+    }
+    let _reading = state.swap.read().await;
+    next.run(request).await
 }
 
 /// Binds the listener, with an error that says what to do when the port is taken.

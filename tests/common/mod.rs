@@ -177,7 +177,7 @@ impl Server {
         let log_writer = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(start) = line.find("http://") {
+                if let Some(start) = line.starts_with("serving ").then(|| line.find("http://")).flatten() {
                     let url = line[start..].split_whitespace().next().unwrap_or("").to_string();
                     let _ = sender.send(url);
                 }

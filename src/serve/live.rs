@@ -1,0 +1,156 @@
+//! Live reload for `studybook serve`: a small script injected into served HTML pages (never
+//! into `studybook build` output) listens to `/__studybook/events` (server-sent events).
+//!
+//! Events: `reload` (a build succeeded: reload, keeping the scroll position), `css` (only the
+//! stylesheet changed: swap it without a reload), `errors` (a build failed: show an overlay
+//! with each problem's file and line until the next good build).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::Stream;
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use super::SiteState;
+
+pub const EVENTS_PATH: &str = "/__studybook/events";
+
+/// What the browser is told after a rebuild.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum LiveEvent {
+    Reload,
+    /// Only the stylesheet changed: its new URL, relative to the site root.
+    Css {
+        href: String,
+    },
+    /// The build failed; the last good site is still served.
+    Errors {
+        errors: Vec<String>,
+    },
+}
+
+impl LiveEvent {
+    fn name(&self) -> &'static str {
+        match self {
+            LiveEvent::Reload => "reload",
+            LiveEvent::Css { .. } => "css",
+            LiveEvent::Errors { .. } => "errors",
+        }
+    }
+}
+
+/// The channel rebuilds publish on; every open page subscribes.
+pub fn channel() -> broadcast::Sender<LiveEvent> {
+    broadcast::channel(16).0
+}
+
+/// `GET /__studybook/events`: the event stream. A page that connects while the last build
+/// failed gets the errors at once.
+pub async fn events(
+    State(state): State<Arc<SiteState>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let receiver = state.subscribe();
+    let initial = state.last_errors();
+    let stream =
+        futures_util::stream::unfold((receiver, initial), |(mut receiver, mut initial)| async move {
+            let event = match initial.take() {
+                Some(event) => event,
+                None => loop {
+                    match receiver.recv().await {
+                        Ok(event) => break event,
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                },
+            };
+            let data = serde_json::to_string(&event).unwrap_or_default();
+            Some((
+                Ok(Event::default().event(event.name()).data(data)),
+                (receiver, initial),
+            ))
+        });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The script added to every served HTML page.
+pub const SCRIPT: &str = r#"<script>
+(function () {
+  if (!window.EventSource) { return; }
+  var key = 'studybook-scroll:' + location.pathname;
+  var saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    var restore = function () { window.scrollTo(0, parseFloat(saved)); };
+    if (document.readyState === 'complete') { restore(); } else { window.addEventListener('load', restore); }
+  }
+  function overlay(errors) {
+    var box = document.getElementById('studybook-errors');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'studybook-errors';
+      box.setAttribute('role', 'alert');
+      box.style.cssText = 'position:fixed;z-index:99999;left:0;right:0;top:0;max-height:70vh;overflow:auto;background:#fff5f5;color:#7f1414;border-bottom:3px solid #a61b1b;padding:12px 16px;font:14px/1.6 Consolas,monospace;white-space:pre-wrap;box-shadow:0 2px 8px rgba(0,0,0,.2)';
+      document.body.appendChild(box);
+    }
+    box.textContent = 'studybook: the last change could not be built; this page shows the last good version.\n\n' + errors.join('\n');
+  }
+  var source = new EventSource('/__studybook/events');
+  source.addEventListener('reload', function () {
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
+  });
+  source.addEventListener('css', function (event) {
+    var data = JSON.parse(event.data);
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) {
+      var href = links[i].getAttribute('href');
+      var at = href.indexOf('assets/');
+      if (at >= 0 && /style\.[0-9a-f]{8}\.css$/.test(href)) { links[i].setAttribute('href', href.slice(0, at) + data.href); }
+    }
+    var box = document.getElementById('studybook-errors');
+    if (box) { box.parentNode.removeChild(box); }
+  });
+  source.addEventListener('errors', function (event) { overlay(JSON.parse(event.data).errors); });
+})();
+</script>"#;
+
+/// Adds [`SCRIPT`] before `</body>` of HTML responses.
+pub async fn inject(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "could not read the page",
+        )
+            .into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let injected = match html.rfind("</body>") {
+        Some(at) => format!("{}{SCRIPT}{}", &html[..at], &html[at..]),
+        None => format!("{html}{SCRIPT}"),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::ETAG);
+    parts.headers.remove(header::LAST_MODIFIED);
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Response::from_parts(parts, Body::from(injected))
+}

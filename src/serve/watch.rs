@@ -1,0 +1,239 @@
+//! Watch the site's sources and rebuild when they change, for `studybook serve`.
+//!
+//! File events are debounced and sorted into [`ChangeKind`]s; anything outside the sources
+//! (the output folder, staging folders, editor swap files, mere reads) is ignored, so the
+//! rebuild's own reads never trigger another rebuild. One thread rebuilds, so rebuilds never
+//! overlap; a burst of changes (a branch switch) coalesces into one. A failed rebuild leaves the
+//! last good site in place and tells the browsers; the server never stops.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+
+use super::live::LiveEvent;
+use super::SiteState;
+use crate::config::Config;
+use crate::content::discover::is_editor_litter;
+use crate::{prepare, BuildError, BuildOptions};
+
+/// How long the debouncer waits for a burst of events to end.
+const DEBOUNCE: Duration = Duration::from_millis(60);
+
+/// What kind of source changed; decides what the browser is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// A page, section or attachment under content/.
+    Content,
+    /// A template of the theme.
+    Template,
+    /// A stylesheet of the theme: the browser can swap it without reloading.
+    Style,
+    /// Another theme asset (script, image).
+    Asset,
+    /// book.toml or the search dictionary: everything is rebuilt.
+    Config,
+}
+
+/// The paths a site's build reads.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub content_dir: PathBuf,
+    pub theme_dir: PathBuf,
+    pub config_file: PathBuf,
+    pub dictionary: Option<PathBuf>,
+}
+
+impl Sources {
+    pub fn of(config: &Config) -> Sources {
+        Sources {
+            content_dir: config.content_dir.clone(),
+            theme_dir: config.theme_dir.clone(),
+            config_file: config.root.join(crate::config::CONFIG_FILE),
+            dictionary: config.dictionary.clone(),
+        }
+    }
+
+    /// What a change to `path` means, or `None` when the build does not read it.
+    pub fn classify(&self, path: &Path) -> Option<ChangeKind> {
+        let name = path.file_name()?.to_string_lossy();
+        if path == self.config_file || self.dictionary.as_deref() == Some(path) {
+            return Some(ChangeKind::Config);
+        }
+        if is_editor_litter(&name) {
+            return None;
+        }
+        if path.starts_with(&self.content_dir) {
+            let hidden = path
+                .strip_prefix(&self.content_dir)
+                .ok()?
+                .components()
+                .any(|c| is_editor_litter(&c.as_os_str().to_string_lossy()));
+            return (!hidden).then_some(ChangeKind::Content);
+        }
+        if path.starts_with(self.theme_dir.join("templates")) {
+            return Some(ChangeKind::Template);
+        }
+        if path.starts_with(self.theme_dir.join("static")) {
+            let css = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("css"));
+            return Some(if css { ChangeKind::Style } else { ChangeKind::Asset });
+        }
+        None
+    }
+
+    /// Folders to watch: the content and theme folders recursively, the folders of book.toml
+    /// and the dictionary alone (watching the whole root would also watch `target/` and the
+    /// output folder).
+    fn watch_list(&self) -> Vec<(PathBuf, RecursiveMode)> {
+        let mut list = vec![(self.content_dir.clone(), RecursiveMode::Recursive)];
+        if let Some(themes) = self.theme_dir.parent() {
+            list.push((themes.to_path_buf(), RecursiveMode::Recursive));
+        }
+        for file in std::iter::once(&self.config_file).chain(self.dictionary.as_ref()) {
+            if let Some(parent) = file.parent() {
+                if !list.iter().any(|(p, _)| p == parent) {
+                    list.push((parent.to_path_buf(), RecursiveMode::NonRecursive));
+                }
+            }
+        }
+        list
+    }
+}
+
+/// Starts watching and rebuilding in the background. The returned guard stops both when
+/// dropped.
+pub fn spawn(options: BuildOptions, config: &Config, state: Arc<SiteState>) -> anyhow::Result<WatchGuard> {
+    let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
+    let mut watcher = Watcher {
+        debouncer: new_debouncer(DEBOUNCE, None, sender)?,
+        watched: Vec::new(),
+    };
+    let sources = Sources::of(config);
+    watcher.watch_new(&sources)?;
+    let thread = std::thread::Builder::new()
+        .name("studybook-rebuild".into())
+        .spawn(move || rebuild_loop(receiver, watcher, sources, options, state))?;
+    Ok(WatchGuard { _thread: thread })
+}
+
+/// Keeps the rebuild thread (which owns the watcher) alive.
+pub struct WatchGuard {
+    _thread: std::thread::JoinHandle<()>,
+}
+
+struct Watcher {
+    debouncer:
+        notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>,
+    watched: Vec<PathBuf>,
+}
+
+impl Watcher {
+    /// Watches the source folders that exist and are not watched yet (a theme folder may be
+    /// created while serving).
+    fn watch_new(&mut self, sources: &Sources) -> anyhow::Result<()> {
+        for (path, mode) in sources.watch_list() {
+            if path.is_dir() && !self.watched.contains(&path) {
+                self.debouncer
+                    .watch(&path, mode)
+                    .map_err(|err| anyhow::anyhow!("cannot watch `{}`: {err}", path.display()))?;
+                self.watched.push(path);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn rebuild_loop(
+    receiver: mpsc::Receiver<DebounceEventResult>,
+    mut watcher: Watcher,
+    sources: Sources,
+    options: BuildOptions,
+    state: Arc<SiteState>,
+) {
+    while let Ok(first) = receiver.recv() {
+        let saved = Instant::now();
+        // Everything that arrived meanwhile joins this rebuild.
+        let batches = std::iter::once(first).chain(receiver.try_iter());
+        let mut changes: BTreeSet<ChangeKind> = BTreeSet::new();
+        let mut changed_paths: BTreeSet<PathBuf> = BTreeSet::new();
+        for batch in batches {
+            let Ok(events) = batch else { continue };
+            for event in events {
+                if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
+                    continue;
+                }
+                for path in &event.paths {
+                    if sources.theme_dir.starts_with(path) && path.is_dir() {
+                        // The themes folder (or the theme's) appeared: watch it from now on.
+                        let _ = watcher.watch_new(&sources);
+                    }
+                    if let Some(kind) = sources.classify(path) {
+                        changes.insert(kind);
+                        changed_paths.insert(path.clone());
+                    }
+                }
+            }
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        rebuild(&options, &state, &changes, &changed_paths, saved);
+    }
+}
+
+fn rebuild(
+    options: &BuildOptions,
+    state: &SiteState,
+    changes: &BTreeSet<ChangeKind>,
+    paths: &BTreeSet<PathBuf>,
+    saved: Instant,
+) {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| crate::diagnostics::display_path(p, &options.root))
+        .collect();
+    let more = paths.len().saturating_sub(shown.len());
+    let what = if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    };
+    let previous_style = state.asset_url("style.css");
+    let result = prepare(options).and_then(|prepared| state.while_swapping(|| prepared.commit()));
+    match result {
+        Ok(report) => {
+            state.reload_search();
+            state.set_assets(report.asset_urls.clone());
+            let style_only = changes.iter().all(|c| *c == ChangeKind::Style);
+            let event = match (style_only, report.asset_urls.get("style.css")) {
+                (true, Some(href)) if Some(href) != previous_style.as_ref() => {
+                    LiveEvent::Css { href: href.clone() }
+                }
+                _ => LiveEvent::Reload,
+            };
+            state.publish(event);
+            crate::cmd::print_warnings(&report.warnings);
+            eprintln!(
+                "rebuilt after a change to {what}: {} pages in {} ms (save to reload message)",
+                report.pages,
+                saved.elapsed().as_millis()
+            );
+        }
+        Err(err) => {
+            let errors: Vec<String> = match &err {
+                BuildError::Content(content) => content.errors().map(ToString::to_string).collect(),
+                BuildError::Other(other) => vec![format!("{other:#}")],
+            };
+            eprintln!(
+                "{}\nthe last good site is still served",
+                crate::cmd::format_error(&anyhow::Error::new(err))
+            );
+            state.publish(LiveEvent::Errors { errors });
+        }
+    }
+}
