@@ -132,6 +132,11 @@ impl Diagnostics {
         self.items.extend(diagnostics);
     }
 
+    /// Takes over every diagnostic of `other`, warnings included.
+    pub fn merge(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }

@@ -115,13 +115,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
             drafts: options.drafts,
         },
     )?;
-    diagnostics.extend(
-        content_diagnostics
-            .into_result()
-            .err()
-            .map(|e| e.diagnostics)
-            .unwrap_or_default(),
-    );
+    diagnostics.merge(content_diagnostics);
     let theme = match Theme::load(&config) {
         Ok(theme) => Some(theme),
         Err(problems) => {
@@ -229,10 +223,10 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
     };
     let template_problems = render::render_site(config, site, compiled, theme, &sink)?;
     if !template_problems.is_empty() {
-        return Err(ContentErrors {
-            diagnostics: template_problems,
-        }
-        .into());
+        // One broken template fails every page it renders: report each problem once.
+        let mut problems = Diagnostics::default();
+        problems.extend(template_problems);
+        problems.into_result()?;
     }
     for attachment in &site.attachments {
         staging.copy(&attachment.source, &attachment.path)?;
@@ -249,7 +243,7 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
     let report = BuildReport {
         output_dir: output_dir.clone(),
         pages: site.pages.len(),
-        sections: site.sections.len(),
+        sections: site.sections.iter().filter(|s| !s.hidden).count(),
         sessions: site.session_count(),
         tags: site.tags().len(),
         attachments: site.attachments.len(),

@@ -279,6 +279,7 @@ fn build_sections(config: &Config, dirs: &[String]) -> Vec<Section> {
                 body: String::new(),
                 body_line: 1,
                 parent: parent.map(|p| site_section_index(dirs, p)),
+                hidden: false,
                 children: Vec::new(),
                 pages: Vec::new(),
             }
@@ -382,9 +383,18 @@ fn order_sections(sections: &mut [Section], pages: &[Page]) {
                 .then_with(|| a.front.title.cmp(&b.front.title))
         });
     }
+    // A folder that only holds attachments (images/, docs/) is not a section: no page of its
+    // own, not listed. Children come after parents in the sorted walk, so walk backwards.
+    for index in (1..sections.len()).rev() {
+        let has_content = sections[index].file.is_some()
+            || !sections[index].pages.is_empty()
+            || sections.iter().any(|s| s.parent == Some(index) && !s.hidden);
+        sections[index].hidden = !has_content;
+    }
     let parents: Vec<(usize, usize)> = sections
         .iter()
         .enumerate()
+        .filter(|(_, s)| !s.hidden)
         .filter_map(|(i, s)| s.parent.map(|p| (p, i)))
         .collect();
     for (parent, child) in parents {

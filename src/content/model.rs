@@ -52,6 +52,8 @@ pub struct Section {
     pub children: Vec<usize>,
     /// Its own pages, ordered by weight, then newest first, then title.
     pub pages: Vec<usize>,
+    /// A folder with no pages, no `_index.md` and no such subfolder: it gets no page.
+    pub hidden: bool,
 }
 
 impl Section {

@@ -99,7 +99,7 @@ pub fn render_site(
     // The sessions folder's own page is the ledger, rendered below.
     (0..site.sections.len())
         .into_par_iter()
-        .filter(|&index| site.sections[index].url != ledger::LEDGER_URL)
+        .filter(|&index| site.sections[index].url != ledger::LEDGER_URL && !site.sections[index].hidden)
         .try_for_each(|index| attempt(renderer.section(index)))?;
     renderer.ledger_pages().into_par_iter().try_for_each(attempt)?;
     attempt(renderer.stats_page())?;
@@ -424,16 +424,26 @@ impl<'a> Renderer<'a> {
 
     fn sitemap(&self, tags: &[(String, Vec<usize>)]) -> Result<(String, String), Diagnostic> {
         let mut entries: Vec<SitemapEntry> = Vec::new();
-        entries.extend(self.site.sections.iter().map(|s| SitemapEntry {
-            url: encode_url(&s.url),
-            date: None,
-        }));
+        entries.extend(
+            self.site
+                .sections
+                .iter()
+                .filter(|s| !s.hidden)
+                .map(|s| SitemapEntry {
+                    url: encode_url(&s.url),
+                    date: None,
+                }),
+        );
         entries.extend(self.site.pages.iter().map(|p| SitemapEntry {
             url: encode_url(&p.url),
             date: p.front.date,
         }));
         entries.push(SitemapEntry {
             url: "tags/index.html".into(),
+            date: None,
+        });
+        entries.push(SitemapEntry {
+            url: ledger::STATS_URL.into(),
             date: None,
         });
         entries.extend(tags.iter().map(|(t, _)| SitemapEntry {

@@ -98,6 +98,8 @@ pub struct Theme {
     pub asset_urls: BTreeMap<String, String>,
     /// Template name → the file it came from, for error messages.
     pub sources: BTreeMap<String, String>,
+    /// Template name → its text, to find the line of an error tera reports without one.
+    pub texts: BTreeMap<String, String>,
 }
 
 impl Theme {
@@ -144,13 +146,23 @@ impl Theme {
             assets,
             asset_urls,
             sources,
+            texts: templates.into_iter().collect(),
         })
     }
 
     /// Renders `template` with `context`, turning a failure into a diagnostic on its file.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.tera.render(template, context).map_err(|err| {
-            template_diagnostic(self.sources.get(template).map_or(template, String::as_str), &err)
+            let file = self.sources.get(template).map_or(template, String::as_str);
+            let diagnostic = template_diagnostic(file, &err);
+            match self
+                .texts
+                .get(template)
+                .and_then(|text| render_error_line(text, &diagnostic.message))
+            {
+                Some(line) if diagnostic.line.is_none() => diagnostic.at(line),
+                _ => diagnostic,
+            }
         })
     }
 }
@@ -231,6 +243,15 @@ fn hashed_url(name: &str, bytes: &[u8]) -> String {
         }
         _ => format!("assets/{name}"),
     }
+}
+
+/// Tera reports errors found while rendering (an unknown variable, a bad filter argument)
+/// without a position; the line that names the culprit is the best guess.
+fn render_error_line(text: &str, message: &str) -> Option<usize> {
+    let name = message.split('`').nth(1)?;
+    text.lines()
+        .position(|line| line.contains(name))
+        .map(|index| index + 1)
 }
 
 /// A tera error as `file:line:column: reason`: tera puts the position of a syntax error in its

@@ -37,32 +37,69 @@ pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)
 }
 
+/// Every character (outside ASCII) that normalisation changes, with what it becomes: full-width
+/// forms to half-width, the ideographic space to a space, letters to lower case (when that is
+/// one character), Traditional to Simplified. Built once; the static search pack ships the same
+/// table, so the browser normalises exactly as the index did.
+static FOLD: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
+    let mut fold = HashMap::new();
+    for code in 0x80u32..=0xFFFF {
+        let Some(c) = char::from_u32(code) else { continue };
+        let folded = fold_char(c);
+        if folded != c {
+            fold.insert(c, folded);
+        }
+    }
+    fold
+});
+
+fn fold_char(c: char) -> char {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    };
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut lower = c.to_lowercase();
+    let c = match (lower.next(), lower.next()) {
+        (Some(single), None) => single,
+        _ => c,
+    };
+    if c.len_utf8() == 3 {
+        let mut buffer = [0u8; 4];
+        // One character alone: fast2s's context rules see no neighbours, as in the browser.
+        let simplified = fast2s::convert(c.encode_utf8(&mut buffer));
+        let mut chars = simplified.chars();
+        match (chars.next(), chars.next()) {
+            (Some(single), None) => single,
+            _ => c,
+        }
+    } else {
+        c
+    }
+}
+
+/// The normalisation table, sorted, for the static search pack.
+pub fn fold_table() -> Vec<(char, char)> {
+    let mut table: Vec<(char, char)> = FOLD.iter().map(|(&a, &b)| (a, b)).collect();
+    table.sort_unstable();
+    table
+}
+
+/// One character normalised; always exactly one character out.
+pub fn normalize_char(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        FOLD.get(&c).copied().unwrap_or(c)
+    }
+}
+
 /// The normalised text: same number of characters as the input.
 pub fn normalize(text: &str) -> String {
-    // Convert the whole string at once: fast2s looks at neighbours for a few characters.
-    let folded: String = text
-        .chars()
-        .map(|c| match c as u32 {
-            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            0x3000 => ' ',
-            _ => c,
-        })
-        .map(|c| {
-            if c.is_ascii() {
-                c.to_ascii_lowercase()
-            } else {
-                let lower = c.to_lowercase();
-                if lower.len() == 1 {
-                    lower.into_iter().next().unwrap_or(c)
-                } else {
-                    c
-                }
-            }
-        })
-        .collect();
-    let simplified = fast2s::convert(&folded);
-    debug_assert_eq!(simplified.chars().count(), text.chars().count());
-    simplified
+    text.chars().map(normalize_char).collect()
 }
 
 /// A character that belongs in the grams stream as part of a CJK run.
@@ -70,7 +107,7 @@ pub fn is_cjk_char(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
-fn is_word_char(c: char) -> bool {
+pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !is_cjk_char(c)
 }
 
@@ -116,6 +153,92 @@ pub fn grams(normalized: &str) -> Vec<Gram> {
         }
     }
     out
+}
+
+/// Longest word, in characters, that query segmentation looks up in the vocabulary.
+pub const MAX_WORD_CHARS: usize = 8;
+
+/// Splits a normalised query part into the index's own words, the same way on the server and in
+/// the browser (the static search pack ports this function): runs of Latin letters and digits
+/// are one word each; a run of CJK characters is covered by vocabulary words of 2 to
+/// [`MAX_WORD_CHARS`] characters, choosing the cover that leaves the fewest non-stop-word
+/// characters alone, then uses the fewest words (ties: the first found, scanning from the left,
+/// shorter words first). `None` when a character that is not a stop word is left uncovered or a
+/// Latin word is unknown: then the part can only match verbatim.
+pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option<Vec<String>> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if is_cjk_char(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_cjk_char(chars[i]) {
+                i += 1;
+            }
+            words.extend(segment_cjk_run(&chars[start..i], &in_vocabulary)?);
+        } else if is_word_char(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if !is_stop_word(&word) {
+                if !in_vocabulary(&word) {
+                    return None;
+                }
+                words.push(word);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    Some(words)
+}
+
+fn segment_cjk_run(run: &[char], in_vocabulary: &impl Fn(&str) -> bool) -> Option<Vec<String>> {
+    // best[i]: (uncovered characters, segments, where the last segment starts, is it a word)
+    let mut best: Vec<Option<(usize, usize, usize, bool)>> = vec![None; run.len() + 1];
+    best[0] = Some((0, 0, 0, false));
+    let relax = |best: &mut Vec<Option<(usize, usize, usize, bool)>>,
+                 to: usize,
+                 candidate: (usize, usize, usize, bool)| {
+        let better = match best[to] {
+            None => true,
+            Some(current) => (candidate.0, candidate.1) < (current.0, current.1),
+        };
+        if better {
+            best[to] = Some(candidate);
+        }
+    };
+    for i in 0..run.len() {
+        let Some((uncovered, segments, _, _)) = best[i] else {
+            continue;
+        };
+        let alone = run[i].to_string();
+        let cost = usize::from(!is_stop_word(&alone));
+        relax(&mut best, i + 1, (uncovered + cost, segments + 1, i, false));
+        for length in 2..=MAX_WORD_CHARS.min(run.len() - i) {
+            let word: String = run[i..i + length].iter().collect();
+            if in_vocabulary(&word) {
+                relax(&mut best, i + length, (uncovered, segments + 1, i, true));
+            }
+        }
+    }
+    let (uncovered, _, _, _) = best[run.len()]?;
+    if uncovered > 0 {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut end = run.len();
+    while end > 0 {
+        let (_, _, start, is_word) = best[end]?;
+        if is_word {
+            words.push(run[start..end].iter().collect());
+        }
+        end = start;
+    }
+    words.reverse();
+    Some(words)
 }
 
 /// The segmenter of one site: jieba with the built-in terms and the site's words.
@@ -331,6 +454,7 @@ mod tests {
         assert_eq!(normalize("ＡＢＣ１２３"), "abc123");
         assert_eq!(normalize("黨史學習教育"), "党史学习教育");
         assert_eq!(normalize("İ学").chars().count(), 2);
+        assert_eq!(normalize("學習，ＡＢＣ"), "学习,abc");
     }
 
     #[test]
@@ -349,6 +473,30 @@ mod tests {
                 ("好".into(), 10)
             ]
         );
+    }
+
+    #[test]
+    fn query_segmentation_uses_the_vocabulary() {
+        let vocabulary = ["党史", "学习", "教育", "学习教育", "党史学习教育", "abc"];
+        let known = |w: &str| vocabulary.contains(&w);
+        assert_eq!(
+            segment_query("党史学习教育", known),
+            Some(vec!["党史学习教育".to_string()])
+        );
+        assert_eq!(
+            segment_query("党史教育", known),
+            Some(vec!["党史".into(), "教育".into()])
+        );
+        assert_eq!(
+            segment_query("党史的教育", known),
+            Some(vec!["党史".into(), "教育".into()])
+        );
+        assert_eq!(segment_query("党史和平", known), None);
+        assert_eq!(
+            segment_query("abc 学习", known),
+            Some(vec!["abc".into(), "学习".into()])
+        );
+        assert_eq!(segment_query("xyz", known), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use super::analyzer::{grams, is_cjk_char, is_stop_word, normalize, Analyzer};
+use super::analyzer::{grams, is_cjk_char, is_stop_word, normalize, segment_query, Analyzer};
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::snippet::{highlight, snippet};
 use super::{DICTIONARY_FILE, INDEX_DIR};
@@ -170,7 +170,6 @@ pub enum OpenError {
 pub struct Searcher {
     reader: IndexReader,
     fields: Fields,
-    analyzer: Analyzer,
 }
 
 impl Searcher {
@@ -198,11 +197,7 @@ impl Searcher {
             segment.get_store_reader(0).map_err(|e| damaged(&e))?;
             segment.fast_fields().u64("date").map_err(|e| damaged(&e))?;
         }
-        Ok(Searcher {
-            reader,
-            fields,
-            analyzer,
-        })
+        Ok(Searcher { reader, fields })
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -252,7 +247,7 @@ impl Searcher {
             tag: sorted(tag),
         };
 
-        let terms = self.highlight_terms(&parts);
+        let terms = self.highlight_terms(&searcher, &parts);
         for &(score, _, address) in ranked.iter().skip(request.offset).take(request.limit) {
             let document: TantivyDocument = searcher.doc(address)?;
             results.results.push(self.hit(&document, score, &terms));
@@ -297,23 +292,33 @@ impl Searcher {
     }
 
     /// What snippets mark: each positive part, and its words when it is not an exact phrase.
-    fn highlight_terms(&self, parts: &[Part]) -> Vec<String> {
+    fn highlight_terms(&self, searcher: &tantivy::Searcher, parts: &[Part]) -> Vec<String> {
         let mut terms = Vec::new();
         for part in parts.iter().filter(|p| !p.exclude) {
             terms.push(part.text.clone());
             if !part.exact {
-                terms.extend(
-                    self.analyzer
-                        .query_words(&part.text)
-                        .into_iter()
-                        .map(|w| w.text)
-                        .filter(|w| w.chars().count() > 1 || !w.chars().all(is_cjk_char)),
-                );
+                terms.extend(self.query_words(searcher, &part.text).unwrap_or_default());
             }
         }
         terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
         terms.dedup();
         terms
+    }
+
+    /// The part's words in the index's vocabulary (see [`segment_query`]).
+    fn query_words(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Vec<String>> {
+        let fields = word_field_boosts(&self.fields).map(|(field, _)| field);
+        segment_query(text, |word| {
+            fields.iter().any(|&field| {
+                searcher.segment_readers().iter().any(|segment| {
+                    segment
+                        .inverted_index(field)
+                        .ok()
+                        .and_then(|inverted| inverted.terms().get(word.as_bytes()).ok().flatten())
+                        .is_some()
+                })
+            })
+        })
     }
 
     fn build_query(
@@ -391,7 +396,7 @@ impl Searcher {
         if part.exact {
             return Ok(verbatim);
         }
-        let words = self.analyzer.query_words(&part.text);
+        let words = self.query_words(searcher, &part.text).unwrap_or_default();
         if words.len() < 2 {
             // One word: verbatim covers every page that has it; add BM25 for ranking.
             let scoring = self.words_query(&words);
@@ -411,14 +416,11 @@ impl Searcher {
     }
 
     /// BM25 over the word fields, with their boosts, for any of `words`.
-    fn words_query(&self, words: &[super::analyzer::Gram]) -> Box<dyn Query> {
+    fn words_query(&self, words: &[String]) -> Box<dyn Query> {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for word in words {
             for (field, boost) in word_field_boosts(&self.fields) {
-                let term = TermQuery::new(
-                    Term::from_field_text(field, &word.text),
-                    IndexRecordOption::WithFreqs,
-                );
+                let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
                 should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost))));
             }
         }

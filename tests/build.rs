@@ -1,0 +1,1086 @@
+//! Successful builds through the real binary: the output files, links, page content, drafts,
+//! Markdown features, languages, theme overrides, `check`, `init`, `--out` and the demo site.
+
+mod common;
+use common::*;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Command;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// The basic fixture, built successfully.
+fn built_basic() -> TestSite {
+    let site = TestSite::fixture("basic");
+    site.build().success();
+    site
+}
+
+/// Runs the binary with exactly these arguments (no `--root` added).
+fn studybook(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_studybook"))
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Every file under `dir`, as `/`-separated paths relative to it.
+fn files_under(dir: &Path) -> BTreeSet<String> {
+    snapshot(dir)
+        .into_keys()
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect()
+}
+
+fn output_files(site: &TestSite) -> BTreeSet<String> {
+    files_under(&site.path("public"))
+}
+
+fn selector(css: &str) -> scraper::Selector {
+    scraper::Selector::parse(css).unwrap()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(byte) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// `https:`, `mailto:`… : the scheme of a URL that has one.
+fn scheme(url: &str) -> Option<String> {
+    let colon = url.find(':')?;
+    let scheme = &url[..colon];
+    let valid = scheme.len() > 1
+        && scheme.chars().next().unwrap().is_ascii_alphabetic()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// Splits `path?query#fragment` into the path and the fragment.
+fn split_url(url: &str) -> (&str, &str) {
+    let (before_fragment, fragment) = url.split_once('#').unwrap_or((url, ""));
+    let path = before_fragment.split('?').next().unwrap();
+    (path, fragment)
+}
+
+/// Resolves a relative URL path written in the output file `from` to an output path.
+fn resolve(from: &str, path: &str) -> Option<String> {
+    let decoded = percent_decode(path);
+    let mut parts: Vec<String> = from.split('/').map(str::to_string).collect();
+    parts.pop();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other.to_string()),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// URL-bearing attributes of an HTML document, with the attribute name.
+fn urls_in(html: &scraper::Html) -> Vec<(String, String)> {
+    let mut urls = Vec::new();
+    for element in html.select(&selector("*")) {
+        for (name, value) in element.value().attrs() {
+            match name {
+                "href" | "src" | "action" | "poster" | "formaction" | "data" => {
+                    urls.push((name.to_string(), value.trim().to_string()))
+                }
+                "srcset" => urls.extend(value.split(',').filter_map(|candidate| {
+                    candidate
+                        .split_whitespace()
+                        .next()
+                        .map(|u| ("srcset".to_string(), u.to_string()))
+                })),
+                _ => {}
+            }
+        }
+    }
+    urls
+}
+
+/// The `id`s (and `name`s) of the elements of a document.
+fn ids_in(html: &scraper::Html) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for element in html.select(&selector("[id], [name]")) {
+        for attr in ["id", "name"] {
+            if let Some(value) = element.value().attr(attr) {
+                ids.insert(value.to_string());
+            }
+        }
+    }
+    ids
+}
+
+/// Checks every URL of every output HTML file: relative URLs name an existing output file
+/// (and an existing id when they carry a fragment); nothing starts with `/`; external http(s)
+/// URLs are only those in `allowed_external`. Returns the problems found.
+fn link_problems(site: &TestSite, allowed_external: &[&str]) -> Vec<String> {
+    let files = output_files(site);
+    let mut parsed: HashMap<String, scraper::Html> = HashMap::new();
+    let mut problems = Vec::new();
+    let mut resolved = 0;
+    for file in files.iter().filter(|f| f.ends_with(".html")) {
+        let html = site.html(file);
+        let own_ids = ids_in(&html);
+        for (attr, url) in urls_in(&html) {
+            let problem = |why: &str| format!("{file}: {attr}=\"{url}\" {why}");
+            if url.starts_with("//") {
+                problems.push(problem("is a protocol-relative external URL"));
+                continue;
+            }
+            if let Some(scheme) = scheme(&url) {
+                if (scheme == "http" || scheme == "https") && !allowed_external.contains(&url.as_str()) {
+                    problems.push(problem("is an external URL no author wrote"));
+                }
+                if scheme == "javascript" {
+                    problems.push(problem("is a javascript: URL"));
+                }
+                continue;
+            }
+            if url.starts_with('/') {
+                problems.push(problem("starts with `/`, which breaks file:// and sub-paths"));
+                continue;
+            }
+            let (path, fragment) = split_url(&url);
+            if path.is_empty() {
+                if fragment.is_empty() {
+                    problems.push(problem("names no file"));
+                } else if !own_ids.contains(&percent_decode(fragment)) {
+                    problems.push(problem("points at an id the page does not have"));
+                }
+                continue;
+            }
+            let last = path.rsplit('/').next().unwrap();
+            if path.ends_with('/') || !last.contains('.') {
+                problems.push(problem("does not name a file (breaks file://)"));
+                continue;
+            }
+            let Some(target) = resolve(file, path) else {
+                problems.push(problem("climbs out of the output folder"));
+                continue;
+            };
+            if !files.contains(&target) {
+                problems.push(problem(&format!(
+                    "leads to `{target}`, which is not in the output"
+                )));
+                continue;
+            }
+            resolved += 1;
+            if !fragment.is_empty() && target.ends_with(".html") {
+                let target_html = parsed.entry(target.clone()).or_insert_with(|| site.html(&target));
+                if !ids_in(target_html).contains(&percent_decode(fragment)) {
+                    problems.push(problem(&format!(
+                        "leads to `{target}`, which has no id `{}`",
+                        percent_decode(fragment)
+                    )));
+                }
+            }
+        }
+    }
+    if resolved < files.len() {
+        problems.push(format!(
+            "only {resolved} internal URLs resolved for {} output files",
+            files.len()
+        ));
+    }
+    problems
+}
+
+/// External URLs in output files: URL attributes and `url()` in HTML, any `http(s)://` in CSS
+/// and JS (an SVG `xmlns` namespace is the only exception).
+fn external_url_problems(site: &TestSite) -> Vec<String> {
+    let mut problems = Vec::new();
+    for file in output_files(site) {
+        if file.ends_with(".html") {
+            let html = site.html(&file);
+            for (attr, url) in urls_in(&html) {
+                let lower = url.to_ascii_lowercase();
+                if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//") {
+                    problems.push(format!("{file}: {attr}=\"{url}\""));
+                }
+            }
+            let mut css = Vec::new();
+            for element in html.select(&selector("[style]")) {
+                css.push(element.value().attr("style").unwrap().to_string());
+            }
+            for element in html.select(&selector("style")) {
+                css.push(element.text().collect());
+            }
+            for text in css {
+                problems.extend(css_url_problems(&file, &text));
+            }
+        } else if file.ends_with(".css") || file.ends_with(".js") {
+            let text = site.output(&file);
+            problems.extend(css_url_problems(&file, &text));
+            for needle in ["http://", "https://"] {
+                for (at, _) in text.match_indices(needle) {
+                    let before = &text[..at];
+                    let namespace = before.ends_with("xmlns=\"") || before.ends_with("xmlns='");
+                    if !namespace {
+                        let end = (at + 60).min(text.len());
+                        let end = (end..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap();
+                        problems.push(format!("{file}: {}", &text[at..end]));
+                    }
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn css_url_problems(file: &str, css: &str) -> Vec<String> {
+    css.match_indices("url(")
+        .filter_map(|(at, _)| {
+            let rest = css[at + 4..].trim_start().trim_start_matches(['"', '\'']);
+            let lower = rest.to_ascii_lowercase();
+            (lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("//"))
+                .then(|| format!("{file}: url({})", rest.chars().take(60).collect::<String>()))
+        })
+        .collect()
+}
+
+/// Pairs of a `dl`'s `dt` and `dd` texts.
+fn definition_pairs(html: &scraper::Html, dl: &str) -> BTreeMap<String, String> {
+    let dl = html.select(&selector(dl)).next().expect("the definition list");
+    let terms: Vec<String> = dl
+        .select(&selector("dt"))
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect();
+    let values: Vec<String> = dl
+        .select(&selector("dd"))
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect();
+    assert_eq!(terms.len(), values.len(), "each dt has its dd");
+    terms.into_iter().zip(values).collect()
+}
+
+fn resolved_hrefs(html: &scraper::Html, from: &str, css: &str) -> Vec<String> {
+    select_attrs(html, css, "href")
+        .iter()
+        .map(|href| resolve(from, split_url(href).0).unwrap())
+        .collect()
+}
+
+const PAGES: &[&str] = &[
+    "about.html",
+    "notes/2024/safety.html",
+    "notes/2024/guide.html",
+    "notes/2024/gfm.html",
+    "notes/2024/old.html",
+    "sessions/2024-03-12.html",
+];
+
+// ---------------------------------------------------------------------------------------------
+// The output folder
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn basic_fixture_builds_and_prints_a_summary() {
+    let site = TestSite::fixture("basic");
+    let run = site.build().success();
+    let last = run.stderr.lines().last().unwrap_or("");
+    assert!(last.starts_with("built "), "summary line, got:\n{}", run.stderr);
+    assert!(last.contains("6 pages"), "six published pages: {last}");
+    assert!(
+        !run.stderr.contains("warning:"),
+        "the fixture is clean:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn expected_output_files_exist() {
+    let site = built_basic();
+    let files = output_files(&site);
+    let expected = [
+        "index.html",
+        "404.html",
+        "search.html",
+        "sitemap.xml",
+        "tags/index.html",
+        "tags/安全生产.html",
+        "tags/第一议题.html",
+        "tags/示例.html",
+        "tags/说明.html",
+        "notes/index.html",
+        "notes/2024/index.html",
+        "notes/2024/chart.svg",
+        "notes/2024/docs/原件.pdf",
+    ];
+    for file in expected.iter().chain(PAGES) {
+        assert!(files.contains(*file), "missing {file}; output has:\n{files:#?}");
+    }
+    let stylesheets: Vec<&String> = files
+        .iter()
+        .filter(|f| {
+            f.strip_prefix("assets/style.")
+                .and_then(|rest| rest.strip_suffix(".css"))
+                .is_some_and(|hash| hash.len() == 8 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .collect();
+    assert_eq!(
+        stylesheets.len(),
+        1,
+        "one hashed stylesheet assets/style.<8 hex>.css in {files:#?}"
+    );
+    let html = site.html("notes/2024/safety.html");
+    let linked = select_attrs(&html, "link[rel=stylesheet]", "href");
+    assert_eq!(
+        linked
+            .iter()
+            .map(|h| resolve("notes/2024/safety.html", h).unwrap())
+            .collect::<Vec<_>>(),
+        vec![stylesheets[0].clone()],
+        "pages link the hashed stylesheet"
+    );
+}
+
+#[test]
+fn attachments_and_images_are_copied_beside_their_page() {
+    let site = built_basic();
+    for file in ["notes/2024/chart.svg", "notes/2024/docs/原件.pdf"] {
+        let copied = std::fs::read(site.path(&format!("public/{file}"))).unwrap();
+        let original = std::fs::read(site.path(&format!("content/{file}"))).unwrap();
+        assert_eq!(copied, original, "{file} is copied byte for byte");
+    }
+    let html = site.html("notes/2024/safety.html");
+    let images = select_attrs(&html, ".content img", "src");
+    assert_eq!(images, ["chart.svg"]);
+    let links = resolved_hrefs(&html, "notes/2024/safety.html", ".content a[href$='.pdf']");
+    assert_eq!(links, ["notes/2024/docs/原件.pdf"]);
+}
+
+#[test]
+fn sitemap_lists_every_page_once() {
+    let site = built_basic();
+    let text = site.output("sitemap.xml");
+    assert!(text.starts_with("<?xml"), "an XML declaration first:\n{text}");
+    assert!(text.contains("<urlset") && text.trim_end().ends_with("</urlset>"));
+    assert_eq!(text.matches("<loc>").count(), text.matches("</loc>").count());
+    assert_eq!(
+        text.matches("<url>").count(),
+        text.matches("<loc>").count(),
+        "one <loc> per <url>"
+    );
+    let sitemap = scraper::Html::parse_fragment(&text);
+    let locs = select_texts(&sitemap, "loc");
+    let files = output_files(&site);
+    for page in PAGES {
+        let count = locs.iter().filter(|l| percent_decode(l) == *page).count();
+        assert_eq!(count, 1, "{page} appears once in the sitemap: {locs:#?}");
+    }
+    for loc in &locs {
+        let target = resolve("sitemap.xml", loc).unwrap();
+        assert!(files.contains(&target), "sitemap entry {loc} is an output file");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn md_links_are_rewritten_to_relative_html_urls() {
+    let site = built_basic();
+    let html = site.html("notes/2024/safety.html");
+    let hrefs = select_attrs(&html, ".content a", "href");
+    assert!(hrefs.contains(&"guide.html".to_string()), "{hrefs:?}");
+    let fragment_link = hrefs
+        .iter()
+        .find(|h| h.starts_with("guide.html#"))
+        .unwrap_or_else(|| panic!("a link to guide.html#…: {hrefs:?}"));
+    assert_eq!(percent_decode(split_url(fragment_link).1), "第二部分");
+    let guide = site.html("notes/2024/guide.html");
+    assert!(
+        ids_in(&guide).contains("第二部分"),
+        "the fragment's target id exists"
+    );
+
+    let about = site.html("about.html");
+    let hrefs = resolved_hrefs(&about, "about.html", ".content a");
+    assert_eq!(hrefs, ["notes/2024/safety.html", "sessions/index.html"]);
+
+    for file in output_files(&site).iter().filter(|f| f.ends_with(".html")) {
+        for (_, url) in urls_in(&site.html(file)) {
+            if scheme(&url).is_none() {
+                assert!(
+                    !split_url(&url).0.ends_with(".md"),
+                    "{file} still links to a .md file: {url}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_internal_url_is_relative_names_a_file_and_resolves() {
+    let site = built_basic();
+    let problems = link_problems(&site, &["https://www.example.org"]);
+    assert!(
+        problems.is_empty(),
+        "bad URLs in the output:\n{}",
+        problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page content
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn page_shows_title_date_and_tag_links() {
+    let site = built_basic();
+    let html = site.html("notes/2024/safety.html");
+    assert_eq!(select_texts(&html, "h1"), ["关于安全生产的重要论述"]);
+    assert_eq!(
+        select_texts(&html, "title"),
+        ["关于安全生产的重要论述 - 测试学习库"]
+    );
+    assert_eq!(
+        select_attrs(&html, ".page-header time", "datetime"),
+        ["2024-03-01"]
+    );
+    assert_eq!(
+        select_texts(&html, ".page-header a.tag"),
+        ["安全生产", "第一议题"]
+    );
+    assert_eq!(
+        resolved_hrefs(&html, "notes/2024/safety.html", ".page-header a.tag"),
+        ["tags/安全生产.html", "tags/第一议题.html"]
+    );
+    let tag = site.html("tags/安全生产.html");
+    let listed = resolved_hrefs(&tag, "tags/安全生产.html", "main a.page-link");
+    assert_eq!(
+        listed,
+        ["sessions/2024-03-12.html", "notes/2024/safety.html"],
+        "tag page lists its pages, newest first"
+    );
+    let tags = site.html("tags/index.html");
+    let all = resolved_hrefs(&tags, "tags/index.html", "main a.tag");
+    for tag in [
+        "tags/安全生产.html",
+        "tags/第一议题.html",
+        "tags/示例.html",
+        "tags/说明.html",
+    ] {
+        assert!(all.contains(&tag.to_string()), "tags index links {tag}: {all:?}");
+    }
+}
+
+#[test]
+fn toc_appears_only_with_more_than_one_heading_and_its_ids_exist() {
+    let site = built_basic();
+    let html = site.html("notes/2024/safety.html");
+    assert_eq!(select_texts(&html, "nav.toc h2"), ["目录"]);
+    assert_eq!(
+        select_texts(&html, "nav.toc li a"),
+        ["学习要点", "工作要求", "具体措施"]
+    );
+    let ids = ids_in(&html);
+    for href in select_attrs(&html, "nav.toc li a", "href") {
+        let id = percent_decode(href.strip_prefix('#').expect("an in-page link"));
+        assert!(ids.contains(&id), "TOC target #{id} exists in the page");
+        let heading = html
+            .select(&selector(&format!(".content [id=\"{id}\"]")))
+            .next()
+            .unwrap_or_else(|| panic!("a heading with id {id}"));
+        assert!(matches!(heading.value().name(), "h2" | "h3"));
+    }
+    let single = site.html("notes/2024/old.html");
+    assert_eq!(select_texts(&single, ".content h2"), ["心得"]);
+    assert!(
+        select_texts(&single, "nav.toc").is_empty(),
+        "no TOC for a single heading"
+    );
+}
+
+#[test]
+fn breadcrumbs_lead_from_home_through_nested_sections() {
+    let site = built_basic();
+    let html = site.html("notes/2024/safety.html");
+    assert_eq!(
+        select_texts(&html, "nav.breadcrumbs li"),
+        ["首页", "学习资料", "2024年学习资料", "关于安全生产的重要论述"]
+    );
+    assert_eq!(
+        resolved_hrefs(&html, "notes/2024/safety.html", "nav.breadcrumbs a"),
+        ["index.html", "notes/index.html", "notes/2024/index.html"]
+    );
+}
+
+#[test]
+fn previous_and_next_follow_weight_then_newest_first() {
+    let site = built_basic();
+    // Order in notes/2024: safety (weight 1), guide (weight 2), gfm (2024-05-10), old (2024-01-15).
+    let pager = |page: &str| {
+        let html = site.html(page);
+        let link = |class: &str| {
+            resolved_hrefs(&html, page, &format!("nav.pager a.{class}"))
+                .into_iter()
+                .next()
+        };
+        (link("pager-prev"), link("pager-next"))
+    };
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        pager("notes/2024/safety.html"),
+        (None, some("notes/2024/guide.html"))
+    );
+    assert_eq!(
+        pager("notes/2024/guide.html"),
+        (some("notes/2024/safety.html"), some("notes/2024/gfm.html"))
+    );
+    assert_eq!(
+        pager("notes/2024/gfm.html"),
+        (some("notes/2024/guide.html"), some("notes/2024/old.html"))
+    );
+    assert_eq!(pager("notes/2024/old.html"), (some("notes/2024/gfm.html"), None));
+    let guide = site.html("notes/2024/guide.html");
+    assert_eq!(
+        select_texts(&guide, "nav.pager a.pager-prev"),
+        ["上一篇关于安全生产的重要论述"]
+    );
+    assert_eq!(select_texts(&guide, "nav.pager a.pager-next"), ["下一篇格式示例"]);
+}
+
+#[test]
+fn session_record_shows_its_header_block() {
+    let site = built_basic();
+    let page = "sessions/2024-03-12.html";
+    let html = site.html(page);
+    let info = definition_pairs(&html, "dl.session-info");
+    assert_eq!(info.get("会议").map(String::as_str), Some("区委常委会"));
+    assert_eq!(info.get("日期").map(String::as_str), Some("2024-03-12"));
+    assert_eq!(
+        info.get("学习内容").map(String::as_str),
+        Some("学习贯彻关于安全生产的重要论述")
+    );
+    assert_eq!(info.get("主持人").map(String::as_str), Some("区委书记"));
+    assert_eq!(info.get("参会人数").map(String::as_str), Some("13"));
+    assert_eq!(
+        select_texts(&html, "dl.session-info dd a"),
+        ["关于安全生产的重要论述", "学习指南"]
+    );
+    assert_eq!(
+        resolved_hrefs(&html, page, "dl.session-info dd a"),
+        ["notes/2024/safety.html", "notes/2024/guide.html"]
+    );
+}
+
+#[test]
+fn material_page_lists_the_sessions_that_studied_it() {
+    let site = built_basic();
+    for material in ["notes/2024/safety.html", "notes/2024/guide.html"] {
+        let html = site.html(material);
+        let section = html
+            .select(&selector("section.studied-in"))
+            .next()
+            .unwrap_or_else(|| panic!("{material} has a studied-in section"));
+        let heading: String = section.select(&selector("h2")).next().unwrap().text().collect();
+        assert_eq!(heading.trim(), "学习记录");
+        let links: Vec<String> = section
+            .select(&selector("a"))
+            .map(|a| resolve(material, a.value().attr("href").unwrap()).unwrap())
+            .collect();
+        assert_eq!(links, ["sessions/2024-03-12.html"], "in {material}");
+    }
+    let not_studied = site.html("notes/2024/old.html");
+    assert!(select_texts(&not_studied, "section.studied-in").is_empty());
+}
+
+#[test]
+fn section_page_lists_its_pages_in_order() {
+    let site = built_basic();
+    let page = "notes/2024/index.html";
+    let html = site.html(page);
+    assert_eq!(select_texts(&html, "h1"), ["2024年学习资料"]);
+    assert_eq!(
+        select_texts(&html, "main ul.page-list a.page-link"),
+        ["关于安全生产的重要论述", "学习指南", "格式示例", "早期学习笔记"]
+    );
+    let notes = site.html("notes/index.html");
+    let subsections = resolved_hrefs(&notes, "notes/index.html", "main .section-cards a");
+    assert_eq!(
+        subsections,
+        ["notes/2024/index.html"],
+        "the parent section links its subsection"
+    );
+}
+
+#[test]
+fn home_lists_sections_and_recent_pages() {
+    let site = built_basic();
+    let html = site.html("index.html");
+    assert_eq!(select_texts(&html, "h1"), ["测试学习库"]);
+    let sections: Vec<String> = select_texts(&html, "main .section-cards strong");
+    assert_eq!(sections, ["学习资料", "第一议题学习记录"], "sections by weight");
+    assert_eq!(
+        resolved_hrefs(&html, "index.html", "main .section-cards a"),
+        ["notes/index.html", "sessions/index.html"]
+    );
+    let recent = html
+        .select(&selector("section[aria-labelledby=recent-heading]"))
+        .next()
+        .expect("a recent updates list");
+    let titles: Vec<String> = recent
+        .select(&selector("a.page-link"))
+        .map(|a| a.text().collect::<String>().trim().to_string())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "学习指南",
+            "格式示例",
+            "区委常委会第一议题学习（2024年第3次）",
+            "关于安全生产的重要论述",
+            "早期学习笔记",
+            "关于本站"
+        ],
+        "recent pages, newest first"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn drafts_appear_nowhere_in_the_output() {
+    let site = built_basic();
+    let output = site.snapshot_output();
+    assert!(!output.is_empty());
+    let needles = ["zqxjdraftmarker", "draft-secret", "未完成的草稿", "草稿专用标签"];
+    for (path, bytes) in &output {
+        for needle in needles {
+            let found = bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+            assert!(!found, "draft text `{needle}` found in {}", path.display());
+        }
+    }
+    assert!(!site.output_exists("notes/draft-secret.html"));
+    assert!(!site.output_exists("tags/草稿专用标签.html"));
+    // A positive control: published text does reach the search index files.
+    let index_has_published_text = output.iter().any(|(path, bytes)| {
+        path.starts_with("search")
+            && bytes
+                .windows("人民至上".len())
+                .any(|w| w == "人民至上".as_bytes())
+    });
+    assert!(
+        index_has_published_text,
+        "the grep can see text in the search index"
+    );
+}
+
+#[test]
+fn drafts_are_built_with_the_drafts_flag() {
+    let site = TestSite::fixture("basic");
+    site.run(&["build", "--drafts"]).success();
+    let html = site.html("notes/draft-secret.html");
+    assert_eq!(select_texts(&html, "h1"), ["未完成的草稿"]);
+    assert!(select_texts(&html, ".content p")
+        .concat()
+        .contains("zqxjdraftmarker"));
+    assert!(site.output_exists("tags/草稿专用标签.html"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn raw_html_is_sanitized_but_keeps_merged_cells() {
+    let site = TestSite::new();
+    site.write(
+        "content/pasted.md",
+        "---\ntitle: 粘贴的表格\n---\n\n<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\">点我</a>\n\n<img src=x onerror=\"alert(1)\">\n\n<table><tr><td rowspan=\"2\" onclick=\"alert(1)\">合并单元格</td><td>甲</td></tr><tr><td>乙</td></tr></table>\n\n[链接](javascript:alert(1))\n",
+    );
+    site.build().success();
+    let html = site.html("pasted.html");
+    let content = html
+        .select(&selector(".content"))
+        .next()
+        .expect("the page content");
+    assert_eq!(
+        content.select(&selector("script")).count(),
+        0,
+        "no script element"
+    );
+    assert_eq!(
+        html.select(&selector("script:not([src])")).count(),
+        0,
+        "no inline script anywhere"
+    );
+    for element in content.select(&selector("*")) {
+        for (name, value) in element.value().attrs() {
+            assert!(
+                !name.starts_with("on"),
+                "event handler {name} kept on <{}>",
+                element.value().name()
+            );
+            assert!(
+                !value.trim().to_ascii_lowercase().starts_with("javascript:"),
+                "javascript: URL kept in {name}"
+            );
+        }
+    }
+    let merged = content
+        .select(&selector("td[rowspan='2']"))
+        .next()
+        .expect("rowspan kept");
+    assert_eq!(merged.text().collect::<String>(), "合并单元格");
+    assert!(
+        !content.text().collect::<String>().contains("alert(1)"),
+        "the script's text is gone"
+    );
+    assert_eq!(
+        select_texts(&html, ".content a"),
+        ["点我", "链接"],
+        "link texts survive"
+    );
+}
+
+#[test]
+fn gfm_extensions_render() {
+    let site = built_basic();
+    let html = site.html("notes/2024/gfm.html");
+    assert_eq!(select_texts(&html, ".content table thead th"), ["会议", "次数"]);
+    assert_eq!(
+        select_texts(&html, ".content table tbody tr:first-child td"),
+        ["区委常委会", "12", "合并单元格", "第一行"]
+    );
+    // Footnotes: a reference, and the footnotes section holding the note with its id.
+    let refs = select_attrs(&html, ".content sup a[href^='#']", "href");
+    assert_eq!(refs.len(), 1, "one footnote reference");
+    let note_text = select_texts(&html, ".content section.footnotes li").concat();
+    assert!(note_text.contains("脚注的内容。"), "{note_text}");
+    let target = refs[0].trim_start_matches('#');
+    assert!(
+        ids_in(&html).contains(target),
+        "the footnote reference leads to #{target}"
+    );
+    // Task list.
+    let boxes = select_attrs(&html, ".content li input[type=checkbox]", "type");
+    assert_eq!(boxes.len(), 2, "two task list checkboxes");
+    assert_eq!(
+        html.select(&selector(".content li input[type=checkbox][checked]"))
+            .count(),
+        1
+    );
+    // Strikethrough and autolink.
+    assert_eq!(select_texts(&html, ".content del"), ["删除线"]);
+    assert_eq!(
+        select_attrs(&html, ".content a[href^='https:']", "href"),
+        ["https://www.example.org"]
+    );
+    // CJK-friendly emphasis.
+    let safety = site.html("notes/2024/safety.html");
+    assert_eq!(select_texts(&safety, ".content strong"), ["重要："]);
+}
+
+#[test]
+fn crlf_and_bom_files_are_accepted() {
+    let site = TestSite::fixture("basic");
+    site.write_bytes(
+        "content/notes/crlf.md",
+        "---\r\ntitle: Windows 记事本文件\r\ndate: 2024-02-02\r\ntags: [换行]\r\n---\r\n\r\n## 第一节\r\n\r\n正文一。\r\n\r\n## 第二节\r\n\r\n正文二。\r\n"
+            .as_bytes(),
+    );
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice("---\ntitle: 带 BOM 的文件\ndate: 2024-02-03\n---\n\n正文。\n".as_bytes());
+    site.write_bytes("content/notes/bom.md", &bom);
+    let run = site.build().success();
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+
+    let crlf = site.html("notes/crlf.html");
+    assert_eq!(select_texts(&crlf, "h1"), ["Windows 记事本文件"]);
+    assert_eq!(
+        select_attrs(&crlf, ".page-header time", "datetime"),
+        ["2024-02-02"]
+    );
+    assert_eq!(select_texts(&crlf, ".page-header a.tag"), ["换行"]);
+    assert_eq!(select_texts(&crlf, "nav.toc li a"), ["第一节", "第二节"]);
+    assert!(
+        !site.output("notes/crlf.html").contains('\r'),
+        "no carriage return leaks into the page"
+    );
+
+    let bom = site.html("notes/bom.html");
+    assert_eq!(select_texts(&bom, "h1"), ["带 BOM 的文件"]);
+    assert_eq!(
+        select_attrs(&bom, ".page-header time", "datetime"),
+        ["2024-02-03"]
+    );
+    assert_eq!(select_texts(&bom, ".content p"), ["正文。"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Language and theme
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn default_language_is_chinese() {
+    let site = built_basic();
+    let html = site.html("notes/2024/guide.html");
+    assert_eq!(select_attrs(&html, "html", "lang"), ["zh-CN"]);
+    assert_eq!(select_texts(&html, "form.search-form button"), ["搜索"]);
+    assert_eq!(select_texts(&html, "nav.toc h2"), ["目录"]);
+    assert_eq!(select_texts(&html, "nav.pager a.pager-prev span"), ["上一篇"]);
+    assert_eq!(select_texts(&html, "nav.pager a.pager-next span"), ["下一篇"]);
+    assert!(select_texts(&html, "nav.main-nav a").contains(&"标签".to_string()));
+    assert_eq!(select_texts(&html, "nav.breadcrumbs li")[0], "首页");
+}
+
+#[test]
+fn english_language_switches_labels() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"Test library\"\nlanguage = \"en\"\n",
+    );
+    site.build().success();
+    let html = site.html("notes/2024/guide.html");
+    assert_eq!(select_attrs(&html, "html", "lang"), ["en"]);
+    assert_eq!(select_texts(&html, "form.search-form button"), ["Search"]);
+    assert_eq!(select_texts(&html, "nav.toc h2"), ["Contents"]);
+    assert_eq!(select_texts(&html, "nav.pager a.pager-prev span"), ["Previous"]);
+    assert_eq!(select_texts(&html, "nav.pager a.pager-next span"), ["Next"]);
+    assert!(select_texts(&html, "nav.main-nav a").contains(&"Tags".to_string()));
+    assert_eq!(select_texts(&html, "nav.breadcrumbs li")[0], "Home");
+    let all_text: String = html.root_element().text().collect();
+    for chinese_label in ["上一篇", "下一篇", "目录", "首页", "标签"] {
+        assert!(
+            !all_text.contains(chinese_label),
+            "Chinese label {chinese_label} left in an English site"
+        );
+    }
+}
+
+#[test]
+fn theme_template_override_replaces_the_builtin() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "themes/default/templates/page.html",
+        "{% extends \"base.html\" %}\n{% block main %}\n<p id=\"override-marker\">自定义模板：{{ page.title }}</p>\n{% endblock main %}\n",
+    );
+    site.build().success();
+    let html = site.html("notes/2024/safety.html");
+    assert_eq!(
+        select_texts(&html, "#override-marker"),
+        ["自定义模板：关于安全生产的重要论述"]
+    );
+    assert!(
+        select_texts(&html, "article.page").is_empty(),
+        "the built-in page body is gone"
+    );
+    assert_eq!(
+        select_texts(&html, "header.site-header a.site-title"),
+        ["测试学习库"],
+        "base.html still applies"
+    );
+    let section = site.html("notes/index.html");
+    assert!(
+        select_texts(&section, "#override-marker").is_empty(),
+        "other templates are untouched"
+    );
+}
+
+#[test]
+fn theme_static_override_replaces_the_stylesheet() {
+    let plain = built_basic();
+    let default_css = select_attrs(&plain.html("index.html"), "link[rel=stylesheet]", "href");
+
+    let site = TestSite::fixture("basic");
+    let css = "body { color: #123456; }\n";
+    site.write("themes/default/static/style.css", css);
+    site.build().success();
+    let html = site.html("index.html");
+    let href = select_attrs(&html, "link[rel=stylesheet]", "href");
+    assert_eq!(href.len(), 1);
+    assert_ne!(href, default_css, "the hashed name changes with the content");
+    assert!(
+        href[0].starts_with("assets/style.") && href[0].ends_with(".css"),
+        "{href:?}"
+    );
+    assert_eq!(site.output(&href[0]), css, "the override's bytes are served");
+    let stylesheets = output_files(&site)
+        .into_iter()
+        .filter(|f| f.starts_with("assets/style."))
+        .count();
+    assert_eq!(stylesheets, 1, "only the override is written");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn check_validates_and_writes_nothing() {
+    let site = TestSite::fixture("basic");
+    let run = site.run(&["check"]).success();
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    assert!(!site.path("public").exists(), "check wrote an output folder");
+    let entries: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !entries
+            .iter()
+            .any(|e| e.contains("staging") || e.contains("public")),
+        "{entries:?}"
+    );
+}
+
+#[test]
+fn init_creates_a_site_that_builds_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap();
+    studybook(&["init", "newsite", "--root", root]).success();
+    let site = dir.path().join("newsite");
+    for file in ["book.toml", ".gitignore"] {
+        assert!(site.join(file).is_file(), "init wrote {file}");
+    }
+    let pages = files_under(&site.join("content"));
+    assert!(
+        pages.iter().filter(|p| p.ends_with(".md")).count() >= 2,
+        "{pages:?}"
+    );
+    let build = studybook(&["build", "--root", site.to_str().unwrap()]).success();
+    assert!(!build.stderr.contains("warning:"), "{}", build.stderr);
+    assert!(site.join("public").join("index.html").is_file());
+    let output = files_under(&site.join("public"));
+    assert!(
+        output
+            .iter()
+            .any(|f| f.starts_with("sessions/") && f.ends_with(".html") && !f.ends_with("index.html")),
+        "the sample session record is built: {output:#?}"
+    );
+}
+
+#[test]
+fn init_refuses_a_non_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("full");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("keep.txt"), "原有文件").unwrap();
+    let run = studybook(&["init", "full", "--root", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(run.stderr.contains("not empty"), "{}", run.stderr);
+    assert_eq!(files_under(&target), BTreeSet::from(["keep.txt".to_string()]));
+    assert_eq!(
+        std::fs::read_to_string(target.join("keep.txt")).unwrap(),
+        "原有文件"
+    );
+}
+
+#[test]
+fn out_flag_writes_to_the_given_folder() {
+    let site = TestSite::fixture("basic");
+    let out = site.path("elsewhere/site");
+    site.run(&["build", "--out", out.to_str().unwrap()]).success();
+    assert!(out.join("index.html").is_file());
+    assert!(out.join("notes").join("2024").join("safety.html").is_file());
+    assert!(
+        !site.path("public").exists(),
+        "the default output folder is not written"
+    );
+}
+
+#[test]
+fn rebuilding_replaces_the_previous_output() {
+    let site = built_basic();
+    site.remove("content/notes/2024/gfm.md");
+    site.write(
+        "content/notes/2024/new.md",
+        "---\ntitle: 新增笔记\ndate: 2024-08-01\n---\n\n新内容。\n",
+    );
+    site.build().success();
+    assert!(
+        !site.output_exists("notes/2024/gfm.html"),
+        "a removed page's output is removed"
+    );
+    assert!(site.output_exists("notes/2024/new.html"));
+    let leftovers: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".public"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging or old folders left behind: {leftovers:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The demo site
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn demo_check_is_clean() {
+    let site = TestSite::demo();
+    let run = site.run(&["check"]).success();
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert!(
+        warnings.is_empty(),
+        "warnings on the demo content:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn demo_builds_without_external_urls() {
+    let site = TestSite::demo();
+    let run = site.build().success();
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    let problems = external_url_problems(&site);
+    assert!(
+        problems.is_empty(),
+        "external URLs in the demo output:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn demo_internal_links_resolve() {
+    let site = TestSite::demo();
+    site.build().success();
+    let problems = link_problems(&site, &[]);
+    assert!(
+        problems.is_empty(),
+        "bad URLs in the demo output:\n{}",
+        problems.join("\n")
+    );
+}

@@ -1,0 +1,627 @@
+//! Bad input through the real binary: each case fails with exit code 1 and a precise
+//! `file:line[:col]: message` on stderr, and leaves the previous output byte-for-byte as it was.
+
+mod common;
+use common::*;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// The basic fixture, built once successfully, with a snapshot of that output.
+fn built_fixture() -> (TestSite, BTreeMap<PathBuf, Vec<u8>>) {
+    let site = TestSite::fixture("basic");
+    site.build().success();
+    let before = site.snapshot_output();
+    assert!(before.len() > 10, "the first build wrote the site");
+    (site, before)
+}
+
+/// Folders a build leaves beside the output while it runs.
+fn leftovers(site: &TestSite) -> Vec<String> {
+    std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".staging-") || name.contains(".old-"))
+        .collect()
+}
+
+/// Asserts the run failed with exit code 1 and the output is exactly as it was.
+fn assert_failed_and_untouched(site: &TestSite, before: &BTreeMap<PathBuf, Vec<u8>>, run: &Run) {
+    assert_eq!(
+        run.code, 1,
+        "expected exit code 1\nstdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    let after = site.snapshot_output();
+    let changed: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|path| before.get(*path) != after.get(*path))
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "a failed build changed the output: {changed:?}"
+    );
+    assert!(leftovers(site).is_empty(), "left behind: {:?}", leftovers(site));
+}
+
+/// The numbered entries of `error: found N errors…` (without their `N. ` and help lines),
+/// after checking the header and the numbering.
+fn errors_of(run: &Run) -> Vec<String> {
+    let mut lines = run.stderr.lines();
+    let header = lines
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no `error:` line on stderr:\n{}", run.stderr));
+    let mut entries = Vec::new();
+    for line in lines {
+        let trimmed = line.trim_start();
+        let Some((number, rest)) = trimmed.split_once(". ") else {
+            continue;
+        };
+        if number.chars().all(|c| c.is_ascii_digit()) && !number.is_empty() {
+            assert_eq!(
+                number,
+                (entries.len() + 1).to_string(),
+                "numbered in order:\n{}",
+                run.stderr
+            );
+            entries.push(rest.to_string());
+        }
+    }
+    let count = entries.len();
+    let noun = if count == 1 { "error" } else { "errors" };
+    assert_eq!(
+        header,
+        format!("error: found {count} {noun}, nothing was written:"),
+        "header of:\n{}",
+        run.stderr
+    );
+    entries
+}
+
+/// The `help:` line that follows the entry starting with `entry`.
+fn help_after(run: &Run, entry: &str) -> String {
+    let mut lines = run.stderr.lines().skip_while(|l| !l.contains(entry));
+    lines
+        .next()
+        .unwrap_or_else(|| panic!("no entry {entry} in:\n{}", run.stderr));
+    let help = lines.next().unwrap_or("").trim_start();
+    help.strip_prefix("help: ")
+        .unwrap_or_else(|| panic!("no help line after {entry}:\n{}", run.stderr))
+        .to_string()
+}
+
+/// Writes `text` at `relative` into a built fixture, rebuilds, and checks that the build failed
+/// without touching the output. Returns the run.
+fn break_and_build(relative: &str, text: &str) -> Run {
+    let (site, before) = built_fixture();
+    site.write(relative, text);
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    run
+}
+
+/// Runs the binary in the site's folder, so relative `--out` paths are inside the site.
+fn run_in_site(site: &TestSite, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_studybook"))
+        .args(args)
+        .current_dir(site.root())
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Front matter
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn malformed_yaml_front_matter_names_line_and_column() {
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "---\ntitle: 学习: 笔记\ndate: 2024-01-01\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:2:10: invalid YAML front matter: mapping values are not allowed in this context"]
+    );
+    assert!(help_after(&run, "content/notes/bad.md:2:10").contains("key: value"));
+}
+
+#[test]
+fn malformed_toml_front_matter_names_line_and_column() {
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "+++\ntitle = \"学习笔记\" 多余\ndate = 2024-01-01\n+++\n\n正文\n",
+    );
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("content/notes/bad.md:2:16: invalid TOML front matter: "),
+        "line 2, column of `多余` counted in characters: {errors:?}"
+    );
+}
+
+#[test]
+fn unclosed_front_matter_is_reported() {
+    let run = break_and_build("content/notes/bad.md", "---\ntitle: 没有结束\n\n正文\n");
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:1:1: front matter opened with `---` on line 1 is never closed"]
+    );
+}
+
+#[test]
+fn missing_title() {
+    let run = break_and_build("content/notes/bad.md", "---\ndate: 2024-01-01\n---\n\n正文\n");
+    assert_eq!(errors_of(&run), ["content/notes/bad.md:2: missing `title`"]);
+    assert!(help_after(&run, "missing `title`").contains("title:"));
+}
+
+#[test]
+fn session_without_meeting() {
+    // The sessions section makes its pages sessions by default.
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 缺少会议的记录\ndate: 2024-04-01\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-04-01.md:1: session record has no `meeting`"]
+    );
+    assert!(help_after(&run, "has no `meeting`").contains("meeting: "));
+}
+
+#[test]
+fn session_without_date() {
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "---\ntitle: 缺少日期的记录\nkind: session\nmeeting: 室务会\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:3: session record has no `date`"]
+    );
+    assert!(help_after(&run, "has no `date`").contains("date: "));
+}
+
+#[test]
+fn date_not_written_yyyy_mm_dd_suggests_the_fix() {
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "---\ntitle: 日期写错\ndate: 2024-3-5\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:3: `date` is `2024-3-5`, not a date written YYYY-MM-DD"]
+    );
+    assert_eq!(
+        help_after(&run, "content/notes/bad.md:3"),
+        "write it as `date: 2024-03-05`"
+    );
+}
+
+#[test]
+fn date_that_is_not_a_calendar_day() {
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "---\ntitle: 日期不存在\ndate: 2023-02-29\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:3: `date` is `2023-02-29`, not a date written YYYY-MM-DD"]
+    );
+    assert!(help_after(&run, "content/notes/bad.md:3").contains("not a day of the calendar"));
+}
+
+#[test]
+fn attendees_negative() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees: -3\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-04-01.md:5: `attendees` is -3, a negative number"]
+    );
+}
+
+#[test]
+fn attendees_not_a_number() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees: 十三人\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-04-01.md:5: `attendees` is `十三人`, not a whole number"]
+    );
+    assert!(help_after(&run, "not a whole number").contains("attendees: 13"));
+}
+
+#[test]
+fn unknown_kind() {
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "---\ntitle: 类型写错\ndate: 2024-01-01\nkind: meeting\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:4: unknown kind `meeting`"]
+    );
+    assert!(help_after(&run, "unknown kind").contains("`note`"));
+}
+
+#[test]
+fn every_problem_of_one_file_is_reported() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024/4/1\nmeeting: 室务会\nattendees: -1\nkind: lecture\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/sessions/2024-04-01.md:3: `date` is `2024/4/1`, not a date written YYYY-MM-DD",
+            "content/sessions/2024-04-01.md:5: `attendees` is -1, a negative number",
+            "content/sessions/2024-04-01.md:6: unknown kind `lecture`",
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown fields: a warning, not an error
+// ---------------------------------------------------------------------------------------------
+
+const TYPO_PAGE: &str = "---\ntitle: 字段拼错\ntittle: 旧标题\ndate: 2024-01-01\n---\n\n正文\n";
+
+#[test]
+fn unknown_field_is_a_warning_with_did_you_mean() {
+    let site = TestSite::fixture("basic");
+    site.write("content/notes/typo.md", TYPO_PAGE);
+    let run = site.build().success();
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "warning: content/notes/typo.md:3: unknown field `tittle`")
+        .unwrap_or_else(|| panic!("no warning for `tittle`:\n{}", run.stderr));
+    let help = lines.get(at + 1).copied().unwrap_or("").trim_start();
+    assert!(
+        help.starts_with("help: did you mean `title`?"),
+        "help line: {help}"
+    );
+    assert!(site.output_exists("notes/typo.html"), "the build went on");
+    assert!(
+        run.stderr.lines().last().unwrap().contains("1 warning"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn check_reports_unknown_field_warning() {
+    let site = TestSite::fixture("basic");
+    site.write("content/notes/typo.md", TYPO_PAGE);
+    let run = site.run(&["check"]).success();
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l == "warning: content/notes/typo.md:3: unknown field `tittle`"),
+        "no warning for `tittle`:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_field_value_reaches_templates_as_page_extra() {
+    let site = TestSite::fixture("basic");
+    site.write("content/notes/typo.md", TYPO_PAGE);
+    site.write(
+        "themes/default/templates/page.html",
+        "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n<p id=\"extra\">{{ page.extra.tittle | default(value=\"\") }}</p>\n{% endblock main %}\n",
+    );
+    site.build().success();
+    let html = site.html("notes/typo.html");
+    assert_eq!(select_texts(&html, "#extra"), ["旧标题"]);
+    assert_eq!(select_texts(&html, "h1"), ["字段拼错"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn index_md_and_underscore_index_md_clash() {
+    let run = break_and_build("content/notes/index.md", "---\ntitle: 重复的栏目说明\n---\n");
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("`content/notes/_index.md`") && errors[0].contains("`content/notes/index.md`")
+    );
+    assert!(errors[0].contains("same URL"), "{errors:?}");
+}
+
+#[test]
+fn file_names_differing_only_in_case_clash() {
+    let run = break_and_build(
+        "content/notes/2024/Guide.md",
+        "---\ntitle: 大写的指南\ndate: 2024-01-01\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/2024/guide.md: `content/notes/2024/Guide.md` and `content/notes/2024/guide.md` map to the same URL `notes/2024/guide.html`"]
+    );
+}
+
+#[test]
+fn page_on_a_reserved_url() {
+    let run = break_and_build("content/search.md", "---\ntitle: 搜索说明\n---\n\n正文\n");
+    assert_eq!(
+        errors_of(&run),
+        ["content/search.md: maps to `search.html`, which studybook generates itself"]
+    );
+    assert!(help_after(&run, "content/search.md").contains("rename"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links and materials
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn broken_links_images_drafts_and_materials_are_reported_together() {
+    let (site, before) = built_fixture();
+    site.write(
+        "content/notes/2024/links.md",
+        "---\ntitle: 链接\ndate: 2024-01-01\n---\n\n[缺失的页面](missing.md)\n\n![缺失的图片](nope.png)\n\n[草稿](../draft-secret.md)\n",
+    );
+    site.write(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nmaterials:\n  - notes/2024/safety.md\n  - notes/nothing.md\n---\n\n正文\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/notes/2024/links.md:6: broken link → `missing.md`: the target does not exist",
+            "content/notes/2024/links.md:8: broken image → `nope.png`: the target does not exist",
+            "content/notes/2024/links.md:10: broken link → `../draft-secret.md`: the target is a draft, which is not published",
+            "content/sessions/2024-04-01.md:7: material `notes/nothing.md` does not resolve to a page",
+        ]
+    );
+    assert!(help_after(&run, "links.md:10").contains("--drafts"));
+}
+
+#[test]
+fn link_with_the_wrong_folder_suggests_the_right_path() {
+    let run = break_and_build(
+        "content/about.md",
+        "---\ntitle: 关于本站\n---\n\n见[指南](notes/guide.md)。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/about.md:5: broken link → `notes/guide.md`: the target does not exist"]
+    );
+    assert!(help_after(&run, "content/about.md:5").contains("notes/2024/guide.md"));
+}
+
+#[test]
+fn errors_of_different_stages_are_reported_together() {
+    let (site, before) = built_fixture();
+    site.write("content/a.md", "---\ntitle: 甲\ndate: 2024-13-01\n---\n");
+    site.write("content/b.md", "---\ndate: 2024-01-01\n---\n");
+    site.write(
+        "content/c.md",
+        "---\ntitle: 丙\n---\n\n第一段\n\n[坏链接](nowhere.md)\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/a.md:3: `date` is `2024-13-01`, not a date written YYYY-MM-DD",
+            "content/b.md:2: missing `title`",
+            "content/c.md:7: broken link → `nowhere.md`: the target does not exist",
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn file_that_is_not_utf8_is_named() {
+    let (site, before) = built_fixture();
+    // "标题" in GBK, as Notepad on a Chinese Windows saves it.
+    let mut bytes = b"---\ntitle: ".to_vec();
+    bytes.extend_from_slice(&[0xB1, 0xEA, 0xCC, 0xE2]);
+    bytes.extend_from_slice(b"\n---\n");
+    site.write_bytes("content/notes/gbk.md", &bytes);
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/gbk.md:2: the file is not valid UTF-8 text"]
+    );
+    assert!(help_after(&run, "gbk.md:2").contains("UTF-8"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Theme
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn template_syntax_error_names_the_override_and_line() {
+    let run = break_and_build(
+        "themes/default/templates/page.html",
+        "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n{% if page.date %}\n<p>{{ page.date }}</p>\n{% endblock main %}\n",
+    );
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("themes/default/templates/page.html:6:1: template error"),
+        "the unclosed `if` is noticed at the `endblock` on line 6: {errors:?}"
+    );
+    assert!(help_after(&run, "page.html:6").contains("endif"));
+}
+
+#[test]
+fn template_render_error_names_the_override_and_line_once() {
+    let run = break_and_build(
+        "themes/default/templates/page.html",
+        "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n<p>{{ page.no_such_field }}</p>\n{% endblock main %}\n",
+    );
+    let errors = errors_of(&run);
+    assert_eq!(
+        errors.len(),
+        1,
+        "one error for one mistake, not one per page: {errors:#?}"
+    );
+    assert!(
+        errors[0].starts_with("themes/default/templates/page.html:4"),
+        "the override's file and the line of `page.no_such_field`: {errors:?}"
+    );
+    assert!(errors[0].contains("no_such_field"), "{errors:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// book.toml
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn book_toml_unknown_key_names_line_and_suggests() {
+    let run = break_and_build(
+        "book.toml",
+        "[book]\ntitle = \"测试学习库\"\n\n[build]\noutput-dri = \"public\"\n",
+    );
+    assert_eq!(errors_of(&run), ["book.toml:5:1: unknown key `output-dri`"]);
+    assert_eq!(help_after(&run, "book.toml:5:1"), "did you mean `output-dir`?");
+}
+
+#[test]
+fn book_toml_missing_suggests_init() {
+    let (site, before) = built_fixture();
+    site.remove("book.toml");
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("book.toml: no book.toml in "), "{errors:?}");
+    assert!(help_after(&run, "no book.toml").contains("studybook init"));
+}
+
+#[test]
+fn book_toml_without_title() {
+    let run = break_and_build("book.toml", "[book]\ndescription = \"没有标题\"\n");
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("book.toml"), "{errors:?}");
+    assert!(errors[0].contains("title"), "{errors:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output folder
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn output_folder_equal_to_the_root_is_refused() {
+    let (site, before) = built_fixture();
+    let content = snapshot(&site.path("content"));
+    let run = run_in_site(&site, &["build", "--out", "."]);
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        ["--out: refusing to use `.` as the output folder: it is the site root"]
+    );
+    assert_eq!(snapshot(&site.path("content")), content);
+    assert!(site.path("book.toml").is_file());
+}
+
+#[test]
+fn output_folder_inside_content_is_refused() {
+    let (site, before) = built_fixture();
+    let content = snapshot(&site.path("content"));
+    let run = run_in_site(&site, &["build", "--out", "content/x"]);
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        ["--out: refusing to use `content/x` as the output folder: it overlaps the content folder"]
+    );
+    assert_eq!(snapshot(&site.path("content")), content, "content/ untouched");
+}
+
+#[test]
+fn output_folder_in_book_toml_inside_content_is_refused() {
+    let run = break_and_build(
+        "book.toml",
+        "[book]\ntitle = \"测试学习库\"\n\n[build]\noutput-dir = \"content/site\"\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["book.toml: refusing to use `content/site` as the output folder: it overlaps the content folder"]
+    );
+}
+
+#[test]
+fn existing_folder_not_made_by_studybook_is_refused_and_kept() {
+    let (site, before) = built_fixture();
+    site.write("mine/notes.txt", "我的文件");
+    site.write("mine/sub/data.bin", "数据");
+    let mine = snapshot(&site.path("mine"));
+    let run = run_in_site(&site, &["build", "--out", "mine"]);
+    assert_failed_and_untouched(&site, &before, &run);
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("--out: refusing to use `mine` as the output folder: "),
+        "{errors:?}"
+    );
+    assert_eq!(
+        snapshot(&site.path("mine")),
+        mine,
+        "the folder's files are untouched"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// check and usage
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn check_reports_the_same_errors_and_writes_nothing() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/bad.md",
+        "---\ntitle: 日期写错\ndate: 2024-3-5\n---\n",
+    );
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:3: `date` is `2024-3-5`, not a date written YYYY-MM-DD"]
+    );
+    assert!(!site.path("public").exists());
+}
+
+#[test]
+fn usage_errors_exit_2_and_touch_nothing() {
+    let (site, before) = built_fixture();
+    for args in [&["build", "--bogus"][..], &["check", "--drafts=maybe"][..]] {
+        let run = site.run(args);
+        assert_eq!(run.code, 2, "{args:?}: usage error\n{}", run.stderr);
+        assert!(run.stderr.contains("Usage:"), "{}", run.stderr);
+    }
+    let run = run_in_site(&site, &["init"]);
+    assert_eq!(run.code, 2, "init without DIR\n{}", run.stderr);
+    assert_eq!(site.snapshot_output(), before);
+}
