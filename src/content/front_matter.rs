@@ -464,6 +464,7 @@ fn check_fields(
                 .help("add a line such as `title: 学习贯彻党的二十大精神心得` to the front matter"),
         );
     }
+    errors.sort_by_key(|e| (e.line, e.column));
     if errors.is_empty() {
         Ok((front, warnings))
     } else {

@@ -31,13 +31,19 @@ impl Run {
 
     /// Panics with the output unless the command succeeded.
     pub fn success(self) -> Run {
-        assert_eq!(self.code, 0, "command failed\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "command failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
 
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 pub fn repo_root() -> PathBuf {
@@ -59,7 +65,9 @@ fn copy_tree(from: &Path, to: &Path) {
 impl TestSite {
     /// An empty site with a minimal book.toml.
     pub fn new() -> TestSite {
-        let site = TestSite { dir: tempfile::tempdir().unwrap() };
+        let site = TestSite {
+            dir: tempfile::tempdir().unwrap(),
+        };
         site.write("book.toml", "[book]\ntitle = \"测试站点\"\n");
         std::fs::create_dir_all(site.path("content")).unwrap();
         site
@@ -67,14 +75,18 @@ impl TestSite {
 
     /// A copy of `tests/fixtures/<name>`.
     pub fn fixture(name: &str) -> TestSite {
-        let site = TestSite { dir: tempfile::tempdir().unwrap() };
+        let site = TestSite {
+            dir: tempfile::tempdir().unwrap(),
+        };
         copy_tree(&fixtures_dir().join(name), site.root());
         site
     }
 
     /// A copy of the repository's demo site (book.toml, dictionary.txt, content/).
     pub fn demo() -> TestSite {
-        let site = TestSite { dir: tempfile::tempdir().unwrap() };
+        let site = TestSite {
+            dir: tempfile::tempdir().unwrap(),
+        };
         let repo = repo_root();
         for file in ["book.toml", "dictionary.txt"] {
             std::fs::copy(repo.join(file), site.path(file)).unwrap();
@@ -89,7 +101,9 @@ impl TestSite {
 
     /// A path inside the site, from a `/`-separated relative path.
     pub fn path(&self, relative: &str) -> PathBuf {
-        relative.split('/').fold(self.root().to_path_buf(), |p, part| p.join(part))
+        relative
+            .split('/')
+            .fold(self.root().to_path_buf(), |p, part| p.join(part))
     }
 
     pub fn write(&self, relative: &str, text: &str) {
@@ -109,7 +123,11 @@ impl TestSite {
     /// Runs the real binary with `--root` set to this site (after the subcommand).
     pub fn run(&self, args: &[&str]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
-        command.arg(args[0]).arg("--root").arg(self.root()).args(&args[1..]);
+        command
+            .arg(args[0])
+            .arg("--root")
+            .arg(self.root())
+            .args(&args[1..]);
         Run::from(command.output().unwrap())
     }
 
@@ -142,20 +160,29 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
 /// Texts of the elements matching a CSS selector.
 pub fn select_texts(html: &scraper::Html, selector: &str) -> Vec<String> {
     let selector = scraper::Selector::parse(selector).unwrap();
-    html.select(&selector).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+    html.select(&selector)
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
 }
 
 /// An attribute of the elements matching a CSS selector.
 pub fn select_attrs(html: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
     let selector = scraper::Selector::parse(selector).unwrap();
-    html.select(&selector).filter_map(|e| e.value().attr(attr).map(str::to_string)).collect()
+    html.select(&selector)
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
 }
 
 /// `studybook serve` on a free loopback port, stopped when dropped.
@@ -168,7 +195,10 @@ pub struct Server {
 impl Server {
     pub fn start(site: &TestSite, extra: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
-        command.args(["serve", "--port", "0", "--root"]).arg(site.root()).args(extra);
+        command
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site.root())
+            .args(extra);
         command.stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = command.spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
@@ -177,7 +207,11 @@ impl Server {
         let log_writer = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(start) = line.starts_with("serving ").then(|| line.find("http://")).flatten() {
+                if let Some(start) = line
+                    .starts_with("serving ")
+                    .then(|| line.find("http://"))
+                    .flatten()
+                {
                     let url = line[start..].split_whitespace().next().unwrap_or("").to_string();
                     let _ = sender.send(url);
                 }
@@ -204,12 +238,21 @@ impl Drop for Server {
 
 /// A minimal HTTP/1.1 GET over a raw socket, so tests can send paths no client would
 /// normalise (`/../`, `%2e%2e`). Returns (status, headers lower-cased, body).
-pub fn http_get(base: &str, raw_path: &str, headers: &[(&str, &str)]) -> (u16, BTreeMap<String, String>, Vec<u8>) {
+pub fn http_get(
+    base: &str,
+    raw_path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, BTreeMap<String, String>, Vec<u8>) {
     http_request("GET", base, raw_path, headers)
 }
 
 /// Like [`http_get`], with any method.
-pub fn http_request(method: &str, base: &str, raw_path: &str, headers: &[(&str, &str)]) -> (u16, BTreeMap<String, String>, Vec<u8>) {
+pub fn http_request(
+    method: &str,
+    base: &str,
+    raw_path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, BTreeMap<String, String>, Vec<u8>) {
     use std::io::{Read, Write};
     let host = base.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(host).unwrap();
@@ -222,16 +265,29 @@ pub fn http_request(method: &str, base: &str, raw_path: &str, headers: &[(&str, 
     stream.write_all(request.as_bytes()).unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete HTTP response");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete HTTP response");
     let head = String::from_utf8_lossy(&response[..split]).into_owned();
     let mut body = response[split + 4..].to_vec();
     let mut lines = head.lines();
-    let status: u16 = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: BTreeMap<String, String> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    if headers.get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+    if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"))
+    {
         body = dechunk(&body);
     }
     (status, headers, body)
@@ -241,7 +297,16 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
         let line_end = data.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size = usize::from_str_radix(std::str::from_utf8(&data[..line_end]).unwrap().split(';').next().unwrap().trim(), 16).unwrap();
+        let size = usize::from_str_radix(
+            std::str::from_utf8(&data[..line_end])
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .trim(),
+            16,
+        )
+        .unwrap();
         data = &data[line_end + 2..];
         if size == 0 {
             return out;
@@ -253,8 +318,14 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 
 /// The Chromium binary; tests that need it fail with a clear message when it is missing.
 pub fn chromium() -> PathBuf {
-    let path = std::env::var_os("CHROMIUM").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    assert!(path.exists(), "headless Chromium is needed at {} (install Debian's `chromium`, or set CHROMIUM)", path.display());
+    let path = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        path.exists(),
+        "headless Chromium is needed at {} (install Debian's `chromium`, or set CHROMIUM)",
+        path.display()
+    );
     path
 }
 
@@ -296,7 +367,10 @@ pub fn wait_for<T>(timeout: Duration, what: &str, mut check: impl FnMut() -> Opt
         if let Some(value) = check() {
             return value;
         }
-        assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            started.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -334,18 +408,39 @@ impl Browser {
                 }
             }
         });
-        let ws = receiver.recv_timeout(Duration::from_secs(60)).expect("Chromium printed its DevTools address");
-        let host = ws.trim_start_matches("ws://").split('/').next().unwrap().to_string();
-        Browser { child, base: format!("http://{host}/"), _profile: profile }
+        let ws = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("Chromium printed its DevTools address");
+        let host = ws
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        Browser {
+            child,
+            base: format!("http://{host}/"),
+            _profile: profile,
+        }
     }
 
     /// Opens `url` in a new tab.
     pub fn open(&self, url: &str) -> Tab {
         let (status, _, body) = http_request("PUT", &self.base, &format!("/json/new?{url}"), &[]);
-        assert_eq!(status, 200, "DevTools refused to open a tab: {}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            status,
+            200,
+            "DevTools refused to open a tab: {}",
+            String::from_utf8_lossy(&body)
+        );
         let target: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let ws_url = target["webSocketDebuggerUrl"].as_str().unwrap().to_string();
-        let host = ws_url.trim_start_matches("ws://").split('/').next().unwrap().to_string();
+        let host = ws_url
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
         let stream = std::net::TcpStream::connect(&host).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         let (socket, _) = tungstenite::client(ws_url.as_str(), stream).unwrap();
@@ -366,10 +461,14 @@ impl Tab {
         let id = self.next_id;
         self.next_id += 1;
         let message = serde_json::json!({ "id": id, "method": method, "params": params });
-        self.socket.send(tungstenite::Message::text(message.to_string())).unwrap();
+        self.socket
+            .send(tungstenite::Message::text(message.to_string()))
+            .unwrap();
         loop {
             let reply = self.socket.read().unwrap();
-            let tungstenite::Message::Text(text) = reply else { continue };
+            let tungstenite::Message::Text(text) = reply else {
+                continue;
+            };
             let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
             if value["id"] == id {
                 assert!(value.get("error").is_none(), "{method} failed: {value}");
@@ -399,7 +498,10 @@ impl Tab {
             if truthy {
                 return value;
             }
-            assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for `{expression}`");
+            assert!(
+                started.elapsed() < timeout,
+                "timed out after {timeout:?} waiting for `{expression}`"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
