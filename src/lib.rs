@@ -77,6 +77,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Hashed URLs of the theme's assets, by name (`style.css` → `assets/style.….css`).
     pub asset_urls: std::collections::BTreeMap<String, String>,
+    /// What the static search pack holds.
+    pub pack: search::pack::PackStats,
     pub started: Instant,
     pub elapsed: Duration,
 }
@@ -232,13 +234,9 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
         staging.copy(&attachment.source, &attachment.path)?;
         progress.tick();
     }
-    search::index::write_index(
-        config,
-        site,
-        compiled,
-        analyzer,
-        &staging.path().join(search::INDEX_DIR),
-    )?;
+    let index_dir = staging.path().join(search::INDEX_DIR);
+    search::index::write_index(config, site, compiled, analyzer, &index_dir)?;
+    let pack = search::pack::write_pack(&index_dir, &staging.path().join(search::pack::PACK_DIR))?;
     progress.finish();
     let report = BuildReport {
         output_dir: output_dir.clone(),
@@ -249,6 +247,7 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
         attachments: site.attachments.len(),
         warnings: warnings.clone(),
         asset_urls: theme.asset_urls.clone(),
+        pack,
         started,
         elapsed: started.elapsed(),
     };

@@ -76,6 +76,10 @@ pub const ASSETS: &[(&str, &[u8])] = &[
         include_bytes!("../../themes/default/static/search.js"),
     ),
     (
+        "search-engine.js",
+        include_bytes!("../../themes/default/static/search-engine.js"),
+    ),
+    (
         "favicon.svg",
         include_bytes!("../../themes/default/static/favicon.svg"),
     ),

@@ -28,7 +28,7 @@ use crate::diagnostics::{display_path, Diagnostic};
 pub const BUILTIN_TERMS: &str = include_str!("terms.txt");
 
 /// Words too common to search on their own.
-const STOP_WORDS: &[&str] = &[
+pub const STOP_WORDS: &[&str] = &[
     "的", "了", "和", "是", "在", "与", "及", "等", "之", "或", "a", "an", "the", "of", "and", "or", "to",
     "in", "is",
 ];
@@ -239,6 +239,60 @@ fn segment_cjk_run(run: &[char], in_vocabulary: &impl Fn(&str) -> bool) -> Optio
     }
     words.reverse();
     Some(words)
+}
+
+/// A gram of a query, matched at its position: exactly, or (`prefix`) as any term that starts
+/// with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryGram {
+    pub text: String,
+    pub position: usize,
+    pub prefix: bool,
+}
+
+/// The grams a query part is matched with. A CJK run of two or more characters gives its
+/// bigrams only: the index has a lone last character only where the text's run ends, so the
+/// query's last character must not be looked up alone. A CJK run of one character matches any
+/// term starting with it (a bigram, or the character ending a run). Latin words match whole.
+pub fn query_grams(normalized: &str) -> Vec<QueryGram> {
+    let chars: Vec<char> = normalized.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        if is_cjk_char(chars[i]) {
+            while i < chars.len() && is_cjk_char(chars[i]) {
+                i += 1;
+            }
+            if i - start == 1 {
+                out.push(QueryGram {
+                    text: chars[start].to_string(),
+                    position: start,
+                    prefix: true,
+                });
+            }
+            for position in start..i.saturating_sub(1) {
+                let text = [chars[position], chars[position + 1]].iter().collect();
+                out.push(QueryGram {
+                    text,
+                    position,
+                    prefix: false,
+                });
+            }
+        } else if is_word_char(chars[i]) {
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            out.push(QueryGram {
+                text: chars[start..i].iter().collect(),
+                position: start,
+                prefix: false,
+            });
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// The segmenter of one site: jieba with the built-in terms and the site's words.
@@ -471,6 +525,23 @@ mod tests {
                 ("ab2024".into(), 2),
                 ("年".into(), 8),
                 ("好".into(), 10)
+            ]
+        );
+    }
+
+    #[test]
+    fn query_grams_never_end_on_a_lone_character_of_a_longer_run() {
+        let shown: Vec<(String, usize, bool)> = query_grams("会议指 2024年")
+            .into_iter()
+            .map(|g| (g.text, g.position, g.prefix))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("会议".into(), 0, false),
+                ("议指".into(), 1, false),
+                ("2024".into(), 4, false),
+                ("年".into(), 8, true)
             ]
         );
     }

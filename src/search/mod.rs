@@ -8,6 +8,7 @@
 
 pub mod analyzer;
 pub mod index;
+pub mod pack;
 pub mod query;
 pub mod schema;
 pub mod snippet;

@@ -14,12 +14,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    RegexPhraseQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use super::analyzer::{grams, is_cjk_char, is_stop_word, normalize, segment_query, Analyzer};
+use super::analyzer::{grams, is_stop_word, normalize, query_grams, segment_query, Analyzer};
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::snippet::{highlight, snippet};
 use super::{DICTIONARY_FILE, INDEX_DIR};
@@ -29,7 +30,7 @@ use crate::content::Date;
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Score added to pages that contain a part verbatim: larger than any BM25 sum, so verbatim
 /// matches form the top tier.
-const VERBATIM_SCORE: f32 = 1000.0;
+pub const VERBATIM_SCORE: f32 = 1000.0;
 /// Characters in a snippet.
 pub const SNIPPET_CHARS: usize = 80;
 /// Most terms a one-character query expands to.
@@ -237,7 +238,10 @@ impl Searcher {
             cols.count(address.doc_id, &mut counts)?;
             ranked.push((score, date, address));
         }
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        // Scores are compared at a thousandth: the static engine recomputes them in the
+        // browser, where the last bits of a float may differ; ties go to the newer page.
+        let key = |score: f32| (f64::from(score) * 1000.0).round() as i64;
+        ranked.sort_by(|a, b| key(b.0).cmp(&key(a.0)).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         results.total = ranked.len();
         let [kind, year, meeting, tag] = counts;
         results.facets = Facets {
@@ -432,12 +436,13 @@ impl Searcher {
 
     /// Pages that contain `text` verbatim in their title, text or session fields.
     fn verbatim_query(&self, searcher: &tantivy::Searcher, text: &str) -> tantivy::Result<Box<dyn Query>> {
-        let grams = grams(text);
+        let grams = query_grams(text);
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for field in gram_fields(&self.fields) {
+            let exact = |text: &str| Term::from_field_text(field, text);
             match grams.as_slice() {
                 [] => {}
-                [single] if single.text.chars().count() == 1 && single.text.chars().all(is_cjk_char) => {
+                [single] if single.prefix => {
                     for term in prefix_terms(searcher, field, &single.text)? {
                         should.push((
                             Occur::Should,
@@ -447,18 +452,33 @@ impl Searcher {
                 }
                 [single] => should.push((
                     Occur::Should,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &single.text),
-                        IndexRecordOption::Basic,
-                    )),
+                    Box::new(TermQuery::new(exact(&single.text), IndexRecordOption::Basic)),
                 )),
-                many => {
+                many if many.iter().all(|g| !g.prefix) => {
                     let first = many[0].position;
                     let terms = many
                         .iter()
-                        .map(|g| (g.position - first, Term::from_field_text(field, &g.text)))
+                        .map(|g| (g.position - first, exact(&g.text)))
                         .collect();
                     should.push((Occur::Should, Box::new(PhraseQuery::new_with_offset(terms))));
+                }
+                many => {
+                    // A lone CJK character among other grams ("2024年"): any term starting with
+                    // it may stand at its position.
+                    let first = many[0].position;
+                    let patterns = many
+                        .iter()
+                        .map(|g| {
+                            let literal = regex_escape(&g.text);
+                            (
+                                g.position - first,
+                                if g.prefix { format!("{literal}.*") } else { literal },
+                            )
+                        })
+                        .collect();
+                    let mut query = RegexPhraseQuery::new_with_offset(field, patterns);
+                    query.set_max_expansions(MAX_PREFIX_TERMS as u32);
+                    should.push((Occur::Should, Box::new(query)));
                 }
             }
         }
@@ -467,6 +487,18 @@ impl Searcher {
         }
         Ok(Box::new(BooleanQuery::new(should)))
     }
+}
+
+/// Escapes the characters regular expressions treat specially.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~\"".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Every gram term of `field` that starts with the one character `prefix`: a character

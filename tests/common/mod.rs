@@ -263,8 +263,29 @@ pub fn http_request(
     }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).unwrap();
+    // Read the head, then exactly Content-Length bytes when given (Chromium's DevTools server
+    // keeps the connection open), else to the end.
     let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
+    let mut buffer = [0u8; 8192];
+    loop {
+        let read = stream.read(&mut buffer).unwrap();
+        if read == 0 {
+            break;
+        }
+        response.extend_from_slice(&buffer[..read]);
+        if let Some(split) = response.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+            let length = head.lines().find_map(|l| {
+                l.strip_prefix("content-length:")
+                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+            });
+            if let Some(length) = length {
+                if response.len() >= split + 4 + length {
+                    break;
+                }
+            }
+        }
+    }
     let split = response
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -30,7 +30,24 @@
       });
     }
   };
-  var backend = serverBackend;
+  /* Served by `studybook serve`, ask its /api/search; anywhere else (a plain static host,
+   * file://), or if the API does not answer, search the static pack in the browser. */
+  var staticBackend = {
+    engine: null,
+    search: function (params) {
+      if (!this.engine) { this.engine = new window.StudybookStaticSearch('search/pack/'); }
+      return this.engine.search(params);
+    }
+  };
+  var forceStatic = /[?&]engine=static(&|$)/.test(window.location.search) || window.location.protocol === 'file:';
+  var backend = forceStatic ? staticBackend : {
+    search: function (params) {
+      return serverBackend.search(params).catch(function () {
+        backend = staticBackend;
+        return staticBackend.search(params);
+      });
+    }
+  };
 
   function encodeUrl(url) {
     return url.split('/').map(encodeURIComponent).join('/');
@@ -46,6 +63,7 @@
   function writeLocation() {
     var params = new URLSearchParams();
     if (state.q) { params.set('q', state.q); }
+    if (/[?&]engine=static(&|$)/.test(window.location.search)) { params.set('engine', 'static'); }
     FILTERS.forEach(function (f) { if (state[f]) { params.set(f, state[f]); } });
     var search = params.toString();
     try {

@@ -1,0 +1,411 @@
+//! The static search pack: an export of the Tantivy index that a browser can search with no
+//! server, from any static web host and from `file://`.
+//!
+//! Browsers refuse `fetch` of local files, so every data file is a small script that registers
+//! itself: `window.__studybookPack.add(name, data)`. The index stays the single source of
+//! truth: the pack is read back from it (same segmentation, same statistics, same document
+//! ids), so the browser scores with the same BM25 numbers and finds the same pages.
+//!
+//! Files (under `search/pack/`):
+//! - `meta.js`: counts, field statistics, shard counts, facet dictionaries (the first load);
+//! - `fold.js`: the normalisation table (full-width, case, Traditional→Simplified);
+//! - `docs.js`: per document its date, kind, meeting, tags and field lengths (for filters,
+//!   facets, ties and BM25);
+//! - `g-N.js`: gram postings with positions, sharded by the gram's first character (so a
+//!   one-character query needs one shard);
+//! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word;
+//! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
+//!
+//! Binary parts are LEB128 varints, raw-deflated, then base64: the browser inflates them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context as _;
+use base64::Engine as _;
+use serde::Serialize;
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DocSet, Index, TantivyDocument, TERMINATED};
+
+use super::analyzer::{fold_table, MAX_WORD_CHARS};
+use super::schema::{gram_fields, word_field_boosts, Fields};
+
+/// Where the pack lives inside the output folder.
+pub const PACK_DIR: &str = "search/pack";
+/// Version of the pack format, checked by the browser.
+pub const FORMAT: u32 = 1;
+/// Target size of one postings shard before compression.
+const SHARD_BYTES: usize = 48 * 1024;
+/// Target size of one text chunk before compression.
+const CHUNK_BYTES: usize = 64 * 1024;
+/// Most files of one kind, whatever the corpus size (hosting limits).
+const MAX_SHARDS: usize = 1500;
+
+/// What was written, for the build report and benchmarks.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PackStats {
+    pub files: usize,
+    pub bytes: u64,
+    pub gram_shards: usize,
+    pub word_shards: usize,
+    pub text_chunks: usize,
+}
+
+/// FNV-1a over UTF-8 bytes: the shard function, identical in `search.js`.
+pub fn fnv1a(text: &str) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in text.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn pack_binary(bytes: &[u8]) -> String {
+    let deflated = miniz_oxide::deflate::compress_to_vec(bytes, 9);
+    base64::engine::general_purpose::STANDARD.encode(deflated)
+}
+
+/// A script that registers `data` under `name`.
+fn script(name: &str, data: &impl Serialize) -> anyhow::Result<String> {
+    let json = serde_json::to_string(data)?;
+    // `</` must not appear inside a script element's text.
+    let json = json.replace("</", "<\\/");
+    Ok(format!(
+        "window.__studybookPack&&window.__studybookPack.add({},{json});\n",
+        serde_json::to_string(name)?
+    ))
+}
+
+/// Reads the index in `index_dir` and writes the pack into `pack_dir`.
+pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats> {
+    let index = Index::open_in_dir(index_dir).context("cannot reopen the search index to export it")?;
+    let fields = Fields::from_schema(&index.schema())?;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let segments = searcher.segment_readers();
+    anyhow::ensure!(
+        segments.len() <= 1,
+        "the search index has {} segments; expected one",
+        segments.len()
+    );
+    std::fs::create_dir_all(pack_dir)
+        .with_context(|| format!("failed to create `{}`", pack_dir.display()))?;
+    let mut stats = PackStats::default();
+    // The build id is a hash of every data file: it changes exactly when the data does, so
+    // browsers never mix files of two builds, and identical content gives an identical pack.
+    let mut digest = crc32fast::Hasher::new();
+    let mut write = |name: &str, text: String| -> anyhow::Result<()> {
+        digest.update(text.as_bytes());
+        let path = pack_dir.join(format!("{name}.js"));
+        stats.bytes += text.len() as u64;
+        stats.files += 1;
+        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))
+    };
+
+    let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
+    let gram_fields = gram_fields(&fields);
+    let num_docs = segments.first().map_or(0, |s| s.max_doc());
+
+    // Postings, read back from the index.
+    let mut grams: BTreeMap<String, BTreeMap<u32, [Vec<u32>; 3]>> = BTreeMap::new();
+    let mut words: BTreeMap<String, [Vec<(u32, u32)>; 6]> = BTreeMap::new();
+    let mut total_tokens = Vec::new();
+    let mut fieldnorms: Vec<Vec<u8>> = Vec::new();
+    if let Some(segment) = segments.first() {
+        for (slot, &field) in gram_fields.iter().enumerate() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                let term = String::from_utf8_lossy(stream.key()).into_owned();
+                let mut postings = inverted
+                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqsAndPositions)?;
+                let entry = grams.entry(term).or_default();
+                let mut positions = Vec::new();
+                while postings.doc() != TERMINATED {
+                    postings.positions(&mut positions);
+                    entry.entry(postings.doc()).or_default()[slot] = positions.clone();
+                    postings.advance();
+                }
+            }
+        }
+        for (slot, &(field, _)) in word_fields.iter().enumerate() {
+            let inverted = segment.inverted_index(field)?;
+            total_tokens.push(inverted.total_num_tokens());
+            let norms = segment.get_fieldnorms_reader(field)?;
+            fieldnorms.push((0..num_docs).map(|doc| norms.fieldnorm_id(doc)).collect());
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                let term = String::from_utf8_lossy(stream.key()).into_owned();
+                let mut postings =
+                    inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+                let entry = words.entry(term).or_default();
+                while postings.doc() != TERMINATED {
+                    entry[slot].push((postings.doc(), postings.term_freq()));
+                    postings.advance();
+                }
+            }
+        }
+    }
+
+    // Gram shards, by the gram's first character.
+    let encoded_grams: Vec<(String, Vec<u8>)> = grams
+        .into_iter()
+        .map(|(term, docs)| {
+            let mut out = Vec::new();
+            push_varint(&mut out, docs.len() as u64);
+            let mut previous = 0;
+            for (doc, per_field) in docs {
+                push_varint(&mut out, u64::from(doc - previous));
+                previous = doc;
+                let mask = per_field
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| !p.is_empty())
+                    .fold(0u64, |m, (i, _)| m | (1 << i));
+                push_varint(&mut out, mask);
+                for positions in per_field.iter().filter(|p| !p.is_empty()) {
+                    push_varint(&mut out, positions.len() as u64);
+                    let mut last = 0;
+                    for &position in positions {
+                        push_varint(&mut out, u64::from(position - last));
+                        last = position;
+                    }
+                }
+            }
+            (term, out)
+        })
+        .collect();
+    let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
+    let gram_key = |term: &str| term.chars().next().map(|c| c.to_string()).unwrap_or_default();
+    write_shards("g", gram_shards, encoded_grams, gram_key, &mut write)?;
+
+    // Word shards, by the whole word.
+    let encoded_words: Vec<(String, Vec<u8>)> = words
+        .into_iter()
+        .map(|(term, per_field)| {
+            let mut out = Vec::new();
+            for postings in &per_field {
+                push_varint(&mut out, postings.len() as u64);
+                let mut previous = 0;
+                for &(doc, freq) in postings {
+                    push_varint(&mut out, u64::from(doc - previous));
+                    push_varint(&mut out, u64::from(freq));
+                    previous = doc;
+                }
+            }
+            (term, out)
+        })
+        .collect();
+    let word_shards = shard_count(encoded_words.iter().map(|(t, p)| t.len() + p.len()).sum());
+    write_shards(
+        "w",
+        word_shards,
+        encoded_words,
+        |t: &str| t.to_string(),
+        &mut write,
+    )?;
+
+    // Documents: facets, dates, field lengths; and text chunks for results and snippets.
+    let mut meetings: Vec<String> = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    let mut docs_table = DocsTable::default();
+    let mut chunk: Vec<serde_json::Value> = Vec::new();
+    let mut chunk_bytes = 0;
+    let mut chunk_starts = Vec::new();
+    let mut text_chunks = 0;
+    for doc in 0..num_docs {
+        let document: TantivyDocument = searcher.doc(tantivy::DocAddress::new(0, doc))?;
+        let text = |field: Field| {
+            document
+                .get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let number = |field: Field| document.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let meeting = text(fields.meeting);
+        let meeting_id = if meeting.is_empty() {
+            0
+        } else {
+            match meetings.iter().position(|m| *m == meeting) {
+                Some(i) => i + 1,
+                None => {
+                    meetings.push(meeting.clone());
+                    meetings.len()
+                }
+            }
+        };
+        let doc_tags: Vec<String> = document
+            .get_all(fields.tags)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let tag_ids: Vec<usize> = doc_tags
+            .iter()
+            .map(|tag| match tags.iter().position(|t| t == tag) {
+                Some(i) => i,
+                None => {
+                    tags.push(tag.clone());
+                    tags.len() - 1
+                }
+            })
+            .collect();
+        let kind = text(fields.kind);
+        docs_table.push(
+            number(fields.date),
+            u64::from(kind == "session"),
+            meeting_id as u64,
+            &tag_ids,
+        );
+        if chunk.is_empty() {
+            chunk_starts.push(doc);
+        }
+        let row = serde_json::json!([
+            text(fields.title),
+            text(fields.url),
+            text(fields.path),
+            kind,
+            number(fields.date),
+            meeting,
+            doc_tags,
+            number(fields.studied),
+            text(fields.body),
+        ]);
+        chunk_bytes += row.to_string().len();
+        chunk.push(row);
+        if chunk_bytes >= CHUNK_BYTES || doc + 1 == num_docs {
+            let json = serde_json::to_string(&chunk)?;
+            write(
+                &format!("t-{text_chunks}"),
+                script(&format!("t-{text_chunks}"), &pack_binary(json.as_bytes()))?,
+            )?;
+            text_chunks += 1;
+            chunk.clear();
+            chunk_bytes = 0;
+        }
+    }
+    let mut docs_bytes = docs_table.bytes;
+    for norms in &fieldnorms {
+        docs_bytes.extend_from_slice(norms);
+    }
+    write("docs", script("docs", &pack_binary(&docs_bytes))?)?;
+
+    let fold: String = fold_table()
+        .into_iter()
+        .flat_map(|(from, to)| [from, to])
+        .collect();
+    write("fold", script("fold", &fold)?)?;
+
+    drop(write);
+    let build_id = format!("{:08x}", digest.finalize());
+    let meta = serde_json::json!({
+        "format": FORMAT,
+        "build": build_id,
+        "docs": num_docs,
+        "gramShards": gram_shards,
+        "wordShards": word_shards,
+        "chunkStarts": chunk_starts,
+        "wordFields": word_fields.iter().enumerate().map(|(i, (_, boost))| serde_json::json!({ "boost": boost, "totalTokens": total_tokens.get(i).copied().unwrap_or(0) })).collect::<Vec<_>>(),
+        "fieldnormTable": fieldnorm_table(),
+        "meetings": meetings,
+        "tags": tags,
+        "stopWords": super::analyzer::STOP_WORDS,
+        "maxWordChars": MAX_WORD_CHARS,
+        "maxQueryChars": super::query::MAX_QUERY_CHARS,
+        "snippetChars": super::query::SNIPPET_CHARS,
+        "verbatimScore": super::query::VERBATIM_SCORE,
+    });
+    let meta_text = script("meta", &meta)?;
+    stats.bytes += meta_text.len() as u64;
+    stats.files += 1;
+    let meta_path = pack_dir.join("meta.js");
+    std::fs::write(&meta_path, meta_text)
+        .with_context(|| format!("failed to write `{}`", meta_path.display()))?;
+    stats.gram_shards = gram_shards;
+    stats.word_shards = word_shards;
+    stats.text_chunks = text_chunks;
+    Ok(stats)
+}
+
+fn shard_count(total_bytes: usize) -> usize {
+    total_bytes.div_ceil(SHARD_BYTES).clamp(1, MAX_SHARDS)
+}
+
+/// Writes `prefix-N.js` shards: a binary of `[count] ([term length][term][postings length][postings])…`.
+fn write_shards(
+    prefix: &str,
+    shards: usize,
+    entries: Vec<(String, Vec<u8>)>,
+    key: impl Fn(&str) -> String,
+    write: &mut impl FnMut(&str, String) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut buckets: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); shards];
+    for (term, postings) in entries {
+        let shard = fnv1a(&key(&term)) as usize % shards;
+        buckets[shard].push((term, postings));
+    }
+    for (number, bucket) in buckets.into_iter().enumerate() {
+        let mut out = Vec::new();
+        push_varint(&mut out, bucket.len() as u64);
+        for (term, postings) in bucket {
+            push_varint(&mut out, term.len() as u64);
+            out.extend_from_slice(term.as_bytes());
+            push_varint(&mut out, postings.len() as u64);
+            out.extend_from_slice(&postings);
+        }
+        let name = format!("{prefix}-{number}");
+        write(&name, script(&name, &pack_binary(&out))?)?;
+    }
+    Ok(())
+}
+
+/// Per-document columns, as varints: date, kind, meeting, tag count, tag ids.
+#[derive(Default)]
+struct DocsTable {
+    bytes: Vec<u8>,
+}
+
+impl DocsTable {
+    fn push(&mut self, date: u64, kind: u64, meeting: u64, tags: &[usize]) {
+        push_varint(&mut self.bytes, date);
+        push_varint(&mut self.bytes, kind);
+        push_varint(&mut self.bytes, meeting);
+        push_varint(&mut self.bytes, tags.len() as u64);
+        for &tag in tags {
+            push_varint(&mut self.bytes, tag as u64);
+        }
+    }
+}
+
+/// Tantivy's field-length table (fieldnorm id → length), for BM25 in the browser.
+fn fieldnorm_table() -> Vec<u32> {
+    (0..=255u8)
+        .map(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_reference_values() {
+        assert_eq!(fnv1a(""), 0x811c_9dc5);
+        assert_eq!(fnv1a("a"), 0xe40c_292c);
+    }
+
+    #[test]
+    fn varints_are_leb128() {
+        let mut out = Vec::new();
+        push_varint(&mut out, 300);
+        assert_eq!(out, [0xac, 0x02]);
+    }
+}

@@ -1,0 +1,881 @@
+/* studybook static search engine: searches the pack under search/pack/ with no server, from any
+ * static host and from file://. It ports the server's query semantics exactly (parse, normalise,
+ * grams, vocabulary segmentation, BM25 with tantivy's numbers, verbatim tier, facets, snippets),
+ * so both give the same pages in the same order. Plain ES2017, no modules: Chromium 80+,
+ * Firefox ESR 78+. Data files are scripts that call window.__studybookPack.add(name, data). */
+(function () {
+  'use strict';
+
+  var K1 = Math.fround(1.2);
+  var B = Math.fround(0.75);
+  var LEAD = 12;
+  var CJK = /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{2FA1F}]/u;
+  var ALNUM = /[\p{Alphabetic}\p{N}]/u;
+  var WHITE = /\p{White_Space}/u;
+  var CONTROL = /\p{Cc}/u;
+
+  /* ---------- loading data files ---------- */
+
+  var received = {};
+  var pending = {};
+  window.__studybookPack = {
+    add: function (name, data) { received[name] = data; }
+  };
+
+  function Pack(base) {
+    this.base = base;
+    this.version = '';
+    this.cache = {};
+    this.meta = null;
+    this.bytesLoaded = 0;
+  }
+
+  Pack.prototype.load = function (name) {
+    var self = this;
+    if (self.cache[name]) { return self.cache[name]; }
+    var promise = new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      var query = (location.protocol === 'http:' || location.protocol === 'https:') && self.version ? '?v=' + self.version : '';
+      script.src = self.base + name + '.js' + query;
+      script.async = true;
+      script.onload = function () {
+        script.parentNode.removeChild(script);
+        if (Object.prototype.hasOwnProperty.call(received, name)) {
+          var data = received[name];
+          delete received[name];
+          resolve(data);
+        } else {
+          reject(new Error('search data file ' + name + ' is damaged'));
+        }
+      };
+      script.onerror = function () {
+        script.parentNode.removeChild(script);
+        reject(new Error('search data file ' + name + ' is missing'));
+      };
+      document.head.appendChild(script);
+    });
+    self.cache[name] = promise;
+    promise.catch(function () { delete self.cache[name]; });
+    return promise;
+  };
+
+  /* ---------- decoding: base64, raw inflate (RFC 1951), varints ---------- */
+
+  function fromBase64(text) {
+    var binary = atob(text);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
+    return bytes;
+  }
+
+  var LBASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+  var LEXT = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+  var DBASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+  var DEXT = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+  var CLORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+
+  function huffman(lengths, count) {
+    var counts = new Uint16Array(16);
+    var offsets = new Uint16Array(16);
+    var symbols = new Uint16Array(count);
+    var i;
+    for (i = 0; i < count; i++) { counts[lengths[i]]++; }
+    counts[0] = 0;
+    for (i = 1; i < 16; i++) { offsets[i] = offsets[i - 1] + counts[i - 1]; }
+    for (i = 0; i < count; i++) { if (lengths[i]) { symbols[offsets[lengths[i]]++] = i; } }
+    return { counts: counts, symbols: symbols };
+  }
+
+  function inflate(input) {
+    var out = new Uint8Array(Math.max(1024, input.length * 4));
+    var length = 0;
+    var pos = 0;
+    var buffer = 0;
+    var count = 0;
+    function bits(n) {
+      while (count < n) {
+        if (pos >= input.length) { throw new Error('truncated data'); }
+        buffer |= input[pos++] << count;
+        count += 8;
+      }
+      var value = buffer & ((1 << n) - 1);
+      buffer >>>= n;
+      count -= n;
+      return value;
+    }
+    function room(n) {
+      if (length + n <= out.length) { return; }
+      var bigger = new Uint8Array(Math.max(out.length * 2, length + n));
+      bigger.set(out.subarray(0, length));
+      out = bigger;
+    }
+    function decode(h) {
+      var code = 0, first = 0, index = 0;
+      for (var len = 1; len < 16; len++) {
+        code |= bits(1);
+        var n = h.counts[len];
+        if (code - n < first) { return h.symbols[index + (code - first)]; }
+        index += n;
+        first = (first + n) << 1;
+        code <<= 1;
+      }
+      throw new Error('bad code');
+    }
+    var fixedLit = null, fixedDist = null;
+    var last = 0;
+    while (!last) {
+      last = bits(1);
+      var type = bits(2);
+      if (type === 0) {
+        buffer = 0;
+        count = 0;
+        var len = input[pos] | (input[pos + 1] << 8);
+        pos += 4;
+        room(len);
+        out.set(input.subarray(pos, pos + len), length);
+        length += len;
+        pos += len;
+        continue;
+      }
+      var lit, dist, i;
+      if (type === 1) {
+        if (!fixedLit) {
+          var l = new Uint8Array(288);
+          for (i = 0; i < 144; i++) { l[i] = 8; }
+          for (; i < 256; i++) { l[i] = 9; }
+          for (; i < 280; i++) { l[i] = 7; }
+          for (; i < 288; i++) { l[i] = 8; }
+          fixedLit = huffman(l, 288);
+          var d = new Uint8Array(30);
+          for (i = 0; i < 30; i++) { d[i] = 5; }
+          fixedDist = huffman(d, 30);
+        }
+        lit = fixedLit;
+        dist = fixedDist;
+      } else if (type === 2) {
+        var nlen = bits(5) + 257, ndist = bits(5) + 1, ncode = bits(4) + 4;
+        var lengths = new Uint8Array(320);
+        for (i = 0; i < ncode; i++) { lengths[CLORDER[i]] = bits(3); }
+        var lencode = huffman(lengths, 19);
+        lengths = new Uint8Array(320);
+        i = 0;
+        while (i < nlen + ndist) {
+          var symbol = decode(lencode);
+          if (symbol < 16) { lengths[i++] = symbol; continue; }
+          var repeat = 0, value = 0;
+          if (symbol === 16) { value = lengths[i - 1]; repeat = 3 + bits(2); }
+          else if (symbol === 17) { repeat = 3 + bits(3); }
+          else { repeat = 11 + bits(7); }
+          while (repeat--) { lengths[i++] = value; }
+        }
+        lit = huffman(lengths, nlen);
+        dist = huffman(lengths.subarray(nlen), ndist);
+      } else {
+        throw new Error('bad block type');
+      }
+      for (;;) {
+        var sym = decode(lit);
+        if (sym < 256) { room(1); out[length++] = sym; continue; }
+        if (sym === 256) { break; }
+        sym -= 257;
+        var size = LBASE[sym] + bits(LEXT[sym]);
+        var dsym = decode(dist);
+        var back = DBASE[dsym] + bits(DEXT[dsym]);
+        room(size);
+        for (i = 0; i < size; i++) { out[length] = out[length - back]; length++; }
+      }
+    }
+    return out.subarray(0, length);
+  }
+
+  function Reader(bytes) { this.bytes = bytes; this.pos = 0; }
+  Reader.prototype.next = function () {
+    var value = 0, scale = 1, byte;
+    do {
+      byte = this.bytes[this.pos++];
+      value += (byte & 0x7f) * scale;
+      scale *= 128;
+    } while (byte & 0x80);
+    return value;
+  };
+
+  var utf8 = new TextDecoder('utf-8');
+  var encoder = new TextEncoder();
+
+  function unpack(text) { return inflate(fromBase64(text)); }
+
+  /* A shard: term -> postings bytes (decoded lazily). */
+  function parseShard(text) {
+    var reader = new Reader(unpack(text));
+    var terms = {};
+    var n = reader.next();
+    for (var i = 0; i < n; i++) {
+      var tlen = reader.next();
+      var term = utf8.decode(reader.bytes.subarray(reader.pos, reader.pos + tlen));
+      reader.pos += tlen;
+      var plen = reader.next();
+      terms[term] = reader.bytes.subarray(reader.pos, reader.pos + plen);
+      reader.pos += plen;
+    }
+    return terms;
+  }
+
+  function fnv1a(text) {
+    var bytes = encoder.encode(text);
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      hash ^= bytes[i];
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash >>> 0;
+  }
+
+  /* ---------- text analysis: the same as src/search/analyzer.rs ---------- */
+
+  function isCjk(c) { return CJK.test(c); }
+  function isWordChar(c) { return ALNUM.test(c) && !isCjk(c); }
+
+  function Analyzer(fold, stopWords) {
+    this.fold = fold;
+    this.stop = {};
+    for (var i = 0; i < stopWords.length; i++) { this.stop[stopWords[i]] = true; }
+  }
+
+  Analyzer.prototype.isStop = function (word) { return this.stop[word] === true; };
+
+  Analyzer.prototype.normalize = function (text) {
+    var out = '';
+    for (var c of text) {
+      var code = c.codePointAt(0);
+      if (code < 128) { out += code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : c; }
+      else { out += this.fold[c] || c; }
+    }
+    return out;
+  };
+
+  function grams(normalized) {
+    var chars = Array.from(normalized);
+    var out = [];
+    var i = 0;
+    while (i < chars.length) {
+      var c = chars[i];
+      if (isCjk(c)) {
+        if (i + 1 < chars.length && isCjk(chars[i + 1])) { out.push({ text: c + chars[i + 1], position: i }); }
+        else { out.push({ text: c, position: i }); }
+        i += 1;
+      } else if (isWordChar(c)) {
+        var start = i;
+        while (i < chars.length && isWordChar(chars[i])) { i++; }
+        out.push({ text: chars.slice(start, i).join(''), position: start });
+      } else {
+        i += 1;
+      }
+    }
+    return out;
+  }
+
+  /* The port of query_grams: bigrams of CJK runs of two or more characters, a lone CJK
+   * character as a prefix, Latin words whole. */
+  function queryGrams(normalized) {
+    var chars = Array.from(normalized);
+    var out = [];
+    var i = 0;
+    while (i < chars.length) {
+      var start = i;
+      if (isCjk(chars[i])) {
+        while (i < chars.length && isCjk(chars[i])) { i++; }
+        if (i - start === 1) { out.push({ text: chars[start], position: start, prefix: true }); }
+        for (var p = start; p + 1 < i; p++) { out.push({ text: chars[p] + chars[p + 1], position: p, prefix: false }); }
+      } else if (isWordChar(chars[i])) {
+        while (i < chars.length && isWordChar(chars[i])) { i++; }
+        out.push({ text: chars.slice(start, i).join(''), position: start, prefix: false });
+      } else {
+        i++;
+      }
+    }
+    return out;
+  }
+
+  function trimWhite(text) {
+    var chars = Array.from(text);
+    var start = 0, end = chars.length;
+    while (start < end && WHITE.test(chars[start])) { start++; }
+    while (end > start && WHITE.test(chars[end - 1])) { end--; }
+    return chars.slice(start, end).join('');
+  }
+
+  Analyzer.prototype.parseQuery = function (query, maxChars) {
+    var chars = Array.from(query).slice(0, maxChars).map(function (c) {
+      if (c === '\u201C' || c === '\u201D' || c === '\uFF02') { return '"'; }
+      if (c === '\uFF0D') { return '-'; }
+      if (CONTROL.test(c) || c === '\u3000') { return ' '; }
+      return c;
+    });
+    var parts = [];
+    var i = 0;
+    while (i < chars.length) {
+      if (WHITE.test(chars[i])) { i++; continue; }
+      var exclude = false;
+      if (chars[i] === '-') { i++; exclude = true; }
+      var exact = chars[i] === '"';
+      var text = '';
+      if (exact) {
+        i++;
+        while (i < chars.length) {
+          var c = chars[i++];
+          if (c === '"') { break; }
+          text += c;
+        }
+      } else {
+        while (i < chars.length && !WHITE.test(chars[i]) && chars[i] !== '"') { text += chars[i++]; }
+      }
+      var normalized = this.normalize(trimWhite(text));
+      if (grams(normalized).length > 0) { parts.push({ text: normalized, exclude: exclude, exact: exact }); }
+    }
+    return parts;
+  };
+
+  /* Candidate vocabulary look-ups of segmentQuery, to load their shards first. */
+  Analyzer.prototype.candidateWords = function (text, maxWordChars) {
+    var chars = Array.from(text);
+    var out = [];
+    var i = 0;
+    while (i < chars.length) {
+      var start = i;
+      if (isCjk(chars[i])) {
+        while (i < chars.length && isCjk(chars[i])) { i++; }
+        for (var a = start; a < i; a++) {
+          for (var len = 2; len <= maxWordChars && a + len <= i; len++) { out.push(chars.slice(a, a + len).join('')); }
+        }
+      } else if (isWordChar(chars[i])) {
+        while (i < chars.length && isWordChar(chars[i])) { i++; }
+        out.push(chars.slice(start, i).join(''));
+      } else {
+        i++;
+      }
+    }
+    return out;
+  };
+
+  /* The port of segment_query: the index's own words, or null (verbatim only). */
+  Analyzer.prototype.segment = function (text, maxWordChars, known) {
+    var self = this;
+    var chars = Array.from(text);
+    var words = [];
+    var i = 0;
+    while (i < chars.length) {
+      var start = i;
+      if (isCjk(chars[i])) {
+        while (i < chars.length && isCjk(chars[i])) { i++; }
+        var run = chars.slice(start, i);
+        var best = new Array(run.length + 1);
+        best[0] = [0, 0, 0, false];
+        var relax = function (to, candidate) {
+          var current = best[to];
+          if (!current || candidate[0] < current[0] || (candidate[0] === current[0] && candidate[1] < current[1])) { best[to] = candidate; }
+        };
+        for (var p = 0; p < run.length; p++) {
+          if (!best[p]) { continue; }
+          var cost = self.isStop(run[p]) ? 0 : 1;
+          relax(p + 1, [best[p][0] + cost, best[p][1] + 1, p, false]);
+          for (var len = 2; len <= Math.min(maxWordChars, run.length - p); len++) {
+            if (known(run.slice(p, p + len).join(''))) { relax(p + len, [best[p][0], best[p][1] + 1, p, true]); }
+          }
+        }
+        if (!best[run.length] || best[run.length][0] > 0) { return null; }
+        var found = [];
+        var end = run.length;
+        while (end > 0) {
+          var step = best[end];
+          if (step[3]) { found.push(run.slice(step[2], end).join('')); }
+          end = step[2];
+        }
+        found.reverse();
+        words = words.concat(found);
+      } else if (isWordChar(chars[i])) {
+        while (i < chars.length && isWordChar(chars[i])) { i++; }
+        var word = chars.slice(start, i).join('');
+        if (!self.isStop(word)) {
+          if (!known(word)) { return null; }
+          words.push(word);
+        }
+      } else {
+        i++;
+      }
+    }
+    return words;
+  };
+
+  /* ---------- snippets: the same as src/search/snippet.rs ---------- */
+
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  function matchSpans(haystack, needles) {
+    var spans = [];
+    needles.forEach(function (needle, which) {
+      if (needle.length === 0 || needle.length > haystack.length) { return; }
+      for (var start = 0; start + needle.length <= haystack.length; start++) {
+        var ok = true;
+        for (var k = 0; k < needle.length; k++) { if (haystack[start + k] !== needle[k]) { ok = false; break; } }
+        if (ok) { spans.push([start, start + needle.length, which]); }
+      }
+    });
+    spans.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]; });
+    return spans;
+  }
+
+  function merged(spans, from, to) {
+    var out = [];
+    spans.forEach(function (span) {
+      var start = Math.max(span[0], from), end = Math.min(span[1], to);
+      if (start >= end) { return; }
+      var last = out[out.length - 1];
+      if (last && start <= last[1]) { last[1] = Math.max(last[1], end); } else { out.push([start, end]); }
+    });
+    return out;
+  }
+
+  function renderMarks(chars, start, end, marks) {
+    var html = '';
+    var position = start;
+    marks.forEach(function (mark) {
+      html += escapeHtml(chars.slice(position, mark[0]).join('')) + '<mark>' + escapeHtml(chars.slice(mark[0], mark[1]).join('')) + '</mark>';
+      position = mark[1];
+    });
+    return html + escapeHtml(chars.slice(position, end).join(''));
+  }
+
+  Analyzer.prototype.needles = function (terms) {
+    var self = this;
+    return terms.map(function (t) { return Array.from(self.normalize(t)); }).filter(function (n) { return n.length > 0; });
+  };
+
+  Analyzer.prototype.highlight = function (text, terms) {
+    var chars = Array.from(text);
+    var spans = matchSpans(Array.from(this.normalize(text)), this.needles(terms));
+    return renderMarks(chars, 0, chars.length, merged(spans, 0, chars.length));
+  };
+
+  Analyzer.prototype.snippet = function (text, terms, width) {
+    var chars = Array.from(text).map(function (c) { return WHITE.test(c) ? ' ' : c; });
+    var spans = matchSpans(Array.from(this.normalize(text)), this.needles(terms));
+    var best = null;
+    spans.forEach(function (span) {
+      var from = Math.max(0, span[0] - LEAD), to = from + width;
+      var inside = spans.filter(function (s) { return s[0] >= from && s[1] <= to; });
+      var distinct = {};
+      inside.forEach(function (s) { distinct[s[2]] = true; });
+      var key = [Object.keys(distinct).length, inside.length, -from];
+      if (!best || key[0] > best[0] || (key[0] === best[0] && (key[1] > best[1] || (key[1] === best[1] && key[2] >= best[2])))) { best = key; }
+    });
+    var bestStart = best ? -best[2] : 0;
+    var end = Math.min(bestStart + width, chars.length);
+    var start = Math.min(Math.max(0, end - width), bestStart);
+    var html = start > 0 ? '\u2026' : '';
+    html += trimWhite(renderMarks(chars, start, end, merged(spans, start, end)));
+    if (end < chars.length) { html += '\u2026'; }
+    return html;
+  };
+
+  /* ---------- postings ---------- */
+
+  /* Gram postings: doc -> [positions of field 0, 1, 2] (null where absent). */
+  function gramPostings(bytes) {
+    var reader = new Reader(bytes);
+    var n = reader.next();
+    var docs = new Map();
+    var doc = 0;
+    for (var i = 0; i < n; i++) {
+      doc += reader.next();
+      var mask = reader.next();
+      var fields = [null, null, null];
+      for (var f = 0; f < 3; f++) {
+        if (!(mask & (1 << f))) { continue; }
+        var count = reader.next();
+        var positions = new Array(count);
+        var last = 0;
+        for (var k = 0; k < count; k++) { last += reader.next(); positions[k] = last; }
+        fields[f] = positions;
+      }
+      docs.set(doc, fields);
+    }
+    return docs;
+  }
+
+  /* Word postings: per field, Map doc -> term frequency. */
+  function wordPostings(bytes, fieldCount) {
+    var reader = new Reader(bytes);
+    var out = [];
+    for (var f = 0; f < fieldCount; f++) {
+      var n = reader.next();
+      var map = new Map();
+      var doc = 0;
+      for (var i = 0; i < n; i++) { doc += reader.next(); map.set(doc, reader.next()); }
+      out.push(map);
+    }
+    return out;
+  }
+
+  /* ---------- the engine ---------- */
+
+  function Engine(pack, meta, fold, docsBytes) {
+    this.pack = pack;
+    this.meta = meta;
+    var foldMap = {};
+    var chars = Array.from(fold);
+    for (var i = 0; i + 1 < chars.length; i += 2) { foldMap[chars[i]] = chars[i + 1]; }
+    this.analyzer = new Analyzer(foldMap, meta.stopWords);
+    this.parseDocs(docsBytes);
+    this.gramShards = {};
+    this.wordShards = {};
+    this.decodedGrams = {};
+    this.decodedWords = {};
+  }
+
+  Engine.prototype.parseDocs = function (bytes) {
+    var n = this.meta.docs;
+    var reader = new Reader(bytes);
+    this.dates = new Uint32Array(n);
+    this.kinds = new Uint8Array(n);
+    this.meetings = new Uint32Array(n);
+    this.tags = new Array(n);
+    for (var d = 0; d < n; d++) {
+      this.dates[d] = reader.next();
+      this.kinds[d] = reader.next();
+      this.meetings[d] = reader.next();
+      var count = reader.next();
+      var tags = new Array(count);
+      for (var k = 0; k < count; k++) { tags[k] = reader.next(); }
+      this.tags[d] = tags;
+    }
+    var fields = this.meta.wordFields.length;
+    this.norms = [];
+    for (var f = 0; f < fields; f++) {
+      this.norms.push(bytes.subarray(reader.pos + f * n, reader.pos + (f + 1) * n));
+    }
+    var N = Math.fround(n);
+    this.averages = this.meta.wordFields.map(function (field) { return Math.fround(Math.fround(field.totalTokens) / N); });
+    var table = this.meta.fieldnormTable;
+    this.normCaches = this.averages.map(function (average) {
+      var cache = new Float64Array(256);
+      for (var id = 0; id < 256; id++) {
+        cache[id] = Math.fround(K1 * Math.fround(Math.fround(1 - B) + Math.fround(Math.fround(B * Math.fround(table[id])) / average)));
+      }
+      return cache;
+    });
+  };
+
+  Engine.prototype.loadShards = function (prefix, ids, store) {
+    var self = this;
+    var unique = ids.filter(function (id, i) { return ids.indexOf(id) === i && !store[id]; });
+    return Promise.all(unique.map(function (id) {
+      return self.pack.load(prefix + '-' + id).then(function (text) { store[id] = parseShard(text); });
+    }));
+  };
+
+  Engine.prototype.gramShardOf = function (gram) { return fnv1a(Array.from(gram)[0]) % this.meta.gramShards; };
+  Engine.prototype.wordShardOf = function (word) { return fnv1a(word) % this.meta.wordShards; };
+
+  Engine.prototype.gramTerm = function (gram) {
+    if (this.decodedGrams[gram] !== undefined) { return this.decodedGrams[gram]; }
+    var shard = this.gramShards[this.gramShardOf(gram)];
+    var bytes = shard && shard[gram];
+    var postings = bytes ? gramPostings(bytes) : null;
+    this.decodedGrams[gram] = postings;
+    return postings;
+  };
+
+  Engine.prototype.wordTerm = function (word) {
+    if (this.decodedWords[word] !== undefined) { return this.decodedWords[word]; }
+    var shard = this.wordShards[this.wordShardOf(word)];
+    var bytes = shard && shard[word];
+    var postings = bytes ? wordPostings(bytes, this.meta.wordFields.length) : null;
+    this.decodedWords[word] = postings;
+    return postings;
+  };
+
+  Engine.prototype.hasWord = function (word) {
+    var shard = this.wordShards[this.wordShardOf(word)];
+    return !!(shard && shard[word]);
+  };
+
+  /* Postings of every gram term that starts with the character `c`, merged. */
+  Engine.prototype.prefixPostings = function (c) {
+    var self = this;
+    var merged = new Map();
+    var shard = self.gramShards[self.gramShardOf(c)] || {};
+    Object.keys(shard).forEach(function (term) {
+      if (Array.from(term)[0] !== c) { return; }
+      self.gramTerm(term).forEach(function (fields, doc) {
+        var into = merged.get(doc);
+        if (!into) { into = [null, null, null]; merged.set(doc, into); }
+        for (var f = 0; f < 3; f++) {
+          if (fields[f]) { into[f] = (into[f] || []).concat(fields[f]); }
+        }
+      });
+    });
+    return merged;
+  };
+
+  /* Documents containing `text` verbatim in the title, text or session fields: the port of
+   * verbatim_query (phrase of query grams; a lone CJK character matches as a prefix). */
+  Engine.prototype.verbatim = function (text) {
+    var self = this;
+    var gs = queryGrams(text);
+    var found = new Set();
+    if (gs.length === 0) { return found; }
+    var lists = gs.map(function (g) { return g.prefix ? self.prefixPostings(g.text) : self.gramTerm(g.text); });
+    if (lists.some(function (l) { return !l; })) { return found; }
+    if (gs.length === 1) {
+      lists[0].forEach(function (_, doc) { found.add(doc); });
+      return found;
+    }
+    var first = gs[0].position;
+    lists[0].forEach(function (fields0, doc) {
+      for (var f = 0; f < 3; f++) {
+        if (!fields0[f]) { continue; }
+        var perGram = [];
+        var complete = true;
+        for (var g = 1; g < lists.length; g++) {
+          var entry = lists[g].get(doc);
+          if (!entry || !entry[f]) { complete = false; break; }
+          perGram.push(new Set(entry[f]));
+        }
+        if (!complete) { continue; }
+        var hit = fields0[f].some(function (p0) {
+          for (var g2 = 1; g2 < gs.length; g2++) {
+            if (!perGram[g2 - 1].has(p0 + gs[g2].position - first)) { return false; }
+          }
+          return true;
+        });
+        if (hit) { found.add(doc); return; }
+      }
+    });
+    return found;
+  };
+
+  /* BM25 of one word over the word fields with their boosts, as tantivy computes it. */
+  Engine.prototype.wordScores = function (word) {
+    var postings = this.wordTerm(word);
+    var scores = new Map();
+    if (!postings) { return scores; }
+    var N = this.meta.docs;
+    for (var f = 0; f < postings.length; f++) {
+      var field = postings[f];
+      if (field.size === 0) { continue; }
+      var df = field.size;
+      var x = Math.fround(Math.fround(Math.fround(N - df) + 0.5) / Math.fround(df + 0.5));
+      var idf = Math.fround(Math.log(Math.fround(1 + x)));
+      var weight = Math.fround(idf * Math.fround(1 + K1));
+      var boost = Math.fround(this.meta.wordFields[f].boost);
+      var norms = this.norms[f], cache = this.normCaches[f];
+      field.forEach(function (tf, doc) {
+        var factor = Math.fround(tf / Math.fround(tf + cache[norms[doc]]));
+        var score = Math.fround(Math.fround(weight * factor) * boost);
+        scores.set(doc, Math.fround((scores.get(doc) || 0) + score));
+      });
+    }
+    return scores;
+  };
+
+  Engine.prototype.search = function (request) {
+    var self = this;
+    var started = performance.now();
+    var meta = self.meta;
+    var analyzer = self.analyzer;
+    var parts = analyzer.parseQuery(request.q || '', meta.maxQueryChars);
+    var positive = parts.filter(function (p) { return !p.exclude && !analyzer.isStop(p.text); });
+    var empty = { query: Array.from(request.q || '').slice(0, meta.maxQueryChars).join(''), total: 0, results: [], facets: { kind: [], year: [], meeting: [], tag: [] }, took_ms: 0 };
+    if (positive.length === 0) { return Promise.resolve(empty); }
+
+    var gramIds = [], wordIds = [];
+    parts.forEach(function (part) {
+      queryGrams(part.text).forEach(function (g) { gramIds.push(self.gramShardOf(g.text)); });
+      if (!part.exclude && !part.exact) {
+        analyzer.candidateWords(part.text, meta.maxWordChars).forEach(function (w) { wordIds.push(self.wordShardOf(w)); });
+      }
+    });
+    return Promise.all([
+      self.loadShards('g', gramIds, self.gramShards),
+      self.loadShards('w', wordIds, self.wordShards)
+    ]).then(function () {
+      var known = function (word) { return self.hasWord(word); };
+      var matched = null;
+      var scores = new Map();
+      var terms = [];
+      positive.forEach(function (part) {
+        var verbatim = self.verbatim(part.text);
+        var partScores = new Map();
+        verbatim.forEach(function (doc) { partScores.set(doc, meta.verbatimScore); });
+        if (!part.exact) {
+          var words = analyzer.segment(part.text, meta.maxWordChars, known) || [];
+          var wordMaps = words.map(function (w) { return self.wordScores(w); });
+          var addWords = function (doc, value) {
+            partScores.set(doc, Math.fround((partScores.get(doc) || 0) + value));
+          };
+          if (words.length === 1) {
+            wordMaps[0].forEach(function (value, doc) { addWords(doc, value); });
+          } else if (words.length > 1) {
+            wordMaps[0].forEach(function (_, doc) {
+              var total = 0;
+              for (var w = 0; w < wordMaps.length; w++) {
+                var value = wordMaps[w].get(doc);
+                if (value === undefined) { return; }
+                total = Math.fround(total + value);
+              }
+              addWords(doc, total);
+            });
+          }
+        }
+        if (matched === null) {
+          matched = new Set(partScores.keys());
+        } else {
+          matched.forEach(function (doc) { if (!partScores.has(doc)) { matched.delete(doc); } });
+        }
+        partScores.forEach(function (value, doc) { scores.set(doc, Math.fround((scores.get(doc) || 0) + value)); });
+      });
+      // What snippets mark: every part that is not excluded (stop words too), and its words.
+      parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
+        terms.push(part.text);
+        if (!part.exact) { terms = terms.concat(analyzer.segment(part.text, meta.maxWordChars, known) || []); }
+      });
+      parts.filter(function (p) { return p.exclude; }).forEach(function (part) {
+        self.verbatim(part.text).forEach(function (doc) { matched.delete(doc); });
+      });
+      var filtered = self.filter(Array.from(matched), request);
+      var key = function (doc) { return Math.round(scores.get(doc) * 1000); };
+      filtered.sort(function (a, b) {
+        return key(b) - key(a) || self.dates[b] - self.dates[a] || a - b;
+      });
+      var facets = self.facets(filtered);
+      var offset = Math.max(0, parseInt(request.offset || 0, 10) || 0);
+      var limit = Math.max(1, parseInt(request.limit || 10, 10) || 10);
+      var page = filtered.slice(offset, offset + limit);
+      terms.sort(function (a, b) { return Array.from(b).length - Array.from(a).length; });
+      terms = terms.filter(function (t, i) { return i === 0 || t !== terms[i - 1]; });
+      return self.hits(page, scores, terms).then(function (results) {
+        return {
+          query: empty.query,
+          total: filtered.length,
+          results: results,
+          facets: facets,
+          took_ms: performance.now() - started
+        };
+      });
+    });
+  };
+
+  Engine.prototype.filter = function (docs, request) {
+    var self = this;
+    var meetingId = 0;
+    if (request.meeting) { meetingId = self.meta.meetings.indexOf(request.meeting) + 1; if (meetingId === 0) { return []; } }
+    var tagId = -1;
+    if (request.tag) { tagId = self.meta.tags.indexOf(request.tag); if (tagId < 0) { return []; } }
+    var kind = request.kind === 'session' ? 1 : request.kind === 'note' ? 0 : -1;
+    var year = request.year ? parseInt(request.year, 10) : 0;
+    var ordinal = function (date) { return date ? parseInt(date.replace(/-/g, ''), 10) : 0; };
+    var from = ordinal(request.from), to = ordinal(request.to);
+    return docs.filter(function (doc) {
+      var date = self.dates[doc];
+      if (kind >= 0 && self.kinds[doc] !== kind) { return false; }
+      if (meetingId && self.meetings[doc] !== meetingId) { return false; }
+      if (tagId >= 0 && self.tags[doc].indexOf(tagId) < 0) { return false; }
+      if (year && Math.floor(date / 10000) !== year) { return false; }
+      if ((from || to) && (date < Math.max(from, 1) || (to && date > to))) { return false; }
+      return true;
+    });
+  };
+
+  function sortedCounts(counts, byValueDesc) {
+    var list = Object.keys(counts).map(function (value) { return { value: value, count: counts[value] }; });
+    if (byValueDesc) { return list.sort(function (a, b) { return a.value < b.value ? 1 : a.value > b.value ? -1 : 0; }); }
+    return list.sort(function (a, b) { return b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0); });
+  }
+
+  Engine.prototype.facets = function (docs) {
+    var self = this;
+    var kind = {}, year = {}, meeting = {}, tag = {};
+    docs.forEach(function (doc) {
+      var k = self.kinds[doc] ? 'session' : 'note';
+      kind[k] = (kind[k] || 0) + 1;
+      var y = Math.floor(self.dates[doc] / 10000);
+      if (y > 0) { year[y] = (year[y] || 0) + 1; }
+      var m = self.meetings[doc];
+      if (m) { var name = self.meta.meetings[m - 1]; meeting[name] = (meeting[name] || 0) + 1; }
+      self.tags[doc].forEach(function (t) { var name = self.meta.tags[t]; tag[name] = (tag[name] || 0) + 1; });
+    });
+    return { kind: sortedCounts(kind), year: sortedCounts(year, true), meeting: sortedCounts(meeting), tag: sortedCounts(tag) };
+  };
+
+  Engine.prototype.chunkOf = function (doc) {
+    var starts = this.meta.chunkStarts;
+    var chunk = 0;
+    while (chunk + 1 < starts.length && starts[chunk + 1] <= doc) { chunk++; }
+    return chunk;
+  };
+
+  Engine.prototype.hits = function (docs, scores, terms) {
+    var self = this;
+    var chunks = docs.map(function (doc) { return self.chunkOf(doc); });
+    var unique = chunks.filter(function (c, i) { return chunks.indexOf(c) === i; });
+    return Promise.all(unique.map(function (c) {
+      return self.pack.load('t-' + c).then(function (text) { return [c, JSON.parse(utf8.decode(unpack(text)))]; });
+    })).then(function (loaded) {
+      var byChunk = {};
+      loaded.forEach(function (entry) { byChunk[entry[0]] = entry[1]; });
+      return docs.map(function (doc, i) {
+        var chunk = chunks[i];
+        var row = byChunk[chunk][doc - self.meta.chunkStarts[chunk]];
+        var date = row[4];
+        var pad = function (n, w) { n = String(n); while (n.length < w) { n = '0' + n; } return n; };
+        return {
+          path: row[2],
+          url: row[1],
+          title: row[0],
+          title_html: self.analyzer.highlight(row[0], terms),
+          kind: row[3],
+          date: date > 0 ? pad(Math.floor(date / 10000), 4) + '-' + pad(Math.floor(date / 100) % 100, 2) + '-' + pad(date % 100, 2) : null,
+          meeting: row[5] || null,
+          tags: row[6],
+          score: scores.get(doc),
+          snippet: self.analyzer.snippet(row[8], terms, self.meta.snippetChars),
+          studied: row[7]
+        };
+      });
+    });
+  };
+
+  /* The backend the search page uses: search(params) -> Promise of results. */
+  function StaticBackend(base) {
+    this.pack = new Pack(base);
+    this.engine = null;
+  }
+
+  StaticBackend.prototype.ready = function () {
+    var self = this;
+    if (self.engine) { return Promise.resolve(self.engine); }
+    if (!self.starting) {
+      self.starting = self.pack.load('meta').then(function (meta) {
+        if (meta.format !== 1) { throw new Error('search data from another version of studybook'); }
+        self.pack.version = meta.build;
+        return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
+          self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));
+          return self.engine;
+        });
+      });
+      self.starting.catch(function () { self.starting = null; });
+    }
+    return self.starting;
+  };
+
+  StaticBackend.prototype.search = function (params) {
+    return this.ready().then(function (engine) { return engine.search(params); });
+  };
+
+  window.StudybookStaticSearch = StaticBackend;
+  window.StudybookSearchInternals = { inflate: inflate, fnv1a: fnv1a, grams: grams, Analyzer: Analyzer };
+})();
