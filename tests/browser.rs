@@ -1,0 +1,503 @@
+//! The search page in a real headless Chromium, against `studybook serve` on a loopback port:
+//! typing, highlights, the result count, facets, following a result, `?q=` links, keyboard
+//! navigation and HTML injection.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{http_get, Server, TestSite};
+
+// ---------------------------------------------------------------------------------------------
+// A small DevTools driver. `common::Browser::open` cannot be used with this Chromium: it reads
+// the answer to `PUT /json/new` until the connection closes, and Chromium's DevTools HTTP server
+// keeps the connection open despite `Connection: close`, so it blocks until its 30 s timeout.
+// This driver opens tabs with `Target.createTarget` over the browser's WebSocket instead.
+
+struct Browser {
+    child: Child,
+    host: String,
+    socket: tungstenite::WebSocket<std::net::TcpStream>,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+struct Tab {
+    socket: tungstenite::WebSocket<std::net::TcpStream>,
+    next_id: u64,
+}
+
+fn connect(ws_url: &str) -> tungstenite::WebSocket<std::net::TcpStream> {
+    let host = ws_url
+        .trim_start_matches("ws://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let stream = std::net::TcpStream::connect(&host).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    tungstenite::client(ws_url, stream).unwrap().0
+}
+
+/// Sends one DevTools command and waits for its answer, skipping events.
+fn devtools_call(
+    socket: &mut tungstenite::WebSocket<std::net::TcpStream>,
+    id: u64,
+    method: &str,
+    params: serde_json::Value,
+) -> serde_json::Value {
+    let message = serde_json::json!({ "id": id, "method": method, "params": params });
+    socket
+        .send(tungstenite::Message::text(message.to_string()))
+        .unwrap();
+    loop {
+        let tungstenite::Message::Text(text) = socket.read().unwrap() else {
+            continue;
+        };
+        let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
+        if value["id"] == id {
+            assert!(value.get("error").is_none(), "{method} failed: {value}");
+            return value["result"].clone();
+        }
+    }
+}
+
+impl Browser {
+    fn launch() -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = common::chromium_command(profile.path())
+            .arg("--remote-debugging-port=0")
+            .arg("--window-size=1280,900")
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(start) = line.find("ws://") {
+                    let _ = sender.send(line[start..].trim().to_string());
+                }
+            }
+        });
+        let ws = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("Chromium printed its DevTools address");
+        let host = ws
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let socket = connect(&ws);
+        Browser {
+            child,
+            host,
+            socket,
+            next_id: 1,
+            _profile: profile,
+        }
+    }
+
+    fn open(&mut self, url: &str) -> Tab {
+        self.next_id += 1;
+        let target = devtools_call(
+            &mut self.socket,
+            self.next_id,
+            "Target.createTarget",
+            serde_json::json!({ "url": url }),
+        );
+        let id = target["targetId"].as_str().unwrap();
+        Tab {
+            socket: connect(&format!("ws://{}/devtools/page/{id}", self.host)),
+            next_id: 1,
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Tab {
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next_id += 1;
+        devtools_call(&mut self.socket, self.next_id, method, params)
+    }
+
+    fn eval(&mut self, expression: &str) -> serde_json::Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        if let Some(exception) = result.get("exceptionDetails") {
+            panic!("JavaScript failed: {exception}\n{expression}");
+        }
+        result["result"]["value"].clone()
+    }
+
+    fn wait_until(&mut self, expression: &str, timeout: Duration) -> serde_json::Value {
+        let started = Instant::now();
+        loop {
+            let value = self.eval(expression);
+            if !(value.is_null() || value == false || value == 0 || value == "") {
+                return value;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "timed out after {timeout:?} waiting for `{expression}`"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", serde_json::json!({ "url": url }));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        self.call("Input.insertText", serde_json::json!({ "text": text }));
+    }
+
+    fn press_key(&mut self, key: &str) {
+        let code = match key {
+            "Enter" => 13,
+            "ArrowDown" => 40,
+            "ArrowUp" => 38,
+            _ => 0,
+        };
+        for kind in ["keyDown", "keyUp"] {
+            self.call(
+                "Input.dispatchKeyEvent",
+                serde_json::json!({ "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code }),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const WAIT: Duration = Duration::from_secs(30);
+
+const RESULTS: &str = "#search-results li.search-result";
+
+/// Percent-encodes everything but unreserved characters.
+fn enc(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A JavaScript string literal.
+fn js(text: &str) -> String {
+    serde_json::to_string(text).unwrap()
+}
+
+fn serve() -> (TestSite, Server) {
+    let site = TestSite::fixture("search");
+    let server = Server::start(&site, &[]);
+    (site, server)
+}
+
+/// What the API says for a query string, to compare the page with.
+fn api(server: &Server, query: &str) -> serde_json::Value {
+    let (status, _, body) = http_get(&server.base, &format!("/api/search?{query}"), &[]);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// A tab on `url` that records any `alert()` instead of blocking on it.
+fn open(browser: &mut Browser, url: &str) -> Tab {
+    let mut tab = browser.open("about:blank");
+    tab.call("Page.enable", serde_json::json!({}));
+    tab.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        serde_json::json!({ "source": "window.__alerts = []; window.alert = function (m) { window.__alerts.push(String(m)); };" }),
+    );
+    tab.navigate(url);
+    tab.wait_until(
+        "document.readyState === 'complete' && location.href !== 'about:blank' && !!document.getElementById('search-input')",
+        WAIT,
+    );
+    tab
+}
+
+fn count(tab: &mut Tab) -> u64 {
+    tab.eval(&format!("document.querySelectorAll('{RESULTS}').length"))
+        .as_u64()
+        .unwrap()
+}
+
+fn wait_for_results(tab: &mut Tab) -> u64 {
+    tab.wait_until(&format!("document.querySelectorAll('{RESULTS}').length"), WAIT)
+        .as_u64()
+        .unwrap()
+}
+
+fn status_text(tab: &mut Tab) -> String {
+    tab.eval("document.getElementById('search-status').textContent")
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn no_alerts(tab: &mut Tab) {
+    assert_eq!(
+        tab.eval("Array.isArray(window.__alerts)"),
+        true,
+        "the alert recorder is installed"
+    );
+    let alerts = tab.eval("JSON.stringify(window.__alerts || [])");
+    assert_eq!(alerts, "[]", "a script ran an alert");
+}
+
+#[test]
+fn typing_a_query_shows_highlighted_results_filters_and_follows_one() {
+    let (_site, server) = serve();
+    let mut browser = Browser::launch();
+    let mut tab = open(&mut browser, &server.url("search.html"));
+
+    tab.eval("document.getElementById('search-input').focus()");
+    tab.type_text("防汛");
+    let shown = wait_for_results(&mut tab);
+
+    // The page shows what the API finds, with the count in the status line.
+    let expected = api(&server, &format!("q={}&limit=20", enc("防汛")));
+    let total = expected["total"].as_u64().unwrap();
+    assert!(total >= 2, "{expected}");
+    let shown = if shown == total.min(20) {
+        shown
+    } else {
+        tab.wait_until(
+            &format!(
+                "document.querySelectorAll('{RESULTS}').length === {}",
+                total.min(20)
+            ),
+            WAIT,
+        );
+        count(&mut tab)
+    };
+    assert_eq!(shown, total.min(20));
+    tab.wait_until(
+        &format!("document.getElementById('search-status').textContent.includes('{total}')"),
+        WAIT,
+    );
+    let status = status_text(&mut tab);
+    assert!(status.contains(&total.to_string()), "{status}");
+
+    let titles = tab.eval(&format!(
+        "Array.from(document.querySelectorAll('{RESULTS} a')).map(a => a.innerHTML)"
+    ));
+    let first = titles[0].as_str().unwrap();
+    assert!(
+        first.contains("<mark>防汛</mark>"),
+        "the first title is highlighted: {titles}"
+    );
+    assert_eq!(
+        titles[0], expected["results"][0]["title_html"],
+        "the first result is the API's first"
+    );
+    let marks = tab.eval(&format!(
+        "document.querySelectorAll('{RESULTS} p.snippet mark').length"
+    ));
+    assert!(marks.as_u64().unwrap() > 0, "snippets are highlighted");
+    let marked = tab.eval(&format!(
+        "Array.from(document.querySelectorAll('{RESULTS} mark')).every(m => m.textContent === '防汛')"
+    ));
+    assert_eq!(marked, true, "only the query is marked");
+    let search = tab.eval("decodeURIComponent(location.search)");
+    assert!(
+        search.as_str().unwrap().contains("q=防汛"),
+        "the query is in the address: {search}"
+    );
+
+    // A facet narrows the results to sessions.
+    let sessions = api(&server, &format!("q={}&kind=session&limit=20", enc("防汛")));
+    let session_total = sessions["total"].as_u64().unwrap();
+    assert!(
+        session_total >= 1 && session_total < total,
+        "the fixture needs both kinds: {sessions}"
+    );
+    let clicked = tab.eval(
+        "(() => { const r = document.querySelector('#search-facets input[name=\"facet-kind\"][value=\"session\"]'); \
+         if (!r) { return false; } r.click(); return true; })()",
+    );
+    assert_eq!(clicked, true, "a kind=session facet exists");
+    tab.wait_until(
+        &format!(
+            "(() => {{ const items = document.querySelectorAll('{RESULTS}'); \
+             return items.length === {session_total} && Array.from(items).every(li => li.classList.contains('kind-session')); }})()"
+        ),
+        WAIT,
+    );
+    tab.wait_until(
+        &format!("document.getElementById('search-status').textContent.includes('{session_total}')"),
+        WAIT,
+    );
+    let search = tab.eval("location.search").as_str().unwrap().to_string();
+    assert!(
+        search.contains("kind=session"),
+        "the filter is in the address: {search}"
+    );
+
+    // Following the first result lands on its page.
+    let title = sessions["results"][0]["title"].as_str().unwrap().to_string();
+    let href = tab
+        .eval(&format!("document.querySelector('{RESULTS} a').href"))
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(href.starts_with(&server.base), "{href}");
+    tab.eval(&format!("document.querySelector('{RESULTS} a').click()"));
+    tab.wait_until(
+        &format!(
+            "location.href === {} && document.readyState === 'complete'",
+            js(&href)
+        ),
+        WAIT,
+    );
+    let heading = tab.wait_until(
+        "(document.querySelector('h1#page-title') || {}).textContent",
+        WAIT,
+    );
+    assert_eq!(heading, title.as_str());
+    no_alerts(&mut tab);
+}
+
+#[test]
+fn a_query_in_the_address_runs_on_load_and_arrow_down_focuses_the_first_result() {
+    let (_site, server) = serve();
+    let mut browser = Browser::launch();
+    let query = "党风廉政建设";
+    let mut tab = open(
+        &mut browser,
+        &format!("{}?q={}", server.url("search.html"), enc(query)),
+    );
+    wait_for_results(&mut tab);
+    assert_eq!(tab.eval("document.getElementById('search-input').value"), query);
+    let first = tab.eval(&format!("document.querySelector('{RESULTS} a').textContent"));
+    assert_eq!(first, "党风廉政建设责任清单");
+    let html = tab.eval(&format!("document.querySelector('{RESULTS} a').innerHTML"));
+    assert!(
+        html.as_str().unwrap().contains("<mark>党风廉政建设</mark>"),
+        "{html}"
+    );
+    let total = api(&server, &format!("q={}", enc(query)))["total"]
+        .as_u64()
+        .unwrap();
+    tab.wait_until(
+        &format!("document.getElementById('search-status').textContent.includes('{total}')"),
+        WAIT,
+    );
+
+    tab.press_key("ArrowDown");
+    tab.wait_until(
+        &format!("document.activeElement === document.querySelector('{RESULTS} a')"),
+        WAIT,
+    );
+    let active = tab.eval(&format!(
+        "document.querySelector('{RESULTS}').classList.contains('active')"
+    ));
+    assert_eq!(active, true);
+    if count(&mut tab) > 1 {
+        tab.press_key("ArrowDown");
+        tab.wait_until(
+            &format!("document.activeElement === document.querySelectorAll('{RESULTS} a')[1]"),
+            WAIT,
+        );
+        tab.press_key("ArrowUp");
+        tab.wait_until(
+            &format!("document.activeElement === document.querySelector('{RESULTS} a')"),
+            WAIT,
+        );
+    }
+    tab.press_key("ArrowUp");
+    tab.wait_until(
+        "document.activeElement === document.getElementById('search-input')",
+        WAIT,
+    );
+    no_alerts(&mut tab);
+}
+
+#[test]
+fn a_query_that_finds_nothing_says_so() {
+    let (_site, server) = serve();
+    let mut browser = Browser::launch();
+    let mut tab = open(
+        &mut browser,
+        &format!("{}?q={}", server.url("search.html"), enc("紫藤萝")),
+    );
+    let status = tab.wait_until("document.getElementById('search-status').textContent", WAIT);
+    assert_eq!(count(&mut tab), 0);
+    assert!(
+        status.as_str().unwrap().contains("没有找到"),
+        "help when nothing is found: {status}"
+    );
+}
+
+#[test]
+fn html_in_queries_and_titles_shows_as_text() {
+    let (_site, server) = serve();
+    let mut browser = Browser::launch();
+    let query = "<img src=x onerror=alert(1)>";
+    let mut tab = open(
+        &mut browser,
+        &format!("{}?q={}", server.url("search.html"), enc(query)),
+    );
+    tab.wait_until("document.getElementById('search-status').textContent", WAIT);
+    assert_eq!(
+        tab.eval("document.querySelectorAll('#search-results img').length"),
+        0
+    );
+    assert_eq!(
+        tab.eval("document.querySelectorAll('#search-results script').length"),
+        0
+    );
+    assert_eq!(tab.eval("document.querySelectorAll('img[src=\"x\"]').length"), 0);
+    assert_eq!(tab.eval("document.getElementById('search-input').value"), query);
+    // The page whose text shows this code is found, and its title and snippet are plain text.
+    assert!(wait_for_results(&mut tab) >= 1);
+    let texts = tab.eval(&format!(
+        "Array.from(document.querySelectorAll('{RESULTS}')).map(li => [li.querySelector('a').textContent, li.querySelector('p.snippet').textContent])"
+    ));
+    let row = texts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row[0] == "<script>alert(1)</script>")
+        .unwrap_or_else(|| panic!("the <script> page is not shown as text: {texts}"));
+    assert!(
+        row[1].as_str().unwrap().contains("<img src=x onerror=alert(1)>"),
+        "{row}"
+    );
+
+    // Typed, too.
+    tab.eval("(() => { const i = document.getElementById('search-input'); i.value = ''; i.focus(); })()");
+    tab.type_text("<script>alert(1)</script>");
+    tab.wait_until(
+        &format!(
+            "Array.from(document.querySelectorAll('{RESULTS} a')).some(a => a.textContent === '<script>alert(1)</script>')"
+        ),
+        WAIT,
+    );
+    assert_eq!(
+        tab.eval("document.querySelectorAll('#search-results script, #search-results img').length"),
+        0
+    );
+    let html = tab.eval(&format!("document.querySelector('{RESULTS} a').innerHTML"));
+    assert!(html.as_str().unwrap().starts_with("&lt;"), "{html}");
+    no_alerts(&mut tab);
+}
