@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
 use crate::links::{Resolver, Target};
-use crate::markdown::{self, Rendered};
+use crate::markdown::{self, LinkKind, Rendered, Rewrite};
 
 /// A `materials` entry after resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,10 +48,14 @@ pub fn compile(site: &Site, resolver: &Resolver) -> (Compiled, Vec<Diagnostic>) 
             let rendered = markdown::render(&page.body, page.body_line, |link| {
                 match resolver.resolve_link(&page.source, &page.url, &page.file, link) {
                     Ok(Some(resolved)) => {
+                        let label = (link.kind == LinkKind::Wiki).then(|| resolver.title(&resolved.target));
                         if let Target::Page(target) = resolved.target {
                             outgoing.push(target);
                         }
-                        Some(resolved.href)
+                        Some(Rewrite {
+                            url: resolved.href,
+                            label: label.flatten(),
+                        })
                     }
                     Ok(None) => None,
                     Err(diagnostic) => {
@@ -74,7 +78,12 @@ pub fn compile(site: &Site, resolver: &Resolver) -> (Compiled, Vec<Diagnostic>) 
             let source = source.trim_start_matches('/').to_string();
             markdown::render(&section.body, section.body_line, |link| {
                 match resolver.resolve_link(&source, &section.url, file, link) {
-                    Ok(resolved) => resolved.map(|r| r.href),
+                    Ok(resolved) => resolved.map(|r| Rewrite {
+                        label: (link.kind == LinkKind::Wiki)
+                            .then(|| resolver.title(&r.target))
+                            .flatten(),
+                        url: r.href,
+                    }),
                     Err(diagnostic) => {
                         report(diagnostic);
                         None

@@ -223,7 +223,10 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
         inner: &staging,
         progress: &progress,
     };
+    let timings = Timings::from_env(started);
+    timings.mark("load, parse, compile");
     let template_problems = render::render_site(config, site, compiled, theme, &sink)?;
+    timings.mark("render");
     if !template_problems.is_empty() {
         // One broken template fails every page it renders: report each problem once.
         let mut problems = Diagnostics::default();
@@ -236,7 +239,9 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
     }
     let index_dir = staging.path().join(search::INDEX_DIR);
     search::index::write_index(config, site, compiled, analyzer, &index_dir)?;
+    timings.mark("search index");
     let pack = search::pack::write_pack(&index_dir, &staging.path().join(search::pack::PACK_DIR))?;
+    timings.mark("static search pack");
     progress.finish();
     let report = BuildReport {
         output_dir: output_dir.clone(),
@@ -252,6 +257,29 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
         elapsed: started.elapsed(),
     };
     Ok(Prepared { staging, report })
+}
+
+/// Per-stage times on stderr when `STUDYBOOK_TIMINGS` is set: a profiling aid for benchmarks.
+struct Timings {
+    last: Option<std::cell::Cell<Instant>>,
+}
+
+impl Timings {
+    fn from_env(started: Instant) -> Self {
+        Timings {
+            last: std::env::var_os("STUDYBOOK_TIMINGS").map(|_| std::cell::Cell::new(started)),
+        }
+    }
+
+    fn mark(&self, stage: &str) {
+        if let Some(last) = &self.last {
+            eprintln!(
+                "timing: {stage:<22} {:>8.1} ms",
+                last.get().elapsed().as_secs_f64() * 1000.0
+            );
+            last.set(Instant::now());
+        }
+    }
 }
 
 /// A progress bar on stderr for long builds; invisible when stderr is not a terminal.

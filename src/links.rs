@@ -123,8 +123,10 @@ impl<'s> Resolver<'s> {
                     format!("material `{target}` does not resolve to a page"),
                 )
                 .at(material.line);
-                diagnostic = match source.as_deref().map(|s| self.suggest(s)) {
-                    Some(hint) if hint.starts_with("did you mean") => diagnostic.help(hint),
+                diagnostic = match source.as_deref().and_then(|s| self.same_name(s)) {
+                    Some(candidate) => diagnostic.help(format!(
+                        "did you mean `{candidate}`? (materials are paths relative to content/)"
+                    )),
                     _ => diagnostic.help(
                         "write the path of a page relative to content/, e.g. `speeches/2024/safety.md`",
                     ),
@@ -223,6 +225,15 @@ impl<'s> Resolver<'s> {
         as_source.and_then(|s| self.site.page_by_source.get(&s).map(|&p| Target::Page(p)))
     }
 
+    /// The title of a page or section target.
+    pub fn title(&self, target: &Target) -> Option<String> {
+        match target {
+            Target::Page(p) => Some(self.site.pages[*p].front.title.clone()),
+            Target::Section(s) => Some(self.site.sections[*s].title().to_string()),
+            Target::File(_) => None,
+        }
+    }
+
     /// The relative href from `from_url` to `target`, with `#fragment` when given.
     pub fn href(&self, from_url: &str, target: &Target, fragment: &str) -> String {
         let to = match target {
@@ -247,17 +258,21 @@ impl<'s> Resolver<'s> {
         Diagnostic::error(file, format!("broken {what} → `{}`: the target {why}", link.url)).at(link.line)
     }
 
-    /// A "did you mean" for a missing path: a page or file with the same file name elsewhere.
-    fn suggest(&self, source: &str) -> String {
+    /// A page or file with the same file name as `source`, elsewhere.
+    fn same_name(&self, source: &str) -> Option<&str> {
         let name = source.rsplit('/').next().unwrap_or(source);
-        let same_name = self
-            .site
+        self.site
             .page_by_source
             .keys()
             .chain(self.files.iter())
             .filter(|candidate| candidate.rsplit('/').next() == Some(name))
-            .min();
-        match same_name {
+            .min()
+            .map(String::as_str)
+    }
+
+    /// A "did you mean" for a missing path: a page or file with the same file name elsewhere.
+    fn suggest(&self, source: &str) -> String {
+        match self.same_name(source) {
             Some(candidate) => format!("did you mean `{candidate}`? (paths are relative to the linking file; a leading `/` means content/)"),
             None => "check the path: it is relative to the linking file, and a leading `/` means content/".to_string(),
         }

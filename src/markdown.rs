@@ -38,6 +38,14 @@ pub struct LinkRef {
     pub kind: LinkKind,
 }
 
+/// What to write instead of a link's URL; for a wikilink without display text, the target's
+/// title to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewrite {
+    pub url: String,
+    pub label: Option<String>,
+}
+
 /// The result of rendering one page's Markdown.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -116,7 +124,7 @@ pub fn sanitize(html: &str) -> String {
 pub fn render(
     markdown: &str,
     first_line: usize,
-    mut resolve: impl FnMut(&LinkRef) -> Option<String>,
+    mut resolve: impl FnMut(&LinkRef) -> Option<Rewrite>,
 ) -> Rendered {
     let arena = Arena::new();
     let root = parse_document(&arena, markdown, &OPTIONS);
@@ -135,11 +143,27 @@ pub fn render(
                     line,
                     kind: LinkKind::Wiki,
                 };
-                let url = resolve(&found).unwrap_or_else(|| wiki.url.clone());
+                let rewrite = resolve(&found);
+                let raw = wiki.url.clone();
+                let url = rewrite.as_ref().map_or_else(|| raw.clone(), |r| r.url.clone());
                 data.value = NodeValue::Link(Box::new(NodeLink {
                     url,
                     title: String::new(),
                 }));
+                drop(data);
+                // `[[path/to/page]]` shows the page's title, not the path.
+                if let Some(label) = rewrite.and_then(|r| r.label) {
+                    if node.collect_text().trim() == raw.trim() {
+                        let children: Vec<_> = node.children().collect();
+                        for (index, child) in children.into_iter().enumerate() {
+                            if index == 0 {
+                                child.data_mut().value = NodeValue::Text(label.clone().into());
+                            } else {
+                                child.detach();
+                            }
+                        }
+                    }
+                }
             }
             NodeValue::Heading(heading) => {
                 let level = heading.level;
@@ -166,15 +190,15 @@ fn resolve_into(
     link: &mut NodeLink,
     line: usize,
     kind: LinkKind,
-    resolve: &mut impl FnMut(&LinkRef) -> Option<String>,
+    resolve: &mut impl FnMut(&LinkRef) -> Option<Rewrite>,
 ) {
     let found = LinkRef {
         url: link.url.clone(),
         line,
         kind,
     };
-    if let Some(url) = resolve(&found) {
-        link.url = url;
+    if let Some(rewrite) = resolve(&found) {
+        link.url = rewrite.url;
     }
 }
 
@@ -297,7 +321,10 @@ mod tests {
         let mut seen = Vec::new();
         let rendered = render("第一段\n\n[甲](a.md)\n", 10, |link| {
             seen.push(link.clone());
-            Some("a.html".into())
+            Some(Rewrite {
+                url: "a.html".into(),
+                label: None,
+            })
         });
         assert_eq!(seen[0].line, 12);
         assert!(rendered.html.contains("href=\"a.html\""));

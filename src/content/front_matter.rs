@@ -430,11 +430,15 @@ fn check_fields(
                     }
                 };
                 let key_line = line_of("materials");
+                let mut last_line = key_line;
                 for item in items {
                     match text_of(&item) {
                         Some(target) if !target.trim().is_empty() => {
                             let target = target.trim().to_string();
-                            let line = entry_line(front_text, key_line, &target);
+                            let line = entry_line(front_text, key_line, last_line, &target);
+                            if line > key_line {
+                                last_line = line;
+                            }
                             front.materials.push(MaterialRef { target, line });
                         }
                         _ => errors.push(error("materials", "every material must be a page path".into())),
@@ -473,7 +477,7 @@ fn check_fields(
 }
 
 /// The line of a block-list entry (`- path`) after its key, or the key's own line.
-fn entry_line(front_text: &str, key_line: usize, target: &str) -> usize {
+fn entry_line(front_text: &str, key_line: usize, after: usize, target: &str) -> usize {
     front_text
         .lines()
         .enumerate()
@@ -481,7 +485,14 @@ fn entry_line(front_text: &str, key_line: usize, target: &str) -> usize {
         .take_while(|(index, line)| {
             *index + 2 == key_line || line.starts_with([' ', '\t', '-']) || line.trim().is_empty()
         })
-        .find(|(index, line)| *index + 2 > key_line && line.contains(target))
+        .find(|(index, line)| {
+            let value = line
+                .trim()
+                .trim_start_matches('-')
+                .trim()
+                .trim_matches(['"', '\'']);
+            *index + 2 > after.max(key_line) && value == target
+        })
         .map_or(key_line, |(index, _)| index + 2)
 }
 

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::content::Site;
 
 /// Memory the index writer may use before it flushes a segment.
-const WRITER_MEMORY: usize = 200_000_000;
+const WRITER_MEMORY: usize = 64_000_000;
 
 /// Writes the index of `site` into `dir` (created), with the site's words file beside it.
 pub fn write_index(

@@ -23,6 +23,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use base64::Engine as _;
+use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -36,11 +37,11 @@ pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
 pub const FORMAT: u32 = 1;
 /// Target size of one postings shard before compression.
-const SHARD_BYTES: usize = 48 * 1024;
+const SHARD_BYTES: usize = 32 * 1024;
 /// Target size of one text chunk before compression.
-const CHUNK_BYTES: usize = 64 * 1024;
+const CHUNK_BYTES: usize = 16 * 1024;
 /// Most files of one kind, whatever the corpus size (hosting limits).
-const MAX_SHARDS: usize = 1500;
+const MAX_SHARDS: usize = 1000;
 
 /// What was written, for the build report and benchmarks.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -71,7 +72,7 @@ fn push_varint(out: &mut Vec<u8>, mut value: u64) {
 }
 
 fn pack_binary(bytes: &[u8]) -> String {
-    let deflated = miniz_oxide::deflate::compress_to_vec(bytes, 9);
+    let deflated = miniz_oxide::deflate::compress_to_vec(bytes, 6);
     base64::engine::general_purpose::STANDARD.encode(deflated)
 }
 
@@ -116,26 +117,44 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let gram_fields = gram_fields(&fields);
     let num_docs = segments.first().map_or(0, |s| s.max_doc());
 
-    // Postings, read back from the index.
-    let mut grams: BTreeMap<String, BTreeMap<u32, [Vec<u32>; 3]>> = BTreeMap::new();
-    let mut words: BTreeMap<String, [Vec<(u32, u32)>; 6]> = BTreeMap::new();
+    // Postings, read back from the index and encoded as they stream by, so memory holds only
+    // the encoded bytes. Per term and field: [docs] then per doc [(delta << 1) | more] where
+    // `more` says a count follows (positions for grams, term frequency for words).
+    let mut grams: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+    let mut words: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
     let mut total_tokens = Vec::new();
     let mut fieldnorms: Vec<Vec<u8>> = Vec::new();
     if let Some(segment) = segments.first() {
         for (slot, &field) in gram_fields.iter().enumerate() {
             let inverted = segment.inverted_index(field)?;
             let mut stream = inverted.terms().stream()?;
+            let mut positions = Vec::new();
             while stream.advance() {
                 let term = String::from_utf8_lossy(stream.key()).into_owned();
                 let mut postings = inverted
                     .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqsAndPositions)?;
-                let entry = grams.entry(term).or_default();
-                let mut positions = Vec::new();
+                let mut out = Vec::new();
+                push_varint(&mut out, u64::from(stream.value().doc_freq));
+                let mut previous = 0;
                 while postings.doc() != TERMINATED {
+                    let doc = postings.doc();
                     postings.positions(&mut positions);
-                    entry.entry(postings.doc()).or_default()[slot] = positions.clone();
+                    let more = positions.len() > 1;
+                    push_varint(&mut out, (u64::from(doc - previous) << 1) | u64::from(more));
+                    if more {
+                        push_varint(&mut out, positions.len() as u64);
+                    }
+                    let mut last = 0;
+                    for &position in &positions {
+                        push_varint(&mut out, u64::from(position - last));
+                        last = position;
+                    }
+                    previous = doc;
                     postings.advance();
                 }
+                grams
+                    .entry(term)
+                    .or_insert_with(|| vec![Vec::new(); gram_fields.len()])[slot] = out;
             }
         }
         for (slot, &(field, _)) in word_fields.iter().enumerate() {
@@ -148,64 +167,40 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
                 let term = String::from_utf8_lossy(stream.key()).into_owned();
                 let mut postings =
                     inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
-                let entry = words.entry(term).or_default();
+                let mut out = Vec::new();
+                push_varint(&mut out, u64::from(stream.value().doc_freq));
+                let mut previous = 0;
                 while postings.doc() != TERMINATED {
-                    entry[slot].push((postings.doc(), postings.term_freq()));
+                    let (doc, freq) = (postings.doc(), postings.term_freq());
+                    push_varint(&mut out, (u64::from(doc - previous) << 1) | u64::from(freq > 1));
+                    if freq > 1 {
+                        push_varint(&mut out, u64::from(freq));
+                    }
+                    previous = doc;
                     postings.advance();
                 }
+                words
+                    .entry(term)
+                    .or_insert_with(|| vec![Vec::new(); word_fields.len()])[slot] = out;
             }
         }
     }
+    // A field where the term does not occur is one zero byte (no documents).
+    let concat = |per_field: Vec<Vec<u8>>| -> Vec<u8> {
+        per_field
+            .into_iter()
+            .flat_map(|bytes| if bytes.is_empty() { vec![0] } else { bytes })
+            .collect()
+    };
 
     // Gram shards, by the gram's first character.
-    let encoded_grams: Vec<(String, Vec<u8>)> = grams
-        .into_iter()
-        .map(|(term, docs)| {
-            let mut out = Vec::new();
-            push_varint(&mut out, docs.len() as u64);
-            let mut previous = 0;
-            for (doc, per_field) in docs {
-                push_varint(&mut out, u64::from(doc - previous));
-                previous = doc;
-                let mask = per_field
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| !p.is_empty())
-                    .fold(0u64, |m, (i, _)| m | (1 << i));
-                push_varint(&mut out, mask);
-                for positions in per_field.iter().filter(|p| !p.is_empty()) {
-                    push_varint(&mut out, positions.len() as u64);
-                    let mut last = 0;
-                    for &position in positions {
-                        push_varint(&mut out, u64::from(position - last));
-                        last = position;
-                    }
-                }
-            }
-            (term, out)
-        })
-        .collect();
+    let encoded_grams: Vec<(String, Vec<u8>)> = grams.into_iter().map(|(t, f)| (t, concat(f))).collect();
     let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
     let gram_key = |term: &str| term.chars().next().map(|c| c.to_string()).unwrap_or_default();
     write_shards("g", gram_shards, encoded_grams, gram_key, &mut write)?;
 
     // Word shards, by the whole word.
-    let encoded_words: Vec<(String, Vec<u8>)> = words
-        .into_iter()
-        .map(|(term, per_field)| {
-            let mut out = Vec::new();
-            for postings in &per_field {
-                push_varint(&mut out, postings.len() as u64);
-                let mut previous = 0;
-                for &(doc, freq) in postings {
-                    push_varint(&mut out, u64::from(doc - previous));
-                    push_varint(&mut out, u64::from(freq));
-                    previous = doc;
-                }
-            }
-            (term, out)
-        })
-        .collect();
+    let encoded_words: Vec<(String, Vec<u8>)> = words.into_iter().map(|(t, f)| (t, concat(f))).collect();
     let word_shards = shard_count(encoded_words.iter().map(|(t, p)| t.len() + p.len()).sum());
     write_shards(
         "w",
@@ -219,10 +214,8 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let mut meetings: Vec<String> = Vec::new();
     let mut tags: Vec<String> = Vec::new();
     let mut docs_table = DocsTable::default();
-    let mut chunk: Vec<serde_json::Value> = Vec::new();
-    let mut chunk_bytes = 0;
-    let mut chunk_starts = Vec::new();
-    let mut text_chunks = 0;
+    // Text chunks of contiguous documents, sized so that there are at most MAX_SHARDS of them.
+    let mut rows: Vec<String> = Vec::with_capacity(num_docs as usize);
     for doc in 0..num_docs {
         let document: TantivyDocument = searcher.doc(tantivy::DocAddress::new(0, doc))?;
         let text = |field: Field| {
@@ -265,9 +258,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             meeting_id as u64,
             &tag_ids,
         );
-        if chunk.is_empty() {
-            chunk_starts.push(doc);
-        }
         let row = serde_json::json!([
             text(fields.title),
             text(fields.url),
@@ -279,18 +269,34 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             number(fields.studied),
             text(fields.body),
         ]);
-        chunk_bytes += row.to_string().len();
-        chunk.push(row);
-        if chunk_bytes >= CHUNK_BYTES || doc + 1 == num_docs {
-            let json = serde_json::to_string(&chunk)?;
-            write(
-                &format!("t-{text_chunks}"),
-                script(&format!("t-{text_chunks}"), &pack_binary(json.as_bytes()))?,
-            )?;
-            text_chunks += 1;
-            chunk.clear();
-            chunk_bytes = 0;
+        rows.push(row.to_string());
+    }
+    let total_text: usize = rows.iter().map(String::len).sum();
+    let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_SHARDS + 1);
+    let mut chunks: Vec<(u32, String)> = Vec::new();
+    for (doc, row) in rows.into_iter().enumerate() {
+        match chunks.last_mut() {
+            Some((_, chunk)) if chunk.len() < chunk_bytes => {
+                chunk.push(',');
+                chunk.push_str(&row);
+            }
+            _ => chunks.push((doc as u32, format!("[{row}"))),
         }
+    }
+    let chunk_starts: Vec<u32> = chunks.iter().map(|(start, _)| *start).collect();
+    let text_chunks = chunks.len();
+    let scripts: Vec<(String, anyhow::Result<String>)> = chunks
+        .into_par_iter()
+        .enumerate()
+        .map(|(number, (_, mut json))| {
+            json.push(']');
+            let name = format!("t-{number}");
+            let text = script(&name, &pack_binary(json.as_bytes()));
+            (name, text)
+        })
+        .collect();
+    for (name, text) in scripts {
+        write(&name, text?)?;
     }
     let mut docs_bytes = docs_table.bytes;
     for norms in &fieldnorms {
@@ -352,17 +358,25 @@ fn write_shards(
         let shard = fnv1a(&key(&term)) as usize % shards;
         buckets[shard].push((term, postings));
     }
-    for (number, bucket) in buckets.into_iter().enumerate() {
-        let mut out = Vec::new();
-        push_varint(&mut out, bucket.len() as u64);
-        for (term, postings) in bucket {
-            push_varint(&mut out, term.len() as u64);
-            out.extend_from_slice(term.as_bytes());
-            push_varint(&mut out, postings.len() as u64);
-            out.extend_from_slice(&postings);
-        }
-        let name = format!("{prefix}-{number}");
-        write(&name, script(&name, &pack_binary(&out))?)?;
+    let scripts: Vec<(String, anyhow::Result<String>)> = buckets
+        .into_par_iter()
+        .enumerate()
+        .map(|(number, bucket)| {
+            let mut out = Vec::new();
+            push_varint(&mut out, bucket.len() as u64);
+            for (term, postings) in bucket {
+                push_varint(&mut out, term.len() as u64);
+                out.extend_from_slice(term.as_bytes());
+                push_varint(&mut out, postings.len() as u64);
+                out.extend_from_slice(&postings);
+            }
+            let name = format!("{prefix}-{number}");
+            let text = script(&name, &pack_binary(&out));
+            (name, text)
+        })
+        .collect();
+    for (name, text) in scripts {
+        write(&name, text?)?;
     }
     Ok(())
 }

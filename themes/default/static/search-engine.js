@@ -483,25 +483,25 @@
 
   /* ---------- postings ---------- */
 
-  /* Gram postings: doc -> [positions of field 0, 1, 2] (null where absent). */
+  /* Gram postings: doc -> [positions in field 0, 1, 2] (null where absent). Per field:
+   * [docs] then per doc [(delta << 1) | more], [count] when more, then position deltas. */
   function gramPostings(bytes) {
     var reader = new Reader(bytes);
-    var n = reader.next();
     var docs = new Map();
-    var doc = 0;
-    for (var i = 0; i < n; i++) {
-      doc += reader.next();
-      var mask = reader.next();
-      var fields = [null, null, null];
-      for (var f = 0; f < 3; f++) {
-        if (!(mask & (1 << f))) { continue; }
-        var count = reader.next();
+    for (var f = 0; f < 3; f++) {
+      var n = reader.next();
+      var doc = 0;
+      for (var i = 0; i < n; i++) {
+        var head = reader.next();
+        doc += Math.floor(head / 2);
+        var count = head % 2 ? reader.next() : 1;
         var positions = new Array(count);
         var last = 0;
         for (var k = 0; k < count; k++) { last += reader.next(); positions[k] = last; }
+        var fields = docs.get(doc);
+        if (!fields) { fields = [null, null, null]; docs.set(doc, fields); }
         fields[f] = positions;
       }
-      docs.set(doc, fields);
     }
     return docs;
   }
@@ -514,7 +514,11 @@
       var n = reader.next();
       var map = new Map();
       var doc = 0;
-      for (var i = 0; i < n; i++) { doc += reader.next(); map.set(doc, reader.next()); }
+      for (var i = 0; i < n; i++) {
+        var head = reader.next();
+        doc += Math.floor(head / 2);
+        map.set(doc, head % 2 ? reader.next() : 1);
+      }
       out.push(map);
     }
     return out;
