@@ -79,7 +79,7 @@ impl<'s> Resolver<'s> {
         match self.lookup(&source) {
             Some(target) => Ok(Some(Resolved { href: self.href(page_url, &target, fragment), target })),
             None if self.site.unreadable.contains(&source) => Ok(None),
-            None if self.site.drafts.iter().any(|d| *d == source) => Err(self
+            None if self.site.drafts.contains(&source) => Err(self
                 .broken(page_file, link, "is a draft, which is not published")
                 .help("publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts")),
             None => Err(self.broken(page_file, link, "does not exist").help(self.suggest(&source))),

@@ -219,12 +219,8 @@ fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
             NodeValue::Code(code) => text.push_str(&code.literal),
             NodeValue::CodeBlock(block) => text.push_str(&block.literal),
             NodeValue::HtmlBlock(block) => text.push_str(&html_text(&block.literal)),
-            NodeValue::SoftBreak => {
-                // A line break inside a Chinese paragraph joins the lines; elsewhere it is a space.
-                if !text.chars().last().is_some_and(is_cjk) {
-                    text.push(' ');
-                }
-            }
+            // A line break inside a Chinese paragraph joins the lines; elsewhere it is a space.
+            NodeValue::SoftBreak if !text.chars().last().is_some_and(is_cjk) => text.push(' '),
             NodeValue::LineBreak => text.push('\n'),
             _ => {}
         }

@@ -16,6 +16,9 @@ use super::model::{Attachment, Page, Section, Site};
 use crate::config::Config;
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
 
+/// A parsed page with its warnings, or its errors.
+type Parsed = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// What the loader should include.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
@@ -69,7 +72,7 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
     let display = |path: &Path| display_path(path, &config.root);
 
     // Read and parse every Markdown file in parallel; order is restored by the sorted walk.
-    let parsed: Vec<(PathBuf, Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>)> = walk
+    let parsed: Vec<(PathBuf, Parsed)> = walk
         .markdown
         .par_iter()
         .map(|path| {

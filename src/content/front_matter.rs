@@ -194,8 +194,7 @@ fn split<'t>(file: &str, text: &'t str) -> Result<(Format, &'t str, &'t str, usi
     };
     let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
     let mut offset = after_open;
-    let mut line_number = 2;
-    for line in text[after_open..].split_inclusive('\n') {
+    for (line_number, line) in (2..).zip(text[after_open..].split_inclusive('\n')) {
         let closes = line.trim_end() == fence || (fence == "---" && line.trim_end() == "...");
         if closes {
             let front = &text[after_open..offset];
@@ -203,7 +202,6 @@ fn split<'t>(file: &str, text: &'t str) -> Result<(Format, &'t str, &'t str, usi
             return Ok((format, front, &text[body_start..], line_number + 1));
         }
         offset += line.len();
-        line_number += 1;
     }
     Err(vec![Diagnostic::error(
         file,

@@ -398,9 +398,12 @@ impl Analyzer {
     }
 }
 
+/// A words-file line: a word and its frequency, or the line number and what is wrong.
+type WordEntry = Result<(String, Option<usize>), (usize, String)>;
+
 /// Parses a jieba words file: `word [freq] [tag]` per line, `#` comments. Bad lines come back
 /// as `(line, message)`.
-fn parse_words(text: &str) -> Vec<Result<(String, Option<usize>), (usize, String)>> {
+fn parse_words(text: &str) -> Vec<WordEntry> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))

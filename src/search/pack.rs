@@ -310,7 +310,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         .collect();
     write("fold", script("fold", &fold)?)?;
 
-    drop(write);
     let build_id = format!("{:08x}", digest.finalize());
     let meta = serde_json::json!({
         "format": FORMAT,
