@@ -1,0 +1,168 @@
+//! Search latency benchmark: p50/p99 over generated queries, through the library and through
+//! `GET /api/search` on a real loopback server.
+//!
+//! `cargo run --release --example search_latency -- --site DIR [--queries 1000] [--seed 7]`
+//! where DIR is a built site (run `studybook build --root DIR` first). Queries are 2–4
+//! character substrings of the site's own pages, some of two parts, some with a filter.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use studybook::search::{SearchRequest, Searcher};
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n.max(1) as u64) as usize
+    }
+}
+
+fn cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+fn queries(site: &std::path::Path, count: usize, rng: &mut Rng) -> Vec<(String, Option<String>)> {
+    let mut texts = Vec::new();
+    for entry in walkdir::WalkDir::new(site.join("content")).into_iter().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                let chars: Vec<char> = text.chars().collect();
+                texts.push(chars);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    while out.len() < count && !texts.is_empty() {
+        let text = &texts[rng.below(texts.len())];
+        let piece = |rng: &mut Rng| -> Option<String> {
+            let length = 2 + rng.below(3);
+            if text.len() <= length {
+                return None;
+            }
+            let start = rng.below(text.len() - length);
+            let piece: String = text[start..start + length].iter().collect();
+            piece.chars().all(cjk).then_some(piece)
+        };
+        let Some(first) = piece(rng) else { continue };
+        let query = if rng.below(5) == 0 {
+            match piece(rng) {
+                Some(second) => format!("{first} {second}"),
+                None => continue,
+            }
+        } else {
+            first
+        };
+        let kind = (rng.below(6) == 0).then(|| "session".to_string());
+        out.push((query, kind));
+    }
+    out
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(name: &str, mut times: Vec<f64>) {
+    times.sort_by(f64::total_cmp);
+    let mean = times.iter().sum::<f64>() / times.len() as f64;
+    println!(
+        "{name:<12} n={:<5} p50={:>7.3} ms  p90={:>7.3} ms  p99={:>7.3} ms  max={:>7.3} ms  mean={:>7.3} ms",
+        times.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.9),
+        percentile(&times, 0.99),
+        times[times.len() - 1],
+        mean
+    );
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut site = PathBuf::from(".");
+    let mut count = 1000;
+    let mut seed = 7;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--site" => site = PathBuf::from(args.next().unwrap_or_default()),
+            "--queries" => count = args.next().unwrap_or_default().parse()?,
+            "--seed" => seed = args.next().unwrap_or_default().parse()?,
+            other => anyhow::bail!("unknown argument `{other}`"),
+        }
+    }
+    let output = site.join("public");
+    let mut rng = Rng(seed);
+    let queries = queries(&site, count, &mut rng);
+    let searcher = Searcher::open(&output)?;
+    println!("{} documents, {} queries", searcher.num_docs(), queries.len());
+
+    // Warm up the page cache and the analyzer, as a running server would be.
+    for (query, _) in queries.iter().take(50) {
+        searcher.search(&SearchRequest { query: query.clone(), limit: 10, ..Default::default() })?;
+    }
+    let mut library = Vec::new();
+    let mut hits = 0;
+    for (query, kind) in &queries {
+        let started = Instant::now();
+        let results = searcher.search(&SearchRequest { query: query.clone(), limit: 10, kind: kind.clone(), ..Default::default() })?;
+        library.push(started.elapsed().as_secs_f64() * 1000.0);
+        hits += usize::from(results.total > 0);
+    }
+    report("library", library);
+    println!("queries with results: {hits}/{}", queries.len());
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let address = listener.local_addr()?;
+    let state = studybook::serve::SiteState::new(output.clone());
+    runtime.spawn(async move {
+        let _ = axum::serve(listener, studybook::serve::router(state, false).into_make_service()).await;
+    });
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_nodelay(true)?;
+    let mut http = Vec::new();
+    for (query, kind) in &queries {
+        let mut path = format!("/api/search?q={}&limit=10", encode(query));
+        if let Some(kind) = kind {
+            path.push_str(&format!("&kind={kind}"));
+        }
+        let started = Instant::now();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n")?;
+        read_response(&mut stream)?;
+        http.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    report("/api/search", http);
+    Ok(())
+}
+
+/// Reads one HTTP/1.1 response with a Content-Length body (keep-alive).
+fn read_response(stream: &mut TcpStream) -> anyhow::Result<()> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte)?;
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    anyhow::ensure!(head.starts_with("http/1.1 200"), "unexpected response: {head}");
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map(|v| v.trim().parse().unwrap_or(0))
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body)?;
+    Ok(())
+}
