@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +23,9 @@ use crate::content::discover::is_editor_litter;
 use crate::{prepare, BuildError, BuildOptions};
 
 /// How long the debouncer waits for a burst of events to end.
-const DEBOUNCE: Duration = Duration::from_millis(60);
+const DEBOUNCE: Duration = Duration::from_millis(50);
+/// After the first events, how long without more before building.
+const QUIET: Duration = Duration::from_millis(80);
 
 /// What kind of source changed; decides what the browser is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -108,15 +111,22 @@ impl Sources {
 /// dropped.
 pub fn spawn(options: BuildOptions, config: &Config, state: Arc<SiteState>) -> anyhow::Result<WatchGuard> {
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
+    // Batches sent but not yet taken: a failed build with more changes on the way stays quiet.
+    let pending = Arc::new(AtomicUsize::new(0));
+    let counter = pending.clone();
+    let handler = move |result: DebounceEventResult| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let _ = sender.send(result);
+    };
     let mut watcher = Watcher {
-        debouncer: new_debouncer(DEBOUNCE, None, sender)?,
+        debouncer: new_debouncer(DEBOUNCE, None, handler)?,
         watched: Vec::new(),
     };
     let sources = Sources::of(config);
     watcher.watch_new(&sources)?;
     let thread = std::thread::Builder::new()
         .name("studybook-rebuild".into())
-        .spawn(move || rebuild_loop(receiver, watcher, sources, options, state))?;
+        .spawn(move || rebuild_loop(receiver, pending, watcher, sources, options, state))?;
     Ok(WatchGuard { _thread: thread })
 }
 
@@ -134,21 +144,25 @@ struct Watcher {
 impl Watcher {
     /// Watches the source folders that exist and are not watched yet (a theme folder may be
     /// created while serving).
-    fn watch_new(&mut self, sources: &Sources) -> anyhow::Result<()> {
+    /// Returns whether a folder was added.
+    fn watch_new(&mut self, sources: &Sources) -> anyhow::Result<bool> {
+        let mut added = false;
         for (path, mode) in sources.watch_list() {
             if path.is_dir() && !self.watched.contains(&path) {
                 self.debouncer
                     .watch(&path, mode)
                     .map_err(|err| anyhow::anyhow!("cannot watch `{}`: {err}", path.display()))?;
                 self.watched.push(path);
+                added = true;
             }
         }
-        Ok(())
+        Ok(added)
     }
 }
 
 fn rebuild_loop(
     receiver: mpsc::Receiver<DebounceEventResult>,
+    pending: Arc<AtomicUsize>,
     mut watcher: Watcher,
     sources: Sources,
     options: BuildOptions,
@@ -156,20 +170,24 @@ fn rebuild_loop(
 ) {
     while let Ok(first) = receiver.recv() {
         let saved = Instant::now();
-        // Everything that arrived meanwhile joins this rebuild.
-        let batches = std::iter::once(first).chain(receiver.try_iter());
         let mut changes: BTreeSet<ChangeKind> = BTreeSet::new();
         let mut changed_paths: BTreeSet<PathBuf> = BTreeSet::new();
-        for batch in batches {
-            let Ok(events) = batch else { continue };
+        let mut take = |batch: DebounceEventResult, watcher: &mut Watcher| {
+            let Ok(events) = batch else { return };
             for event in events {
                 if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
                     continue;
                 }
                 for path in &event.paths {
-                    if sources.theme_dir.starts_with(path) && path.is_dir() {
-                        // The themes folder (or the theme's) appeared: watch it from now on.
-                        let _ = watcher.watch_new(&sources);
+                    // The themes folder (or the theme's) appeared: watch it from now on, and
+                    // rebuild everything, since files may have been written into it before
+                    // the watch began.
+                    if sources.theme_dir.starts_with(path)
+                        && path.is_dir()
+                        && watcher.watch_new(&sources).unwrap_or(false)
+                    {
+                        changes.insert(ChangeKind::Template);
+                        changed_paths.insert(path.clone());
                     }
                     if let Some(kind) = sources.classify(path) {
                         changes.insert(kind);
@@ -177,11 +195,20 @@ fn rebuild_loop(
                     }
                 }
             }
+        };
+        pending.fetch_sub(1, Ordering::SeqCst);
+        take(first, &mut watcher);
+        // The debouncer releases each file's events on its own clock, so a burst (a branch
+        // switch, an unzip) arrives in pieces: wait for a short quiet spell before building.
+        while let Ok(batch) = receiver.recv_timeout(QUIET) {
+            pending.fetch_sub(1, Ordering::SeqCst);
+            take(batch, &mut watcher);
         }
         if changes.is_empty() {
             continue;
         }
-        rebuild(&options, &state, &changes, &changed_paths, saved);
+        let more_pending = || pending.load(Ordering::SeqCst) > 0;
+        rebuild(&options, &state, &changes, &changed_paths, saved, &more_pending);
     }
 }
 
@@ -191,6 +218,7 @@ fn rebuild(
     changes: &BTreeSet<ChangeKind>,
     paths: &BTreeSet<PathBuf>,
     saved: Instant,
+    more_pending: &dyn Fn() -> bool,
 ) {
     let shown: Vec<String> = paths
         .iter()
@@ -223,6 +251,9 @@ fn rebuild(
                 report.pages,
                 saved.elapsed().as_millis()
             );
+        }
+        Err(_) if more_pending() => {
+            // Half-written files of a burst still arriving: the next rebuild will tell.
         }
         Err(err) => {
             let errors: Vec<String> = match &err {

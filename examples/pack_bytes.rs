@@ -1,0 +1,237 @@
+//! What the static search downloads: the first load, and the bytes each query needs, gzip-
+//! compressed as a web server sends them, for a built site.
+//!
+//! `cargo run --release --example pack_bytes -- --site DIR [--queries 200] [--seed 7]`
+//!
+//! It follows the loader of `search-engine.js` file by file: the page, its stylesheet and
+//! scripts and `meta.js` first; then per query the fold table and docs table (first query only),
+//! the gram shards of the query's grams, the word shards of its candidate words, and the text
+//! chunks of the first ten results (taken from the server's answer).
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use studybook::search::analyzer::{is_cjk_char, is_word_char, query_grams, MAX_WORD_CHARS};
+use studybook::search::pack::fnv1a;
+use studybook::search::query::parse_query;
+use studybook::search::{SearchRequest, Searcher};
+
+fn gzip_size(bytes: &[u8]) -> usize {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).expect("in memory");
+    encoder.finish().expect("in memory").len()
+}
+
+struct Sizes {
+    dir: PathBuf,
+    cache: HashMap<String, usize>,
+}
+
+impl Sizes {
+    fn of(&mut self, name: &str) -> usize {
+        if let Some(&size) = self.cache.get(name) {
+            return size;
+        }
+        let size = std::fs::read(self.dir.join(name))
+            .map(|b| gzip_size(&b))
+            .unwrap_or(0);
+        self.cache.insert(name.to_string(), size);
+        size
+    }
+}
+
+fn meta(pack: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(pack.join("meta.js")).expect("a built site with a search pack");
+    let json =
+        &text[text.find(",{").expect("meta.js holds an object") + 1..text.rfind(");").expect("meta.js ends")];
+    serde_json::from_str(json).expect("meta.js is JSON")
+}
+
+/// Document id of each source path, read back from the text chunks.
+fn doc_ids(pack: &Path, chunks: usize) -> HashMap<String, usize> {
+    let mut ids = HashMap::new();
+    let mut doc = 0;
+    for chunk in 0..chunks {
+        let text = std::fs::read_to_string(pack.join(format!("t-{chunk}.js"))).expect("text chunk");
+        let encoded = text.split('"').nth(3).expect("a base64 string");
+        let deflated = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .expect("base64");
+        let json = miniz_oxide::inflate::decompress_to_vec(&deflated).expect("deflate");
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&json).expect("rows");
+        for row in rows {
+            ids.insert(row[2].as_str().unwrap_or_default().to_string(), doc);
+            doc += 1;
+        }
+    }
+    ids
+}
+
+fn candidate_words(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        if is_cjk_char(chars[i]) {
+            while i < chars.len() && is_cjk_char(chars[i]) {
+                i += 1;
+            }
+            for a in start..i {
+                for length in 2..=MAX_WORD_CHARS.min(i - a) {
+                    out.push(chars[a..a + length].iter().collect());
+                }
+            }
+        } else if is_word_char(chars[i]) {
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            out.push(chars[start..i].iter().collect());
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut site = PathBuf::from(".");
+    let mut count = 200;
+    let mut seed = 7u64;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--site" => site = PathBuf::from(args.next().unwrap_or_default()),
+            "--queries" => count = args.next().unwrap_or_default().parse()?,
+            "--seed" => seed = args.next().unwrap_or_default().parse()?,
+            other => anyhow::bail!("unknown argument `{other}`"),
+        }
+    }
+    let output = site.join("public");
+    let pack = output.join("search").join("pack");
+    let meta = meta(&pack);
+    let gram_shards = meta["gramShards"].as_u64().unwrap_or(1) as u32;
+    let word_shards = meta["wordShards"].as_u64().unwrap_or(1) as u32;
+    let chunk_starts: Vec<usize> = meta["chunkStarts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect())
+        .unwrap_or_default();
+    let ids = doc_ids(&pack, chunk_starts.len());
+    let mut sizes = Sizes {
+        dir: output.clone(),
+        cache: HashMap::new(),
+    };
+
+    // First load: the page and everything it references, plus meta.js.
+    let page = std::fs::read_to_string(output.join("search.html"))?;
+    let mut first = sizes.of("search.html") + sizes.of("search/pack/meta.js");
+    for asset in page.split('"').filter(|s| s.starts_with("assets/")) {
+        first += sizes.of(asset);
+    }
+    let first_query_extra = sizes.of("search/pack/fold.js") + sizes.of("search/pack/docs.js");
+
+    // Queries: 2-4 character substrings of the pages, as search_latency makes them.
+    let mut texts = Vec::new();
+    for entry in walkdir::WalkDir::new(site.join("content")).into_iter().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            texts.push(
+                std::fs::read_to_string(entry.path())?
+                    .chars()
+                    .collect::<Vec<char>>(),
+            );
+        }
+    }
+    let mut state = seed;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % n.max(1)
+    };
+    let searcher = Searcher::open(&output)?;
+    let mut per_query = Vec::new();
+    while per_query.len() < count && !texts.is_empty() {
+        let text = &texts[next(texts.len())];
+        let length = 2 + next(3);
+        if text.len() <= length {
+            continue;
+        }
+        let start = next(text.len() - length);
+        let query: String = text[start..start + length].iter().collect();
+        if !query.chars().all(is_cjk_char) {
+            continue;
+        }
+        let mut files: BTreeSet<String> = BTreeSet::new();
+        for part in parse_query(&query) {
+            for gram in query_grams(&part.text) {
+                let first_char = gram.text.chars().next().map(String::from).unwrap_or_default();
+                files.insert(format!("search/pack/g-{}.js", fnv1a(&first_char) % gram_shards));
+            }
+            if !part.exclude && !part.exact {
+                for word in candidate_words(&part.text) {
+                    files.insert(format!("search/pack/w-{}.js", fnv1a(&word) % word_shards));
+                }
+            }
+        }
+        let results = searcher.search(&SearchRequest {
+            query: query.clone(),
+            limit: 10,
+            ..Default::default()
+        })?;
+        for hit in &results.results {
+            if let Some(&doc) = ids.get(&hit.path) {
+                let chunk = chunk_starts.partition_point(|&s| s <= doc) - 1;
+                files.insert(format!("search/pack/t-{chunk}.js"));
+            }
+        }
+        let bytes: usize = files.iter().map(|f| sizes.of(f)).sum();
+        per_query.push((bytes, files.len()));
+    }
+    per_query.sort();
+    let median = per_query[per_query.len() / 2];
+    let p90 = per_query[per_query.len() * 9 / 10];
+    let pack_bytes: u64 = walkdir::WalkDir::new(&pack)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    let pack_files = walkdir::WalkDir::new(&pack)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .count();
+    let markdown: u64 = walkdir::WalkDir::new(site.join("content"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "markdown: {:.1} MB; pack on disk: {:.1} MB ({:.0}% of the Markdown) in {pack_files} files",
+        markdown as f64 / 1e6,
+        pack_bytes as f64 / 1e6,
+        100.0 * pack_bytes as f64 / markdown as f64
+    );
+    println!(
+        "first load (page, css, scripts, meta.js), gzip: {:.1} KB",
+        first as f64 / 1000.0
+    );
+    println!(
+        "first query also loads fold.js + docs.js, gzip: {:.1} KB",
+        first_query_extra as f64 / 1000.0
+    );
+    println!(
+        "per query ({} queries of 2-4 characters), gzip: median {:.1} KB in {} files, p90 {:.1} KB in {} files",
+        per_query.len(),
+        median.0 as f64 / 1000.0,
+        median.1,
+        p90.0 as f64 / 1000.0,
+        p90.1
+    );
+    Ok(())
+}
