@@ -178,14 +178,18 @@ impl<'s> Resolver<'s> {
                 )));
             }
             (None, None) => {
-                let near: Vec<&str> = self
+                // Titles sharing most of the characters typed, best first.
+                let wanted: std::collections::HashSet<char> = name.chars().collect();
+                let mut scored: Vec<(usize, &str)> = self
                     .site
                     .pages
                     .iter()
                     .map(|p| p.front.title.as_str())
-                    .filter(|t| t.contains(name) || name.contains(*t))
-                    .take(3)
+                    .map(|title| (title.chars().filter(|c| wanted.contains(c)).count(), title))
+                    .filter(|(shared, _)| *shared * 2 >= wanted.len().max(1))
                     .collect();
+                scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+                let near: Vec<&str> = scored.into_iter().take(3).map(|(_, title)| title).collect();
                 let help = if near.is_empty() {
                     "write the exact title of a page, or its path relative to content/".to_string()
                 } else {

@@ -14,7 +14,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         "ok: {} pages ({} sessions) in {} sections, {} warnings",
         loaded.site.pages.len(),
         loaded.site.session_count(),
-        loaded.site.sections.len(),
+        loaded.site.sections.iter().filter(|s| !s.hidden).count(),
         loaded.warnings.len()
     );
     Ok(ExitCode::SUCCESS)
