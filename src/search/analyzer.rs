@@ -378,8 +378,10 @@ impl Analyzer {
 
     fn words(&self, text: &str, mode: TokenizeMode) -> Vec<Gram> {
         let normalized = normalize(text);
+        // No HMM guessing of unknown words: it costs most of the indexing time, queries are
+        // split by the index's own vocabulary anyway, and verbatim matching does not need words.
         self.jieba
-            .tokenize(&normalized, mode, true)
+            .tokenize(&normalized, mode, false)
             .into_iter()
             .filter(|token| token.word.chars().any(char::is_alphanumeric))
             .map(|token| Gram {

@@ -39,6 +39,8 @@ pub fn write_index(
         .map_or(1, |n| n.get())
         .clamp(1, 4);
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+    // Segments are merged once, below, into one; a background merge would race with it.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     for (index, page) in site.pages.iter().enumerate() {
         writer.add_document(document(&fields, site, compiled, index))?;
         let _ = page;
