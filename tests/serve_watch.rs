@@ -220,7 +220,11 @@ impl SseParser {
             let line = String::from_utf8_lossy(&line);
             let line = line.trim_end_matches(['\n', '\r']);
             if line.is_empty() {
-                if !self.data.is_empty() || !self.name.is_empty() {
+                // `hello` opens every stream (the build generation); the tests watch the rest.
+                if self.name == "hello" {
+                    self.name.clear();
+                    self.data.clear();
+                } else if !self.data.is_empty() || !self.name.is_empty() {
                     events.push(SseEvent {
                         name: if self.name.is_empty() {
                             "message".to_string()
@@ -381,6 +385,50 @@ fn editing_a_page_sends_reload_and_serves_the_new_text() {
     assert!(
         lines[0].contains("content/notes/2024/guide.md"),
         "the rebuild line names the file: {lines:?}"
+    );
+}
+
+/// The `generation` a served page was built from (the live-reload script carries it).
+fn page_generation(body: &str) -> u64 {
+    let start = body.find("var generation = ").expect("the live-reload script") + "var generation = ".len();
+    body[start..].split(';').next().unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn a_page_knows_its_build_generation_so_a_background_tab_can_catch_up() {
+    // Hidden tabs close their event stream (browsers allow six connections per host); when they
+    // come back, the stream's opening `hello` tells them whether a build happened meanwhile.
+    let (site, server) = serve_basic();
+    let before = page_generation(&get_ok(&server, "/about.html"));
+    let mut sse = Sse::connect(&server);
+    site.write("content/about.md", &page("关于本站（新）", "新的正文。"));
+    sse.expect("reload");
+    let after = page_generation(&get_ok(&server, "/about.html"));
+    assert_eq!(after, before + 1, "a good build moves the generation on");
+    // A new stream opens with `hello` and the current generation.
+    let host = server
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&host).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    use std::io::{Read, Write};
+    write!(
+        stream,
+        "GET /__studybook/events HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    let mut seen = String::new();
+    let mut buffer = [0u8; 1024];
+    while !seen.contains("\n\n") || !seen.contains("event: hello") {
+        let read = stream.read(&mut buffer).unwrap();
+        assert!(read > 0, "the stream closed: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buffer[..read]));
+    }
+    assert!(
+        seen.contains(&format!("data: {{\"generation\":{after}}}")),
+        "{seen}"
     );
 }
 

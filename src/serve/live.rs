@@ -14,7 +14,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::Stream;
+use futures_util::stream::{Stream, StreamExt};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -52,12 +52,16 @@ pub fn channel() -> broadcast::Sender<LiveEvent> {
     broadcast::channel(16).0
 }
 
-/// `GET /__studybook/events`: the event stream. A page that connects while the last build
-/// failed gets the errors at once.
+/// `GET /__studybook/events`: the event stream. It opens with `hello` and the current build
+/// generation (a page served from an older one reloads); a page that connects while the last
+/// build failed then gets the errors at once.
 pub async fn events(
     State(state): State<Arc<SiteState>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = state.subscribe();
+    let hello = Event::default()
+        .event("hello")
+        .data(format!("{{\"generation\":{}}}", state.generation()));
     let initial = state.last_errors();
     let stream =
         futures_util::stream::unfold((receiver, initial), |(mut receiver, mut initial)| async move {
@@ -77,6 +81,7 @@ pub async fn events(
                 (receiver, initial),
             ))
         });
+    let stream = futures_util::stream::once(async move { Ok(hello) }).chain(stream);
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -84,12 +89,17 @@ pub async fn events(
 pub const SCRIPT: &str = r#"<script>
 (function () {
   if (!window.EventSource) { return; }
+  var generation = __GENERATION__;
   var key = 'studybook-scroll:' + location.pathname;
   var saved = sessionStorage.getItem(key);
   if (saved !== null) {
     sessionStorage.removeItem(key);
     var restore = function () { window.scrollTo(0, parseFloat(saved)); };
     if (document.readyState === 'complete') { restore(); } else { window.addEventListener('load', restore); }
+  }
+  function reload() {
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
   }
   function overlay(errors) {
     var box = document.getElementById('studybook-errors');
@@ -102,28 +112,43 @@ pub const SCRIPT: &str = r#"<script>
     }
     box.textContent = 'studybook: the last change could not be built; this page shows the last good version.\n\n' + errors.join('\n');
   }
-  var source = new EventSource('/__studybook/events');
-  source.addEventListener('reload', function () {
-    sessionStorage.setItem(key, String(window.scrollY));
-    location.reload();
-  });
-  source.addEventListener('css', function (event) {
-    var data = JSON.parse(event.data);
-    var links = document.querySelectorAll('link[rel="stylesheet"]');
-    for (var i = 0; i < links.length; i++) {
-      var href = links[i].getAttribute('href');
-      var at = href.indexOf('assets/');
-      if (at >= 0 && /style\.[0-9a-f]{8}\.css$/.test(href)) { links[i].setAttribute('href', href.slice(0, at) + data.href); }
+  var source = null;
+  /* Only visible pages keep a connection: browsers allow six per host, and a preview may have
+   * many tabs open. A page coming back reloads if a build happened meanwhile. */
+  function connect() {
+    if (source || document.visibilityState === 'hidden') { return; }
+    source = new EventSource('/__studybook/events');
+    source.addEventListener('hello', function (event) {
+      if (JSON.parse(event.data).generation !== generation) { reload(); }
+    });
+    source.addEventListener('reload', reload);
+    source.addEventListener('css', function (event) {
+      var data = JSON.parse(event.data);
+      generation += 1;
+      var links = document.querySelectorAll('link[rel="stylesheet"]');
+      for (var i = 0; i < links.length; i++) {
+        var href = links[i].getAttribute('href');
+        var at = href.indexOf('assets/');
+        if (at >= 0 && /style\.[0-9a-f]{8}\.css$/.test(href)) { links[i].setAttribute('href', href.slice(0, at) + data.href); }
+      }
+      var box = document.getElementById('studybook-errors');
+      if (box) { box.parentNode.removeChild(box); }
+    });
+    source.addEventListener('errors', function (event) { overlay(JSON.parse(event.data).errors); });
+  }
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'hidden') {
+      if (source) { source.close(); source = null; }
+    } else {
+      connect();
     }
-    var box = document.getElementById('studybook-errors');
-    if (box) { box.parentNode.removeChild(box); }
   });
-  source.addEventListener('errors', function (event) { overlay(JSON.parse(event.data).errors); });
+  connect();
 })();
 </script>"#;
 
-/// Adds [`SCRIPT`] before `</body>` of HTML responses.
-pub async fn inject(request: Request, next: Next) -> Response {
+/// Adds [`SCRIPT`] before `</body>` of HTML responses, with the current build generation.
+pub async fn inject(State(state): State<Arc<SiteState>>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -142,9 +167,10 @@ pub async fn inject(request: Request, next: Next) -> Response {
             .into_response();
     };
     let html = String::from_utf8_lossy(&bytes);
+    let script = SCRIPT.replace("__GENERATION__", &state.generation().to_string());
     let injected = match html.rfind("</body>") {
-        Some(at) => format!("{}{SCRIPT}{}", &html[..at], &html[at..]),
-        None => format!("{html}{SCRIPT}"),
+        Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
+        None => format!("{html}{script}"),
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::ETAG);

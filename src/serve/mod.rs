@@ -46,6 +46,9 @@ pub struct SiteState {
     last_errors: Mutex<Option<live::LiveEvent>>,
     /// Hashed asset URLs of the last good build.
     assets: Mutex<BTreeMap<String, String>>,
+    /// Counts good builds: a page knows the one it was served from, and reloads when it comes
+    /// back from the background to find a newer one.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl SiteState {
@@ -58,6 +61,7 @@ impl SiteState {
             live: live::channel(),
             last_errors: Mutex::new(None),
             assets: Mutex::new(BTreeMap::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
         });
         state.reload_search();
         state
@@ -90,8 +94,15 @@ impl SiteState {
     /// Tells every open page about a rebuild, and remembers a failure for late joiners.
     pub fn publish(&self, event: live::LiveEvent) {
         let failed = matches!(event, live::LiveEvent::Errors { .. });
+        if !failed {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         *self.last_errors.lock().expect("no panics hold this lock") = failed.then(|| event.clone());
         let _ = self.live.send(event);
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<live::LiveEvent> {
@@ -129,7 +140,7 @@ pub fn router(state: Arc<SiteState>, live_reload: bool) -> Router {
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(state.clone(), guard_paths));
     if live_reload {
-        router = router.layer(middleware::from_fn(live::inject));
+        router = router.layer(middleware::from_fn_with_state(state.clone(), live::inject));
     }
     router
         .layer(middleware::from_fn_with_state(state.clone(), hold_swap_lock))

@@ -1,0 +1,1627 @@
+//! The static search pack (`public/search/pack/*.js`) in a real headless Chromium, with no
+//! search server: parity with `studybook search` and the library on the fixture site and on a
+//! generated site with many shards; the search page opened from `file://`, from a plain static
+//! server (`python3 -m http.server`) and from `studybook serve` with `engine=static`; bad input;
+//! missing and damaged data files; the pack rebuilt with the site, drafts left out; its size.
+
+mod common;
+use common::*;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use studybook::content::Date;
+use studybook::search::{SearchRequest, SearchResults, Searcher};
+
+const WAIT: Duration = Duration::from_secs(30);
+const RESULTS: &str = "#search-results li.search-result";
+const UNAVAILABLE: &str = "搜索数据不可用，请重新生成站点（studybook build）。";
+const NO_RESULTS: &str = "没有找到相关内容。可以减少关键词、检查错别字，或去掉筛选条件再试。";
+const PACK: &str = "public/search/pack";
+const PENDING: &str = "__pending__";
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+/// Percent-encodes everything but unreserved characters.
+fn enc(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A JavaScript string literal.
+fn js(text: &str) -> String {
+    serde_json::to_string(text).unwrap()
+}
+
+fn file_url(site: &TestSite, relative: &str) -> String {
+    format!("file://{}", site.path(&format!("public/{relative}")).display())
+}
+
+fn pct_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(byte) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The fixture site, built once for the read-only tests of this file.
+fn shared_fixture() -> &'static TestSite {
+    static SITE: OnceLock<TestSite> = OnceLock::new();
+    SITE.get_or_init(built_fixture)
+}
+
+/// A fresh built copy of the fixture, for tests that change it.
+fn built_fixture() -> TestSite {
+    let site = TestSite::fixture("search");
+    site.build().success();
+    site
+}
+
+fn open_searcher(site: &TestSite) -> Searcher {
+    Searcher::open(&site.path("public")).unwrap_or_else(|e| panic!("cannot open the index: {e}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pack files as a test reads them: `window.__studybookPack.add(name, data)` scripts.
+
+/// The name and data a pack script registers.
+fn pack_script(path: &Path) -> (String, Value) {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let start = text
+        .find(".add(")
+        .unwrap_or_else(|| panic!("{} does not register itself", path.display()))
+        + ".add(".len();
+    let end = text.rfind(')').unwrap();
+    let args: Value = serde_json::from_str(&format!("[{}]", &text[start..end]))
+        .unwrap_or_else(|e| panic!("{}: the registered data is not JSON: {e}", path.display()));
+    (args[0].as_str().unwrap_or("").to_string(), args[1].clone())
+}
+
+fn pack_meta(site: &TestSite) -> Value {
+    pack_script(&site.path(&format!("{PACK}/meta.js"))).1
+}
+
+/// What a data file carries: a base64 string of raw deflate is inflated; other data as JSON text.
+fn payload(path: &Path) -> Vec<u8> {
+    let (_, data) = pack_script(path);
+    match data.as_str() {
+        Some(text) => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| miniz_oxide::inflate::decompress_to_vec(&bytes).ok())
+            .unwrap_or_else(|| text.as_bytes().to_vec()),
+        None => data.to_string().into_bytes(),
+    }
+}
+
+fn pack_files(site: &TestSite) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(site.path(PACK))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Pack files whose raw text or inflated data contain `needle`.
+fn pack_files_containing(site: &TestSite, needle: &str) -> Vec<String> {
+    pack_files(site)
+        .into_iter()
+        .filter(|path| {
+            let raw = std::fs::read(path).unwrap();
+            let decoded = payload(path);
+            String::from_utf8_lossy(&raw).contains(needle)
+                || String::from_utf8_lossy(&decoded).contains(needle)
+        })
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries, and the three ways to run them: the CLI, the library, the static engine.
+
+#[derive(Clone, Debug, Default)]
+struct Query {
+    q: String,
+    kind: Option<&'static str>,
+    meeting: Option<&'static str>,
+    tag: Option<&'static str>,
+    year: Option<u16>,
+    from: Option<&'static str>,
+    to: Option<&'static str>,
+}
+
+fn q(text: &str) -> Query {
+    Query {
+        q: text.to_string(),
+        ..Query::default()
+    }
+}
+
+impl Query {
+    fn kind(mut self, value: &'static str) -> Query {
+        self.kind = Some(value);
+        self
+    }
+    fn meeting(mut self, value: &'static str) -> Query {
+        self.meeting = Some(value);
+        self
+    }
+    fn tag(mut self, value: &'static str) -> Query {
+        self.tag = Some(value);
+        self
+    }
+    fn year(mut self, value: u16) -> Query {
+        self.year = Some(value);
+        self
+    }
+    fn from(mut self, value: &'static str) -> Query {
+        self.from = Some(value);
+        self
+    }
+    fn to(mut self, value: &'static str) -> Query {
+        self.to = Some(value);
+        self
+    }
+
+    fn filtered(&self) -> bool {
+        self.kind.is_some()
+            || self.meeting.is_some()
+            || self.tag.is_some()
+            || self.year.is_some()
+            || self.from.is_some()
+            || self.to.is_some()
+    }
+
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(v) = self.kind {
+            out.push(("kind", v.to_string()));
+        }
+        if let Some(v) = self.meeting {
+            out.push(("meeting", v.to_string()));
+        }
+        if let Some(v) = self.tag {
+            out.push(("tag", v.to_string()));
+        }
+        if let Some(v) = self.year {
+            out.push(("year", v.to_string()));
+        }
+        if let Some(v) = self.from {
+            out.push(("from", v.to_string()));
+        }
+        if let Some(v) = self.to {
+            out.push(("to", v.to_string()));
+        }
+        out
+    }
+
+    fn label(&self) -> String {
+        let shown: String = if self.q.chars().count() > 40 {
+            format!(
+                "{}… ({} chars)",
+                self.q.chars().take(20).collect::<String>(),
+                self.q.chars().count()
+            )
+        } else {
+            self.q.clone()
+        };
+        let mut label = format!("{shown:?}");
+        for (name, value) in self.filters() {
+            label.push_str(&format!(" {name}={value}"));
+        }
+        label
+    }
+
+    fn cli_args(&self, limit: usize) -> Vec<String> {
+        let mut args = vec![
+            "search".to_string(),
+            "--json".to_string(),
+            "--limit".to_string(),
+            limit.to_string(),
+        ];
+        for (name, value) in self.filters() {
+            args.push(format!("--{name}"));
+            args.push(value);
+        }
+        args.push("--".to_string());
+        args.push(self.q.clone());
+        args
+    }
+
+    fn request(&self, limit: usize) -> SearchRequest {
+        let date = |d: Option<&str>| d.map(|d| Date::parse(d).unwrap_or_else(|| panic!("bad date {d}")));
+        SearchRequest {
+            query: self.q.clone(),
+            limit,
+            kind: self.kind.map(str::to_string),
+            meeting: self.meeting.map(str::to_string),
+            tag: self.tag.map(str::to_string),
+            year: self.year,
+            from: date(self.from),
+            to: date(self.to),
+            ..SearchRequest::default()
+        }
+    }
+
+    /// The parameters the search page passes to the engine (strings, as from the address).
+    fn js_params(&self) -> Value {
+        let mut params = json!({ "q": self.q });
+        for (name, value) in self.filters() {
+            params[name] = Value::String(value);
+        }
+        params
+    }
+}
+
+/// One result, as any of the three sides reports it.
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    path: String,
+    url: String,
+    title_html: String,
+    snippet: String,
+    score: f64,
+}
+
+fn row(hit: &Value) -> Row {
+    let text = |key: &str| hit[key].as_str().unwrap_or("").to_string();
+    Row {
+        path: text("path"),
+        url: text("url"),
+        title_html: text("title_html"),
+        snippet: text("snippet"),
+        score: hit["score"].as_f64().unwrap_or(f64::NAN),
+    }
+}
+
+/// `studybook search --json`: the total (from the summary line on stderr) and the results.
+fn cli(site: &TestSite, query: &Query, limit: usize) -> (usize, Vec<Row>) {
+    let args = query.cli_args(limit);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = site.run(&args);
+    assert_eq!(
+        run.code, 0,
+        "studybook {args:?} failed\nstdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    let rows = run
+        .stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| row(&serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))))
+        .collect();
+    let total = run
+        .stderr
+        .lines()
+        .find(|l| l.contains(" results ("))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no result count in the CLI's stderr: {}", run.stderr));
+    (total, rows)
+}
+
+fn library(searcher: &Searcher, query: &Query, limit: usize) -> SearchResults {
+    searcher
+        .search(&query.request(limit))
+        .unwrap_or_else(|e| panic!("the library search for {} failed: {e}", query.label()))
+}
+
+fn library_rows(results: &SearchResults) -> Vec<Row> {
+    results
+        .results
+        .iter()
+        .map(|hit| row(&serde_json::to_value(hit).unwrap()))
+        .collect()
+}
+
+/// What the static engine answered in the page, for `limit` 10 and for every match.
+struct StaticAnswer {
+    total: usize,
+    top: Vec<Row>,
+    facets: Value,
+    all: BTreeSet<String>,
+    all_total: usize,
+}
+
+/// Calls `new StudybookStaticSearch('search/pack/').search(params)` in the page (one engine per
+/// page, as the search page keeps one). A rejected promise is returned as an error string.
+fn static_search(tab: &mut Tab, query: &Query) -> Result<StaticAnswer, String> {
+    let params = query.js_params().to_string();
+    let expression = String::new()
+        + "(() => { const engine = window.__engine || (window.__engine = new window.StudybookStaticSearch('search/pack/'));"
+        + "const params = "
+        + &params
+        + ";"
+        + "return engine.search(Object.assign({}, params, { limit: 10 }))"
+        + ".then(top => engine.search(Object.assign({}, params, { limit: 1000 })).then(all => JSON.stringify({ top: top, all: all.results.map(h => h.path), allTotal: all.total })))"
+        + ".catch(e => JSON.stringify({ error: String(e && e.stack || e) })); })()";
+    let answer = tab.eval(&expression);
+    let answer: Value = serde_json::from_str(answer.as_str().unwrap_or("null"))
+        .map_err(|e| format!("the engine returned no JSON ({e}): {answer}"))?;
+    if let Some(error) = answer.get("error") {
+        return Err(format!("the engine failed: {error}"));
+    }
+    let top = &answer["top"];
+    Ok(StaticAnswer {
+        total: top["total"].as_u64().unwrap_or(u64::MAX) as usize,
+        top: top["results"]
+            .as_array()
+            .map(|r| r.iter().map(row).collect())
+            .unwrap_or_default(),
+        facets: top["facets"].clone(),
+        all: answer["all"]
+            .as_array()
+            .map(|a| a.iter().map(|p| p.as_str().unwrap_or("").to_string()).collect())
+            .unwrap_or_default(),
+        all_total: answer["allTotal"].as_u64().unwrap_or(u64::MAX) as usize,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The search page in Chromium.
+
+/// Installed before any page script: records uncaught errors, alerts, and every script element
+/// the page adds (the engine loads data files with `<script>` tags).
+const RECORDER: &str = "window.__errors = []; window.__alerts = []; window.__loaded = [];\
+ window.alert = function (m) { window.__alerts.push(String(m)); };\
+ window.addEventListener('error', function (e) { window.__errors.push(String(e.message || e)); });\
+ window.addEventListener('unhandledrejection', function (e) { window.__errors.push('unhandled rejection: ' + String(e.reason)); });\
+ new MutationObserver(function (records) { records.forEach(function (r) { r.addedNodes.forEach(function (n) {\
+ if (n.tagName === 'SCRIPT' && n.src) { window.__loaded.push(n.src); } }); }); })\
+ .observe(document, { childList: true, subtree: true });";
+
+fn open_page(browser: &Browser, url: &str) -> Tab {
+    let mut tab = browser.open("about:blank");
+    tab.call("Page.enable", json!({}));
+    tab.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": RECORDER }),
+    );
+    tab.navigate(url);
+    tab.wait_until(
+        "document.readyState === 'complete' && location.href !== 'about:blank' && !!document.getElementById('search-input') && Array.isArray(window.__errors)",
+        WAIT,
+    );
+    tab
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct PageRow {
+    href: String,
+    title: String,
+    #[serde(rename = "titleHtml")]
+    title_html: String,
+    snippet: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+struct PageState {
+    status: String,
+    #[serde(rename = "className")]
+    class_name: String,
+    rows: Vec<PageRow>,
+    injected: u64,
+    errors: Vec<String>,
+    alerts: Vec<String>,
+    facets: Vec<String>,
+}
+
+impl PageState {
+    fn is_error(&self) -> bool {
+        self.class_name.split_whitespace().any(|c| c == "error")
+    }
+    fn hrefs(&self) -> Vec<String> {
+        self.rows.iter().map(|r| r.href.clone()).collect()
+    }
+}
+
+fn page_state(tab: &mut Tab) -> PageState {
+    let expression = format!(
+        "JSON.stringify({{ status: document.getElementById('search-status').textContent,\
+         className: document.getElementById('search-status').className,\
+         rows: Array.from(document.querySelectorAll('{RESULTS}')).map(li => {{ const a = li.querySelector('a'); const p = li.querySelector('p.snippet');\
+           return {{ href: a ? decodeURIComponent(a.getAttribute('href')) : '', title: a ? a.textContent : '', titleHtml: a ? a.innerHTML : '', snippet: p ? p.innerHTML : '' }}; }}),\
+         injected: document.querySelectorAll('#search-results img, #search-results script, #search-results iframe, img[src=\"x\"]').length,\
+         errors: window.__errors || ['the error recorder is missing'], alerts: window.__alerts || [],\
+         facets: Array.from(document.querySelectorAll('#search-facets label')).map(l => l.textContent.trim() + (l.querySelector('input') && l.querySelector('input').checked ? ' [x]' : '')) }})"
+    );
+    let text = tab.eval(&expression);
+    serde_json::from_str(text.as_str().unwrap()).unwrap()
+}
+
+/// Waits for the query in the address to have run (the status line is set), then reads the page.
+fn wait_loaded_query(tab: &mut Tab) -> PageState {
+    tab.wait_until(
+        "document.getElementById('search-status').textContent !== ''",
+        WAIT,
+    );
+    page_state(tab)
+}
+
+/// Types `text` into the search box as the page sees it (value, then an input event), and waits
+/// for that search to finish.
+fn search_in_page(tab: &mut Tab, text: &str) -> PageState {
+    tab.eval(&format!(
+        "(() => {{ const s = document.getElementById('search-status'); s.textContent = '{PENDING}'; s.className = 'search-status';\
+         const i = document.getElementById('search-input'); i.value = {}; i.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()",
+        js(text)
+    ));
+    tab.wait_until(
+        &format!("document.getElementById('search-status').textContent !== '{PENDING}'"),
+        WAIT,
+    );
+    page_state(tab)
+}
+
+/// The pack files (`g-3`, `meta`…) script elements loaded since `from` (an index into the log).
+fn loaded_since(tab: &mut Tab, from: u64) -> Vec<String> {
+    let value = tab.eval(&format!(
+        "JSON.stringify(window.__loaded.slice({from}).filter(s => s.indexOf('search/pack/') >= 0).map(s => s.split('/').pop().split('?')[0].replace(/\\.js$/, '')))"
+    ));
+    serde_json::from_str(value.as_str().unwrap()).unwrap()
+}
+
+/// Runs `query` with a new engine (so it loads everything it needs) and returns its total and
+/// the pack files it loaded.
+fn files_needed(tab: &mut Tab, query: &str) -> (usize, BTreeSet<String>) {
+    let before = tab.eval("window.__loaded.length").as_u64().unwrap();
+    let total = tab.eval(&format!(
+        "new window.StudybookStaticSearch('search/pack/').search({{ q: {}, limit: 20 }}).then(r => r.total)",
+        js(query)
+    ));
+    let files = loaded_since(tab, before).into_iter().collect();
+    (total.as_u64().unwrap() as usize, files)
+}
+
+/// The header's links resolve to files that exist (the rest of the page still works).
+fn assert_header_works(tab: &mut Tab, context: &str) {
+    let links = tab.eval(
+        "JSON.stringify(Array.from(document.querySelectorAll('header.site-header a')).map(a => a.href))",
+    );
+    let links: Vec<String> = serde_json::from_str(links.as_str().unwrap()).unwrap();
+    assert!(links.len() >= 2, "{context}: header links are missing: {links:?}");
+    for link in &links {
+        if let Some(path) = link.strip_prefix("file://") {
+            let path = pct_decode(path.split(['?', '#']).next().unwrap());
+            assert!(
+                Path::new(&path).exists(),
+                "{context}: the header link {link} points to a missing file"
+            );
+        }
+    }
+    let form = tab.eval("!!document.querySelector('header form.search-form input#site-search')");
+    assert_eq!(form, true, "{context}: the header's search form is missing");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A plain static file server: `python3 -m http.server`.
+
+struct StaticServer {
+    child: Child,
+    base: String,
+}
+
+impl StaticServer {
+    fn start(dir: &Path) -> StaticServer {
+        let mut child = Command::new("python3")
+            .args(["-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .arg(dir)
+            .env("PYTHONUNBUFFERED", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 is needed for a plain static server");
+        let stdout = child.stdout.take().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("Serving HTTP on 127.0.0.1 port ") {
+                    let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    let _ = sender.send(port);
+                }
+            }
+        });
+        let port = match receiver.recv_timeout(Duration::from_secs(30)) {
+            Ok(port) => port,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("python3 -m http.server did not say which port it serves");
+            }
+        };
+        StaticServer {
+            child,
+            base: format!("http://127.0.0.1:{port}/"),
+        }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A generated site, big enough for several postings shards and text chunks.
+
+const WORDS: &[&str] = &[
+    "安全生产",
+    "防汛抗旱",
+    "乡村振兴",
+    "基层治理",
+    "党史学习",
+    "理论武装",
+    "营商环境",
+    "数字政府",
+    "生态环境",
+    "河长制度",
+    "网格管理",
+    "信访工作",
+    "保密纪律",
+    "公文处理",
+    "档案管理",
+    "意识形态",
+    "志愿服务",
+    "主题党日",
+    "组织生活",
+    "廉洁自律",
+    "作风建设",
+    "调查研究",
+    "科技创新",
+    "产业升级",
+    "人才培养",
+    "应急管理",
+    "社会保障",
+    "文化建设",
+    "教育培训",
+    "医疗卫生",
+    "交通运输",
+    "水利工程",
+    "城市更新",
+    "农业农村",
+    "对外开放",
+    "法治建设",
+    "审计监督",
+    "统计调查",
+    "财政预算",
+    "国有资产",
+    "民生实事",
+    "群众路线",
+    "干部队伍",
+    "考核评价",
+    "督查督办",
+    "政务公开",
+    "数据共享",
+    "网络安全",
+    "消防安全",
+    "粮食安全",
+];
+const VERBS: &[&str] = &["加强", "推进", "落实", "完善", "深化", "统筹", "健全", "优化"];
+const MEETINGS: &[&str] = &["区委常委会", "区政府党组会", "机关支部委员会"];
+const TAGS: &[&str] = &["安全", "发展", "治理", "党建", "民生", "生态"];
+const GENERATED_PAGES: usize = 300;
+
+fn generated_site() -> TestSite {
+    let site = TestSite::new();
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"生成的学习资料库\"\nlanguage = \"zh-CN\"\n",
+    );
+    site.write("content/_index.md", "---\ntitle: 首页\n---\n\n首页。\n");
+    site.write(
+        "content/notes/_index.md",
+        "---\ntitle: 学习资料\n---\n\n学习资料。\n",
+    );
+    site.write(
+        "content/sessions/_index.md",
+        "---\ntitle: 学习记录\nkind: session\n---\n\n学习记录。\n",
+    );
+    let mut state: u64 = 0x5eed_1234;
+    let mut next = |n: usize| -> usize {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    };
+    for i in 0..GENERATED_PAGES {
+        let session = i % 4 == 0;
+        let (first, second) = (WORDS[next(WORDS.len())], WORDS[next(WORDS.len())]);
+        let date = format!(
+            "{}-{:02}-{:02}",
+            2020 + i % 6,
+            1 + (i / 6) % 12,
+            1 + (i / 72) % 28
+        );
+        let mut tags = vec![TAGS[next(TAGS.len())]];
+        let other = TAGS[next(TAGS.len())];
+        if other != tags[0] {
+            tags.push(other);
+        }
+        let mut body = String::new();
+        for _ in 0..4 {
+            for _ in 0..6 {
+                body.push_str(VERBS[next(VERBS.len())]);
+                body.push_str(WORDS[next(WORDS.len())]);
+                body.push('和');
+                body.push_str(WORDS[next(WORDS.len())]);
+                body.push('，');
+                body.push_str(VERBS[next(VERBS.len())]);
+                body.push_str(WORDS[next(WORDS.len())]);
+                body.push('。');
+            }
+            body.push_str("\n\n");
+        }
+        let mut front = format!(
+            "---\ntitle: {first}与{second}学习笔记（第{i}篇）\ndate: {date}\ntags: [{}]\n",
+            tags.join(", ")
+        );
+        let path = if session {
+            front.push_str(&format!(
+                "kind: session\nmeeting: {}\n",
+                MEETINGS[(i / 4) % MEETINGS.len()]
+            ));
+            format!("content/sessions/s{i:03}.md")
+        } else {
+            format!("content/notes/p{i:03}.md")
+        };
+        front.push_str("---\n\n");
+        site.write(&path, &(front + &body));
+    }
+    site.build().success();
+    site
+}
+
+fn shared_generated() -> &'static TestSite {
+    static SITE: OnceLock<TestSite> = OnceLock::new();
+    SITE.get_or_init(generated_site)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parity.
+
+#[derive(Default)]
+struct Parity {
+    n: usize,
+    filtered: usize,
+    with_results: usize,
+    empty: usize,
+    over_ten: usize,
+    sets_equal: usize,
+    order_equal: usize,
+    facets_equal: usize,
+    shared_results: usize,
+    snippets_identical: usize,
+    titles_identical: usize,
+    /// Disagreements allowed up to the thresholds (sets, order), printed.
+    mismatches: Vec<String>,
+    /// Disagreements never allowed (server consistency, facets, snippet marks).
+    failures: Vec<String>,
+}
+
+fn urls(rows: &[Row]) -> Vec<String> {
+    rows.iter().map(|r| r.url.clone()).collect()
+}
+
+fn show_rows(rows: &[Row]) -> String {
+    rows.iter()
+        .map(|r| format!("      {} ({:.3})", r.url, r.score))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn run_parity(site: &TestSite, queries: &[Query]) -> Parity {
+    let searcher = open_searcher(site);
+    let browser = Browser::launch();
+    let mut tab = open_page(&browser, &file_url(site, "search.html"));
+    tab.wait_until("typeof window.StudybookStaticSearch === 'function'", WAIT);
+    let mut p = Parity::default();
+    for query in queries {
+        let label = query.label();
+        p.n += 1;
+        p.filtered += usize::from(query.filtered());
+        let (cli_total, cli_rows) = cli(site, query, 10);
+        let lib_top = library(&searcher, query, 10);
+        let lib_all = library(&searcher, query, 1000);
+        let lib_rows = library_rows(&lib_top);
+        let lib_set: BTreeSet<String> = lib_all.results.iter().map(|h| h.path.clone()).collect();
+        let lib_facets = serde_json::to_value(&lib_top.facets).unwrap();
+
+        // The server's two faces agree (the reference itself is consistent).
+        if cli_total != lib_top.total || urls(&cli_rows) != urls(&lib_rows) || lib_all.total != lib_set.len()
+        {
+            p.failures.push(format!(
+                "{label}: the CLI and the library disagree: CLI {cli_total} {:?}, library {} {:?}",
+                urls(&cli_rows),
+                lib_top.total,
+                urls(&lib_rows)
+            ));
+        }
+        if cli_total == 0 {
+            p.empty += 1;
+        } else {
+            p.with_results += 1;
+        }
+        if cli_total > 10 {
+            p.over_ten += 1;
+        }
+
+        let answer = match static_search(&mut tab, query) {
+            Ok(answer) => answer,
+            Err(error) => {
+                p.mismatches.push(format!("{label}: {error}"));
+                p.failures.push(format!("{label}: no facets to compare: {error}"));
+                continue;
+            }
+        };
+
+        // Same set of pages.
+        if answer.total == cli_total && answer.all_total == lib_all.total && answer.all == lib_set {
+            p.sets_equal += 1;
+        } else {
+            p.mismatches.push(format!(
+                "{label}: different pages\n    server: total {cli_total}, only the server: {:?}\n    static: total {}, only static: {:?}",
+                lib_set.difference(&answer.all).collect::<Vec<_>>(),
+                answer.total,
+                answer.all.difference(&lib_set).collect::<Vec<_>>()
+            ));
+        }
+        // Same top 10, in the same order.
+        if urls(&answer.top) == urls(&cli_rows) {
+            p.order_equal += 1;
+        } else {
+            p.mismatches.push(format!(
+                "{label}: different top 10\n    server (CLI):\n{}\n    static:\n{}",
+                show_rows(&cli_rows),
+                show_rows(&answer.top)
+            ));
+        }
+        // Same facet counts, always.
+        if answer.facets == lib_facets {
+            p.facets_equal += 1;
+        } else {
+            p.failures.push(format!(
+                "{label}: different facets\n    server: {lib_facets}\n    static: {}",
+                answer.facets
+            ));
+        }
+        // Snippets and titles highlight where the server's do.
+        for server in &cli_rows {
+            let Some(mine) = answer.top.iter().find(|r| r.path == server.path) else {
+                continue;
+            };
+            p.shared_results += 1;
+            p.snippets_identical += usize::from(mine.snippet == server.snippet);
+            p.titles_identical += usize::from(mine.title_html == server.title_html);
+            if server.snippet.contains("<mark>") && !mine.snippet.contains("<mark>") {
+                p.failures.push(format!(
+                    "{label}: {}: the server's snippet is highlighted, the static one is not\n    server: {}\n    static: {}",
+                    server.path, server.snippet, mine.snippet
+                ));
+            }
+            if server.title_html.contains("<mark>") && !mine.title_html.contains("<mark>") {
+                p.failures.push(format!(
+                    "{label}: {}: the server's title is highlighted, the static one is not\n    server: {}\n    static: {}",
+                    server.path, server.title_html, mine.title_html
+                ));
+            }
+        }
+    }
+    let errors = page_state(&mut tab).errors;
+    if !errors.is_empty() {
+        p.failures
+            .push(format!("uncaught errors in the page: {errors:?}"));
+    }
+    p
+}
+
+fn report_and_assert(name: &str, p: &Parity) {
+    for mismatch in &p.mismatches {
+        println!("MISMATCH {mismatch}");
+    }
+    for failure in &p.failures {
+        println!("FAILURE {failure}");
+    }
+    println!(
+        "{name} parity: sets equal {}/{}, top-10 order equal {}/{}, facets equal {}/{}, \
+         snippets identical {}/{}, titles identical {}/{} ({} queries with results, {} without, {} filtered)",
+        p.sets_equal,
+        p.n,
+        p.order_equal,
+        p.n,
+        p.facets_equal,
+        p.n,
+        p.snippets_identical,
+        p.shared_results,
+        p.titles_identical,
+        p.shared_results,
+        p.with_results,
+        p.empty,
+        p.filtered
+    );
+    assert!(
+        p.failures.is_empty(),
+        "{name}: {} disagreements that must not happen (see FAILURE lines above); first: {}",
+        p.failures.len(),
+        p.failures[0]
+    );
+    assert!(
+        p.sets_equal * 100 >= p.n * 99,
+        "{name}: the same pages for only {}/{} queries (need 99%); see MISMATCH lines above",
+        p.sets_equal,
+        p.n
+    );
+    assert!(
+        p.order_equal * 100 >= p.n * 90,
+        "{name}: the same top-10 order for only {}/{} queries (need 90%); see MISMATCH lines above",
+        p.order_equal,
+        p.n
+    );
+}
+
+fn fixture_queries() -> Vec<Query> {
+    let long = "安全生产".repeat(60);
+    let mut queries: Vec<Query> = [
+        // Words and substrings of two to six characters.
+        "防汛",
+        "安全生产",
+        "党风廉政建设",
+        "新质生产力",
+        "两个确立",
+        "第一议题",
+        "会议要求",
+        "责任",
+        "支部委员会",
+        "主题党日",
+        "三会一课",
+        "网格",
+        "智联",
+        "生产力发展",
+        "意识形态工作",
+        "学习",
+        "会议",
+        "元旦春节",
+        "廉洁",
+        "河长制",
+        "一岗双责",
+        "高质量发展",
+        "网上办",
+        "有关要求",
+        "数字政府建设",
+        "两个确立的重要论述",
+        "学习了关于",
+        "中小学",
+        // Site words (the words file) and word-level recall.
+        "青禾网格通",
+        "翠湖智联办",
+        "确立两个",
+        "安全责任",
+        "党史教育",
+        "发展新质生产力",
+        "生产力新质",
+        // Several parts (AND), phrases, exclusions.
+        "防汛 应急",
+        "党史 学习 教育",
+        "安全 隐患",
+        "乡村振兴 和美乡村",
+        "保密 涉密",
+        "营商环境 生产力",
+        "\"党史学习教育\"",
+        "\"生产力\"",
+        "“两个维护”",
+        "\"第一议题 学习\"",
+        "学习 -党史",
+        "第一议题 -区委常委会",
+        "节前提醒 -乙",
+        "廉洁 -2024",
+        // Folding: Traditional characters, full width, Latin case.
+        "黨史",
+        "黨風廉政",
+        "安全生產",
+        "國家秘密",
+        "ＡＢＣ",
+        "abc",
+        "ABC123",
+        "excel",
+        "EXCEL 台账",
+        "ＯＡ",
+        "wps",
+        // Single characters.
+        "党",
+        "网",
+        "汛",
+        "会",
+        "一",
+        "年 会",
+        // Nothing to find, punctuation only, markup.
+        "紫藤萝",
+        "不存在的词语",
+        "量子计算",
+        "xyzzy",
+        "，。！？",
+        "...",
+        "——",
+        "",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "\"unbalanced",
+    ]
+    .iter()
+    .map(|t| q(t))
+    .collect();
+    queries.push(q(&long));
+    // Filters.
+    queries.extend([
+        q("第一议题").kind("session"),
+        q("第一议题").kind("note"),
+        q("学习").kind("note"),
+        q("学习").meeting("区委常委会"),
+        q("会议").meeting("区政府党组会"),
+        q("第一议题").tag("安全生产"),
+        q("安全生产").tag("安全生产"),
+        q("学习").year(2023),
+        q("第一议题").year(2024),
+        q("党").year(2025),
+        q("学习").from("2024-01-01"),
+        q("学习").to("2023-06-30"),
+        q("会议").from("2024-01-01").to("2024-06-30"),
+        q("第一议题").kind("session").meeting("区委常委会").year(2024),
+        q("防汛").kind("note").tag("防汛"),
+        q("责任").year(2023).kind("note"),
+        q("学习").meeting("不存在的会议"),
+        q("学习").tag("不存在的标签"),
+        q("廉洁").from("2024-01-01"),
+        q("党").kind("session").from("2023-06-01").to("2024-12-31"),
+        q("安全").tag("应急管理").year(2024),
+        q("生产力").year(2024).kind("session"),
+        q("党").from("2023-12-20").to("2023-12-28"),
+    ]);
+    queries
+}
+
+/// Parity on the fixture: the CLI, the library and the static engine in Chromium.
+#[test]
+fn the_static_engine_answers_as_the_server_on_the_fixture() {
+    let site = shared_fixture();
+    let queries = fixture_queries();
+    let p = run_parity(site, &queries);
+    report_and_assert("fixture", &p);
+    // The set is what the issue asks for, and not degenerate.
+    assert!(p.n >= 60, "only {} queries", p.n);
+    assert!(p.filtered >= 15, "only {} queries with filters", p.filtered);
+    assert!(
+        p.with_results >= 45,
+        "only {} queries find anything",
+        p.with_results
+    );
+    assert!(p.empty >= 8, "only {} queries find nothing", p.empty);
+    assert!(
+        p.over_ten >= 4,
+        "only {} queries find more than 10 pages",
+        p.over_ten
+    );
+}
+
+fn generated_queries() -> Vec<Query> {
+    let mut queries: Vec<Query> = WORDS.iter().take(20).map(|w| q(w)).collect();
+    queries.extend(
+        [
+            "学习笔记",
+            "安全",
+            "管理",
+            "建设",
+            "安全生产 防汛抗旱",
+            "乡村振兴 数据共享 网络安全",
+            "加强安全",
+            "推进乡村振兴",
+            "\"落实安全生产\"",
+            "\"和应急管理\"",
+            "安全生产 -防汛抗旱",
+            "学习笔记 -安全",
+            "網絡安全",
+            "第12篇",
+            "理",
+            "督",
+            "不存在词语",
+            "zzzz",
+        ]
+        .iter()
+        .map(|t| q(t)),
+    );
+    queries.extend([
+        q("安全生产").kind("session"),
+        q("安全生产").kind("note"),
+        q("学习笔记").meeting("区委常委会"),
+        q("防汛抗旱").meeting("机关支部委员会"),
+        q("数据共享").tag("民生"),
+        q("学习笔记").tag("生态").year(2022),
+        q("营商环境").year(2021),
+        q("科技创新").from("2023-03-01").to("2024-09-30"),
+        q("学习笔记").from("2025-06-01"),
+        q("人才培养").to("2020-12-31").kind("note"),
+        q("网络安全").kind("session").meeting("区政府党组会").year(2024),
+    ]);
+    queries
+}
+
+/// Parity on a generated site of 300 pages: several gram and word shards and text chunks, so
+/// the engine must pick the right shard for each term and the right chunk for each page.
+#[test]
+fn the_static_engine_answers_as_the_server_with_many_shards() {
+    let site = shared_generated();
+    let meta = pack_meta(site);
+    let p = run_parity(site, &generated_queries());
+    report_and_assert("generated", &p);
+    assert!(
+        meta["gramShards"].as_u64().unwrap_or(0) >= 2,
+        "the generated site should need several gram shards: {meta}"
+    );
+    assert!(
+        p.with_results >= 30,
+        "only {} queries find anything",
+        p.with_results
+    );
+    assert!(
+        p.over_ten >= 10,
+        "only {} queries find more than 10 pages",
+        p.over_ten
+    );
+    let files = pack_files(site).len();
+    assert!(files < 1000, "{files} pack files for {GENERATED_PAGES} pages");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The search page with no search server.
+
+/// The page's results are the CLI's for the same query (the page shows 20).
+fn assert_page_matches_cli(site: &TestSite, state: &PageState, query: &str, context: &str) {
+    let (total, rows) = cli(site, &q(query), 20);
+    assert!(total > 0, "{context}: the CLI finds nothing for {query}");
+    assert!(!state.is_error(), "{context}: {state:?}");
+    assert_eq!(state.status, format!("{total} 条结果"), "{context}");
+    assert_eq!(
+        state.hrefs(),
+        urls(&rows),
+        "{context}: the page and the CLI differ"
+    );
+    for (shown, expected) in state.rows.iter().zip(&rows) {
+        assert_eq!(
+            shown.title_html, expected.title_html,
+            "{context}: the title of {}",
+            expected.url
+        );
+    }
+    assert!(state.errors.is_empty(), "{context}: {:?}", state.errors);
+    assert_eq!(state.injected, 0, "{context}");
+}
+
+#[test]
+fn the_page_opened_from_file_finds_a_known_page() {
+    let site = shared_fixture();
+    let browser = Browser::launch();
+    let query = "党风廉政建设";
+    let url = format!("{}?q={}", file_url(site, "search.html"), enc(query));
+    let mut tab = open_page(&browser, &url);
+    let state = wait_loaded_query(&mut tab);
+    assert_page_matches_cli(site, &state, query, "file://");
+    let first = &state.rows[0];
+    assert_eq!(first.href, "notes/clean-government.html");
+    assert_eq!(first.title, "党风廉政建设责任清单");
+    assert!(
+        first.title_html.contains("<mark>党风廉政建设</mark>"),
+        "{first:?}"
+    );
+    assert!(first.snippet.contains("<mark>"), "{first:?}");
+    assert!(
+        state.facets.iter().any(|f| f.contains("党风廉政建设")),
+        "the tag facet is shown: {:?}",
+        state.facets
+    );
+    assert_eq!(tab.eval("document.getElementById('search-input').value"), query);
+
+    // More results than one, typed.
+    let state = search_in_page(&mut tab, "学习");
+    assert_page_matches_cli(site, &state, "学习", "file://, typed");
+
+    // Following the first result opens its page.
+    let state = search_in_page(&mut tab, query);
+    assert_eq!(state.rows[0].href, "notes/clean-government.html");
+    tab.eval(&format!("document.querySelector('{RESULTS} a').click()"));
+    let heading = tab.wait_until(
+        "location.pathname.endsWith('notes/clean-government.html') && document.readyState === 'complete' && (document.querySelector('h1') || {}).textContent",
+        WAIT,
+    );
+    assert_eq!(heading, "党风廉政建设责任清单");
+}
+
+#[test]
+fn the_page_on_a_plain_static_server_finds_what_the_cli_finds() {
+    let site = shared_fixture();
+    let server = StaticServer::start(&site.path("public"));
+    // A static host has no search API: the page must fall back to the pack.
+    let (status, _, _) = http_get(&server.base, "/api/search?q=x", &[]);
+    assert_eq!(status, 404, "python's server has no /api/search");
+    let browser = Browser::launch();
+    for query in ["党风廉政建设", "第一议题", "黨史"] {
+        let url = format!("{}search.html?q={}", server.base, enc(query));
+        let mut tab = open_page(&browser, &url);
+        let state = wait_loaded_query(&mut tab);
+        assert_page_matches_cli(site, &state, query, &format!("http.server, {query}"));
+        let loaded = loaded_since(&mut tab, 0);
+        assert!(
+            loaded.iter().any(|f| f == "meta"),
+            "the page searched the pack: {loaded:?}"
+        );
+    }
+    let mut tab = open_page(
+        &browser,
+        &format!("{}search.html?q={}", server.base, enc("党风廉政建设")),
+    );
+    let state = wait_loaded_query(&mut tab);
+    assert_eq!(state.rows[0].title, "党风廉政建设责任清单");
+    assert_eq!(state.rows[0].href, "notes/clean-government.html");
+}
+
+#[test]
+fn with_studybook_serve_the_static_engine_shows_what_the_api_shows() {
+    let site = TestSite::fixture("search");
+    let server = Server::start(&site, &[]);
+    let browser = Browser::launch();
+    for query in [
+        "q=防汛",
+        "q=学习",
+        "q=第一议题&meeting=区委常委会",
+        "q=黨史",
+        "q=安全&kind=note",
+        "q=<script>alert(1)</script>",
+    ] {
+        let encoded = query
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                format!("{k}={}", enc(v))
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut api_tab = open_page(&browser, &format!("{}?{encoded}", server.url("search.html")));
+        let api = wait_loaded_query(&mut api_tab);
+        let mut static_tab = open_page(
+            &browser,
+            &format!("{}?{encoded}&engine=static", server.url("search.html")),
+        );
+        let mine = wait_loaded_query(&mut static_tab);
+        assert!(
+            !api.rows.is_empty(),
+            "{query}: the API page shows results: {api:?}"
+        );
+        assert!(!api.is_error() && !mine.is_error(), "{query}: {api:?} {mine:?}");
+        assert_eq!(mine.status, api.status, "{query}: the status line");
+        assert_eq!(mine.hrefs(), api.hrefs(), "{query}: the result links");
+        for (a, b) in mine.rows.iter().zip(&api.rows) {
+            assert_eq!(a.title_html, b.title_html, "{query}: the title of {}", b.href);
+            assert_eq!(a.snippet, b.snippet, "{query}: the snippet of {}", b.href);
+        }
+        assert_eq!(mine.facets, api.facets, "{query}: the facets");
+        assert!(mine.errors.is_empty() && api.errors.is_empty(), "{query}");
+        // Each page really used its own engine.
+        let resources = |tab: &mut Tab| -> Vec<String> {
+            let value = tab.eval(
+                "JSON.stringify(performance.getEntriesByType('resource').map(e => e.name).concat(window.__loaded))",
+            );
+            serde_json::from_str(value.as_str().unwrap()).unwrap()
+        };
+        let api_resources = resources(&mut api_tab);
+        let static_resources = resources(&mut static_tab);
+        assert!(
+            api_resources.iter().any(|r| r.contains("api/search"))
+                && !api_resources.iter().any(|r| r.contains("search/pack/")),
+            "{query}: the served page asks /api/search: {api_resources:?}"
+        );
+        assert!(
+            static_resources.iter().any(|r| r.contains("search/pack/meta.js"))
+                && !static_resources.iter().any(|r| r.contains("api/search")),
+            "{query}: engine=static searches the pack: {static_resources:?}"
+        );
+        // Each served page holds a live-reload connection (EventSource), and Chromium opens at
+        // most six per host: close the tabs so the next pages can load.
+        api_tab.call("Page.close", json!({}));
+        static_tab.call("Page.close", json!({}));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input.
+
+#[test]
+fn bad_input_in_the_page_gives_no_error_and_no_markup() {
+    let site = shared_fixture();
+    let searcher = open_searcher(site);
+    let browser = Browser::launch();
+    let mut tab = open_page(&browser, &file_url(site, "search.html"));
+    let inputs: Vec<String> = [
+        "",
+        "   ",
+        "，。！？、；：",
+        "...!!!???",
+        "-",
+        "\"\"",
+        "<img src=x onerror=alert(1)>",
+        "<script>alert(1)</script>",
+        "\"unbalanced",
+        "\"防汛",
+        "' OR 1=1; --",
+        "%3Cimg%20src%3Dx%3E",
+        "\u{0}\u{7}防汛\u{1b}",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([
+        "防汛".repeat(5000),
+        "a".repeat(10_000),
+        "<img src=x onerror=alert(1)>".repeat(400),
+    ])
+    .collect();
+    let mut found_something = 0;
+    for input in &inputs {
+        let label = if input.chars().count() > 40 {
+            format!(
+                "{}… ({} chars)",
+                input.chars().take(20).collect::<String>(),
+                input.chars().count()
+            )
+        } else {
+            format!("{input:?}")
+        };
+        let state = search_in_page(&mut tab, input);
+        assert!(!state.is_error(), "{label}: the status is an error: {state:?}");
+        assert_eq!(state.injected, 0, "{label}: markup was injected");
+        assert!(
+            state.errors.is_empty(),
+            "{label}: uncaught errors {:?}",
+            state.errors
+        );
+        assert!(
+            state.alerts.is_empty(),
+            "{label}: a script ran: {:?}",
+            state.alerts
+        );
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            assert_eq!(state.status, "", "{label}");
+            assert!(state.rows.is_empty(), "{label}");
+            continue;
+        }
+        let expected = library(&searcher, &q(trimmed), 20);
+        if expected.total == 0 {
+            assert_eq!(state.status, NO_RESULTS, "{label}");
+        } else {
+            found_something += 1;
+            assert_eq!(state.status, format!("{} 条结果", expected.total), "{label}");
+        }
+        let expected_urls: Vec<String> = expected.results.iter().map(|h| h.url.clone()).collect();
+        assert_eq!(
+            state.hrefs(),
+            expected_urls,
+            "{label}: the results differ from the server's"
+        );
+    }
+    assert!(found_something >= 3, "some of the odd queries find pages");
+
+    // The page whose title is a script tag, found by a query that is an img tag: both as text.
+    let url = format!(
+        "{}?q={}",
+        file_url(site, "search.html"),
+        enc("<img src=x onerror=alert(1)>")
+    );
+    let mut tab = open_page(&browser, &url);
+    let state = wait_loaded_query(&mut tab);
+    let row = state
+        .rows
+        .iter()
+        .find(|r| r.title == "<script>alert(1)</script>")
+        .unwrap_or_else(|| panic!("the <script> page is not shown as text: {state:?}"));
+    assert!(row.title_html.starts_with("&lt;"), "{row:?}");
+    let text = tab.eval(&format!(
+        "Array.from(document.querySelectorAll('{RESULTS} p.snippet')).map(p => p.textContent).join('\\n')"
+    ));
+    assert!(
+        text.as_str().unwrap().contains("<img src=x onerror=alert(1)>"),
+        "{text}"
+    );
+    assert_eq!(state.injected, 0);
+    assert!(state.alerts.is_empty() && state.errors.is_empty(), "{state:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Missing and damaged data files.
+
+fn assert_unavailable(state: &PageState, context: &str) {
+    assert_eq!(state.status, UNAVAILABLE, "{context}: {state:?}");
+    assert!(
+        state.is_error(),
+        "{context}: the status has no error class: {state:?}"
+    );
+    assert!(
+        state.rows.is_empty(),
+        "{context}: stale results are shown: {state:?}"
+    );
+    assert_eq!(state.injected, 0, "{context}");
+}
+
+#[test]
+fn a_missing_meta_file_says_unavailable_and_the_page_recovers_after_a_rebuild() {
+    let site = built_fixture();
+    let meta = site.path(&format!("{PACK}/meta.js"));
+    let saved = std::fs::read(&meta).unwrap();
+    std::fs::remove_file(&meta).unwrap();
+    let browser = Browser::launch();
+    let url = format!("{}?q={}", file_url(&site, "search.html"), enc("防汛"));
+    let mut tab = open_page(&browser, &url);
+    let state = wait_loaded_query(&mut tab);
+    assert_unavailable(&state, "meta.js missing, query in the address");
+    assert!(state.errors.is_empty(), "uncaught errors: {:?}", state.errors);
+    assert_header_works(&mut tab, "meta.js missing");
+
+    let state = search_in_page(&mut tab, "党风廉政建设");
+    assert_unavailable(&state, "meta.js missing, typed");
+    assert!(state.errors.is_empty(), "uncaught errors: {:?}", state.errors);
+    let state = search_in_page(&mut tab, "");
+    assert!(
+        !state.is_error() && state.status.is_empty(),
+        "clearing the box clears the error: {state:?}"
+    );
+
+    // The file is back (the site was rebuilt): the open page searches again.
+    std::fs::write(&meta, saved).unwrap();
+    let state = search_in_page(&mut tab, "党风廉政建设");
+    assert!(!state.is_error(), "{state:?}");
+    assert_eq!(
+        state.rows.first().map(|r| r.title.as_str()),
+        Some("党风廉政建设责任清单")
+    );
+}
+
+#[test]
+fn a_missing_text_chunk_says_unavailable_and_other_queries_still_work() {
+    let site = generated_site();
+    let browser = Browser::launch();
+    let mut probe = open_page(&browser, &file_url(&site, "search.html"));
+    let failing = "防汛抗旱";
+    let (total, files) = files_needed(&mut probe, failing);
+    assert!(total > 0, "{failing} finds pages");
+    let chunk = files
+        .iter()
+        .find(|f| f.starts_with("t-"))
+        .unwrap_or_else(|| panic!("{failing} loaded no text chunk: {files:?}"))
+        .clone();
+    let working = WORDS
+        .iter()
+        .chain(["学习笔记"].iter())
+        .find(|w| {
+            let (total, files) = files_needed(&mut probe, w);
+            total > 0 && !files.contains(&chunk) && files.iter().any(|f| f.starts_with("t-"))
+        })
+        .unwrap_or_else(|| panic!("every query needs {chunk}: the text is not split in chunks"));
+    drop(probe);
+    site.remove(&format!("{PACK}/{chunk}.js"));
+
+    let url = format!("{}?q={}", file_url(&site, "search.html"), enc(failing));
+    let mut tab = open_page(&browser, &url);
+    let state = wait_loaded_query(&mut tab);
+    assert_unavailable(&state, &format!("{chunk}.js missing"));
+    assert!(state.errors.is_empty(), "uncaught errors: {:?}", state.errors);
+    assert_header_works(&mut tab, "a text chunk missing");
+    let state = search_in_page(&mut tab, working);
+    assert!(!state.is_error(), "{working} needs only intact files: {state:?}");
+    assert!(!state.rows.is_empty(), "{working}: {state:?}");
+    assert_page_matches_cli(&site, &state, working, &format!("{chunk}.js missing, {working}"));
+}
+
+#[test]
+fn a_damaged_gram_shard_says_unavailable_and_other_queries_still_work() {
+    let site = generated_site();
+    let browser = Browser::launch();
+    let mut probe = open_page(&browser, &file_url(&site, "search.html"));
+    // A query, a gram shard it needs, and another query that does not need that shard.
+    let mut needs = Vec::new();
+    for word in WORDS {
+        let (total, files) = files_needed(&mut probe, word);
+        assert!(total > 0, "{word} finds pages");
+        needs.push((*word, files));
+    }
+    drop(probe);
+    let (failing, shard, working) = needs
+        .iter()
+        .find_map(|(failing, files)| {
+            files.iter().filter(|f| f.starts_with("g-")).find_map(|shard| {
+                needs
+                    .iter()
+                    .find(|(_, other)| !other.contains(shard))
+                    .map(|(working, _)| (*failing, shard.clone(), *working))
+            })
+        })
+        .expect("every query needs every gram shard: the postings are not sharded");
+    let path = site.path(&format!("{PACK}/{shard}.js"));
+    let original = std::fs::read_to_string(&path).unwrap();
+    let (_, data) = pack_script(&path);
+    let data = data.as_str().expect("a shard's data is a string").to_string();
+
+    let damages: Vec<(&str, String, bool)> = vec![
+        (
+            "garbage instead of base64",
+            format!("window.__studybookPack.add(\"{shard}\", \"!!!notbase64\");\n"),
+            true,
+        ),
+        (
+            "the script cut in half",
+            original.chars().take(original.chars().count() / 2).collect(),
+            false,
+        ),
+        (
+            "the compressed data cut in half",
+            format!(
+                "window.__studybookPack.add(\"{shard}\", {});\n",
+                js(&data[..(data.len() / 2) / 4 * 4])
+            ),
+            true,
+        ),
+        ("an empty file", String::new(), true),
+    ];
+    for (what, damaged, no_uncaught_errors) in damages {
+        std::fs::write(&path, damaged).unwrap();
+        let url = format!("{}?q={}", file_url(&site, "search.html"), enc(failing));
+        let mut tab = open_page(&browser, &url);
+        let state = wait_loaded_query(&mut tab);
+        let context = format!("{shard}.js damaged ({what}), query {failing}");
+        assert_unavailable(&state, &context);
+        if no_uncaught_errors {
+            assert!(
+                state.errors.is_empty(),
+                "{context}: uncaught errors {:?}",
+                state.errors
+            );
+        } else {
+            // The broken script's own syntax error; what follows must add none.
+            tab.eval("window.__errors = []");
+        }
+        assert_header_works(&mut tab, &context);
+        let state = search_in_page(&mut tab, working);
+        assert!(
+            !state.rows.is_empty(),
+            "{context}: {working} needs only intact files: {state:?}"
+        );
+        assert_page_matches_cli(&site, &state, working, &format!("{context}, then {working}"));
+        // And the failing query fails again, rather than showing a silent empty list.
+        let state = search_in_page(&mut tab, failing);
+        assert_unavailable(&state, &format!("{context}, again"));
+    }
+    std::fs::write(&path, original).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rebuilds and drafts.
+
+/// Total and paths the static engine finds for `query`, in a fresh browser (no cached files).
+fn static_paths(site: &TestSite, query: &str) -> (usize, Vec<String>) {
+    let browser = Browser::launch();
+    let mut tab = open_page(&browser, &file_url(site, "search.html"));
+    let answer = static_search(&mut tab, &q(query))
+        .unwrap_or_else(|e| panic!("the static search for {query} failed: {e}"));
+    (answer.total, answer.top.iter().map(|r| r.path.clone()).collect())
+}
+
+#[test]
+fn the_pack_is_rebuilt_with_the_site_and_leaves_drafts_out() {
+    let site = built_fixture();
+    let word = "翡翠蜂鸟";
+    assert_eq!(static_paths(&site, word).0, 0, "{word} is not in the fixture yet");
+    site.write(
+        "content/notes/hummingbird.md",
+        "---\ntitle: 湿地观察记录\ndate: 2024-05-20\ntags: [生态环境]\n---\n\n湿地公园的志愿者记录到翡翠蜂鸟在芦苇丛中筑巢。\n",
+    );
+    site.build().success();
+    assert_eq!(
+        static_paths(&site, word),
+        (1, vec!["notes/hummingbird.md".to_string()]),
+        "the rebuilt pack has the new page"
+    );
+    assert_eq!(cli(&site, &q(word), 10).0, 1);
+
+    // The draft: in neither the results nor any file of the pack.
+    let draft = "紫藤萝";
+    assert_eq!(static_paths(&site, draft), (0, vec![]), "the draft is found");
+    assert_eq!(pack_files_containing(&site, draft), Vec::<String>::new());
+    assert!(
+        !std::fs::read_to_string(site.path(&format!("{PACK}/meta.js")))
+            .unwrap()
+            .contains("草稿"),
+        "the draft's tag is in meta.js"
+    );
+
+    // With --drafts it is there: the checks above can see it.
+    site.run(&["build", "--drafts"]).success();
+    assert_eq!(
+        static_paths(&site, draft),
+        (1, vec!["notes/draft-plan.md".to_string()]),
+        "with --drafts the static engine finds the draft"
+    );
+    assert!(
+        !pack_files_containing(&site, draft).is_empty(),
+        "with --drafts the pack holds the draft's text"
+    );
+
+    // And a normal build after it removes it again (no stale files).
+    site.build().success();
+    assert_eq!(static_paths(&site, draft).0, 0);
+    assert_eq!(pack_files_containing(&site, draft), Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size and files.
+
+#[test]
+fn the_pack_is_a_few_small_self_registering_scripts() {
+    let site = shared_fixture();
+    let files = pack_files(site);
+    assert!(
+        files.len() < 200,
+        "{} files in the pack for the fixture",
+        files.len()
+    );
+    let meta = site.path(&format!("{PACK}/meta.js"));
+    let meta_bytes = std::fs::metadata(&meta).unwrap().len();
+    assert!(meta_bytes < 20 * 1024, "meta.js is {meta_bytes} bytes");
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for required in ["meta.js", "docs.js", "fold.js", "g-0.js", "w-0.js", "t-0.js"] {
+        assert!(
+            names.iter().any(|n| n == required),
+            "{required} is missing: {names:?}"
+        );
+    }
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.ends_with(".js"), "{name} is not a script");
+        let (registered, _) = pack_script(path);
+        assert_eq!(format!("{registered}.js"), name, "{name} registers another name");
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(
+            text.starts_with("window.__studybookPack"),
+            "{name} does not register itself: {}",
+            &text[..text.len().min(80)]
+        );
+    }
+    let meta = pack_meta(site);
+    assert_eq!(meta["docs"].as_u64(), Some(open_searcher(site).num_docs()));
+}
