@@ -227,7 +227,6 @@ impl Searcher {
         // Ties (equal scores) go to the newer page; facets count every match.
         let mut columns = HashMap::new();
         let mut ranked: Vec<(f32, u64, DocAddress)> = Vec::with_capacity(scored.len());
-        let mut counts: [BTreeMap<String, usize>; 4] = Default::default();
         for (score, address) in scored {
             let segment = searcher.segment_reader(address.segment_ord);
             let cols = match columns.entry(address.segment_ord) {
@@ -235,8 +234,12 @@ impl Searcher {
                 std::collections::hash_map::Entry::Vacant(v) => v.insert(FacetColumns::open(segment)?),
             };
             let date = cols.date.first(address.doc_id).unwrap_or(0);
-            cols.count(address.doc_id, &mut counts)?;
+            cols.count(address.doc_id);
             ranked.push((score, date, address));
+        }
+        let mut counts: [BTreeMap<String, usize>; 4] = Default::default();
+        for cols in columns.values() {
+            cols.resolve(&mut counts)?;
         }
         // Scores are compared at a thousandth: the static engine recomputes them in the
         // browser, where the last bits of a float may differ; ties go to the newer page.
@@ -533,6 +536,9 @@ struct FacetColumns {
     kind: Option<tantivy::columnar::StrColumn>,
     meeting: Option<tantivy::columnar::StrColumn>,
     tags: Option<tantivy::columnar::StrColumn>,
+    /// Matches per term ordinal of kind, meeting and tags.
+    ords: [HashMap<u64, usize>; 3],
+    years: HashMap<u64, usize>,
 }
 
 impl FacetColumns {
@@ -544,28 +550,49 @@ impl FacetColumns {
             kind: fast.str("kind")?,
             meeting: fast.str("meeting")?,
             tags: fast.str("tags")?,
+            ords: Default::default(),
+            years: HashMap::new(),
         })
     }
 
-    fn count(&self, doc: u32, counts: &mut [BTreeMap<String, usize>; 4]) -> tantivy::Result<()> {
-        let mut buffer = String::new();
-        let mut add_strings = |column: &Option<tantivy::columnar::StrColumn>,
-                               counts: &mut BTreeMap<String, usize>|
-         -> tantivy::Result<()> {
+    /// Counts one matching document by column ordinals; strings are looked up once, at the end.
+    fn count(&mut self, doc: u32) {
+        let [kinds, meetings, tags] = &mut self.ords;
+        for (column, counts) in [(&self.kind, kinds), (&self.meeting, meetings), (&self.tags, tags)] {
             if let Some(column) = column {
                 for ord in column.term_ords(doc) {
-                    buffer.clear();
-                    column.ord_to_str(ord, &mut buffer)?;
-                    *counts.entry(buffer.clone()).or_default() += 1;
+                    *counts.entry(ord).or_default() += 1;
                 }
             }
-            Ok(())
-        };
-        add_strings(&self.kind, &mut counts[0])?;
-        add_strings(&self.meeting, &mut counts[2])?;
-        add_strings(&self.tags, &mut counts[3])?;
+        }
         if let Some(year) = self.year.first(doc).filter(|&y| y > 0) {
-            *counts[1].entry(year.to_string()).or_default() += 1;
+            *self.years.entry(year).or_default() += 1;
+        }
+    }
+
+    /// Adds this segment's counts, as strings, to `counts` (kind, year, meeting, tag).
+    fn resolve(&self, counts: &mut [BTreeMap<String, usize>; 4]) -> tantivy::Result<()> {
+        for (column, ords, slot) in [
+            (&self.kind, &self.ords[0], 0),
+            (&self.meeting, &self.ords[1], 2),
+            (&self.tags, &self.ords[2], 3),
+        ] {
+            let Some(column) = column else { continue };
+            // Read the column's dictionary once, in ordinal order: looking ordinals up one by
+            // one decodes a dictionary block each time.
+            let mut names = Vec::with_capacity(column.dictionary().num_terms());
+            let mut stream = column.dictionary().stream()?;
+            while stream.advance() {
+                names.push(String::from_utf8_lossy(stream.key()).into_owned());
+            }
+            for (&ord, &count) in ords {
+                if let Some(name) = names.get(ord as usize) {
+                    *counts[slot].entry(name.clone()).or_default() += count;
+                }
+            }
+        }
+        for (year, count) in &self.years {
+            *counts[1].entry(year.to_string()).or_default() += count;
         }
         Ok(())
     }
