@@ -85,7 +85,13 @@ fn report(name: &str, mut times: Vec<f64>) {
 
 fn encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -110,13 +116,22 @@ fn main() -> anyhow::Result<()> {
 
     // Warm up the page cache and the analyzer, as a running server would be.
     for (query, _) in queries.iter().take(50) {
-        searcher.search(&SearchRequest { query: query.clone(), limit: 10, ..Default::default() })?;
+        searcher.search(&SearchRequest {
+            query: query.clone(),
+            limit: 10,
+            ..Default::default()
+        })?;
     }
     let mut library = Vec::new();
     let mut hits = 0;
     for (query, kind) in &queries {
         let started = Instant::now();
-        let results = searcher.search(&SearchRequest { query: query.clone(), limit: 10, kind: kind.clone(), ..Default::default() })?;
+        let results = searcher.search(&SearchRequest {
+            query: query.clone(),
+            limit: 10,
+            kind: kind.clone(),
+            ..Default::default()
+        })?;
         library.push(started.elapsed().as_secs_f64() * 1000.0);
         hits += usize::from(results.total > 0);
     }
@@ -128,7 +143,11 @@ fn main() -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let state = studybook::serve::SiteState::new(output.clone());
     runtime.spawn(async move {
-        let _ = axum::serve(listener, studybook::serve::router(state, false).into_make_service()).await;
+        let _ = axum::serve(
+            listener,
+            studybook::serve::router(state, false).into_make_service(),
+        )
+        .await;
     });
     let mut stream = TcpStream::connect(address)?;
     stream.set_nodelay(true)?;

@@ -53,11 +53,18 @@ pub fn gram_fields(fields: &Fields) -> [Field; 3] {
     [fields.title_grams, fields.body_grams, fields.meta_grams]
 }
 
+/// Word fields keep frequencies only (BM25 needs no positions: phrases are matched on grams);
+/// gram fields keep positions for verbatim matching.
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
+    let record = if tokenizer == GRAMS_TOKENIZER {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
     let options = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(record),
     );
     if stored {
         options.set_stored()
