@@ -5,7 +5,8 @@
 //!
 //! It follows the loader of `search-engine.js` file by file: the page, its stylesheet and
 //! scripts and `meta.js` first; then per query the fold table and docs table (first query only),
-//! the gram shards of the query's grams, the word shards of its candidate words, and the text
+//! the gram shards of the query's grams, the vocabulary shards of its candidate words, the word
+//! shards of the words it splits into, and the text
 //! chunks of the first ten results (taken from the server's answer).
 
 use std::collections::{BTreeSet, HashMap};
@@ -13,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use studybook::search::analyzer::{is_cjk_char, is_word_char, query_grams, MAX_WORD_CHARS};
+use studybook::search::analyzer::{is_cjk_char, is_word_char, query_grams, segment_query, MAX_WORD_CHARS};
 use studybook::search::pack::fnv1a;
 use studybook::search::query::parse_query;
 use studybook::search::{SearchRequest, Searcher};
@@ -114,6 +115,14 @@ fn main() -> anyhow::Result<()> {
     let meta = meta(&pack);
     let gram_shards = meta["gramShards"].as_u64().unwrap_or(1) as u32;
     let word_shards = meta["wordShards"].as_u64().unwrap_or(1) as u32;
+    let vocabulary_shards = meta["vocabularyShards"].as_u64().unwrap_or(1) as u32;
+    let mut vocabulary: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for shard in 0..vocabulary_shards {
+        let text = std::fs::read_to_string(pack.join(format!("v-{shard}.js")))?;
+        let json = &text[text.find(',').map_or(0, |i| i + 1)..text.rfind(");").unwrap_or(text.len())];
+        let words: String = serde_json::from_str(json)?;
+        vocabulary.extend(words.split('\n').filter(|w| !w.is_empty()).map(String::from));
+    }
     let chunk_starts: Vec<usize> = meta["chunkStarts"]
         .as_array()
         .map(|a| a.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect())
@@ -152,6 +161,7 @@ fn main() -> anyhow::Result<()> {
     };
     let searcher = Searcher::open(&output)?;
     let mut per_query = Vec::new();
+    let mut by_kind: std::collections::BTreeMap<char, usize> = std::collections::BTreeMap::new();
     while per_query.len() < count && !texts.is_empty() {
         let text = &texts[next(texts.len())];
         let length = 2 + next(3);
@@ -171,6 +181,9 @@ fn main() -> anyhow::Result<()> {
             }
             if !part.exclude && !part.exact {
                 for word in candidate_words(&part.text) {
+                    files.insert(format!("search/pack/v-{}.js", fnv1a(&word) % vocabulary_shards));
+                }
+                for word in segment_query(&part.text, |w| vocabulary.contains(w)).unwrap_or_default() {
                     files.insert(format!("search/pack/w-{}.js", fnv1a(&word) % word_shards));
                 }
             }
@@ -187,6 +200,14 @@ fn main() -> anyhow::Result<()> {
             }
         }
         let bytes: usize = files.iter().map(|f| sizes.of(f)).sum();
+        for file in &files {
+            let kind = file
+                .trim_start_matches("search/pack/")
+                .chars()
+                .next()
+                .unwrap_or('?');
+            *by_kind.entry(kind).or_insert(0) += sizes.of(file);
+        }
         per_query.push((bytes, files.len()));
     }
     per_query.sort();
@@ -232,6 +253,19 @@ fn main() -> anyhow::Result<()> {
         median.1,
         p90.0 as f64 / 1000.0,
         p90.1
+    );
+    let average: Vec<String> = by_kind
+        .iter()
+        .map(|(kind, bytes)| {
+            format!(
+                "{kind}: {:.1} KB",
+                *bytes as f64 / per_query.len() as f64 / 1000.0
+            )
+        })
+        .collect();
+    println!(
+        "average per query by file kind (g grams, v vocabulary, w words, t text): {}",
+        average.join(", ")
     );
     Ok(())
 }

@@ -13,6 +13,7 @@
 //!   facets, ties and BM25);
 //! - `g-N.js`: gram postings with positions, sharded by the gram's first character (so a
 //!   one-character query needs one shard);
+//! - `v-N.js`: the word vocabulary alone, by a hash of the word, for splitting queries;
 //! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word;
 //! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
 //!
@@ -38,6 +39,8 @@ pub const PACK_DIR: &str = "search/pack";
 pub const FORMAT: u32 = 1;
 /// Target size of one postings shard before compression.
 const SHARD_BYTES: usize = 32 * 1024;
+/// Target size of one vocabulary shard (plain text, compressed by the web server).
+const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
 const CHUNK_BYTES: usize = 16 * 1024;
 /// Most files of one kind, whatever the corpus size (hosting limits).
@@ -202,6 +205,25 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     // Word shards, by the whole word.
     let encoded_words: Vec<(String, Vec<u8>)> = words.into_iter().map(|(t, f)| (t, concat(f))).collect();
     let word_shards = shard_count(encoded_words.iter().map(|(t, p)| t.len() + p.len()).sum());
+
+    // The vocabulary alone, in small shards: a query looks up every substring of itself to
+    // split it into words, and only then needs the postings of the few words it chose.
+    let vocabulary_bytes: usize = encoded_words.iter().map(|(t, _)| t.len() + 1).sum();
+    let vocabulary_shards = vocabulary_bytes
+        .div_ceil(VOCABULARY_SHARD_BYTES)
+        .clamp(1, MAX_SHARDS);
+    let mut vocabulary: Vec<String> = vec![String::new(); vocabulary_shards];
+    for (term, _) in &encoded_words {
+        let shard = &mut vocabulary[fnv1a(term) as usize % vocabulary_shards];
+        if !shard.is_empty() {
+            shard.push('\n');
+        }
+        shard.push_str(term);
+    }
+    for (number, terms) in vocabulary.iter().enumerate() {
+        let name = format!("v-{number}");
+        write(&name, script(&name, terms)?)?;
+    }
     write_shards(
         "w",
         word_shards,
@@ -317,6 +339,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         "docs": num_docs,
         "gramShards": gram_shards,
         "wordShards": word_shards,
+        "vocabularyShards": vocabulary_shards,
         "chunkStarts": chunk_starts,
         "wordFields": word_fields.iter().enumerate().map(|(i, (_, boost))| serde_json::json!({ "boost": boost, "totalTokens": total_tokens.get(i).copied().unwrap_or(0) })).collect::<Vec<_>>(),
         "fieldnormTable": fieldnorm_table(),

@@ -536,6 +536,7 @@
     this.parseDocs(docsBytes);
     this.gramShards = {};
     this.wordShards = {};
+    this.vocabulary = {};
     this.decodedGrams = {};
     this.decodedWords = {};
   }
@@ -602,9 +603,24 @@
     return postings;
   };
 
+  Engine.prototype.vocabularyShardOf = function (word) { return fnv1a(word) % this.meta.vocabularyShards; };
+
+  Engine.prototype.loadVocabulary = function (ids) {
+    var self = this;
+    var unique = ids.filter(function (id, i) { return ids.indexOf(id) === i && !self.vocabulary[id]; });
+    return Promise.all(unique.map(function (id) {
+      return self.pack.load('v-' + id).then(function (text) {
+        var words = new Set();
+        if (typeof text !== 'string') { throw new Error('search data file v-' + id + ' is damaged'); }
+        text.split('\n').forEach(function (w) { if (w) { words.add(w); } });
+        self.vocabulary[id] = words;
+      });
+    }));
+  };
+
   Engine.prototype.hasWord = function (word) {
-    var shard = this.wordShards[this.wordShardOf(word)];
-    return !!(shard && shard[word]);
+    var words = this.vocabulary[this.vocabularyShardOf(word)];
+    return !!(words && words.has(word));
   };
 
   /* Postings of every gram term that starts with the character `c`, merged. */
@@ -696,18 +712,27 @@
     var empty = { query: Array.from(request.q || '').slice(0, meta.maxQueryChars).join(''), total: 0, results: [], facets: { kind: [], year: [], meeting: [], tag: [] }, took_ms: 0 };
     if (positive.length === 0) { return Promise.resolve(empty); }
 
-    var gramIds = [], wordIds = [];
+    var gramIds = [], vocabularyIds = [];
     parts.forEach(function (part) {
       queryGrams(part.text).forEach(function (g) { gramIds.push(self.gramShardOf(g.text)); });
       if (!part.exclude && !part.exact) {
-        analyzer.candidateWords(part.text, meta.maxWordChars).forEach(function (w) { wordIds.push(self.wordShardOf(w)); });
+        analyzer.candidateWords(part.text, meta.maxWordChars).forEach(function (w) { vocabularyIds.push(self.vocabularyShardOf(w)); });
       }
     });
+    var known = function (word) { return self.hasWord(word); };
     return Promise.all([
       self.loadShards('g', gramIds, self.gramShards),
-      self.loadShards('w', wordIds, self.wordShards)
+      self.loadVocabulary(vocabularyIds)
     ]).then(function () {
-      var known = function (word) { return self.hasWord(word); };
+      // Only the words the query splits into need their postings.
+      var wordIds = [];
+      parts.forEach(function (part) {
+        if (!part.exclude && !part.exact) {
+          (analyzer.segment(part.text, meta.maxWordChars, known) || []).forEach(function (w) { wordIds.push(self.wordShardOf(w)); });
+        }
+      });
+      return self.loadShards('w', wordIds, self.wordShards);
+    }).then(function () {
       var matched = null;
       var scores = new Map();
       var terms = [];
