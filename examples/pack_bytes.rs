@@ -115,6 +115,7 @@ fn main() -> anyhow::Result<()> {
     let meta = meta(&pack);
     let gram_shards = meta["gramShards"].as_u64().unwrap_or(1) as u32;
     let word_shards = meta["wordShards"].as_u64().unwrap_or(1) as u32;
+    let char_shards = meta["charShards"].as_u64().unwrap_or(1) as u32;
     let vocabulary_shards = meta["vocabularyShards"].as_u64().unwrap_or(1) as u32;
     let mut vocabulary: std::collections::HashSet<String> = std::collections::HashSet::new();
     for shard in 0..vocabulary_shards {
@@ -176,8 +177,11 @@ fn main() -> anyhow::Result<()> {
         let mut files: BTreeSet<String> = BTreeSet::new();
         for part in parse_query(&query) {
             for gram in query_grams(&part.text) {
-                let first_char = gram.text.chars().next().map(String::from).unwrap_or_default();
-                files.insert(format!("search/pack/g-{}.js", fnv1a(&first_char) % gram_shards));
+                if gram.prefix {
+                    files.insert(format!("search/pack/c-{}.js", fnv1a(&gram.text) % char_shards));
+                } else {
+                    files.insert(format!("search/pack/g-{}.js", fnv1a(&gram.text) % gram_shards));
+                }
             }
             if !part.exclude && !part.exact {
                 for word in candidate_words(&part.text) {
@@ -264,7 +268,7 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
     println!(
-        "average per query by file kind (g grams, v vocabulary, w words, t text): {}",
+        "average per query by file kind (c characters, g grams, v vocabulary, w words, t text): {}",
         average.join(", ")
     );
     Ok(())

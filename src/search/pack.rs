@@ -11,8 +11,9 @@
 //! - `fold.js`: the normalisation table (full-width, case, Traditional→Simplified);
 //! - `docs.js`: per document its date, kind, meeting, tags and field lengths (for filters,
 //!   facets, ties and BM25);
-//! - `g-N.js`: gram postings with positions, sharded by the gram's first character (so a
-//!   one-character query needs one shard);
+//! - `g-N.js`: gram postings with positions, sharded by a hash of the gram;
+//! - `c-N.js`: per CJK character, the documents holding it and the characters that follow it in
+//!   a gram (its successors): a one-character query needs one such shard;
 //! - `v-N.js`: the word vocabulary alone, by a hash of the word, for splitting queries;
 //! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word;
 //! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
@@ -30,7 +31,7 @@ use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocSet, Index, TantivyDocument, TERMINATED};
 
-use super::analyzer::{fold_table, MAX_WORD_CHARS};
+use super::analyzer::{fold_table, is_cjk_char, MAX_WORD_CHARS};
 use super::schema::{gram_fields, word_field_boosts, Fields};
 
 /// Where the pack lives inside the output folder.
@@ -45,6 +46,8 @@ const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 const CHUNK_BYTES: usize = 16 * 1024;
 /// Most files of one kind, whatever the corpus size (hosting limits).
 const MAX_SHARDS: usize = 1000;
+/// Most text chunks: smaller chunks mean fewer bytes for the snippets of a page of results.
+const MAX_TEXT_CHUNKS: usize = 2000;
 
 /// What was written, for the build report and benchmarks.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -124,6 +127,9 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     // the encoded bytes. Per term and field: [docs] then per doc [(delta << 1) | more] where
     // `more` says a count follows (positions for grams, term frequency for words).
     let mut grams: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+    // Documents holding each CJK character at the start of a gram (that is, anywhere in a run):
+    // what a one-character query matches, without positions.
+    let mut by_char: BTreeMap<char, Vec<u32>> = BTreeMap::new();
     let mut words: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
     let mut total_tokens = Vec::new();
     let mut fieldnorms: Vec<Vec<u8>> = Vec::new();
@@ -151,6 +157,9 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
                     for &position in &positions {
                         push_varint(&mut out, u64::from(position - last));
                         last = position;
+                    }
+                    if let Some(first) = term.chars().next().filter(|&c| is_cjk_char(c)) {
+                        by_char.entry(first).or_default().push(doc);
                     }
                     previous = doc;
                     postings.advance();
@@ -196,11 +205,53 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             .collect()
     };
 
-    // Gram shards, by the gram's first character.
+    // Characters: per CJK character, the documents that hold it and the grams that start with
+    // it (its successors), for one-character queries and a lone character inside a phrase.
+    let mut successors: BTreeMap<char, String> = BTreeMap::new();
+    for term in grams.keys() {
+        let mut chars = term.chars();
+        if let Some(first) = chars.next().filter(|&c| is_cjk_char(c)) {
+            let entry = successors.entry(first).or_default();
+            entry.push(chars.next().unwrap_or('$'));
+        }
+    }
+    let encoded_chars: Vec<(String, Vec<u8>)> = by_char
+        .into_iter()
+        .map(|(c, mut docs)| {
+            docs.sort_unstable();
+            docs.dedup();
+            let mut out = Vec::new();
+            let follow = successors.remove(&c).unwrap_or_default();
+            push_varint(&mut out, follow.len() as u64);
+            out.extend_from_slice(follow.as_bytes());
+            push_varint(&mut out, docs.len() as u64);
+            let mut previous = 0;
+            for doc in docs {
+                push_varint(&mut out, u64::from(doc - previous));
+                previous = doc;
+            }
+            (c.to_string(), out)
+        })
+        .collect();
+    let char_shards = shard_count(encoded_chars.iter().map(|(t, p)| t.len() + p.len()).sum());
+    write_shards(
+        "c",
+        char_shards,
+        encoded_chars,
+        |t: &str| t.to_string(),
+        &mut write,
+    )?;
+
+    // Gram shards, by the whole gram.
     let encoded_grams: Vec<(String, Vec<u8>)> = grams.into_iter().map(|(t, f)| (t, concat(f))).collect();
     let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
-    let gram_key = |term: &str| term.chars().next().map(|c| c.to_string()).unwrap_or_default();
-    write_shards("g", gram_shards, encoded_grams, gram_key, &mut write)?;
+    write_shards(
+        "g",
+        gram_shards,
+        encoded_grams,
+        |t: &str| t.to_string(),
+        &mut write,
+    )?;
 
     // Word shards, by the whole word.
     let encoded_words: Vec<(String, Vec<u8>)> = words.into_iter().map(|(t, f)| (t, concat(f))).collect();
@@ -294,7 +345,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         rows.push(row.to_string());
     }
     let total_text: usize = rows.iter().map(String::len).sum();
-    let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_SHARDS + 1);
+    let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_TEXT_CHUNKS + 1);
     let mut chunks: Vec<(u32, String)> = Vec::new();
     for (doc, row) in rows.into_iter().enumerate() {
         match chunks.last_mut() {
@@ -339,6 +390,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         "docs": num_docs,
         "gramShards": gram_shards,
         "wordShards": word_shards,
+        "charShards": char_shards,
         "vocabularyShards": vocabulary_shards,
         "chunkStarts": chunk_starts,
         "wordFields": word_fields.iter().enumerate().map(|(i, (_, boost))| serde_json::json!({ "boost": boost, "totalTokens": total_tokens.get(i).copied().unwrap_or(0) })).collect::<Vec<_>>(),

@@ -535,6 +535,8 @@
     this.analyzer = new Analyzer(foldMap, meta.stopWords);
     this.parseDocs(docsBytes);
     this.gramShards = {};
+    this.charShards = {};
+    this.decodedChars = {};
     this.wordShards = {};
     this.vocabulary = {};
     this.decodedGrams = {};
@@ -582,7 +584,30 @@
     }));
   };
 
-  Engine.prototype.gramShardOf = function (gram) { return fnv1a(Array.from(gram)[0]) % this.meta.gramShards; };
+  Engine.prototype.gramShardOf = function (gram) { return fnv1a(gram) % this.meta.gramShards; };
+  Engine.prototype.charShardOf = function (c) { return fnv1a(c) % this.meta.charShards; };
+
+  /* A CJK character: the documents holding it and the grams that start with it. */
+  Engine.prototype.charEntry = function (c) {
+    if (this.decodedChars[c] !== undefined) { return this.decodedChars[c]; }
+    var shard = this.charShards[this.charShardOf(c)];
+    var bytes = shard && shard[c];
+    var entry = null;
+    if (bytes) {
+      var reader = new Reader(bytes);
+      var length = reader.next();
+      var follow = utf8.decode(bytes.subarray(reader.pos, reader.pos + length));
+      reader.pos += length;
+      var n = reader.next();
+      var docs = new Set();
+      var doc = 0;
+      for (var i = 0; i < n; i++) { doc += reader.next(); docs.add(doc); }
+      var terms = Array.from(follow).map(function (next) { return next === '$' ? c : c + next; });
+      entry = { docs: docs, terms: terms };
+    }
+    this.decodedChars[c] = entry;
+    return entry;
+  };
   Engine.prototype.wordShardOf = function (word) { return fnv1a(word) % this.meta.wordShards; };
 
   Engine.prototype.gramTerm = function (gram) {
@@ -623,14 +648,16 @@
     return !!(words && words.has(word));
   };
 
-  /* Postings of every gram term that starts with the character `c`, merged. */
+  /* Postings of every gram term that starts with the character `c`, merged (its successor
+   * grams' shards must be loaded). */
   Engine.prototype.prefixPostings = function (c) {
     var self = this;
     var merged = new Map();
-    var shard = self.gramShards[self.gramShardOf(c)] || {};
-    Object.keys(shard).forEach(function (term) {
-      if (Array.from(term)[0] !== c) { return; }
-      self.gramTerm(term).forEach(function (fields, doc) {
+    var entry = self.charEntry(c);
+    (entry ? entry.terms : []).forEach(function (term) {
+      var postings = self.gramTerm(term);
+      if (!postings) { return; }
+      postings.forEach(function (fields, doc) {
         var into = merged.get(doc);
         if (!into) { into = [null, null, null]; merged.set(doc, into); }
         for (var f = 0; f < 3; f++) {
@@ -648,6 +675,10 @@
     var gs = queryGrams(text);
     var found = new Set();
     if (gs.length === 0) { return found; }
+    if (gs.length === 1 && gs[0].prefix) {
+      var entry = self.charEntry(gs[0].text);
+      return entry ? new Set(entry.docs) : found;
+    }
     var lists = gs.map(function (g) { return g.prefix ? self.prefixPostings(g.text) : self.gramTerm(g.text); });
     if (lists.some(function (l) { return !l; })) { return found; }
     if (gs.length === 1) {
@@ -712,9 +743,11 @@
     var empty = { query: Array.from(request.q || '').slice(0, meta.maxQueryChars).join(''), total: 0, results: [], facets: { kind: [], year: [], meeting: [], tag: [] }, took_ms: 0 };
     if (positive.length === 0) { return Promise.resolve(empty); }
 
-    var gramIds = [], vocabularyIds = [];
+    var gramIds = [], charIds = [], vocabularyIds = [];
     parts.forEach(function (part) {
-      queryGrams(part.text).forEach(function (g) { gramIds.push(self.gramShardOf(g.text)); });
+      queryGrams(part.text).forEach(function (g) {
+        if (g.prefix) { charIds.push(self.charShardOf(g.text)); } else { gramIds.push(self.gramShardOf(g.text)); }
+      });
       if (!part.exclude && !part.exact) {
         analyzer.candidateWords(part.text, meta.maxWordChars).forEach(function (w) { vocabularyIds.push(self.vocabularyShardOf(w)); });
       }
@@ -722,16 +755,25 @@
     var known = function (word) { return self.hasWord(word); };
     return Promise.all([
       self.loadShards('g', gramIds, self.gramShards),
+      self.loadShards('c', charIds, self.charShards),
       self.loadVocabulary(vocabularyIds)
     ]).then(function () {
-      // Only the words the query splits into need their postings.
-      var wordIds = [];
+      // Only the words the query splits into need their postings; a lone character inside a
+      // phrase needs the grams that start with it.
+      var wordIds = [], successorIds = [];
       parts.forEach(function (part) {
         if (!part.exclude && !part.exact) {
           (analyzer.segment(part.text, meta.maxWordChars, known) || []).forEach(function (w) { wordIds.push(self.wordShardOf(w)); });
         }
+        var gs = queryGrams(part.text);
+        if (gs.length > 1) {
+          gs.filter(function (g) { return g.prefix; }).forEach(function (g) {
+            var entry = self.charEntry(g.text);
+            (entry ? entry.terms : []).forEach(function (term) { successorIds.push(self.gramShardOf(term)); });
+          });
+        }
       });
-      return self.loadShards('w', wordIds, self.wordShards);
+      return Promise.all([self.loadShards('w', wordIds, self.wordShards), self.loadShards('g', successorIds, self.gramShards)]);
     }).then(function () {
       var matched = null;
       var scores = new Map();
