@@ -17,19 +17,9 @@ pub fn year_url(year: u16) -> String {
     format!("sessions/years/{year}.html")
 }
 
-/// `sessions/meetings/<meeting>.html`, with characters file systems refuse replaced.
+/// `sessions/meetings/<meeting>.html`.
 pub fn meeting_url(meeting: &str) -> String {
-    let safe: String = meeting
-        .chars()
-        .map(|c| {
-            if "/\\:*?\"<>|".contains(c) || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    format!("sessions/meetings/{safe}.html")
+    format!("sessions/meetings/{}.html", super::safe_file_name(meeting))
 }
 
 #[derive(Debug, Serialize)]

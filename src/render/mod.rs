@@ -38,11 +38,9 @@ const MAX_RELATED_TAG_PAGES: usize = 1000;
 /// Characters of a derived summary.
 const SUMMARY_CHARS: usize = 120;
 
-/// The output path of a tag's page: `tags/<name>.html`, with characters that file systems
-/// refuse replaced.
-pub fn tag_file(tag: &str) -> String {
-    let safe: String = tag
-        .chars()
+/// `name` with the characters file systems refuse (on Windows too) replaced by `_`.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if "/\\:*?\"<>|".contains(c) || c.is_control() {
                 '_'
@@ -50,8 +48,12 @@ pub fn tag_file(tag: &str) -> String {
                 c
             }
         })
-        .collect();
-    format!("tags/{safe}.html")
+        .collect()
+}
+
+/// The output path of a tag's page: `tags/<name>.html`.
+pub fn tag_file(tag: &str) -> String {
+    format!("tags/{}.html", safe_file_name(tag))
 }
 
 /// A root-relative URL with each segment percent-encoded as needed.
