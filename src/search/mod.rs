@@ -4,9 +4,12 @@
 //!   indexing and querying;
 //! - [`schema`]: the fields, and how each is tokenized;
 //! - [`index`]: writing the index from the compiled pages (the same parse as the HTML);
-//! - [`query`]: parsing a query string, running it, facets and highlighted snippets.
+//! - [`query`]: parsing a query string, running it, highlighted snippets;
+//! - [`facets`]: counts of kind, year, meeting and tag over all matches;
+//! - [`pack`]: the static search pack exported from the index, for searching with no server.
 
 pub mod analyzer;
+pub mod facets;
 pub mod index;
 pub mod pack;
 pub mod query;

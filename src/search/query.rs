@@ -21,6 +21,8 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use super::analyzer::{grams, is_stop_word, normalize, query_grams, segment_query, Analyzer};
+use super::facets::{sorted, sorted_by_value_desc, FacetColumns};
+pub use super::facets::{FacetCount, Facets};
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::snippet::{highlight, snippet};
 use super::{DICTIONARY_FILE, INDEX_DIR};
@@ -131,21 +133,6 @@ pub struct Hit {
     pub snippet: String,
     /// How many session records list this page among their materials.
     pub studied: u64,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct FacetCount {
-    pub value: String,
-    pub count: usize,
-}
-
-/// Counts over all matches (not only the page of results shown).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Facets {
-    pub kind: Vec<FacetCount>,
-    pub year: Vec<FacetCount>,
-    pub meeting: Vec<FacetCount>,
-    pub tag: Vec<FacetCount>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -527,92 +514,6 @@ fn prefix_terms(searcher: &tantivy::Searcher, field: Field, prefix: &str) -> tan
     terms.sort();
     terms.dedup();
     Ok(terms)
-}
-
-/// The fast columns facets are counted from, for one segment.
-struct FacetColumns {
-    date: tantivy::columnar::Column<u64>,
-    year: tantivy::columnar::Column<u64>,
-    kind: Option<tantivy::columnar::StrColumn>,
-    meeting: Option<tantivy::columnar::StrColumn>,
-    tags: Option<tantivy::columnar::StrColumn>,
-    /// Matches per term ordinal of kind, meeting and tags.
-    ords: [HashMap<u64, usize>; 3],
-    years: HashMap<u64, usize>,
-}
-
-impl FacetColumns {
-    fn open(segment: &tantivy::SegmentReader) -> tantivy::Result<Self> {
-        let fast = segment.fast_fields();
-        Ok(FacetColumns {
-            date: fast.u64("date")?,
-            year: fast.u64("year")?,
-            kind: fast.str("kind")?,
-            meeting: fast.str("meeting")?,
-            tags: fast.str("tags")?,
-            ords: Default::default(),
-            years: HashMap::new(),
-        })
-    }
-
-    /// Counts one matching document by column ordinals; strings are looked up once, at the end.
-    fn count(&mut self, doc: u32) {
-        let [kinds, meetings, tags] = &mut self.ords;
-        for (column, counts) in [(&self.kind, kinds), (&self.meeting, meetings), (&self.tags, tags)] {
-            if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    *counts.entry(ord).or_default() += 1;
-                }
-            }
-        }
-        if let Some(year) = self.year.first(doc).filter(|&y| y > 0) {
-            *self.years.entry(year).or_default() += 1;
-        }
-    }
-
-    /// Adds this segment's counts, as strings, to `counts` (kind, year, meeting, tag).
-    fn resolve(&self, counts: &mut [BTreeMap<String, usize>; 4]) -> tantivy::Result<()> {
-        for (column, ords, slot) in [
-            (&self.kind, &self.ords[0], 0),
-            (&self.meeting, &self.ords[1], 2),
-            (&self.tags, &self.ords[2], 3),
-        ] {
-            let Some(column) = column else { continue };
-            // Read the column's dictionary once, in ordinal order: looking ordinals up one by
-            // one decodes a dictionary block each time.
-            let mut names = Vec::with_capacity(column.dictionary().num_terms());
-            let mut stream = column.dictionary().stream()?;
-            while stream.advance() {
-                names.push(String::from_utf8_lossy(stream.key()).into_owned());
-            }
-            for (&ord, &count) in ords {
-                if let Some(name) = names.get(ord as usize) {
-                    *counts[slot].entry(name.clone()).or_default() += count;
-                }
-            }
-        }
-        for (year, count) in &self.years {
-            *counts[1].entry(year.to_string()).or_default() += count;
-        }
-        Ok(())
-    }
-}
-
-fn sorted(counts: BTreeMap<String, usize>) -> Vec<FacetCount> {
-    let mut list: Vec<FacetCount> = counts
-        .into_iter()
-        .map(|(value, count)| FacetCount { value, count })
-        .collect();
-    list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    list
-}
-
-fn sorted_by_value_desc(counts: BTreeMap<String, usize>) -> Vec<FacetCount> {
-    counts
-        .into_iter()
-        .rev()
-        .map(|(value, count)| FacetCount { value, count })
-        .collect()
 }
 
 #[cfg(test)]
