@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use studybook::search::analyzer::{is_cjk_char, is_word_char, query_grams, segment_query, MAX_WORD_CHARS};
+use studybook::search::analyzer::{candidate_words, is_cjk_char, query_grams, segment_query};
 use studybook::search::pack::fnv1a;
 use studybook::search::query::parse_query;
 use studybook::search::{SearchRequest, Searcher};
@@ -68,33 +68,6 @@ fn doc_ids(pack: &Path, chunks: usize) -> HashMap<String, usize> {
         }
     }
     ids
-}
-
-fn candidate_words(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let start = i;
-        if is_cjk_char(chars[i]) {
-            while i < chars.len() && is_cjk_char(chars[i]) {
-                i += 1;
-            }
-            for a in start..i {
-                for length in 2..=MAX_WORD_CHARS.min(i - a) {
-                    out.push(chars[a..a + length].iter().collect());
-                }
-            }
-        } else if is_word_char(chars[i]) {
-            while i < chars.len() && is_word_char(chars[i]) {
-                i += 1;
-            }
-            out.push(chars[start..i].iter().collect());
-        } else {
-            i += 1;
-        }
-    }
-    out
 }
 
 fn main() -> anyhow::Result<()> {

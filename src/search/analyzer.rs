@@ -195,6 +195,36 @@ pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option
     Some(words)
 }
 
+/// Every string [`segment_query`] may look up in the vocabulary for `text`: each Latin word,
+/// and each 2 to [`MAX_WORD_CHARS`] character substring of each CJK run. The browser fetches the
+/// vocabulary shards of these before splitting a query.
+pub fn candidate_words(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        if is_cjk_char(chars[i]) {
+            while i < chars.len() && is_cjk_char(chars[i]) {
+                i += 1;
+            }
+            for from in start..i {
+                for length in 2..=MAX_WORD_CHARS.min(i - from) {
+                    out.push(chars[from..from + length].iter().collect());
+                }
+            }
+        } else if is_word_char(chars[i]) {
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            out.push(chars[start..i].iter().collect());
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 fn segment_cjk_run(run: &[char], in_vocabulary: &impl Fn(&str) -> bool) -> Option<Vec<String>> {
     // best[i]: (uncovered characters, segments, where the last segment starts, is it a word)
     let mut best: Vec<Option<(usize, usize, usize, bool)>> = vec![None; run.len() + 1];
