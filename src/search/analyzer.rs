@@ -582,6 +582,26 @@ mod tests {
     }
 
     #[test]
+    fn candidate_words_are_every_substring_segmentation_may_look_up() {
+        assert_eq!(
+            candidate_words("党史教育 ab"),
+            ["党史", "党史教", "党史教育", "史教", "史教育", "教育", "ab"]
+        );
+        // Everything segment_query asks about is among the candidates.
+        let asked = std::cell::RefCell::new(Vec::new());
+        segment_query("党史教育 ab", |w| {
+            asked.borrow_mut().push(w.to_string());
+            true
+        });
+        let candidates = candidate_words("党史教育 ab");
+        assert!(
+            asked.borrow().iter().all(|w| candidates.contains(w)),
+            "{:?}",
+            asked.borrow()
+        );
+    }
+
+    #[test]
     fn query_segmentation_uses_the_vocabulary() {
         let vocabulary = ["党史", "学习", "教育", "学习教育", "党史学习教育", "abc"];
         let known = |w: &str| vocabulary.contains(&w);
