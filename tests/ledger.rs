@@ -431,22 +431,7 @@ fn break_and_build(files: &[(&str, &str)]) -> Run {
         site.write(path, text);
     }
     let run = site.build();
-    assert_eq!(
-        run.code, 1,
-        "expected exit code 1\nstdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
-    let after = site.snapshot_output();
-    let changed: Vec<String> = before
-        .keys()
-        .chain(after.keys())
-        .filter(|p| before.get(*p) != after.get(*p))
-        .map(|p| p.display().to_string())
-        .collect();
-    assert!(
-        changed.is_empty(),
-        "a failed build changed the output: {changed:?}"
-    );
+    assert_failed_and_untouched(&site, &before, &run);
     run
 }
 

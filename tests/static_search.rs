@@ -51,25 +51,6 @@ fn file_url(site: &TestSite, relative: &str) -> String {
     format!("file://{}", site.path(&format!("public/{relative}")).display())
 }
 
-fn pct_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(byte) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The fixture site, built once for the read-only tests of this file.
 fn shared_fixture() -> &'static TestSite {
     static SITE: OnceLock<TestSite> = OnceLock::new();
@@ -510,7 +491,7 @@ fn assert_header_works(tab: &mut Tab, context: &str) {
     assert!(links.len() >= 2, "{context}: header links are missing: {links:?}");
     for link in &links {
         if let Some(path) = link.strip_prefix("file://") {
-            let path = pct_decode(path.split(['?', '#']).next().unwrap());
+            let path = percent_decode(path.split(['?', '#']).next().unwrap());
             assert!(
                 Path::new(&path).exists(),
                 "{context}: the header link {link} points to a missing file"

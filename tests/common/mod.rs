@@ -566,3 +566,33 @@ pub fn percent_decode(text: &str) -> String {
     }
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
+
+/// Asserts the run failed with exit code 1 and the output is exactly as it was.
+pub fn assert_failed_and_untouched(site: &TestSite, before: &BTreeMap<PathBuf, Vec<u8>>, run: &Run) {
+    assert_eq!(
+        run.code, 1,
+        "expected exit code 1\nstdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    let after = site.snapshot_output();
+    let changed: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|path| before.get(*path) != after.get(*path))
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "a failed build changed the output: {changed:?}"
+    );
+    assert!(leftovers(site).is_empty(), "left behind: {:?}", leftovers(site));
+}
+
+/// Staging or old output folders a build left beside the output (there must be none).
+pub fn leftovers(site: &TestSite) -> Vec<String> {
+    std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".staging-") || name.contains(".old-"))
+        .collect()
+}
