@@ -21,8 +21,6 @@ fn built_fixture() -> (TestSite, BTreeMap<PathBuf, Vec<u8>>) {
     (site, before)
 }
 
-/// Folders a build leaves beside the output while it runs.
-
 /// The numbered entries of `error: found N errors…` (without their `N. ` and help lines),
 /// after checking the header and the numbering.
 fn errors_of(run: &Run) -> Vec<String> {
