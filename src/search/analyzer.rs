@@ -118,38 +118,65 @@ pub struct Gram {
     pub position: usize,
 }
 
-/// The grams of already normalised text: CJK bigrams (a run's last character also as a
-/// unigram when the run has one character only or ends there) and whole Latin words.
-pub fn grams(normalized: &str) -> Vec<Gram> {
-    let chars: Vec<char> = normalized.chars().collect();
+/// A maximal run of CJK characters, or of Latin letters and digits, as a character range;
+/// everything else (spaces, punctuation) separates runs. Every stream of the analyzer is built
+/// on these runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Run {
+    Cjk(std::ops::Range<usize>),
+    Word(std::ops::Range<usize>),
+}
+
+/// The runs of `chars`, in order.
+pub fn runs(chars: &[char]) -> Vec<Run> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        if is_cjk_char(c) {
-            if i + 1 < chars.len() && is_cjk_char(chars[i + 1]) {
-                out.push(Gram {
-                    text: [c, chars[i + 1]].iter().collect(),
-                    position: i,
-                });
-            } else {
-                out.push(Gram {
-                    text: c.to_string(),
-                    position: i,
-                });
-            }
-            i += 1;
-        } else if is_word_char(c) {
-            let start = i;
-            while i < chars.len() && is_word_char(chars[i]) {
-                i += 1;
-            }
-            out.push(Gram {
-                text: chars[start..i].iter().collect(),
-                position: start,
-            });
+        let start = i;
+        let same_kind: fn(char) -> bool = if is_cjk_char(chars[i]) {
+            is_cjk_char
+        } else if is_word_char(chars[i]) {
+            is_word_char
         } else {
             i += 1;
+            continue;
+        };
+        while i < chars.len() && same_kind(chars[i]) {
+            i += 1;
+        }
+        out.push(if is_cjk_char(chars[start]) {
+            Run::Cjk(start..i)
+        } else {
+            Run::Word(start..i)
+        });
+    }
+    out
+}
+
+fn text_of(chars: &[char], range: std::ops::Range<usize>) -> String {
+    chars[range].iter().collect()
+}
+
+/// The grams of already normalised text: CJK bigrams (a run's last character as a unigram)
+/// and whole Latin words.
+pub fn grams(normalized: &str) -> Vec<Gram> {
+    let chars: Vec<char> = normalized.chars().collect();
+    let mut out = Vec::new();
+    for run in runs(&chars) {
+        match run {
+            Run::Cjk(range) => {
+                for position in range.clone() {
+                    let end = (position + 2).min(range.end);
+                    out.push(Gram {
+                        text: text_of(&chars, position..end),
+                        position,
+                    });
+                }
+            }
+            Run::Word(range) => out.push(Gram {
+                position: range.start,
+                text: text_of(&chars, range),
+            }),
         }
     }
     out
@@ -168,28 +195,18 @@ pub const MAX_WORD_CHARS: usize = 8;
 pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option<Vec<String>> {
     let chars: Vec<char> = text.chars().collect();
     let mut words = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if is_cjk_char(chars[i]) {
-            let start = i;
-            while i < chars.len() && is_cjk_char(chars[i]) {
-                i += 1;
-            }
-            words.extend(segment_cjk_run(&chars[start..i], &in_vocabulary)?);
-        } else if is_word_char(chars[i]) {
-            let start = i;
-            while i < chars.len() && is_word_char(chars[i]) {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
-            if !is_stop_word(&word) {
-                if !in_vocabulary(&word) {
-                    return None;
+    for run in runs(&chars) {
+        match run {
+            Run::Cjk(range) => words.extend(segment_cjk_run(&chars[range], &in_vocabulary)?),
+            Run::Word(range) => {
+                let word = text_of(&chars, range);
+                if !is_stop_word(&word) {
+                    if !in_vocabulary(&word) {
+                        return None;
+                    }
+                    words.push(word);
                 }
-                words.push(word);
             }
-        } else {
-            i += 1;
         }
     }
     Some(words)
@@ -201,25 +218,16 @@ pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option
 pub fn candidate_words(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let start = i;
-        if is_cjk_char(chars[i]) {
-            while i < chars.len() && is_cjk_char(chars[i]) {
-                i += 1;
-            }
-            for from in start..i {
-                for length in 2..=MAX_WORD_CHARS.min(i - from) {
-                    out.push(chars[from..from + length].iter().collect());
+    for run in runs(&chars) {
+        match run {
+            Run::Cjk(range) => {
+                for from in range.clone() {
+                    for length in 2..=MAX_WORD_CHARS.min(range.end - from) {
+                        out.push(text_of(&chars, from..from + length));
+                    }
                 }
             }
-        } else if is_word_char(chars[i]) {
-            while i < chars.len() && is_word_char(chars[i]) {
-                i += 1;
-            }
-            out.push(chars[start..i].iter().collect());
-        } else {
-            i += 1;
+            Run::Word(range) => out.push(text_of(&chars, range)),
         }
     }
     out
@@ -287,39 +295,27 @@ pub struct QueryGram {
 pub fn query_grams(normalized: &str) -> Vec<QueryGram> {
     let chars: Vec<char> = normalized.chars().collect();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let start = i;
-        if is_cjk_char(chars[i]) {
-            while i < chars.len() && is_cjk_char(chars[i]) {
-                i += 1;
+    for run in runs(&chars) {
+        match run {
+            Run::Cjk(range) if range.len() == 1 => out.push(QueryGram {
+                position: range.start,
+                text: text_of(&chars, range),
+                prefix: true,
+            }),
+            Run::Cjk(range) => {
+                for position in range.start..range.end - 1 {
+                    out.push(QueryGram {
+                        text: text_of(&chars, position..position + 2),
+                        position,
+                        prefix: false,
+                    });
+                }
             }
-            if i - start == 1 {
-                out.push(QueryGram {
-                    text: chars[start].to_string(),
-                    position: start,
-                    prefix: true,
-                });
-            }
-            for position in start..i.saturating_sub(1) {
-                let text = [chars[position], chars[position + 1]].iter().collect();
-                out.push(QueryGram {
-                    text,
-                    position,
-                    prefix: false,
-                });
-            }
-        } else if is_word_char(chars[i]) {
-            while i < chars.len() && is_word_char(chars[i]) {
-                i += 1;
-            }
-            out.push(QueryGram {
-                text: chars[start..i].iter().collect(),
-                position: start,
+            Run::Word(range) => out.push(QueryGram {
+                position: range.start,
+                text: text_of(&chars, range),
                 prefix: false,
-            });
-        } else {
-            i += 1;
+            }),
         }
     }
     out
