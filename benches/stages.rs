@@ -86,6 +86,7 @@ fn render_site(bencher: divan::Bencher) {
             &loaded.site,
             &loaded.compiled,
             &loaded.theme,
+            &studybook::render::Selection::All,
             &NullSink,
         )
         .unwrap()

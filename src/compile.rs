@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
-use crate::links::{Resolver, Target};
+use crate::links::{split_fragment, Resolver, Target};
 use crate::markdown::{self, LinkKind, Rendered, Rewrite};
 
 /// A `materials` entry after resolution.
@@ -19,118 +19,178 @@ pub enum Material {
 }
 
 /// Everything the later stages need from the Markdown, indexed like `Site::pages`/`sections`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Compiled {
     pub pages: Vec<Rendered>,
     pub sections: Vec<Rendered>,
     pub materials: Vec<Vec<Material>>,
+    /// For each page, the pages its text links to.
+    pub outgoing: Vec<Vec<usize>>,
+    /// For each page, the names its wikilinks look up (a title or a path): when a page's title
+    /// changes, the pages naming the old or the new title must be compiled again.
+    pub wikilinks: Vec<Vec<String>>,
     /// For each page, the pages whose text links to it.
     pub backlinks: Vec<Vec<usize>>,
     /// For each page, the session records that list it in `materials`.
     pub studied_in: Vec<Vec<usize>>,
 }
 
+/// One page's Markdown compiled: its HTML and text, where it links, and what was wrong.
+pub struct CompiledPage {
+    pub rendered: Rendered,
+    pub outgoing: Vec<usize>,
+    pub wikilinks: Vec<String>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Renders page `index`'s Markdown, resolving its links.
+pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledPage {
+    let page = &site.pages[index];
+    let mut outgoing = Vec::new();
+    let mut wikilinks = Vec::new();
+    let mut problems = Vec::new();
+    let rendered = markdown::render(&page.body, page.body_line, |link| {
+        if link.kind == LinkKind::Wiki {
+            wikilinks.push(split_fragment(&link.url).0.to_string());
+        }
+        match resolver.resolve_link(&page.source, &page.url, &page.file, link) {
+            Ok(Some(resolved)) => {
+                let label = (link.kind == LinkKind::Wiki).then(|| resolver.title(&resolved.target));
+                if let Target::Page(target) = resolved.target {
+                    if target != index && !outgoing.contains(&target) {
+                        outgoing.push(target);
+                    }
+                }
+                Some(Rewrite {
+                    url: resolved.href,
+                    label: label.flatten(),
+                })
+            }
+            Ok(None) => None,
+            Err(diagnostic) => {
+                problems.push(diagnostic);
+                None
+            }
+        }
+    });
+    CompiledPage {
+        rendered,
+        outgoing,
+        wikilinks,
+        problems,
+    }
+}
+
+/// Renders section `index`'s `_index.md` body, resolving its links.
+pub fn compile_section(site: &Site, resolver: &Resolver, index: usize) -> (Rendered, Vec<Diagnostic>) {
+    let section = &site.sections[index];
+    let Some(file) = &section.file else {
+        return (Rendered::default(), Vec::new());
+    };
+    let source = format!("{}/_index.md", section.dir);
+    let source = source.trim_start_matches('/');
+    let mut problems = Vec::new();
+    let rendered = markdown::render(&section.body, section.body_line, |link| {
+        match resolver.resolve_link(source, &section.url, file, link) {
+            Ok(resolved) => resolved.map(|r| Rewrite {
+                label: (link.kind == LinkKind::Wiki)
+                    .then(|| resolver.title(&r.target))
+                    .flatten(),
+                url: r.href,
+            }),
+            Err(diagnostic) => {
+                problems.push(diagnostic);
+                None
+            }
+        }
+    });
+    (rendered, problems)
+}
+
+/// Resolves the `materials` of page `index` (empty for pages that list none).
+pub fn resolve_materials(site: &Site, resolver: &Resolver, index: usize) -> (Vec<Material>, Vec<Diagnostic>) {
+    let page = &site.pages[index];
+    let mut materials = Vec::new();
+    let mut problems = Vec::new();
+    for material in &page.front.materials {
+        match resolver.resolve_material(page, material) {
+            Ok(Some(resolved)) => {
+                if let Target::Page(target) = resolved.target {
+                    materials.push(Material::Page(target));
+                }
+            }
+            Ok(None) => materials.push(Material::External(material.target.clone())),
+            Err(diagnostic) => problems.push(diagnostic),
+        }
+    }
+    (materials, problems)
+}
+
 /// Renders all Markdown in parallel. Broken links and materials come back as diagnostics.
 pub fn compile(site: &Site, resolver: &Resolver) -> (Compiled, Vec<Diagnostic>) {
     let problems = Mutex::new(Vec::new());
-    let report = |diagnostic: Diagnostic| {
-        problems
-            .lock()
-            .expect("no panics hold this lock")
-            .push(diagnostic)
-    };
-
-    let pages: Vec<(Rendered, Vec<usize>)> = site
-        .pages
-        .par_iter()
-        .map(|page| {
-            let mut outgoing = Vec::new();
-            let rendered = markdown::render(&page.body, page.body_line, |link| {
-                match resolver.resolve_link(&page.source, &page.url, &page.file, link) {
-                    Ok(Some(resolved)) => {
-                        let label = (link.kind == LinkKind::Wiki).then(|| resolver.title(&resolved.target));
-                        if let Target::Page(target) = resolved.target {
-                            outgoing.push(target);
-                        }
-                        Some(Rewrite {
-                            url: resolved.href,
-                            label: label.flatten(),
-                        })
-                    }
-                    Ok(None) => None,
-                    Err(diagnostic) => {
-                        report(diagnostic);
-                        None
-                    }
-                }
-            });
-            (rendered, outgoing)
-        })
-        .collect();
-
-    let sections: Vec<Rendered> = site
-        .sections
-        .par_iter()
-        .map(|section| {
-            let (Some(file), source) = (&section.file, format!("{}/_index.md", section.dir)) else {
-                return Rendered::default();
-            };
-            let source = source.trim_start_matches('/').to_string();
-            markdown::render(&section.body, section.body_line, |link| {
-                match resolver.resolve_link(&source, &section.url, file, link) {
-                    Ok(resolved) => resolved.map(|r| Rewrite {
-                        label: (link.kind == LinkKind::Wiki)
-                            .then(|| resolver.title(&r.target))
-                            .flatten(),
-                        url: r.href,
-                    }),
-                    Err(diagnostic) => {
-                        report(diagnostic);
-                        None
-                    }
-                }
-            })
-        })
-        .collect();
-
-    let mut compiled = Compiled {
-        backlinks: vec![Vec::new(); site.pages.len()],
-        studied_in: vec![Vec::new(); site.pages.len()],
-        ..Compiled::default()
-    };
-    for (index, page) in site.pages.iter().enumerate() {
-        let mut materials = Vec::new();
-        for material in &page.front.materials {
-            match resolver.resolve_material(page, material) {
-                Ok(Some(resolved)) => {
-                    if let Target::Page(target) = resolved.target {
-                        if !compiled.studied_in[target].contains(&index) {
-                            compiled.studied_in[target].push(index);
-                        }
-                        materials.push(Material::Page(target));
-                    }
-                }
-                Ok(None) => materials.push(Material::External(material.target.clone())),
-                Err(diagnostic) => report(diagnostic),
-            }
+    let report = |found: Vec<Diagnostic>| {
+        if !found.is_empty() {
+            problems.lock().expect("no panics hold this lock").extend(found);
         }
+    };
+    let pages: Vec<CompiledPage> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|index| {
+            let mut compiled = compile_page(site, resolver, index);
+            report(std::mem::take(&mut compiled.problems));
+            compiled
+        })
+        .collect();
+    let sections: Vec<Rendered> = (0..site.sections.len())
+        .into_par_iter()
+        .map(|index| {
+            let (rendered, found) = compile_section(site, resolver, index);
+            report(found);
+            rendered
+        })
+        .collect();
+
+    let mut compiled = Compiled::default();
+    for index in 0..site.pages.len() {
+        let (materials, found) = resolve_materials(site, resolver, index);
+        report(found);
         compiled.materials.push(materials);
     }
-    for (index, (_, outgoing)) in pages.iter().enumerate() {
-        for &target in outgoing {
-            if target != index && !compiled.backlinks[target].contains(&index) {
-                compiled.backlinks[target].push(index);
+    for page in pages {
+        compiled.pages.push(page.rendered);
+        compiled.outgoing.push(page.outgoing);
+        compiled.wikilinks.push(page.wikilinks);
+    }
+    compiled.sections = sections;
+    compiled.relate(site);
+    (compiled, problems.into_inner().expect("no panics hold this lock"))
+}
+
+impl Compiled {
+    /// Derives backlinks and `studied_in` from every page's outgoing links and materials,
+    /// each list newest first.
+    pub fn relate(&mut self, site: &Site) {
+        self.backlinks = vec![Vec::new(); site.pages.len()];
+        self.studied_in = vec![Vec::new(); site.pages.len()];
+        for (index, materials) in self.materials.iter().enumerate() {
+            for material in materials {
+                if let Material::Page(target) = *material {
+                    if !self.studied_in[target].contains(&index) {
+                        self.studied_in[target].push(index);
+                    }
+                }
             }
         }
+        for (index, outgoing) in self.outgoing.iter().enumerate() {
+            for &target in outgoing {
+                if target != index && !self.backlinks[target].contains(&index) {
+                    self.backlinks[target].push(index);
+                }
+            }
+        }
+        for list in self.backlinks.iter_mut().chain(self.studied_in.iter_mut()) {
+            list.sort_by(|&a, &b| site.newest_first(a, b));
+        }
     }
-    for list in compiled
-        .backlinks
-        .iter_mut()
-        .chain(compiled.studied_in.iter_mut())
-    {
-        list.sort_by(|&a, &b| site.newest_first(a, b));
-    }
-    compiled.pages = pages.into_iter().map(|(rendered, _)| rendered).collect();
-    compiled.sections = sections;
-    (compiled, problems.into_inner().expect("no panics hold this lock"))
 }

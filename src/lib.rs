@@ -21,6 +21,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod i18n;
+pub mod incremental;
 pub mod ledger;
 pub mod links;
 pub mod markdown;
@@ -167,7 +168,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
 }
 
 /// Files every build generates, which content may link to.
-fn generated_files() -> Vec<&'static str> {
+pub fn generated_files() -> Vec<&'static str> {
     vec![
         "search.html",
         "404.html",
@@ -204,16 +205,41 @@ impl Prepared {
 /// `serve` commits it while no request is reading the output.
 pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
     let started = Instant::now();
+    let mut loaded = load(options)?;
+    stage(options, &mut loaded, started, KeepHtml::No)
+}
+
+/// [`prepare`], also handing back what was loaded, with every page's HTML, so that `serve`
+/// can redo only what a later change touches (see [`incremental`]).
+pub fn prepare_keeping(options: &BuildOptions) -> Result<(Prepared, Loaded), BuildError> {
+    let started = Instant::now();
+    let mut loaded = load(options)?;
+    let prepared = stage(options, &mut loaded, started, KeepHtml::Yes)?;
+    Ok((prepared, loaded))
+}
+
+#[derive(PartialEq, Eq)]
+enum KeepHtml {
+    Yes,
+    No,
+}
+
+/// Steps 4 and 5 for a loaded site, into a new staging folder.
+fn stage(
+    options: &BuildOptions,
+    loaded: &mut Loaded,
+    started: Instant,
+    keep_html: KeepHtml,
+) -> Result<Prepared, BuildError> {
     let Loaded {
         config,
         output_dir,
         analyzer,
         site,
-        mut compiled,
+        compiled,
         theme,
         warnings,
-    } = load(options)?;
-    let (config, output_dir, analyzer, site, theme) = (&config, &output_dir, &analyzer, &site, &theme);
+    } = loaded;
     let staging = output::Staging::create(output_dir)?;
     let progress = Progress::new(
         options.progress,
@@ -225,12 +251,15 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
     };
     let timings = Timings::from_env(started);
     timings.mark("load, parse, compile");
-    let template_problems = render::render_site(config, site, &compiled, theme, &sink)?;
+    let template_problems =
+        render::render_site(config, site, compiled, theme, &render::Selection::All, &sink)?;
     timings.mark("render");
-    // The pages' HTML is written; the index needs only their text. Freeing it keeps a
-    // 10,000-page build's peak memory down by a few hundred megabytes.
-    for page in &mut compiled.pages {
-        page.html = String::new();
+    if keep_html == KeepHtml::No {
+        // The pages' HTML is written; the index needs only their text. Freeing it keeps a
+        // 10,000-page build's peak memory down by a few hundred megabytes.
+        for page in &mut compiled.pages {
+            page.html = String::new();
+        }
     }
     if !template_problems.is_empty() {
         // One broken template fails every page it renders: report each problem once.
@@ -243,7 +272,7 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
         progress.tick();
     }
     let index_dir = staging.path().join(search::INDEX_DIR);
-    search::index::write_index(config, site, &compiled, analyzer, &index_dir)?;
+    search::index::write_index(config, site, compiled, analyzer, &index_dir)?;
     timings.mark("search index");
     let pack = search::pack::write_pack(&index_dir, &staging.path().join(search::pack::PACK_DIR))?;
     timings.mark("static search pack");

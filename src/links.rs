@@ -297,7 +297,7 @@ fn has_scheme(url: &str) -> bool {
     }
 }
 
-fn split_fragment(url: &str) -> (&str, &str) {
+pub fn split_fragment(url: &str) -> (&str, &str) {
     let url = url.split('?').next().unwrap_or(url);
     match url.split_once('#') {
         Some((path, fragment)) => (path, fragment),

@@ -79,6 +79,44 @@ pub fn normalize(path: &Path) -> PathBuf {
     result
 }
 
+/// `dir` joined with a `/`-separated output path, refusing paths that would leave it.
+fn join_output(dir: &Path, relative: &str) -> anyhow::Result<PathBuf> {
+    let mut path = dir.to_path_buf();
+    for part in relative.split('/') {
+        if part.is_empty() || part == "." || part == ".." || part.contains(['\\', ':']) && cfg!(windows) {
+            bail!("refusing to write the output path `{relative}`");
+        }
+        path.push(part);
+    }
+    Ok(path)
+}
+
+/// Replaces one file of a live output folder (`serve`'s incremental rebuilds): the bytes go
+/// to a temporary file beside it, which is then renamed over it, so a reader gets the old file
+/// or the new one, never half of one.
+pub fn replace_file(output_dir: &Path, relative: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = join_output(output_dir, relative)?;
+    let parent = path.parent().context("an output file has a parent folder")?;
+    std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let mut temporary = path.clone().into_os_string();
+    temporary.push(".studybook-new");
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, bytes)
+        .with_context(|| format!("failed to write `{}`", temporary.display()))?;
+    std::fs::rename(&temporary, &path).with_context(|| format!("failed to replace `{}`", path.display()))
+}
+
+/// Removes a file that a live output folder no longer has (a tag no page carries any more).
+pub fn remove_file(output_dir: &Path, relative: &str) -> anyhow::Result<()> {
+    let path = join_output(output_dir, relative)?;
+    match std::fs::remove_file(&path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+            Err(err).with_context(|| format!("failed to remove `{}`", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A folder being filled with the next version of the output.
 pub struct Staging {
     target: PathBuf,
@@ -123,14 +161,7 @@ impl Staging {
 
     /// The absolute path a `/`-separated output path will have once staged.
     pub fn file_path(&self, relative: &str) -> anyhow::Result<PathBuf> {
-        let mut path = self.dir.clone();
-        for part in relative.split('/') {
-            if part.is_empty() || part == "." || part == ".." || part.contains(['\\', ':']) && cfg!(windows) {
-                bail!("refusing to write the output path `{relative}`");
-            }
-            path.push(part);
-        }
-        Ok(path)
+        join_output(&self.dir, relative)
     }
 
     /// Copies a file into the staging folder.

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::diagnostics::ContentErrors;
+use crate::incremental::{Change, NotServing, Workspace};
 use crate::serve::live::LiveEvent;
 use crate::serve::{bind, router, serve, watch, SiteState};
-use crate::{build, BuildError, BuildOptions};
+use crate::{BuildError, BuildOptions};
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let options = BuildOptions {
@@ -24,13 +25,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let listener = bind(SocketAddr::new(args.bind, args.port)).await?;
         let state = SiteState::new(config.output_dir.clone());
-        let first = tokio::task::block_in_place(|| build(&options));
+        let mut workspace = Workspace::new(BuildOptions {
+            progress: true,
+            ..options.clone()
+        });
+        let first = tokio::task::block_in_place(|| workspace.rebuild(&Change::everything(), &NotServing));
         match first {
-            Ok(report) => {
-                super::print_warnings(&report.warnings);
-                eprintln!("{}", super::build::summary(&report));
+            Ok(rebuilt) => {
+                super::print_warnings(&rebuilt.warnings);
+                if let Some(report) = &rebuilt.report {
+                    eprintln!("{}", super::build::summary(report));
+                }
                 state.reload_search();
-                state.set_assets(report.asset_urls.clone());
+                state.set_assets(rebuilt.asset_urls.clone());
             }
             Err(err) => {
                 // Keep serving (the previous output, if any) and show the errors in the page
@@ -43,11 +50,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 state.publish(LiveEvent::Errors { errors });
             }
         }
-        let rebuild_options = BuildOptions {
-            progress: false,
-            ..options.clone()
-        };
-        let _watch = watch::spawn(rebuild_options, &config, state.clone())?;
+        workspace.set_progress(false);
+        let _watch = watch::spawn(workspace, &config, state.clone())?;
         let url = format!("http://{}/", listener.local_addr()?);
         eprintln!(
             "serving {} at {url} (Ctrl-C to stop)",

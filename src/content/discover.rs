@@ -290,7 +290,7 @@ fn build_sections(config: &Config, dirs: &[String]) -> Vec<Section> {
         .collect()
 }
 
-fn check_session(page: &Page, diagnostics: &mut Diagnostics) {
+pub fn check_session(page: &Page, diagnostics: &mut Diagnostics) {
     let line = if page.front.kind.is_some() {
         page.front.lines.kind
     } else {
@@ -378,13 +378,7 @@ fn order_sections(sections: &mut [Section], pages: &[Page]) {
         sections[page.section].pages.push(index);
     }
     for section in sections.iter_mut() {
-        section.pages.sort_by(|&a, &b| {
-            let (a, b) = (&pages[a], &pages[b]);
-            weight_key(a.front.weight)
-                .cmp(&weight_key(b.front.weight))
-                .then_with(|| b.front.date.cmp(&a.front.date))
-                .then_with(|| a.front.title.cmp(&b.front.title))
-        });
+        sort_section_pages(&mut section.pages, pages);
     }
     // A folder that only holds attachments (images/, docs/) is not a section: no page of its
     // own, not listed. Children come after parents in the sorted walk, so walk backwards.
@@ -410,6 +404,17 @@ fn order_sections(sections: &mut [Section], pages: &[Page]) {
     for section in sections.iter_mut() {
         section.children.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     }
+}
+
+/// Orders a section's pages: weight, then newest first, then title.
+pub fn sort_section_pages(section_pages: &mut [usize], pages: &[Page]) {
+    section_pages.sort_by(|&a, &b| {
+        let (a, b) = (&pages[a], &pages[b]);
+        weight_key(a.front.weight)
+            .cmp(&weight_key(b.front.weight))
+            .then_with(|| b.front.date.cmp(&a.front.date))
+            .then_with(|| a.front.title.cmp(&b.front.title))
+    });
 }
 
 fn weight_key(weight: Option<i64>) -> i64 {

@@ -72,13 +72,65 @@ struct Renderer<'a> {
     tag_pages: HashMap<&'a str, Vec<usize>>,
 }
 
-/// Renders every page, section, tag page, the search page, 404 and sitemap into `sink`.
-/// Template failures come back as diagnostics; write failures as errors.
+/// Which outputs to render: everything (a build), or the part a change touched (`serve`).
+#[derive(Debug, Clone, Default)]
+pub enum Selection {
+    #[default]
+    All,
+    Some(Subset),
+}
+
+/// A part of the outputs, by what they show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subset {
+    pub pages: std::collections::BTreeSet<usize>,
+    pub sections: std::collections::BTreeSet<usize>,
+    pub tags: std::collections::BTreeSet<String>,
+    pub tags_index: bool,
+    /// The ledger's pages, the statistics page and the session exports.
+    pub ledger: bool,
+    pub sitemap: bool,
+}
+
+impl Selection {
+    fn page(&self, index: usize) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Some(subset) => subset.pages.contains(&index),
+        }
+    }
+
+    fn section(&self, index: usize) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Some(subset) => subset.sections.contains(&index),
+        }
+    }
+
+    fn tag(&self, tag: &str) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Some(subset) => subset.tags.contains(tag),
+        }
+    }
+
+    fn flag(&self, pick: impl Fn(&Subset) -> bool) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Some(subset) => pick(subset),
+        }
+    }
+}
+
+/// Renders the selected pages, sections, tag pages, ledger pages, and (for [`Selection::All`])
+/// the search page, 404, sitemap and theme assets into `sink`. Template failures come back as
+/// diagnostics; write failures as errors.
 pub fn render_site(
     config: &Config,
     site: &Site,
     compiled: &Compiled,
     theme: &Theme,
+    selection: &Selection,
     sink: &dyn Sink,
 ) -> anyhow::Result<Vec<Diagnostic>> {
     let renderer = Renderer::new(config, site, compiled, theme);
@@ -97,28 +149,95 @@ pub fn render_site(
     };
     (0..site.pages.len())
         .into_par_iter()
+        .filter(|&index| selection.page(index))
         .try_for_each(|index| attempt(renderer.page(index)))?;
     // The sessions folder's own page is the ledger, rendered below.
     (0..site.sections.len())
         .into_par_iter()
         .filter(|&index| site.sections[index].url != ledger::LEDGER_URL && !site.sections[index].hidden)
+        .filter(|&index| selection.section(index))
         .try_for_each(|index| attempt(renderer.section(index)))?;
-    renderer.ledger_pages().into_par_iter().try_for_each(attempt)?;
-    attempt(renderer.stats_page())?;
-    for (path, bytes) in renderer.exports()? {
-        sink.write(&path, &bytes)?;
+    if selection.flag(|s| s.ledger) {
+        renderer.ledger_pages().into_par_iter().try_for_each(attempt)?;
+        attempt(renderer.stats_page())?;
+        for (path, bytes) in renderer.exports()? {
+            sink.write(&path, &bytes)?;
+        }
     }
     let tags = site.tags();
-    attempt(renderer.tags_index(&tags))?;
+    if selection.flag(|s| s.tags_index) {
+        attempt(renderer.tags_index(&tags))?;
+    }
     tags.par_iter()
+        .filter(|(tag, _)| selection.tag(tag))
         .try_for_each(|(tag, pages)| attempt(renderer.tag(tag, pages)))?;
-    attempt(renderer.plain("search.html", "search.html"))?;
-    attempt(renderer.plain("404.html", "404.html"))?;
-    attempt(renderer.sitemap(&tags))?;
-    for asset in &theme.assets {
-        sink.write(&asset.url, &asset.bytes)?;
+    if selection.flag(|s| s.sitemap) {
+        attempt(renderer.sitemap(&tags))?;
+    }
+    if let Selection::All = selection {
+        attempt(renderer.plain("search.html", "search.html"))?;
+        attempt(renderer.plain("404.html", "404.html"))?;
+        for asset in &theme.assets {
+            sink.write(&asset.url, &asset.bytes)?;
+        }
     }
     Ok(problems.into_inner().expect("no panics hold this lock"))
+}
+
+/// A page's summary as lists show it: its own `summary`, or the start of its text.
+pub fn summary_of(page: &Page, rendered: &crate::markdown::Rendered) -> String {
+    page.front
+        .summary
+        .clone()
+        .unwrap_or_else(|| summarize(&rendered.plain_text, SUMMARY_CHARS))
+}
+
+/// The pages of each tag, in page order.
+pub fn tag_pages(site: &Site) -> HashMap<&str, Vec<usize>> {
+    let mut tag_pages: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, page) in site.pages.iter().enumerate() {
+        for tag in &page.front.tags {
+            tag_pages.entry(tag.as_str()).or_default().push(index);
+        }
+    }
+    tag_pages
+}
+
+/// A few pages sharing the most tags with `index`, newest first among equals.
+pub fn related_pages(site: &Site, tag_pages: &HashMap<&str, Vec<usize>>, index: usize) -> Vec<usize> {
+    let mut shared: HashMap<usize, usize> = HashMap::new();
+    for tag in &site.pages[index].front.tags {
+        let Some(pages) = tag_pages.get(tag.as_str()) else {
+            continue;
+        };
+        // A tag on most pages says little about relatedness, and costs the most.
+        if pages.len() > MAX_RELATED_TAG_PAGES {
+            continue;
+        }
+        for &other in pages.iter().filter(|&&other| other != index) {
+            *shared.entry(other).or_default() += 1;
+        }
+    }
+    let mut related: Vec<(usize, usize)> = shared.into_iter().collect();
+    related.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| site.newest_first(a.0, b.0)));
+    related
+        .into_iter()
+        .take(RELATED_COUNT)
+        .map(|(page, _)| page)
+        .collect()
+}
+
+/// Tags whose pages count for related pages: a page sharing one of them with a changed page
+/// may list it.
+pub fn relating_tags<'t>(tag_pages: &HashMap<&str, Vec<usize>>, tags: &'t [String]) -> Vec<&'t str> {
+    tags.iter()
+        .map(String::as_str)
+        .filter(|tag| {
+            tag_pages
+                .get(tag)
+                .is_some_and(|pages| pages.len() <= MAX_RELATED_TAG_PAGES)
+        })
+        .collect()
 }
 
 impl<'a> Renderer<'a> {
@@ -154,23 +273,12 @@ impl<'a> Renderer<'a> {
         };
         let summaries = site
             .pages
-            .iter()
+            .par_iter()
             .zip(&compiled.pages)
-            .map(|(page, rendered)| {
-                page.front
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| summarize(&rendered.plain_text, SUMMARY_CHARS))
-            })
+            .map(|(page, rendered)| summary_of(page, rendered))
             .collect();
-        let mut tag_pages: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (index, page) in site.pages.iter().enumerate() {
-            for tag in &page.front.tags {
-                tag_pages.entry(tag.as_str()).or_default().push(index);
-            }
-        }
         Renderer {
-            tag_pages,
+            tag_pages: tag_pages(site),
             config,
             site,
             compiled,
@@ -318,28 +426,8 @@ impl<'a> Renderer<'a> {
         self.render("page.html", &page.url, &view)
     }
 
-    /// A few pages sharing the most tags with `index`, newest first among equals.
     fn related(&self, index: usize) -> Vec<usize> {
-        let mut shared: HashMap<usize, usize> = HashMap::new();
-        for tag in &self.site.pages[index].front.tags {
-            let Some(pages) = self.tag_pages.get(tag.as_str()) else {
-                continue;
-            };
-            // A tag on most pages says little about relatedness, and costs the most.
-            if pages.len() > MAX_RELATED_TAG_PAGES {
-                continue;
-            }
-            for &other in pages.iter().filter(|&&other| other != index) {
-                *shared.entry(other).or_default() += 1;
-            }
-        }
-        let mut related: Vec<(usize, usize)> = shared.into_iter().collect();
-        related.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.site.newest_first(a.0, b.0)));
-        related
-            .into_iter()
-            .take(RELATED_COUNT)
-            .map(|(page, _)| page)
-            .collect()
+        related_pages(self.site, &self.tag_pages, index)
     }
 
     fn pages_below(&self, section: usize) -> usize {

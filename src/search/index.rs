@@ -54,6 +54,37 @@ pub fn write_index(
     Ok(())
 }
 
+/// Opens a writer on the index a build wrote, for `serve`'s incremental updates. Segments are
+/// not merged in the background: [`crate::incremental`] merges them when the edits settle.
+pub fn open_writer(dir: &Path, analyzer: &Analyzer) -> anyhow::Result<(Index, IndexWriter, Fields)> {
+    let index = Index::open_in_dir(dir)
+        .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
+    register_tokenizers(&index, analyzer);
+    let fields = Fields::from_schema(&index.schema())?;
+    let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    Ok((index, writer, fields))
+}
+
+/// Replaces the documents of `pages` (deleted by path, added again) and commits.
+pub fn replace_documents(
+    writer: &mut IndexWriter,
+    fields: &Fields,
+    site: &Site,
+    compiled: &Compiled,
+    pages: &[usize],
+) -> anyhow::Result<()> {
+    for &page in pages {
+        writer.delete_term(tantivy::Term::from_field_text(
+            fields.path,
+            &site.pages[page].source,
+        ));
+        writer.add_document(document(fields, site, compiled, page))?;
+    }
+    writer.commit()?;
+    Ok(())
+}
+
 fn document(fields: &Fields, site: &Site, compiled: &Compiled, index: usize) -> TantivyDocument {
     let page = &site.pages[index];
     let rendered = &compiled.pages[index];

@@ -20,12 +20,15 @@ use super::live::LiveEvent;
 use super::SiteState;
 use crate::config::Config;
 use crate::content::discover::is_editor_litter;
-use crate::{prepare, BuildError, BuildOptions};
+use crate::incremental::{Change, OutputLock, Scope, Workspace};
+use crate::BuildError;
 
 /// How long the debouncer waits for a burst of events to end.
 const DEBOUNCE: Duration = Duration::from_millis(50);
 /// After the first events, how long without more before building.
 const QUIET: Duration = Duration::from_millis(80);
+/// How long edits must pause before the static search pack is exported again.
+const SETTLE: Duration = Duration::from_millis(1500);
 
 /// What kind of source changed; decides what the browser is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,7 +112,7 @@ impl Sources {
 
 /// Starts watching and rebuilding in the background. The returned guard stops both when
 /// dropped.
-pub fn spawn(options: BuildOptions, config: &Config, state: Arc<SiteState>) -> anyhow::Result<WatchGuard> {
+pub fn spawn(workspace: Workspace, config: &Config, state: Arc<SiteState>) -> anyhow::Result<WatchGuard> {
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     // Batches sent but not yet taken: a failed build with more changes on the way stays quiet.
     let pending = Arc::new(AtomicUsize::new(0));
@@ -126,7 +129,7 @@ pub fn spawn(options: BuildOptions, config: &Config, state: Arc<SiteState>) -> a
     watcher.watch_new(&sources)?;
     let thread = std::thread::Builder::new()
         .name("studybook-rebuild".into())
-        .spawn(move || rebuild_loop(receiver, pending, watcher, sources, options, state))?;
+        .spawn(move || rebuild_loop(receiver, pending, watcher, sources, workspace, state))?;
     Ok(WatchGuard { _thread: thread })
 }
 
@@ -165,10 +168,27 @@ fn rebuild_loop(
     pending: Arc<AtomicUsize>,
     mut watcher: Watcher,
     sources: Sources,
-    options: BuildOptions,
+    mut workspace: Workspace,
     state: Arc<SiteState>,
 ) {
-    while let Ok(first) = receiver.recv() {
+    loop {
+        let first = if workspace.pack_stale() {
+            match receiver.recv_timeout(SETTLE) {
+                Ok(first) => first,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(err) = workspace.settle(state.clone()) {
+                        eprintln!("warning: the static search pack was not updated: {err:#}");
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match receiver.recv() {
+                Ok(first) => first,
+                Err(_) => break,
+            }
+        };
         let saved = Instant::now();
         let mut changes: BTreeSet<ChangeKind> = BTreeSet::new();
         let mut changed_paths: BTreeSet<PathBuf> = BTreeSet::new();
@@ -208,12 +228,27 @@ fn rebuild_loop(
             continue;
         }
         let more_pending = || pending.load(Ordering::SeqCst) > 0;
-        rebuild(&options, &state, &changes, &changed_paths, saved, &more_pending);
+        rebuild(
+            &mut workspace,
+            &sources,
+            &state,
+            &changes,
+            &changed_paths,
+            saved,
+            &more_pending,
+        );
+    }
+}
+
+impl OutputLock for SiteState {
+    fn exclusive<T>(&self, write: impl FnOnce() -> T) -> T {
+        self.while_swapping(write)
     }
 }
 
 fn rebuild(
-    options: &BuildOptions,
+    workspace: &mut Workspace,
+    sources: &Sources,
     state: &SiteState,
     changes: &BTreeSet<ChangeKind>,
     paths: &BTreeSet<PathBuf>,
@@ -223,7 +258,7 @@ fn rebuild(
     let shown: Vec<String> = paths
         .iter()
         .take(3)
-        .map(|p| crate::diagnostics::display_path(p, &options.root))
+        .map(|p| crate::diagnostics::display_path(p, workspace.root()))
         .collect();
     let more = paths.len().saturating_sub(shown.len());
     let what = if more > 0 {
@@ -232,23 +267,40 @@ fn rebuild(
         shown.join(", ")
     };
     let previous_style = state.asset_url("style.css");
-    let result = prepare(options).and_then(|prepared| state.while_swapping(|| prepared.commit()));
-    match result {
-        Ok(report) => {
+    let change = Change {
+        content: paths
+            .iter()
+            .filter(|p| sources.classify(p) == Some(ChangeKind::Content))
+            .cloned()
+            .collect(),
+        theme: changes
+            .iter()
+            .any(|c| matches!(c, ChangeKind::Template | ChangeKind::Style | ChangeKind::Asset)),
+        config: changes.contains(&ChangeKind::Config),
+    };
+    match workspace.rebuild(&change, state) {
+        Ok(rebuilt) => {
+            if rebuilt.scope != Scope::Pages || rebuilt.report.is_some() {
+                state.set_assets(rebuilt.asset_urls.clone());
+            }
             state.reload_search();
-            state.set_assets(report.asset_urls.clone());
             let style_only = changes.iter().all(|c| *c == ChangeKind::Style);
-            let event = match (style_only, report.asset_urls.get("style.css")) {
+            let event = match (style_only, rebuilt.asset_urls.get("style.css")) {
                 (true, Some(href)) if Some(href) != previous_style.as_ref() => {
                     LiveEvent::Css { href: href.clone() }
                 }
                 _ => LiveEvent::Reload,
             };
             state.publish(event);
-            crate::cmd::print_warnings(&report.warnings);
+            crate::cmd::print_warnings(&rebuilt.warnings);
+            let how = match rebuilt.scope {
+                Scope::Full => "full build".to_string(),
+                Scope::Pages => format!("{} files rewritten", rebuilt.written + rebuilt.removed),
+                Scope::Theme => format!("theme: {} files rewritten", rebuilt.written + rebuilt.removed),
+            };
             eprintln!(
-                "rebuilt after a change to {what}: {} pages in {} ms (save to reload message)",
-                report.pages,
+                "rebuilt after a change to {what} ({how}): {} pages, {} ms from save to reload message",
+                rebuilt.pages,
                 saved.elapsed().as_millis()
             );
         }

@@ -1,0 +1,366 @@
+//! `serve`'s incremental rebuilds, through the library on a copy of the demo site: after every
+//! kind of edit, the output must equal, file for file, what a full `studybook build` of the
+//! same sources writes, and the live index must answer as a freshly built one. A failed edit
+//! changes nothing; the next good one catches up.
+
+mod common;
+use common::*;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use studybook::incremental::{Change, NotServing, Scope, Workspace};
+use studybook::search::{SearchRequest, Searcher};
+use studybook::{BuildError, BuildOptions};
+
+/// The output's files, without the search folder (index segments and pack ids depend on how
+/// the index was written; its answers are compared instead).
+fn pages_of(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    snapshot(dir)
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("search"))
+        .collect()
+}
+
+/// A workspace over a copy of the demo site, with its first (full) build done.
+fn start() -> (TestSite, Workspace) {
+    let site = TestSite::demo();
+    let mut workspace = Workspace::new(BuildOptions::new(site.root()));
+    let first = workspace
+        .rebuild(&Change::everything(), &NotServing)
+        .unwrap_or_else(|e| panic!("the demo builds: {e}"));
+    assert_eq!(first.scope, Scope::Full);
+    (site, workspace)
+}
+
+fn edit(site: &TestSite, relative: &str, change: impl FnOnce(&str) -> String) -> PathBuf {
+    let path = site.path(relative);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let after = change(&before);
+    assert_ne!(before, after, "the edit of {relative} changes the file");
+    std::fs::write(&path, after).unwrap();
+    path
+}
+
+fn content_change(paths: &[PathBuf]) -> Change {
+    Change {
+        content: paths.iter().cloned().collect(),
+        ..Change::default()
+    }
+}
+
+/// Builds the same sources from scratch into another folder and compares every file, then the
+/// answers of both indexes to `queries`.
+fn assert_same_as_full_build(site: &TestSite, queries: &[&str]) {
+    let fresh = tempfile::tempdir().unwrap();
+    let mut options = BuildOptions::new(site.root());
+    options.output_dir = Some(fresh.path().join("public"));
+    studybook::build(&options).unwrap_or_else(|e| panic!("the full build succeeds: {e}"));
+    let incremental = pages_of(&site.path("public"));
+    let full = pages_of(&fresh.path().join("public"));
+    let names = |files: &BTreeMap<PathBuf, Vec<u8>>| files.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&incremental), names(&full), "the same files exist");
+    for (path, bytes) in &full {
+        if incremental[path] != *bytes {
+            let ours = String::from_utf8_lossy(&incremental[path]).into_owned();
+            let theirs = String::from_utf8_lossy(bytes).into_owned();
+            let (line, (a, b)) = ours
+                .lines()
+                .zip(theirs.lines())
+                .enumerate()
+                .find(|(_, (a, b))| a != b)
+                .unwrap_or((0, ("(length)", "(length)")));
+            panic!(
+                "{} differs from a full build at line {}:\n  incremental: {a}\n  full build:  {b}",
+                path.display(),
+                line + 1
+            );
+        }
+    }
+    let live = Searcher::open(&site.path("public")).unwrap();
+    let built = Searcher::open(&fresh.path().join("public")).unwrap();
+    for query in queries {
+        let request = SearchRequest {
+            query: query.to_string(),
+            limit: 50,
+            ..SearchRequest::default()
+        };
+        let urls = |searcher: &Searcher| {
+            let mut urls: Vec<String> = searcher
+                .search(&request)
+                .unwrap()
+                .results
+                .into_iter()
+                .map(|hit| hit.url)
+                .collect();
+            urls.sort();
+            urls
+        };
+        assert_eq!(urls(&live), urls(&built), "`{query}` finds the same pages");
+    }
+}
+
+fn rebuild_pages(workspace: &mut Workspace, paths: &[PathBuf]) -> studybook::incremental::Rebuilt {
+    let rebuilt = workspace
+        .rebuild(&content_change(paths), &NotServing)
+        .unwrap_or_else(|e| panic!("the edit rebuilds: {e}"));
+    assert_eq!(
+        rebuilt.scope,
+        Scope::Pages,
+        "an edit of existing pages is incremental"
+    );
+    rebuilt
+}
+
+#[test]
+fn a_body_edit_rewrites_few_files_and_equals_a_full_build() {
+    let (site, mut workspace) = start();
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        text.replace(
+            "## 一、基本情况\n",
+            "## 一、基本情况\n\n增量构建专用词汇甲乙丙。\n",
+        )
+    });
+    let rebuilt = rebuild_pages(&mut workspace, &[path]);
+    assert!(
+        rebuilt.written < 10,
+        "a body edit rewrites the page and the few lists showing its summary, not {} files",
+        rebuilt.written
+    );
+    assert!(site
+        .output("documents/eight-point-rules.html")
+        .contains("增量构建专用词汇甲乙丙"));
+    assert_same_as_full_build(&site, &["增量构建专用词汇甲乙丙", "八项规定", "作风建设"]);
+}
+
+#[test]
+fn title_tag_date_and_summary_edits_follow_everywhere_they_show() {
+    let (site, mut workspace) = start();
+    // The title is the target of a wikilink elsewhere: the wikilink follows the new title
+    // only by path, so rename it there too, in the same save.
+    let renamed = edit(
+        &site,
+        "content/party-building/三会一课制度要点.md",
+        |text| {
+            text.replace("title: 三会一课制度要点", "title: 三会一课制度要点（修订）")
+                .replace(
+                    "tags: [三会一课, 组织生活, 支部建设]",
+                    "tags: [三会一课, 增量新标签]",
+                )
+                .replace("date: 2023-03-14", "date: 2025-12-30")
+                .replace("weight: 1\n", "")
+        },
+    );
+    let linking = edit(
+        &site,
+        "content/party-building/organizational-life-meeting.md",
+        |text| text.replace("[[三会一课制度要点]]", "[[三会一课制度要点（修订）]]"),
+    );
+    let rebuilt = rebuild_pages(&mut workspace, &[renamed, linking]);
+    assert!(
+        rebuilt.written > 2,
+        "lists, tags and neighbours follow: {rebuilt:?}"
+    );
+    assert!(site.output_exists("tags/增量新标签.html"));
+    assert_same_as_full_build(&site, &["三会一课", "增量新标签", "组织生活"]);
+
+    // Take the new tag away again: its page disappears.
+    let path = edit(
+        &site,
+        "content/party-building/三会一课制度要点.md",
+        |text| text.replace("tags: [三会一课, 增量新标签]", "tags: [三会一课]"),
+    );
+    let rebuilt = rebuild_pages(&mut workspace, &[path]);
+    assert!(rebuilt.removed >= 1, "the tag page nobody carries is removed");
+    assert!(!site.output_exists("tags/增量新标签.html"));
+    assert_same_as_full_build(&site, &["增量新标签"]);
+}
+
+#[test]
+fn session_edits_update_the_ledger_materials_and_studied_counts() {
+    let (site, mut workspace) = start();
+    let path = edit(
+        &site,
+        "content/sessions/2024/branch-committee-2024-01.md",
+        |text| {
+            text.replace("meeting: 支部委员会", "meeting: 增量测试会议")
+                .replace("date: 2024-04-23", "date: 2022-06-01")
+                .replace(
+                    ", party-building/theme-party-day.md]",
+                    ", policies/letters-and-visits.md]",
+                )
+                .replace("attendees: 7", "attendees: 9")
+        },
+    );
+    rebuild_pages(&mut workspace, &[path]);
+    assert!(site.output("sessions.csv").contains("增量测试会议"));
+    assert_same_as_full_build(&site, &["增量测试会议", "党纪学习教育"]);
+}
+
+#[test]
+fn a_new_link_adds_a_backlink_and_a_removed_one_drops_it() {
+    let (site, mut workspace) = start();
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        format!("{text}\n另见[信访工作条例](../policies/letters-and-visits.md)。\n")
+    });
+    rebuild_pages(&mut workspace, &[path]);
+    assert_same_as_full_build(&site, &["信访"]);
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        text.replace("\n另见[信访工作条例](../policies/letters-and-visits.md)。\n", "")
+    });
+    rebuild_pages(&mut workspace, &[path]);
+    assert_same_as_full_build(&site, &["信访"]);
+}
+
+#[test]
+fn a_failed_edit_changes_nothing_and_the_next_good_one_catches_up() {
+    let (site, mut workspace) = start();
+    let before = site.snapshot_output();
+    let first = edit(&site, "content/documents/common-prosperity.md", |text| {
+        text.replacen("\ndate: 20", "\nold-date: 20", 1)
+            .replacen("---\n", "---\ndate: 2024-13-45\n", 1)
+    });
+    // Two files in one save: one good, one broken. Neither may reach the output.
+    let second = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        format!("{text}\n失败后追上的词汇丁戊己。\n")
+    });
+    let err = workspace
+        .rebuild(&content_change(&[first.clone(), second]), &NotServing)
+        .expect_err("a bad date fails the rebuild");
+    let BuildError::Content(errors) = &err else {
+        panic!("a content error, not {err}");
+    };
+    let message = errors
+        .errors()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        message.contains("content/documents/common-prosperity.md:2"),
+        "the error names the file and line: {message}"
+    );
+    assert_eq!(site.snapshot_output(), before, "a failed rebuild writes nothing");
+
+    // Fixing the broken file alone: the good file of the failed save is read again too.
+    edit(&site, "content/documents/common-prosperity.md", |text| {
+        text.replace("date: 2024-13-45\n", "")
+            .replace("\nold-date: 20", "\ndate: 20")
+    });
+    rebuild_pages(&mut workspace, &[first]);
+    assert!(site
+        .output("documents/eight-point-rules.html")
+        .contains("失败后追上的词汇丁戊己"));
+    assert_same_as_full_build(&site, &["失败后追上的词汇丁戊己", "共同富裕"]);
+}
+
+#[test]
+fn a_broken_link_fails_the_edit_and_keeps_the_output() {
+    let (site, mut workspace) = start();
+    let before = site.snapshot_output();
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        format!("{text}\n见[不存在的页面](missing-page.md)。\n")
+    });
+    let err = workspace
+        .rebuild(&content_change(&[path]), &NotServing)
+        .expect_err("a broken link fails the rebuild");
+    let text = err.to_string();
+    assert!(
+        text.contains("content/documents/eight-point-rules.md:") && text.contains("missing-page.md"),
+        "the error names the file, line and link: {text}"
+    );
+    assert_eq!(site.snapshot_output(), before, "a failed rebuild writes nothing");
+}
+
+#[test]
+fn adding_removing_and_theme_changes_take_the_right_path() {
+    let (site, mut workspace) = start();
+    site.write(
+        "content/documents/incremental-new.md",
+        "---\ntitle: 新增的增量页面\ndate: 2025-01-02\ntags: [作风建设]\n---\n\n新页面正文庚辛壬。\n",
+    );
+    let added = workspace
+        .rebuild(
+            &content_change(&[site.path("content/documents/incremental-new.md")]),
+            &NotServing,
+        )
+        .unwrap();
+    assert_eq!(added.scope, Scope::Full, "a new page is a full build");
+    assert_same_as_full_build(&site, &["庚辛壬"]);
+
+    site.write(
+        "themes/default/templates/page.html",
+        &std::fs::read_to_string(repo_root().join("themes/default/templates/page.html"))
+            .unwrap()
+            .replace("</article>", "<p class=\"theme-mark\">主题已改</p></article>"),
+    );
+    let themed = workspace
+        .rebuild(
+            &Change {
+                theme: true,
+                ..Change::default()
+            },
+            &NotServing,
+        )
+        .unwrap();
+    assert_eq!(
+        themed.scope,
+        Scope::Theme,
+        "a template change renders without re-reading"
+    );
+    assert!(site.output("documents/incremental-new.html").contains("主题已改"));
+    assert_same_as_full_build(&site, &["庚辛壬"]);
+}
+
+/// Serializes the pack swap like the server does, counting swaps.
+struct CountingLock(std::sync::Mutex<usize>);
+
+impl studybook::incremental::OutputLock for CountingLock {
+    fn exclusive<T>(&self, write: impl FnOnce() -> T) -> T {
+        let mut count = self.0.lock().unwrap();
+        *count += 1;
+        write()
+    }
+}
+
+#[test]
+fn settling_exports_the_pack_again_from_the_merged_index() {
+    let (site, mut workspace) = start();
+    let meta_before = std::fs::read_to_string(site.path("public/search/pack/meta.js")).unwrap();
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        format!("{text}\n静态包更新词汇癸子丑。\n")
+    });
+    rebuild_pages(&mut workspace, &[path]);
+    assert!(workspace.pack_stale());
+    let lock = Arc::new(CountingLock(std::sync::Mutex::new(0)));
+    workspace.settle(lock.clone()).unwrap();
+    // The export runs in the background; wait (bounded) for its swap.
+    let meta_after = wait_for(Duration::from_secs(60), "the pack to be exported again", || {
+        let meta = std::fs::read_to_string(site.path("public/search/pack/meta.js")).ok()?;
+        (meta != meta_before).then_some(meta)
+    });
+    assert!(meta_after.contains("__studybookPack"));
+    let index = tantivy::Index::open_in_dir(site.path("public/search/index")).unwrap();
+    assert_eq!(
+        index.searchable_segment_ids().unwrap().len(),
+        1,
+        "the index is merged into one segment"
+    );
+    let found = std::fs::read_dir(site.path("public/search/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .any(|file| {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let start = text.find(",\"").map(|i| i + 2);
+            let data = start.and_then(|s| text[s..].split('"').next()).unwrap_or("");
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .ok()
+                .and_then(|bytes| miniz_oxide::inflate::decompress_to_vec(&bytes).ok())
+                .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains("静态包更新词汇癸子丑"))
+        });
+    assert!(found, "the new words are in the pack's text");
+    assert!(!workspace.pack_stale());
+}
