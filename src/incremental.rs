@@ -638,7 +638,9 @@ fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildError> {
             related_candidates.insert(*index);
         }
     }
-    let related_before: HashMap<usize, Vec<usize>> = {
+    let related_before: HashMap<usize, Vec<usize>> = if related_candidates.is_empty() {
+        HashMap::new()
+    } else {
         let tag_pages = render::tag_pages(site);
         related_candidates
             .iter()
@@ -647,9 +649,26 @@ fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildError> {
     };
     let cards_before: HashMap<usize, Card> =
         recompile.iter().map(|&q| (q, card(site, compiled, q))).collect();
-    let tags_before: BTreeSet<String> = render::tag_pages(site).keys().map(|t| t.to_string()).collect();
-    let ledger_before = ledger_files(site);
-    let duplicates_before = crate::ledger::duplicate_warnings(site);
+    // Tag pages and ledger pages come and go only when tags or sessions are edited.
+    let tags_edited = edits
+        .iter()
+        .any(|(index, page)| site.pages[*index].front.tags != page.front.tags);
+    let sessions_edited = edits.iter().any(|(_, page)| page.is_session());
+    let tags_before: BTreeSet<String> = if tags_edited {
+        tag_names(site)
+    } else {
+        BTreeSet::new()
+    };
+    let ledger_before = if sessions_edited {
+        ledger_files(site)
+    } else {
+        BTreeSet::new()
+    };
+    let duplicates_before = if sessions_edited {
+        crate::ledger::duplicate_warnings(site)
+    } else {
+        Vec::new()
+    };
     let sections_touched: BTreeSet<usize> = edits.iter().map(|(_, page)| page.section).collect();
     let neighbours_before: HashMap<usize, (Option<usize>, Option<usize>)> =
         neighbours(site, &sections_touched);
@@ -724,7 +743,9 @@ fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildError> {
         .cloned()
         .collect();
     warnings.extend(parse_warnings);
-    warnings.extend(crate::ledger::duplicate_warnings(site));
+    if sessions_edited {
+        warnings.extend(crate::ledger::duplicate_warnings(site));
+    }
 
     // Store the new compilation, keeping the old for undo.
     undo.backlinks = compiled.backlinks.clone();
@@ -826,14 +847,20 @@ fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildError> {
     }
     subset.ledger = ledger;
 
-    let tags_after: BTreeSet<String> = render::tag_pages(site).keys().map(|t| t.to_string()).collect();
+    let tags_after: BTreeSet<String> = if tags_edited {
+        tag_names(site)
+    } else {
+        BTreeSet::new()
+    };
     if tags_before != tags_after {
         // The sitemap lists every tag page.
         subset.sitemap = true;
         subset.tags_index = true;
     }
     let mut stale_files: Vec<String> = tags_before.difference(&tags_after).map(|t| tag_file(t)).collect();
-    stale_files.extend(ledger_before.difference(&ledger_files(site)).cloned());
+    if sessions_edited {
+        stale_files.extend(ledger_before.difference(&ledger_files(site)).cloned());
+    }
     undo.sections = sections_before;
     Ok(Plan {
         subset,
@@ -855,6 +882,14 @@ fn neighbours(site: &Site, sections: &BTreeSet<usize>) -> HashMap<usize, (Option
         }
     }
     pairs
+}
+
+/// Every tag some page carries.
+fn tag_names(site: &Site) -> BTreeSet<String> {
+    site.pages
+        .iter()
+        .flat_map(|page| page.front.tags.iter().cloned())
+        .collect()
 }
 
 /// The ledger's year and meeting pages the site has.

@@ -67,9 +67,10 @@ struct Renderer<'a> {
     compiled: &'a Compiled,
     theme: &'a Theme,
     info: SiteInfo,
-    summaries: Vec<String>,
+    /// Each page's summary, computed when first shown (a partial render shows few).
+    summaries: Vec<std::sync::OnceLock<String>>,
     /// Pages of each tag, for related pages.
-    tag_pages: HashMap<&'a str, Vec<usize>>,
+    tag_pages: std::sync::OnceLock<HashMap<&'a str, Vec<usize>>>,
 }
 
 /// Which outputs to render: everything (a build), or the part a change touched (`serve`).
@@ -164,7 +165,13 @@ pub fn render_site(
             sink.write(&path, &bytes)?;
         }
     }
-    let tags = site.tags();
+    // Every tag with its pages, sorted: only when something shows them.
+    let tags = match selection {
+        Selection::Some(subset) if !subset.tags_index && !subset.sitemap && subset.tags.is_empty() => {
+            Vec::new()
+        }
+        _ => site.tags(),
+    };
     if selection.flag(|s| s.tags_index) {
         attempt(renderer.tags_index(&tags))?;
     }
@@ -271,14 +278,9 @@ impl<'a> Renderer<'a> {
             ledger_url: ledger::LEDGER_URL,
             stats_url: ledger::STATS_URL,
         };
-        let summaries = site
-            .pages
-            .par_iter()
-            .zip(&compiled.pages)
-            .map(|(page, rendered)| summary_of(page, rendered))
-            .collect();
+        let summaries = site.pages.iter().map(|_| std::sync::OnceLock::new()).collect();
         Renderer {
-            tag_pages: tag_pages(site),
+            tag_pages: std::sync::OnceLock::new(),
             config,
             site,
             compiled,
@@ -286,6 +288,12 @@ impl<'a> Renderer<'a> {
             info,
             summaries,
         }
+    }
+
+    fn summary_text(&self, index: usize) -> String {
+        self.summaries[index]
+            .get_or_init(|| summary_of(&self.site.pages[index], &self.compiled.pages[index]))
+            .clone()
     }
 
     fn common(&self, url: &str) -> Common<'_> {
@@ -336,7 +344,7 @@ impl<'a> Renderer<'a> {
             url: encode_url(&page.url),
             date: page.front.date,
             kind: page.kind.as_str(),
-            summary: self.summaries[index].clone(),
+            summary: self.summary_text(index),
             meeting: page.front.meeting.clone(),
             tags: self.tag_links(page),
         }
@@ -406,7 +414,7 @@ impl<'a> Renderer<'a> {
                 source: page.source.clone(),
                 date: page.front.date,
                 kind: page.kind.as_str(),
-                summary: self.summaries[index].clone(),
+                summary: self.summary_text(index),
                 tags: self.tag_links(page),
                 content: rendered.html.clone(),
                 toc: rendered.toc.clone(),
@@ -427,7 +435,11 @@ impl<'a> Renderer<'a> {
     }
 
     fn related(&self, index: usize) -> Vec<usize> {
-        related_pages(self.site, &self.tag_pages, index)
+        related_pages(
+            self.site,
+            self.tag_pages.get_or_init(|| tag_pages(self.site)),
+            index,
+        )
     }
 
     fn pages_below(&self, section: usize) -> usize {

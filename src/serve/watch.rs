@@ -24,9 +24,11 @@ use crate::incremental::{Change, OutputLock, Scope, Workspace};
 use crate::BuildError;
 
 /// How long the debouncer waits for a burst of events to end.
-const DEBOUNCE: Duration = Duration::from_millis(50);
-/// After the first events, how long without more before building.
-const QUIET: Duration = Duration::from_millis(80);
+const DEBOUNCE: Duration = Duration::from_millis(20);
+/// After the first events, how long without more before building: short after one saved
+/// file (an editor's save), longer once several arrive (a burst).
+const QUIET_AFTER_SAVE: Duration = Duration::from_millis(10);
+const QUIET_IN_BURST: Duration = Duration::from_millis(40);
 /// How long edits must pause before the static search pack is exported again.
 const SETTLE: Duration = Duration::from_millis(1500);
 
@@ -192,8 +194,10 @@ fn rebuild_loop(
         let saved = Instant::now();
         let mut changes: BTreeSet<ChangeKind> = BTreeSet::new();
         let mut changed_paths: BTreeSet<PathBuf> = BTreeSet::new();
-        let mut take = |batch: DebounceEventResult, watcher: &mut Watcher| {
-            let Ok(events) = batch else { return };
+        let mut take = |batch: DebounceEventResult, watcher: &mut Watcher| -> usize {
+            let Ok(events) = batch else {
+                return changed_paths.len();
+            };
             for event in events {
                 if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
                     continue;
@@ -215,14 +219,23 @@ fn rebuild_loop(
                     }
                 }
             }
+            changed_paths.len()
         };
         pending.fetch_sub(1, Ordering::SeqCst);
-        take(first, &mut watcher);
+        let mut seen = take(first, &mut watcher);
         // The debouncer releases each file's events on its own clock, so a burst (a branch
         // switch, an unzip) arrives in pieces: wait for a short quiet spell before building.
-        while let Ok(batch) = receiver.recv_timeout(QUIET) {
+        loop {
+            let quiet = if seen <= 1 {
+                QUIET_AFTER_SAVE
+            } else {
+                QUIET_IN_BURST
+            };
+            let Ok(batch) = receiver.recv_timeout(quiet) else {
+                break;
+            };
             pending.fetch_sub(1, Ordering::SeqCst);
-            take(batch, &mut watcher);
+            seen = take(batch, &mut watcher);
         }
         if changes.is_empty() {
             continue;
