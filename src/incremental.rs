@@ -172,6 +172,9 @@ impl Workspace {
     /// A full build, committed while no request reads the output.
     fn full(&mut self, lock: &impl OutputLock, started: Instant) -> Result<Rebuilt, BuildError> {
         self.close_index();
+        // Until a full build succeeds, the next rebuild is a full one too: a broken book.toml
+        // must not be forgotten by the edit after it.
+        self.last_good = None;
         let (prepared, loaded) = prepare_keeping(&self.options)?;
         let report: BuildReport = lock.exclusive(|| {
             self.index_generation.fetch_add(1, Ordering::SeqCst);

@@ -14,8 +14,12 @@ use crate::compile::Compiled;
 use crate::config::Config;
 use crate::content::Site;
 
-/// Memory the index writer may use before it flushes a segment.
-const WRITER_MEMORY: usize = 64_000_000;
+/// Memory the index writer may use before it flushes a segment, shared by its threads. Fewer,
+/// larger segments make the final merge cheaper: on 10,000 pages 64 MB gave 26 segments and a
+/// 6.3 s merge, 256 MB gives 4 and 3.6 s; the build's peak memory is in the pack export anyway.
+const WRITER_MEMORY: usize = 256_000_000;
+/// For `serve`'s edits, a few pages at a time.
+const EDIT_WRITER_MEMORY: usize = 32_000_000;
 
 /// Writes the index of `site` into `dir` (created), with the site's words file beside it.
 pub fn write_index(
@@ -61,7 +65,7 @@ pub fn open_writer(dir: &Path, analyzer: &Analyzer) -> anyhow::Result<(Index, In
         .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
     register_tokenizers(&index, analyzer);
     let fields = Fields::from_schema(&index.schema())?;
-    let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+    let writer: IndexWriter = index.writer_with_num_threads(1, EDIT_WRITER_MEMORY)?;
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     Ok((index, writer, fields))
 }

@@ -129,7 +129,9 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let mut grams: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
     // Documents holding each CJK character at the start of a gram (that is, anywhere in a run):
     // what a one-character query matches, without positions.
-    let mut by_char: BTreeMap<char, Vec<u32>> = BTreeMap::new();
+    // One bit per document: a character starts grams in many documents, many times each.
+    let bitset_words = (num_docs as usize).div_ceil(64);
+    let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
     let mut words: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
     let mut total_tokens = Vec::new();
     let mut fieldnorms: Vec<Vec<u8>> = Vec::new();
@@ -159,7 +161,9 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
                         last = position;
                     }
                     if let Some(first) = term.chars().next().filter(|&c| is_cjk_char(c)) {
-                        by_char.entry(first).or_default().push(doc);
+                        by_char
+                            .entry(first)
+                            .or_insert_with(|| vec![0; bitset_words])[doc as usize / 64] |= 1 << (doc % 64);
                     }
                     previous = doc;
                     postings.advance();
@@ -217,9 +221,16 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     }
     let encoded_chars: Vec<(String, Vec<u8>)> = by_char
         .into_iter()
-        .map(|(c, mut docs)| {
-            docs.sort_unstable();
-            docs.dedup();
+        .map(|(c, bits)| {
+            let docs: Vec<u32> = bits
+                .iter()
+                .enumerate()
+                .flat_map(|(word, &bits)| {
+                    (0..64u32)
+                        .filter(move |bit| bits & (1 << bit) != 0)
+                        .map(move |bit| word as u32 * 64 + bit)
+                })
+                .collect();
             let mut out = Vec::new();
             let follow = successors.remove(&c).unwrap_or_default();
             push_varint(&mut out, follow.len() as u64);
