@@ -347,20 +347,40 @@ fn settling_exports_the_pack_again_from_the_merged_index() {
         1,
         "the index is merged into one segment"
     );
-    let found = std::fs::read_dir(site.path("public/search/pack"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .any(|file| {
-            let text = std::fs::read_to_string(&file).unwrap();
-            let start = text.find(",\"").map(|i| i + 2);
-            let data = start.and_then(|s| text[s..].split('"').next()).unwrap_or("");
-            use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD
-                .decode(data)
-                .ok()
-                .and_then(|bytes| miniz_oxide::inflate::decompress_to_vec(&bytes).ok())
-                .is_some_and(|bytes| String::from_utf8_lossy(&bytes).contains("静态包更新词汇癸子丑"))
-        });
+    let found = pack_contains(&site.path("public/search/pack"), "静态包更新词汇癸子丑");
     assert!(found, "the new words are in the pack's text");
     assert!(!workspace.pack_stale());
+}
+
+#[test]
+fn a_broken_book_toml_is_not_forgotten_by_the_next_edit() {
+    let (site, mut workspace) = start();
+    let before = site.snapshot_output();
+    let config = std::fs::read_to_string(site.path("book.toml")).unwrap();
+    site.write("book.toml", &config.replace("[build]", "[build]\noutput-dri = \"x\""));
+    let err = workspace
+        .rebuild(
+            &Change {
+                config: true,
+                ..Change::default()
+            },
+            &NotServing,
+        )
+        .expect_err("an unknown key fails the build");
+    assert!(err.to_string().contains("book.toml:"), "the error names book.toml: {err}");
+    // An edit after it must not build past the broken book.toml.
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        format!("{text}\n配置损坏后的编辑。\n")
+    });
+    let err = workspace
+        .rebuild(&content_change(std::slice::from_ref(&path)), &NotServing)
+        .expect_err("book.toml is still broken");
+    assert!(err.to_string().contains("output-dri"), "{err}");
+    assert_eq!(site.snapshot_output(), before, "failed rebuilds write nothing");
+    site.write("book.toml", &config);
+    let fixed = workspace
+        .rebuild(&content_change(&[path]), &NotServing)
+        .expect("fixed");
+    assert_eq!(fixed.scope, Scope::Full);
+    assert!(site.output("documents/eight-point-rules.html").contains("配置损坏后的编辑"));
 }

@@ -388,6 +388,39 @@ fn editing_a_page_sends_reload_and_serves_the_new_text() {
     );
 }
 
+#[test]
+fn an_edit_is_incremental_and_the_static_pack_follows_once_edits_pause() {
+    let (site, server) = serve_basic();
+    let meta_before = get_ok(&server, "/search/pack/meta.js");
+    let mut sse = Sse::connect(&server);
+    site.write(
+        "content/notes/2024/guide.md",
+        "+++\ntitle = \"学习指南\"\ndate = 2024-06-01\nweight = 2\ntags = [\"第一议题\"]\n+++\n\n## 第一部分\n\n静态包跟随的正文 zqpackword。\n",
+    );
+    sse.expect("reload");
+    let lines = wait_for_rebuilds(&server, 1);
+    assert!(
+        lines[0].contains("files rewritten") && !lines[0].contains("full build"),
+        "an edit of an existing page rewrites only what shows it: {lines:?}"
+    );
+    assert_eq!(search_paths(&server, "zqpackword"), ["notes/2024/guide.md"]);
+    // The pack is exported again in the background once edits pause.
+    let meta_after = wait_for(WAIT, "the static pack to be exported again", || {
+        let meta = get_ok(&server, "/search/pack/meta.js");
+        (meta != meta_before).then_some(meta)
+    });
+    assert!(meta_after.contains("__studybookPack"), "{meta_after}");
+    assert!(
+        pack_contains(&site.path("public/search/pack"), "zqpackword"),
+        "the edited words are in the exported pack"
+    );
+    assert!(
+        !log(&server).contains("was not updated"),
+        "the export succeeded: {}",
+        log(&server)
+    );
+}
+
 /// The `generation` a served page was built from (the live-reload script carries it).
 fn page_generation(body: &str) -> u64 {
     let start = body.find("var generation = ").expect("the live-reload script") + "var generation = ".len();

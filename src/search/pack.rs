@@ -161,9 +161,8 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
                         last = position;
                     }
                     if let Some(first) = term.chars().next().filter(|&c| is_cjk_char(c)) {
-                        by_char
-                            .entry(first)
-                            .or_insert_with(|| vec![0; bitset_words])[doc as usize / 64] |= 1 << (doc % 64);
+                        by_char.entry(first).or_insert_with(|| vec![0; bitset_words])[doc as usize / 64] |=
+                            1 << (doc % 64);
                     }
                     previous = doc;
                     postings.advance();
