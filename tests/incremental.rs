@@ -357,7 +357,10 @@ fn a_broken_book_toml_is_not_forgotten_by_the_next_edit() {
     let (site, mut workspace) = start();
     let before = site.snapshot_output();
     let config = std::fs::read_to_string(site.path("book.toml")).unwrap();
-    site.write("book.toml", &config.replace("[build]", "[build]\noutput-dri = \"x\""));
+    site.write(
+        "book.toml",
+        &config.replace("[build]", "[build]\noutput-dri = \"x\""),
+    );
     let err = workspace
         .rebuild(
             &Change {
@@ -367,7 +370,10 @@ fn a_broken_book_toml_is_not_forgotten_by_the_next_edit() {
             &NotServing,
         )
         .expect_err("an unknown key fails the build");
-    assert!(err.to_string().contains("book.toml:"), "the error names book.toml: {err}");
+    assert!(
+        err.to_string().contains("book.toml:"),
+        "the error names book.toml: {err}"
+    );
     // An edit after it must not build past the broken book.toml.
     let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
         format!("{text}\n配置损坏后的编辑。\n")
@@ -382,5 +388,7 @@ fn a_broken_book_toml_is_not_forgotten_by_the_next_edit() {
         .rebuild(&content_change(&[path]), &NotServing)
         .expect("fixed");
     assert_eq!(fixed.scope, Scope::Full);
-    assert!(site.output("documents/eight-point-rules.html").contains("配置损坏后的编辑"));
+    assert!(site
+        .output("documents/eight-point-rules.html")
+        .contains("配置损坏后的编辑"));
 }
