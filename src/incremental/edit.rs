@@ -1,429 +1,20 @@
-//! Rebuilds for `studybook serve`: the last good build stays in memory, and an edit to some
-//! pages redoes only what shows them.
-//!
-//! An edit of existing pages re-reads those files alone, compiles them (and the pages whose
-//! wikilinks name a changed title), re-renders the outputs that show them (their neighbours,
-//! the pages they link to, related pages, their section, tag and ledger pages, the home page),
-//! replaces their search documents and commits. Everything else (a page added, removed or
-//! renamed, a section file, an attachment, book.toml, the dictionary) is a full build: rare,
-//! and always right. A theme change renders every output without re-reading Markdown.
-//!
-//! Invariants: the workspace only ever holds a state that built without errors; a failed
-//! rebuild changes nothing (its files are read again next time); files in the live output are
-//! replaced by rename, so a reader sees the old or the new file, never half of one. The static
-//! search pack, whose export takes seconds on a large site, is brought up to date by
-//! [`Workspace::settle`] once the edits pause.
+//! An edit of existing pages: read them, put them into the kept site, compile what they
+//! affect, and work out from the relations before and after which outputs show what changed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use tantivy::{Index, IndexWriter};
 
 use crate::compile::{compile_page, compile_section, resolve_materials, Compiled, Material};
 use crate::content::discover::{check_session, read_text, sort_section_pages};
 use crate::content::front_matter::parse_document;
 use crate::content::{Date, Page, Site};
-use crate::diagnostics::{display_path, ContentErrors, Diagnostic, Diagnostics};
+use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
 use crate::links::Resolver;
 use crate::markdown::Rendered;
-use crate::render::{
-    self, related_pages, relating_tags, summary_of, tag_file, Selection, Sink, Subset, Theme,
-};
-use crate::search::schema::Fields;
-use crate::{
-    generated_files, output, prepare_keeping, search, BuildError, BuildOptions, BuildReport, Loaded,
-};
-
-/// Runs the writes of a rebuild while no request reads the output folder.
-pub trait OutputLock: Send + Sync + 'static {
-    fn exclusive<T>(&self, write: impl FnOnce() -> T) -> T;
-}
-
-/// For writes before anything is served (the first build of `serve`).
-pub struct NotServing;
-
-impl OutputLock for NotServing {
-    fn exclusive<T>(&self, write: impl FnOnce() -> T) -> T {
-        write()
-    }
-}
-
-/// What changed on disk since the last rebuild.
-#[derive(Debug, Clone, Default)]
-pub struct Change {
-    /// Changed paths under the content folder.
-    pub content: BTreeSet<PathBuf>,
-    /// A template, stylesheet or other theme file changed.
-    pub theme: bool,
-    /// book.toml or the dictionary changed: everything is rebuilt.
-    pub config: bool,
-}
-
-impl Change {
-    /// Everything, as for the first build.
-    pub fn everything() -> Change {
-        Change {
-            config: true,
-            ..Change::default()
-        }
-    }
-}
-
-/// How a rebuild went about it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Everything read, rendered and indexed again.
-    Full,
-    /// Only the outputs that show the edited pages.
-    Pages,
-    /// Every output rendered again with the new theme; Markdown not re-read.
-    Theme,
-}
-
-/// What a successful rebuild did.
-#[derive(Debug, Clone)]
-pub struct Rebuilt {
-    pub scope: Scope,
-    /// Pages in the site.
-    pub pages: usize,
-    /// Output files written (and removed).
-    pub written: usize,
-    pub removed: usize,
-    pub warnings: Vec<Diagnostic>,
-    pub asset_urls: BTreeMap<String, String>,
-    pub elapsed: Duration,
-    /// A full build's report.
-    pub report: Option<BuildReport>,
-}
-
-/// The last good build, kept for the next rebuild.
-pub struct Workspace {
-    options: BuildOptions,
-    last_good: Option<Loaded>,
-    live_index: Option<LiveIndex>,
-    /// Content paths of failed rebuilds: the workspace still holds the state before them, so
-    /// the next rebuild must read them again.
-    carried: BTreeSet<PathBuf>,
-    theme_carried: bool,
-    /// The static pack lags behind the index.
-    pack_stale: bool,
-    /// Bumped whenever the index changes, so a pack exported from an older index is dropped.
-    index_generation: Arc<AtomicU64>,
-    pack_job: Option<std::thread::JoinHandle<()>>,
-}
-
-struct LiveIndex {
-    index: Index,
-    writer: IndexWriter,
-    fields: Fields,
-}
-
-impl Workspace {
-    pub fn new(options: BuildOptions) -> Workspace {
-        Workspace {
-            options,
-            last_good: None,
-            live_index: None,
-            carried: BTreeSet::new(),
-            theme_carried: false,
-            pack_stale: false,
-            index_generation: Arc::new(AtomicU64::new(0)),
-            pack_job: None,
-        }
-    }
-
-    /// The site root.
-    pub fn root(&self) -> &Path {
-        &self.options.root
-    }
-
-    /// Whether full builds draw a progress bar.
-    pub fn set_progress(&mut self, progress: bool) {
-        self.options.progress = progress;
-    }
-
-    /// Brings the output up to date with `change`. On failure nothing is written and the
-    /// changed files are read again by the next rebuild.
-    pub fn rebuild(&mut self, change: &Change, lock: &impl OutputLock) -> Result<Rebuilt, BuildError> {
-        let started = Instant::now();
-        let mut change = change.clone();
-        change.content.extend(std::mem::take(&mut self.carried));
-        change.theme |= std::mem::take(&mut self.theme_carried);
-        let result = if change.config || self.last_good.is_none() {
-            self.full(lock, started)
-        } else {
-            match self.edit(&change, lock, started) {
-                Ok(Some(rebuilt)) => Ok(rebuilt),
-                Ok(None) => self.full(lock, started),
-                Err(err) => Err(err),
-            }
-        };
-        if result.is_err() {
-            self.carried = change.content;
-            self.theme_carried = change.theme;
-        }
-        result
-    }
-
-    /// A full build, committed while no request reads the output.
-    fn full(&mut self, lock: &impl OutputLock, started: Instant) -> Result<Rebuilt, BuildError> {
-        self.close_index();
-        // Until a full build succeeds, the next rebuild is a full one too: a broken book.toml
-        // must not be forgotten by the edit after it.
-        self.last_good = None;
-        let (prepared, loaded) = prepare_keeping(&self.options)?;
-        let report: BuildReport = lock.exclusive(|| {
-            self.index_generation.fetch_add(1, Ordering::SeqCst);
-            prepared.commit()
-        })?;
-        self.last_good = Some(loaded);
-        self.pack_stale = false;
-        Ok(Rebuilt {
-            scope: Scope::Full,
-            pages: report.pages,
-            written: 0,
-            removed: 0,
-            warnings: report.warnings.clone(),
-            asset_urls: report.asset_urls.clone(),
-            elapsed: started.elapsed(),
-            report: Some(report),
-        })
-    }
-
-    /// Lets go of the live index (and waits for a pack export reading it): a full build
-    /// replaces the whole output folder.
-    fn close_index(&mut self) {
-        if let Some(job) = self.pack_job.take() {
-            let _ = job.join();
-        }
-        if let Some(live) = self.live_index.take() {
-            let _ = live.writer.wait_merging_threads();
-        }
-    }
-
-    /// The edit of existing pages and/or the theme; `None` when the change needs a full build.
-    fn edit(
-        &mut self,
-        change: &Change,
-        lock: &impl OutputLock,
-        started: Instant,
-    ) -> Result<Option<Rebuilt>, BuildError> {
-        let loaded = self.last_good.as_mut().expect("checked by the caller");
-        let theme = if change.theme {
-            Some(Theme::load(&loaded.config).map_err(|diagnostics| ContentErrors { diagnostics })?)
-        } else {
-            None
-        };
-        let Some(edits) = read_edits(loaded, &change.content, self.options.drafts)? else {
-            return Ok(None);
-        };
-        let plan = apply(loaded, edits)?;
-        let previous_theme = match theme {
-            Some(theme) => Some(std::mem::replace(&mut loaded.theme, theme)),
-            None => None,
-        };
-        let selection = if previous_theme.is_some() {
-            Selection::All
-        } else {
-            Selection::Some(plan.subset.clone())
-        };
-        let sink = MemorySink::default();
-        let rendered = render::render_site(
-            &loaded.config,
-            &loaded.site,
-            &loaded.compiled,
-            &loaded.theme,
-            &selection,
-            &sink,
-        );
-        let problems = match rendered {
-            Ok(problems) => problems,
-            Err(err) => {
-                undo(loaded, plan, previous_theme);
-                return Err(err.into());
-            }
-        };
-        if !problems.is_empty() {
-            undo(loaded, plan, previous_theme);
-            let mut diagnostics = Diagnostics::default();
-            diagnostics.extend(problems);
-            diagnostics.into_result()?;
-            unreachable!("template problems are errors");
-        }
-        let mut stale = plan.stale_files.clone();
-        if let Some(previous) = &previous_theme {
-            stale.extend(
-                previous
-                    .asset_urls
-                    .values()
-                    .filter(|url| !loaded.theme.asset_urls.values().any(|new| new == *url))
-                    .cloned(),
-            );
-        }
-        let files = sink.into_files();
-        let output_dir = loaded.output_dir.clone();
-        let written = files.len();
-        let removed = stale.len();
-        let write = lock.exclusive(|| -> anyhow::Result<()> {
-            for (path, bytes) in &files {
-                output::replace_file(&output_dir, path, bytes)?;
-            }
-            for path in &stale {
-                output::remove_file(&output_dir, path)?;
-            }
-            Ok(())
-        });
-        if let Err(err) = write {
-            // The output may be half updated: only a full build can say what it holds.
-            self.last_good = None;
-            return Err(err.into());
-        }
-        if !plan.reindex.is_empty() {
-            self.index_generation.fetch_add(1, Ordering::SeqCst);
-            if let Err(err) = self.update_index(&plan.reindex) {
-                self.last_good = None;
-                self.close_index();
-                return Err(err.into());
-            }
-            self.pack_stale = true;
-        }
-        let loaded = self.last_good.as_mut().expect("still there");
-        loaded.warnings = plan.warnings;
-        Ok(Some(Rebuilt {
-            scope: if previous_theme.is_some() {
-                Scope::Theme
-            } else {
-                Scope::Pages
-            },
-            pages: loaded.site.pages.len(),
-            written,
-            removed,
-            warnings: loaded.warnings.clone(),
-            asset_urls: loaded.theme.asset_urls.clone(),
-            elapsed: started.elapsed(),
-            report: None,
-        }))
-    }
-
-    /// Replaces the search documents of `pages` in the live index and commits.
-    fn update_index(&mut self, pages: &[usize]) -> anyhow::Result<()> {
-        let loaded = self.last_good.as_ref().expect("an edit has a last good build");
-        if self.live_index.is_none() {
-            let dir = loaded.output_dir.join(search::INDEX_DIR);
-            let (index, writer, fields) = search::index::open_writer(&dir, &loaded.analyzer)?;
-            self.live_index = Some(LiveIndex {
-                index,
-                writer,
-                fields,
-            });
-        }
-        let live = self.live_index.as_mut().expect("opened above");
-        search::index::replace_documents(
-            &mut live.writer,
-            &live.fields,
-            &loaded.site,
-            &loaded.compiled,
-            pages,
-        )
-    }
-
-    /// Whether [`Workspace::settle`] has work to do.
-    pub fn pack_stale(&self) -> bool {
-        self.pack_stale
-    }
-
-    /// Once edits pause: merges the index's segments into one and exports the static pack
-    /// again, in the background. A newer edit or build makes the export drop its result.
-    pub fn settle<L: OutputLock>(&mut self, lock: Arc<L>) -> anyhow::Result<()> {
-        if !self.pack_stale {
-            return Ok(());
-        }
-        if self.pack_job.as_ref().is_some_and(|job| !job.is_finished()) {
-            return Ok(());
-        }
-        let (Some(loaded), Some(live)) = (self.last_good.as_ref(), self.live_index.as_mut()) else {
-            return Ok(());
-        };
-        self.pack_stale = false;
-        let segments = live.index.searchable_segment_ids()?;
-        let merge = live.writer.merge(&segments);
-        let generation = self.index_generation.clone();
-        let started_at = generation.load(Ordering::SeqCst);
-        let output_dir = loaded.output_dir.clone();
-        let job = std::thread::Builder::new()
-            .name("studybook-pack".into())
-            .spawn(move || {
-                if merge.wait().is_err() {
-                    return;
-                }
-                if let Err(err) = export_pack(&output_dir, &generation, started_at, lock.as_ref()) {
-                    eprintln!("warning: the static search pack was not updated: {err:#}");
-                }
-            })?;
-        self.pack_job = Some(job);
-        Ok(())
-    }
-}
-
-/// Exports the pack beside the live one and swaps it in, unless the index changed meanwhile.
-fn export_pack(
-    output_dir: &Path,
-    generation: &AtomicU64,
-    started_at: u64,
-    lock: &impl OutputLock,
-) -> anyhow::Result<()> {
-    let index_dir = output_dir.join(search::INDEX_DIR);
-    let live = output_dir.join(search::pack::PACK_DIR);
-    let fresh = live.with_file_name(format!(".pack-new-{}", std::process::id()));
-    let old = live.with_file_name(format!(".pack-old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&fresh);
-    if generation.load(Ordering::SeqCst) != started_at {
-        return Ok(());
-    }
-    search::pack::write_pack(&index_dir, &fresh)?;
-    let swapped = lock.exclusive(|| -> anyhow::Result<bool> {
-        if generation.load(Ordering::SeqCst) != started_at {
-            return Ok(false);
-        }
-        let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(&live, &old)?;
-        if let Err(err) = std::fs::rename(&fresh, &live) {
-            let _ = std::fs::rename(&old, &live);
-            return Err(err.into());
-        }
-        Ok(true)
-    })?;
-    let _ = std::fs::remove_dir_all(if swapped { &old } else { &fresh });
-    Ok(())
-}
-
-/// Rendered files held in memory until they are all known to be good.
-#[derive(Default)]
-struct MemorySink {
-    files: Mutex<Vec<(String, Vec<u8>)>>,
-}
-
-impl MemorySink {
-    fn into_files(self) -> Vec<(String, Vec<u8>)> {
-        let mut files = self.files.into_inner().expect("no panics hold this lock");
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        files
-    }
-}
-
-impl Sink for MemorySink {
-    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        self.files
-            .lock()
-            .expect("no panics hold this lock")
-            .push((path.to_string(), bytes.to_vec()));
-        Ok(())
-    }
-}
+use crate::render::{self, related_pages, relating_tags, summary_of, tag_file, Subset, Theme};
+use crate::{generated_files, BuildError, Loaded};
 
 /// The page a changed content path is, when it is an existing page's file.
 fn page_of(loaded: &Loaded, path: &Path) -> Option<usize> {
@@ -435,7 +26,11 @@ fn page_of(loaded: &Loaded, path: &Path) -> Option<usize> {
 /// Reads and parses the edited pages. `None` when a change is not a plain edit of existing
 /// pages (a file added, removed or renamed, a section file, an attachment, a page turned draft
 /// or changing kind).
-fn read_edits(loaded: &Loaded, paths: &BTreeSet<PathBuf>, drafts: bool) -> Result<Option<Edits>, BuildError> {
+pub(super) fn read_edits(
+    loaded: &Loaded,
+    paths: &BTreeSet<PathBuf>,
+    drafts: bool,
+) -> Result<Option<Edits>, BuildError> {
     let mut diagnostics = Diagnostics::default();
     let mut edits = Vec::new();
     for path in paths {
@@ -489,7 +84,7 @@ fn read_edits(loaded: &Loaded, paths: &BTreeSet<PathBuf>, drafts: bool) -> Resul
 }
 
 /// Edited pages, parsed, with the warnings their files gave.
-struct Edits {
+pub(super) struct Edits {
     pages: Vec<(usize, Page)>,
     warnings: Vec<Diagnostic>,
 }
@@ -535,13 +130,13 @@ fn card(site: &Site, compiled: &Compiled, index: usize) -> Card {
 }
 
 /// An applied edit: what to render and index, and how to take it back.
-struct Plan {
-    subset: Subset,
+pub(super) struct Plan {
+    pub subset: Subset,
     /// Output files that no longer exist (a tag nobody carries, a ledger year gone).
-    stale_files: Vec<String>,
+    pub stale_files: Vec<String>,
     /// Pages whose search document changed.
-    reindex: Vec<usize>,
-    warnings: Vec<Diagnostic>,
+    pub reindex: Vec<usize>,
+    pub warnings: Vec<Diagnostic>,
     undo: Undo,
 }
 
@@ -557,7 +152,7 @@ struct Undo {
     warnings: Vec<Diagnostic>,
 }
 
-fn undo(loaded: &mut Loaded, plan: Plan, previous_theme: Option<Theme>) {
+pub(super) fn undo(loaded: &mut Loaded, plan: Plan, previous_theme: Option<Theme>) {
     let undo = plan.undo;
     for (index, page) in undo.pages {
         loaded.site.pages[index] = page;
@@ -587,7 +182,7 @@ fn undo(loaded: &mut Loaded, plan: Plan, previous_theme: Option<Theme>) {
 
 /// Puts the edited pages into the site, compiles what they affect, and works out which
 /// outputs show them. On a content error the site is left as it was.
-fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildError> {
+pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildError> {
     let Edits {
         pages: edits,
         warnings: parse_warnings,
