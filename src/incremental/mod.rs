@@ -105,7 +105,8 @@ pub struct Workspace {
     pack_stale: bool,
     /// Bumped whenever the index changes, so a pack exported from an older index is dropped.
     index_generation: Arc<AtomicU64>,
-    pack_job: Option<std::thread::JoinHandle<()>>,
+    /// The background export; it answers whether the pack is now up to date (or superseded).
+    pack_job: Option<std::thread::JoinHandle<bool>>,
 }
 
 struct LiveIndex {
@@ -324,7 +325,14 @@ impl Workspace {
     }
 
     /// Whether [`Workspace::settle`] has work to do.
-    pub fn pack_stale(&self) -> bool {
+    pub fn pack_stale(&mut self) -> bool {
+        // A failed export (a merge refused, a full disk) is tried again at the next pause.
+        if self.pack_job.as_ref().is_some_and(|job| job.is_finished()) {
+            let done = self.pack_job.take().map(|job| job.join().unwrap_or(false));
+            if done == Some(false) {
+                self.pack_stale = true;
+            }
+        }
         self.pack_stale
     }
 
@@ -349,11 +357,16 @@ impl Workspace {
         let job = std::thread::Builder::new()
             .name("studybook-pack".into())
             .spawn(move || {
-                if merge.wait().is_err() {
-                    return;
+                if let Err(err) = merge.wait() {
+                    eprintln!("warning: the search index was not merged: {err}");
+                    return false;
                 }
-                if let Err(err) = export_pack(&output_dir, &generation, started_at, lock.as_ref()) {
-                    eprintln!("warning: the static search pack was not updated: {err:#}");
+                match export_pack(&output_dir, &generation, started_at, lock.as_ref()) {
+                    Ok(()) => true,
+                    Err(err) => {
+                        eprintln!("warning: the static search pack was not updated: {err:#}");
+                        false
+                    }
                 }
             })?;
         self.pack_job = Some(job);
