@@ -4,202 +4,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{http_get, Server, TestSite};
-
-// ---------------------------------------------------------------------------------------------
-// A small DevTools driver. `common::Browser::open` cannot be used with this Chromium: it reads
-// the answer to `PUT /json/new` until the connection closes, and Chromium's DevTools HTTP server
-// keeps the connection open despite `Connection: close`, so it blocks until its 30 s timeout.
-// This driver opens tabs with `Target.createTarget` over the browser's WebSocket instead.
-
-struct Browser {
-    child: Child,
-    host: String,
-    socket: tungstenite::WebSocket<std::net::TcpStream>,
-    next_id: u64,
-    _profile: tempfile::TempDir,
-}
-
-struct Tab {
-    socket: tungstenite::WebSocket<std::net::TcpStream>,
-    next_id: u64,
-}
-
-fn connect(ws_url: &str) -> tungstenite::WebSocket<std::net::TcpStream> {
-    let host = ws_url
-        .trim_start_matches("ws://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
-    let stream = std::net::TcpStream::connect(&host).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    tungstenite::client(ws_url, stream).unwrap().0
-}
-
-/// Sends one DevTools command and waits for its answer, skipping events.
-fn devtools_call(
-    socket: &mut tungstenite::WebSocket<std::net::TcpStream>,
-    id: u64,
-    method: &str,
-    params: serde_json::Value,
-) -> serde_json::Value {
-    let message = serde_json::json!({ "id": id, "method": method, "params": params });
-    socket
-        .send(tungstenite::Message::text(message.to_string()))
-        .unwrap();
-    loop {
-        let tungstenite::Message::Text(text) = socket.read().unwrap() else {
-            continue;
-        };
-        let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
-        if value["id"] == id {
-            assert!(value.get("error").is_none(), "{method} failed: {value}");
-            return value["result"].clone();
-        }
-    }
-}
-
-impl Browser {
-    fn launch() -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        let mut child = common::chromium_command(profile.path())
-            .arg("--remote-debugging-port=0")
-            .arg("--window-size=1280,900")
-            .arg("about:blank")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(start) = line.find("ws://") {
-                    let _ = sender.send(line[start..].trim().to_string());
-                }
-            }
-        });
-        let ws = receiver
-            .recv_timeout(Duration::from_secs(60))
-            .expect("Chromium printed its DevTools address");
-        let host = ws
-            .trim_start_matches("ws://")
-            .split('/')
-            .next()
-            .unwrap()
-            .to_string();
-        let socket = connect(&ws);
-        Browser {
-            child,
-            host,
-            socket,
-            next_id: 1,
-            _profile: profile,
-        }
-    }
-
-    fn open(&mut self, url: &str) -> Tab {
-        self.next_id += 1;
-        let target = devtools_call(
-            &mut self.socket,
-            self.next_id,
-            "Target.createTarget",
-            serde_json::json!({ "url": url }),
-        );
-        let id = target["targetId"].as_str().unwrap();
-        Tab {
-            socket: connect(&format!("ws://{}/devtools/page/{id}", self.host)),
-            next_id: 1,
-        }
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Tab {
-    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
-        self.next_id += 1;
-        devtools_call(&mut self.socket, self.next_id, method, params)
-    }
-
-    fn eval(&mut self, expression: &str) -> serde_json::Value {
-        let result = self.call(
-            "Runtime.evaluate",
-            serde_json::json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
-        );
-        if let Some(exception) = result.get("exceptionDetails") {
-            panic!("JavaScript failed: {exception}\n{expression}");
-        }
-        result["result"]["value"].clone()
-    }
-
-    fn wait_until(&mut self, expression: &str, timeout: Duration) -> serde_json::Value {
-        let started = Instant::now();
-        loop {
-            let value = self.eval(expression);
-            if !(value.is_null() || value == false || value == 0 || value == "") {
-                return value;
-            }
-            assert!(
-                started.elapsed() < timeout,
-                "timed out after {timeout:?} waiting for `{expression}`"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn navigate(&mut self, url: &str) {
-        self.call("Page.navigate", serde_json::json!({ "url": url }));
-    }
-
-    fn type_text(&mut self, text: &str) {
-        self.call("Input.insertText", serde_json::json!({ "text": text }));
-    }
-
-    fn press_key(&mut self, key: &str) {
-        let code = match key {
-            "Enter" => 13,
-            "ArrowDown" => 40,
-            "ArrowUp" => 38,
-            _ => 0,
-        };
-        for kind in ["keyDown", "keyUp"] {
-            self.call(
-                "Input.dispatchKeyEvent",
-                serde_json::json!({ "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code }),
-            );
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
+use common::{http_get, percent_encode, Browser, Server, Tab, TestSite};
 
 const WAIT: Duration = Duration::from_secs(30);
 
 const RESULTS: &str = "#search-results li.search-result";
-
-/// Percent-encodes everything but unreserved characters.
-fn enc(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 /// A JavaScript string literal.
 fn js(text: &str) -> String {
@@ -220,7 +31,7 @@ fn api(server: &Server, query: &str) -> serde_json::Value {
 }
 
 /// A tab on `url` that records any `alert()` instead of blocking on it.
-fn open(browser: &mut Browser, url: &str) -> Tab {
+fn open(browser: &Browser, url: &str) -> Tab {
     let mut tab = browser.open("about:blank");
     tab.call("Page.enable", serde_json::json!({}));
     tab.call(
@@ -267,15 +78,15 @@ fn no_alerts(tab: &mut Tab) {
 #[test]
 fn typing_a_query_shows_highlighted_results_filters_and_follows_one() {
     let (_site, server) = serve();
-    let mut browser = Browser::launch();
-    let mut tab = open(&mut browser, &server.url("search.html"));
+    let browser = Browser::launch();
+    let mut tab = open(&browser, &server.url("search.html"));
 
     tab.eval("document.getElementById('search-input').focus()");
     tab.type_text("防汛");
     let shown = wait_for_results(&mut tab);
 
     // The page shows what the API finds, with the count in the status line.
-    let expected = api(&server, &format!("q={}&limit=20", enc("防汛")));
+    let expected = api(&server, &format!("q={}&limit=20", percent_encode("防汛")));
     let total = expected["total"].as_u64().unwrap();
     assert!(total >= 2, "{expected}");
     let shown = if shown == total.min(20) {
@@ -325,7 +136,10 @@ fn typing_a_query_shows_highlighted_results_filters_and_follows_one() {
     );
 
     // A facet narrows the results to sessions.
-    let sessions = api(&server, &format!("q={}&kind=session&limit=20", enc("防汛")));
+    let sessions = api(
+        &server,
+        &format!("q={}&kind=session&limit=20", percent_encode("防汛")),
+    );
     let session_total = sessions["total"].as_u64().unwrap();
     assert!(
         session_total >= 1 && session_total < total,
@@ -380,11 +194,11 @@ fn typing_a_query_shows_highlighted_results_filters_and_follows_one() {
 #[test]
 fn a_query_in_the_address_runs_on_load_and_arrow_down_focuses_the_first_result() {
     let (_site, server) = serve();
-    let mut browser = Browser::launch();
+    let browser = Browser::launch();
     let query = "党风廉政建设";
     let mut tab = open(
-        &mut browser,
-        &format!("{}?q={}", server.url("search.html"), enc(query)),
+        &browser,
+        &format!("{}?q={}", server.url("search.html"), percent_encode(query)),
     );
     wait_for_results(&mut tab);
     assert_eq!(tab.eval("document.getElementById('search-input').value"), query);
@@ -395,7 +209,7 @@ fn a_query_in_the_address_runs_on_load_and_arrow_down_focuses_the_first_result()
         html.as_str().unwrap().contains("<mark>党风廉政建设</mark>"),
         "{html}"
     );
-    let total = api(&server, &format!("q={}", enc(query)))["total"]
+    let total = api(&server, &format!("q={}", percent_encode(query)))["total"]
         .as_u64()
         .unwrap();
     tab.wait_until(
@@ -435,10 +249,10 @@ fn a_query_in_the_address_runs_on_load_and_arrow_down_focuses_the_first_result()
 #[test]
 fn a_query_that_finds_nothing_says_so() {
     let (_site, server) = serve();
-    let mut browser = Browser::launch();
+    let browser = Browser::launch();
     let mut tab = open(
-        &mut browser,
-        &format!("{}?q={}", server.url("search.html"), enc("紫藤萝")),
+        &browser,
+        &format!("{}?q={}", server.url("search.html"), percent_encode("紫藤萝")),
     );
     let status = tab.wait_until("document.getElementById('search-status').textContent", WAIT);
     assert_eq!(count(&mut tab), 0);
@@ -451,11 +265,11 @@ fn a_query_that_finds_nothing_says_so() {
 #[test]
 fn html_in_queries_and_titles_shows_as_text() {
     let (_site, server) = serve();
-    let mut browser = Browser::launch();
+    let browser = Browser::launch();
     let query = "<img src=x onerror=alert(1)>";
     let mut tab = open(
-        &mut browser,
-        &format!("{}?q={}", server.url("search.html"), enc(query)),
+        &browser,
+        &format!("{}?q={}", server.url("search.html"), percent_encode(query)),
     );
     tab.wait_until("document.getElementById('search-status').textContent", WAIT);
     assert_eq!(

@@ -5,21 +5,8 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{http_get, Server, TestSite};
+use common::{http_get, percent_encode, Server, TestSite};
 use studybook::search::{SearchRequest, Searcher};
-
-/// Percent-encodes everything but unreserved characters.
-fn enc(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 fn serve() -> (TestSite, Server) {
     let site = TestSite::fixture("search");
@@ -63,7 +50,7 @@ fn serves_on_loopback_by_default() {
 #[test]
 fn api_returns_results_facets_total_and_time() {
     let (_site, server) = serve();
-    let (status, headers, json) = api(&server, &format!("q={}", enc("防汛")));
+    let (status, headers, json) = api(&server, &format!("q={}", percent_encode("防汛")));
     assert_eq!(status, 200, "{json}");
     assert!(
         content_type(&headers).starts_with("application/json"),
@@ -116,10 +103,10 @@ fn api_returns_results_facets_total_and_time() {
 #[test]
 fn api_filters_and_pages() {
     let (_site, server) = serve();
-    let q = enc("第一议题");
+    let q = percent_encode("第一议题");
     let (status, _, json) = api(
         &server,
-        &format!("q={q}&kind=session&meeting={}", enc("区委常委会")),
+        &format!("q={q}&kind=session&meeting={}", percent_encode("区委常委会")),
     );
     assert_eq!(status, 200, "{json}");
     let paths: BTreeSet<String> = result_paths(&json).into_iter().collect();
@@ -138,7 +125,7 @@ fn api_filters_and_pages() {
     for result in json["results"].as_array().unwrap() {
         assert!(result["date"].as_str().unwrap().starts_with("2024"), "{result}");
     }
-    let (_, _, json) = api(&server, &format!("q={q}&tag={}", enc("营商环境")));
+    let (_, _, json) = api(&server, &format!("q={q}&tag={}", percent_encode("营商环境")));
     assert_eq!(result_paths(&json), ["sessions/2025/government-2025-02.md"]);
     let (_, _, json) = api(&server, &format!("q={q}&from=2023-04-07&to=2024-03-21"));
     assert_eq!(json["total"], 4, "{json}");
@@ -175,7 +162,7 @@ fn api_agrees_with_the_library() {
                 ..SearchRequest::default()
             })
             .unwrap();
-        let (status, _, json) = api(&server, &format!("q={}", enc(query)));
+        let (status, _, json) = api(&server, &format!("q={}", percent_encode(query)));
         assert_eq!(status, 200, "{query}: {json}");
         let expected: Vec<String> = library.results.iter().map(|h| h.path.clone()).collect();
         assert_eq!(result_paths(&json), expected, "{query}");
@@ -207,7 +194,7 @@ fn empty_and_odd_queries_are_200_with_no_results() {
 #[test]
 fn bad_parameters_are_400_with_a_json_error() {
     let (_site, server) = serve();
-    let q = format!("q={}", enc("防汛"));
+    let q = format!("q={}", percent_encode("防汛"));
     let cases = [
         ("limit=0", "limit"),
         ("limit=101", "limit"),
@@ -259,9 +246,9 @@ fn bad_parameters_are_400_with_a_json_error() {
 #[test]
 fn queries_longer_than_200_characters_are_400() {
     let (_site, server) = serve();
-    let (status, _, json) = api(&server, &format!("q={}", enc(&"防".repeat(200))));
+    let (status, _, json) = api(&server, &format!("q={}", percent_encode(&"防".repeat(200))));
     assert_eq!(status, 200, "200 characters are allowed: {json}");
-    let (status, _, json) = api(&server, &format!("q={}", enc(&"防".repeat(201))));
+    let (status, _, json) = api(&server, &format!("q={}", percent_encode(&"防".repeat(201))));
     assert_eq!(status, 400, "{json}");
     assert!(
         json["error"].as_str().is_some_and(|e| e.contains("200")),
@@ -269,7 +256,7 @@ fn queries_longer_than_200_characters_are_400() {
     );
     let (status, _, json) = api(&server, &format!("q={}", "a".repeat(201)));
     assert_eq!(status, 400, "{json}");
-    let (status, _, json) = api(&server, &format!("q={}", enc(&"ab ".repeat(3334))));
+    let (status, _, json) = api(&server, &format!("q={}", percent_encode(&"ab ".repeat(3334))));
     assert_eq!(status, 400, "a 10,000-character query: {json}");
 }
 
@@ -282,7 +269,7 @@ fn injection_queries_come_back_escaped() {
         "\"><img src=x>",
         "' OR 1=1; --",
     ] {
-        let (status, headers, json) = api(&server, &format!("q={}", enc(query)));
+        let (status, headers, json) = api(&server, &format!("q={}", percent_encode(query)));
         assert_eq!(status, 200, "{query}: {json}");
         assert!(content_type(&headers).starts_with("application/json"));
         for result in json["results"].as_array().unwrap() {
@@ -298,7 +285,10 @@ fn injection_queries_come_back_escaped() {
         }
     }
     // The page that shows this code is found, and shows it escaped.
-    let (_, _, json) = api(&server, &format!("q={}", enc("<img src=x onerror=alert(1)>")));
+    let (_, _, json) = api(
+        &server,
+        &format!("q={}", percent_encode("<img src=x onerror=alert(1)>")),
+    );
     let hit = json["results"]
         .as_array()
         .unwrap()
@@ -439,7 +429,10 @@ fn content_types_match_the_files() {
         (asset(&site, "search.", ".js"), "javascript"),
         (asset(&site, "favicon.", ".svg"), "image/svg+xml"),
         ("/sessions.json".to_string(), "application/json"),
-        (format!("/api/search?q={}", enc("防汛")), "application/json"),
+        (
+            format!("/api/search?q={}", percent_encode("防汛")),
+            "application/json",
+        ),
         ("/sitemap.xml".to_string(), "xml"),
     ];
     for (path, expected) in cases {
@@ -539,7 +532,7 @@ fn responses_are_gzipped_when_asked() {
     }
     let (status, headers, compressed) = http_get(
         &server.base,
-        &format!("/api/search?q={}&limit=50", enc("第一议题")),
+        &format!("/api/search?q={}&limit=50", percent_encode("第一议题")),
         &gzip,
     );
     assert_eq!(status, 200);
@@ -589,7 +582,7 @@ fn missing_paths_get_the_404_page() {
 #[test]
 fn chinese_file_names_are_served() {
     let (site, server) = serve();
-    let path = format!("/notes/{}", enc("三会一课制度.html"));
+    let path = format!("/notes/{}", percent_encode("三会一课制度.html"));
     let (status, headers, body) = http_get(&server.base, &path, &[]);
     assert_eq!(status, 200, "{path}");
     assert!(content_type(&headers).contains("text/html"));
@@ -598,10 +591,10 @@ fn chinese_file_names_are_served() {
     let expected = common::select_texts(&site.html("notes/三会一课制度.html"), "title");
     assert_eq!(common::select_texts(&page, "title"), expected);
     // The URL the API gives, encoded segment by segment as the search page does.
-    let (_, _, json) = api(&server, &format!("q={}", enc("三会一课制度要点")));
+    let (_, _, json) = api(&server, &format!("q={}", percent_encode("三会一课制度要点")));
     let url = json["results"][0]["url"].as_str().unwrap().to_string();
     assert_eq!(url, "notes/三会一课制度.html");
-    let encoded: Vec<String> = url.split('/').map(enc).collect();
+    let encoded: Vec<String> = url.split('/').map(percent_encode).collect();
     let (status, _, body) = http_get(&server.base, &format!("/{}", encoded.join("/")), &[]);
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&body).contains("三会一课制度要点"));
@@ -622,7 +615,7 @@ fn a_missing_index_is_503_with_a_json_error() {
     let app = studybook::serve::router(studybook::serve::SiteState::new(site.path("public")), false);
     runtime.spawn(async move { axum::serve(listener, app.into_make_service()).await });
 
-    let (status, headers, body) = http_get(&base, &format!("/api/search?q={}", enc("防汛")), &[]);
+    let (status, headers, body) = http_get(&base, &format!("/api/search?q={}", percent_encode("防汛")), &[]);
     assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
     assert!(
         content_type(&headers).starts_with("application/json"),

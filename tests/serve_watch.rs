@@ -315,22 +315,12 @@ fn section_links(server: &Server, path: &str) -> Vec<String> {
         .collect()
 }
 
-/// Percent-encodes everything but unreserved characters.
-fn enc(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// The source paths `/api/search` finds for `query`.
 fn search_paths(server: &Server, query: &str) -> Vec<String> {
-    let (status, body) = get(server, &format!("/api/search?q={}&limit=100", enc(query)));
+    let (status, body) = get(
+        server,
+        &format!("/api/search?q={}&limit=100", percent_encode(query)),
+    );
     assert_eq!(status, 200, "search for {query}: {body}");
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     json["results"]

@@ -29,19 +29,6 @@ const PENDING: &str = "__pending__";
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
 
-/// Percent-encodes everything but unreserved characters.
-fn enc(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// A JavaScript string literal.
 fn js(text: &str) -> String {
     serde_json::to_string(text).unwrap()
@@ -1110,7 +1097,7 @@ fn the_page_opened_from_file_finds_a_known_page() {
     let site = shared_fixture();
     let browser = Browser::launch();
     let query = "党风廉政建设";
-    let url = format!("{}?q={}", file_url(site, "search.html"), enc(query));
+    let url = format!("{}?q={}", file_url(site, "search.html"), percent_encode(query));
     let mut tab = open_page(&browser, &url);
     let state = wait_loaded_query(&mut tab);
     assert_page_matches_cli(site, &state, query, "file://");
@@ -1153,7 +1140,7 @@ fn the_page_on_a_plain_static_server_finds_what_the_cli_finds() {
     assert_eq!(status, 404, "python's server has no /api/search");
     let browser = Browser::launch();
     for query in ["党风廉政建设", "第一议题", "黨史"] {
-        let url = format!("{}search.html?q={}", server.base, enc(query));
+        let url = format!("{}search.html?q={}", server.base, percent_encode(query));
         let mut tab = open_page(&browser, &url);
         let state = wait_loaded_query(&mut tab);
         assert_page_matches_cli(site, &state, query, &format!("http.server, {query}"));
@@ -1165,7 +1152,7 @@ fn the_page_on_a_plain_static_server_finds_what_the_cli_finds() {
     }
     let mut tab = open_page(
         &browser,
-        &format!("{}search.html?q={}", server.base, enc("党风廉政建设")),
+        &format!("{}search.html?q={}", server.base, percent_encode("党风廉政建设")),
     );
     let state = wait_loaded_query(&mut tab);
     assert_eq!(state.rows[0].title, "党风廉政建设责任清单");
@@ -1189,7 +1176,7 @@ fn with_studybook_serve_the_static_engine_shows_what_the_api_shows() {
             .split('&')
             .map(|kv| {
                 let (k, v) = kv.split_once('=').unwrap();
-                format!("{k}={}", enc(v))
+                format!("{k}={}", percent_encode(v))
             })
             .collect::<Vec<_>>()
             .join("&");
@@ -1321,7 +1308,7 @@ fn bad_input_in_the_page_gives_no_error_and_no_markup() {
     let url = format!(
         "{}?q={}",
         file_url(site, "search.html"),
-        enc("<img src=x onerror=alert(1)>")
+        percent_encode("<img src=x onerror=alert(1)>")
     );
     let mut tab = open_page(&browser, &url);
     let state = wait_loaded_query(&mut tab);
@@ -1365,7 +1352,7 @@ fn a_missing_meta_file_says_unavailable_and_the_page_recovers_after_a_rebuild() 
     let saved = std::fs::read(&meta).unwrap();
     std::fs::remove_file(&meta).unwrap();
     let browser = Browser::launch();
-    let url = format!("{}?q={}", file_url(&site, "search.html"), enc("防汛"));
+    let url = format!("{}?q={}", file_url(&site, "search.html"), percent_encode("防汛"));
     let mut tab = open_page(&browser, &url);
     let state = wait_loaded_query(&mut tab);
     assert_unavailable(&state, "meta.js missing, query in the address");
@@ -1415,7 +1402,7 @@ fn a_missing_text_chunk_says_unavailable_and_other_queries_still_work() {
     drop(probe);
     site.remove(&format!("{PACK}/{chunk}.js"));
 
-    let url = format!("{}?q={}", file_url(&site, "search.html"), enc(failing));
+    let url = format!("{}?q={}", file_url(&site, "search.html"), percent_encode(failing));
     let mut tab = open_page(&browser, &url);
     let state = wait_loaded_query(&mut tab);
     assert_unavailable(&state, &format!("{chunk}.js missing"));
@@ -1479,7 +1466,7 @@ fn a_damaged_gram_shard_says_unavailable_and_other_queries_still_work() {
     ];
     for (what, damaged, no_uncaught_errors) in damages {
         std::fs::write(&path, damaged).unwrap();
-        let url = format!("{}?q={}", file_url(&site, "search.html"), enc(failing));
+        let url = format!("{}?q={}", file_url(&site, "search.html"), percent_encode(failing));
         let mut tab = open_page(&browser, &url);
         let state = wait_loaded_query(&mut tab);
         let context = format!("{shard}.js damaged ({what}), query {failing}");

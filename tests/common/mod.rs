@@ -397,17 +397,55 @@ pub fn wait_for<T>(timeout: Duration, what: &str, mut check: impl FnMut() -> Opt
 }
 
 /// A headless Chromium driven through the DevTools protocol, killed when dropped.
+/// Tabs are opened with `Target.createTarget` over the browser's own WebSocket: Chromium's
+/// DevTools HTTP server keeps connections open, so `PUT /json/new` is no simpler.
 pub struct Browser {
     child: Child,
-    base: String,
+    host: String,
+    socket: std::sync::Mutex<DevTools>,
     _profile: tempfile::TempDir,
 }
 
-/// One tab of a [`Browser`].
-pub struct Tab {
+/// One DevTools WebSocket and the id of its next command.
+struct DevTools {
     socket: tungstenite::WebSocket<std::net::TcpStream>,
     next_id: u64,
 }
+
+impl DevTools {
+    fn connect(ws_url: &str) -> DevTools {
+        let host = ws_url.trim_start_matches("ws://").split('/').next().unwrap();
+        let stream = std::net::TcpStream::connect(host).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        DevTools {
+            socket: tungstenite::client(ws_url, stream).unwrap().0,
+            next_id: 1,
+        }
+    }
+
+    /// Sends one command and waits for its answer, skipping events.
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = serde_json::json!({ "id": id, "method": method, "params": params });
+        self.socket
+            .send(tungstenite::Message::text(message.to_string()))
+            .unwrap();
+        loop {
+            let tungstenite::Message::Text(text) = self.socket.read().unwrap() else {
+                continue;
+            };
+            let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
+            if value["id"] == id {
+                assert!(value.get("error").is_none(), "{method} failed: {value}");
+                return value["result"].clone();
+            }
+        }
+    }
+}
+
+/// One tab of a [`Browser`].
+pub struct Tab(DevTools);
 
 impl Browser {
     pub fn launch() -> Browser {
@@ -440,32 +478,24 @@ impl Browser {
             .to_string();
         Browser {
             child,
-            base: format!("http://{host}/"),
+            host,
+            socket: std::sync::Mutex::new(DevTools::connect(&ws)),
             _profile: profile,
         }
     }
 
     /// Opens `url` in a new tab.
     pub fn open(&self, url: &str) -> Tab {
-        let (status, _, body) = http_request("PUT", &self.base, &format!("/json/new?{url}"), &[]);
-        assert_eq!(
-            status,
-            200,
-            "DevTools refused to open a tab: {}",
-            String::from_utf8_lossy(&body)
-        );
-        let target: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        let ws_url = target["webSocketDebuggerUrl"].as_str().unwrap().to_string();
-        let host = ws_url
-            .trim_start_matches("ws://")
-            .split('/')
-            .next()
+        let target = self
+            .socket
+            .lock()
             .unwrap()
-            .to_string();
-        let stream = std::net::TcpStream::connect(&host).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        let (socket, _) = tungstenite::client(ws_url.as_str(), stream).unwrap();
-        Tab { socket, next_id: 1 }
+            .call("Target.createTarget", serde_json::json!({ "url": url }));
+        let id = target["targetId"].as_str().unwrap();
+        Tab(DevTools::connect(&format!(
+            "ws://{}/devtools/page/{id}",
+            self.host
+        )))
     }
 }
 
@@ -479,23 +509,7 @@ impl Drop for Browser {
 impl Tab {
     /// Sends a DevTools command and returns its result.
     pub fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        let message = serde_json::json!({ "id": id, "method": method, "params": params });
-        self.socket
-            .send(tungstenite::Message::text(message.to_string()))
-            .unwrap();
-        loop {
-            let reply = self.socket.read().unwrap();
-            let tungstenite::Message::Text(text) = reply else {
-                continue;
-            };
-            let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
-            if value["id"] == id {
-                assert!(value.get("error").is_none(), "{method} failed: {value}");
-                return value["result"].clone();
-            }
-        }
+        self.0.call(method, params)
     }
 
     /// Evaluates JavaScript in the page (awaiting promises) and returns its value.
@@ -544,6 +558,19 @@ impl Tab {
             );
         }
     }
+}
+
+/// Percent-encodes every byte but unreserved ASCII, as a browser does for a URL path or query.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Decodes `%XX` sequences of a URL path (invalid ones stay as written), written here rather
