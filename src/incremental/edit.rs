@@ -154,12 +154,7 @@ struct Undo {
 
 pub(super) fn undo(loaded: &mut Loaded, plan: Plan, previous_theme: Option<Theme>) {
     let undo = plan.undo;
-    for (index, page) in undo.pages {
-        loaded.site.pages[index] = page;
-    }
-    for (section, order) in undo.orders {
-        loaded.site.sections[section].pages = order;
-    }
+    put_back(&mut loaded.site, undo.pages, undo.orders);
     let compiled = &mut loaded.compiled;
     for (index, rendered, outgoing, wikilinks) in undo.compiled {
         compiled.pages[index] = rendered;
@@ -177,6 +172,16 @@ pub(super) fn undo(loaded: &mut Loaded, plan: Plan, previous_theme: Option<Theme
     loaded.warnings = undo.warnings;
     if let Some(theme) = previous_theme {
         loaded.theme = theme;
+    }
+}
+
+/// Puts replaced pages and section orders back into the site.
+fn put_back(site: &mut Site, pages: Vec<(usize, Page)>, orders: Vec<(usize, Vec<usize>)>) {
+    for (index, page) in pages {
+        site.pages[index] = page;
+    }
+    for (section, order) in orders {
+        site.sections[section].pages = order;
     }
 }
 
@@ -219,9 +224,9 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
         let old = &site.pages[*index].front;
         old.tags != page.front.tags || old.date != page.front.date || old.title != page.front.title
     });
-    let mut related_candidates: BTreeSet<usize> = BTreeSet::new();
-    if reorders {
+    let related_before: HashMap<usize, Vec<usize>> = if reorders {
         let tag_pages = render::tag_pages(site);
+        let mut candidates: BTreeSet<usize> = BTreeSet::new();
         for (index, page) in &edits {
             let tags: Vec<String> = site.pages[*index]
                 .front
@@ -231,19 +236,16 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
                 .cloned()
                 .collect();
             for tag in relating_tags(&tag_pages, &tags) {
-                related_candidates.extend(tag_pages[tag].iter().copied());
+                candidates.extend(tag_pages[tag].iter().copied());
             }
-            related_candidates.insert(*index);
+            candidates.insert(*index);
         }
-    }
-    let related_before: HashMap<usize, Vec<usize>> = if related_candidates.is_empty() {
-        HashMap::new()
-    } else {
-        let tag_pages = render::tag_pages(site);
-        related_candidates
-            .iter()
-            .map(|&q| (q, related_pages(site, &tag_pages, q)))
+        candidates
+            .into_iter()
+            .map(|q| (q, related_pages(site, &tag_pages, q)))
             .collect()
+    } else {
+        HashMap::new()
     };
     let cards_before: HashMap<usize, Card> =
         recompile.iter().map(|&q| (q, card(site, compiled, q))).collect();
@@ -297,11 +299,14 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
 
     // Compile what changed; any broken link undoes the edit.
     let resolver = Resolver::new(site, &generated_files());
-    let pages: Vec<(usize, crate::compile::CompiledPage)> = recompile
+    let mut pages: Vec<(usize, crate::compile::CompiledPage)> = recompile
         .par_iter()
         .map(|&index| (index, compile_page(site, &resolver, index)))
         .collect();
-    let mut problems: Vec<Diagnostic> = pages.iter().flat_map(|(_, page)| page.problems.clone()).collect();
+    let mut problems: Vec<Diagnostic> = pages
+        .iter_mut()
+        .flat_map(|(_, page)| std::mem::take(&mut page.problems))
+        .collect();
     let materials: Vec<(usize, Vec<Material>)> = edited
         .iter()
         .map(|&index| {
@@ -323,12 +328,7 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(problems);
     if let Err(errors) = diagnostics.into_result() {
-        for (index, page) in undo.pages {
-            site.pages[index] = page;
-        }
-        for (section, order) in undo.orders {
-            site.sections[section].pages = order;
-        }
+        put_back(site, undo.pages, undo.orders);
         return Err(errors.into());
     }
     // The warnings of the files not read again stay; the edited files and the duplicate

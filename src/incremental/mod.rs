@@ -215,10 +215,7 @@ impl Workspace {
             return Ok(None);
         };
         let plan = apply(loaded, edits)?;
-        let previous_theme = match theme {
-            Some(theme) => Some(std::mem::replace(&mut loaded.theme, theme)),
-            None => None,
-        };
+        let previous_theme = theme.map(|theme| std::mem::replace(&mut loaded.theme, theme));
         let selection = if previous_theme.is_some() {
             Selection::All
         } else {
@@ -241,11 +238,14 @@ impl Workspace {
             }
         };
         if !problems.is_empty() {
+            // Template failures are errors: report each once, as a build does.
             undo(loaded, plan, previous_theme);
             let mut diagnostics = Diagnostics::default();
             diagnostics.extend(problems);
-            diagnostics.into_result()?;
-            unreachable!("template problems are errors");
+            return Err(diagnostics.into_result().err().map_or_else(
+                || BuildError::Other(anyhow::anyhow!("a template failed")),
+                BuildError::Content,
+            ));
         }
         let mut stale = plan.stale_files.clone();
         if let Some(previous) = &previous_theme {

@@ -94,28 +94,8 @@ pub struct Subset {
 }
 
 impl Selection {
-    fn page(&self, index: usize) -> bool {
-        match self {
-            Selection::All => true,
-            Selection::Some(subset) => subset.pages.contains(&index),
-        }
-    }
-
-    fn section(&self, index: usize) -> bool {
-        match self {
-            Selection::All => true,
-            Selection::Some(subset) => subset.sections.contains(&index),
-        }
-    }
-
-    fn tag(&self, tag: &str) -> bool {
-        match self {
-            Selection::All => true,
-            Selection::Some(subset) => subset.tags.contains(tag),
-        }
-    }
-
-    fn flag(&self, pick: impl Fn(&Subset) -> bool) -> bool {
+    /// Whether the outputs `pick` chooses from a subset are rendered.
+    fn picks(&self, pick: impl Fn(&Subset) -> bool) -> bool {
         match self {
             Selection::All => true,
             Selection::Some(subset) => pick(subset),
@@ -150,15 +130,15 @@ pub fn render_site(
     };
     (0..site.pages.len())
         .into_par_iter()
-        .filter(|&index| selection.page(index))
+        .filter(|&index| selection.picks(|s| s.pages.contains(&index)))
         .try_for_each(|index| attempt(renderer.page(index)))?;
     // The sessions folder's own page is the ledger, rendered below.
     (0..site.sections.len())
         .into_par_iter()
         .filter(|&index| site.sections[index].url != ledger::LEDGER_URL && !site.sections[index].hidden)
-        .filter(|&index| selection.section(index))
+        .filter(|&index| selection.picks(|s| s.sections.contains(&index)))
         .try_for_each(|index| attempt(renderer.section(index)))?;
-    if selection.flag(|s| s.ledger) {
+    if selection.picks(|s| s.ledger) {
         renderer.ledger_pages().into_par_iter().try_for_each(attempt)?;
         attempt(renderer.stats_page())?;
         for (path, bytes) in renderer.exports()? {
@@ -172,13 +152,13 @@ pub fn render_site(
         }
         _ => site.tags(),
     };
-    if selection.flag(|s| s.tags_index) {
+    if selection.picks(|s| s.tags_index) {
         attempt(renderer.tags_index(&tags))?;
     }
     tags.par_iter()
-        .filter(|(tag, _)| selection.tag(tag))
+        .filter(|(tag, _)| selection.picks(|s| s.tags.contains(tag)))
         .try_for_each(|(tag, pages)| attempt(renderer.tag(tag, pages)))?;
-    if selection.flag(|s| s.sitemap) {
+    if selection.picks(|s| s.sitemap) {
         attempt(renderer.sitemap(&tags))?;
     }
     if let Selection::All = selection {
