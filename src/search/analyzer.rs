@@ -161,22 +161,28 @@ fn text_of(chars: &[char], range: std::ops::Range<usize>) -> String {
 /// and whole Latin words.
 pub fn grams(normalized: &str) -> Vec<Gram> {
     let chars: Vec<char> = normalized.chars().collect();
+    gram_spans(&chars)
+        .into_iter()
+        .map(|span| Gram {
+            text: text_of(&chars, span.clone()),
+            position: span.start,
+        })
+        .collect()
+}
+
+/// The character ranges of the grams of normalised `chars` (see [`grams`]).
+fn gram_spans(chars: &[char]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    for run in runs(&chars) {
+    for run in runs(chars) {
         match run {
             Run::Cjk(range) => {
-                for position in range.clone() {
-                    let end = (position + 2).min(range.end);
-                    out.push(Gram {
-                        text: text_of(&chars, position..end),
-                        position,
-                    });
-                }
+                out.extend(
+                    range
+                        .clone()
+                        .map(|position| position..(position + 2).min(range.end)),
+                );
             }
-            Run::Word(range) => out.push(Gram {
-                position: range.start,
-                text: text_of(&chars, range),
-            }),
+            Run::Word(range) => out.push(range),
         }
     }
     out
@@ -403,17 +409,26 @@ impl Analyzer {
     }
 
     fn words(&self, text: &str, mode: TokenizeMode) -> Vec<Gram> {
-        let normalized = normalize(text);
+        let chars: Vec<char> = normalize(text).chars().collect();
+        self.word_spans(&chars, mode)
+            .into_iter()
+            .map(|span| Gram {
+                text: text_of(&chars, span.clone()),
+                position: span.start,
+            })
+            .collect()
+    }
+
+    /// The character ranges of the words of normalised `chars`.
+    fn word_spans(&self, chars: &[char], mode: TokenizeMode) -> Vec<std::ops::Range<usize>> {
+        let normalized: String = chars.iter().collect();
         // No HMM guessing of unknown words: it costs most of the indexing time, queries are
         // split by the index's own vocabulary anyway, and verbatim matching does not need words.
         self.jieba
             .tokenize(&normalized, mode, false)
             .into_iter()
             .filter(|token| token.word.chars().any(char::is_alphanumeric))
-            .map(|token| Gram {
-                text: token.word.to_string(),
-                position: token.start,
-            })
+            .map(|token| token.start..token.start + token.word.chars().count())
             .collect()
     }
 
@@ -476,24 +491,42 @@ pub struct GramTokenizer {
     token: Token,
 }
 
-/// A token stream over precomputed grams.
-pub struct GramStream<'a> {
-    grams: std::vec::IntoIter<Gram>,
+/// A token stream over character ranges of the normalised text: each token's text is written
+/// into the one reused token, so indexing allocates nothing per token.
+pub struct SpanStream<'a> {
+    chars: Vec<char>,
+    spans: std::vec::IntoIter<std::ops::Range<usize>>,
     offsets: Vec<usize>,
     token: &'a mut Token,
 }
 
-impl TokenStream for GramStream<'_> {
+impl<'a> SpanStream<'a> {
+    fn new(
+        text: &str,
+        token: &'a mut Token,
+        spans: impl FnOnce(&[char]) -> Vec<std::ops::Range<usize>>,
+    ) -> Self {
+        let chars: Vec<char> = text.chars().map(normalize_char).collect();
+        SpanStream {
+            spans: spans(&chars).into_iter(),
+            chars,
+            offsets: char_byte_offsets(text),
+            token,
+        }
+    }
+}
+
+impl TokenStream for SpanStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(gram) = self.grams.next() else {
+        let Some(span) = self.spans.next() else {
             return false;
         };
-        let length = gram.text.chars().count();
-        self.token.text = gram.text;
-        self.token.position = gram.position;
+        self.token.text.clear();
+        self.token.text.extend(&self.chars[span.clone()]);
+        self.token.position = span.start;
         self.token.position_length = 1;
-        self.token.offset_from = self.offsets[gram.position];
-        self.token.offset_to = self.offsets[(gram.position + length).min(self.offsets.len() - 1)];
+        self.token.offset_from = self.offsets[span.start];
+        self.token.offset_to = self.offsets[span.end.min(self.offsets.len() - 1)];
         true
     }
 
@@ -507,32 +540,68 @@ impl TokenStream for GramStream<'_> {
 }
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = GramStream<'a>;
+    type TokenStream<'a> = SpanStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
-        GramStream {
-            grams: self.analyzer.index_words(text).into_iter(),
-            offsets: char_byte_offsets(text),
-            token: &mut self.token,
-        }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> SpanStream<'a> {
+        let analyzer = &self.analyzer;
+        SpanStream::new(text, &mut self.token, |chars| {
+            analyzer.word_spans(chars, TokenizeMode::Search)
+        })
     }
 }
 
 impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = GramStream<'a>;
+    type TokenStream<'a> = SpanStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
-        GramStream {
-            grams: grams(&normalize(text)).into_iter(),
-            offsets: char_byte_offsets(text),
-            token: &mut self.token,
-        }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> SpanStream<'a> {
+        SpanStream::new(text, &mut self.token, gram_spans)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every token a tokenizer streams: text, position and byte offsets.
+    fn streamed(stream: &mut impl TokenStream) -> Vec<(String, usize, usize, usize)> {
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            tokens.push((
+                token.text.clone(),
+                token.position,
+                token.offset_from,
+                token.offset_to,
+            ));
+        }
+        tokens
+    }
+
+    #[test]
+    fn tokenizers_stream_the_grams_and_words_of_the_normalised_text() {
+        let text = "黨史學習教育，ＡＢＣ公文处理 2024年 x";
+        let offsets = char_byte_offsets(text);
+        let expected = |terms: Vec<Gram>| -> Vec<(String, usize, usize, usize)> {
+            terms
+                .into_iter()
+                .map(|gram| {
+                    let end = (gram.position + gram.text.chars().count()).min(offsets.len() - 1);
+                    (gram.text, gram.position, offsets[gram.position], offsets[end])
+                })
+                .collect()
+        };
+        let mut grams_tokenizer = GramTokenizer::default();
+        assert_eq!(
+            streamed(&mut grams_tokenizer.token_stream(text)),
+            expected(grams(&normalize(text)))
+        );
+        let analyzer = Analyzer::builtin();
+        let mut words_tokenizer = analyzer.word_tokenizer();
+        let words = streamed(&mut words_tokenizer.token_stream(text));
+        assert_eq!(words, expected(analyzer.index_words(text)));
+        assert!(words.iter().any(|(word, ..)| word == "党史"), "{words:?}");
+        assert!(words.iter().any(|(word, ..)| word == "abc"), "{words:?}");
+    }
 
     #[test]
     fn normalisation_keeps_the_character_count() {
