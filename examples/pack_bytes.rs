@@ -14,10 +14,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use studybook::search::analyzer::{candidate_words, is_cjk_char, query_grams, segment_query};
+use studybook::search::analyzer::{candidate_words, query_grams, segment_query};
 use studybook::search::pack::fnv1a;
 use studybook::search::query::parse_query;
 use studybook::search::{SearchRequest, Searcher};
+
+mod shared;
+use shared::{typical_queries, Query};
 
 fn gzip_size(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -115,38 +118,11 @@ fn main() -> anyhow::Result<()> {
     }
     let first_query_extra = sizes.of("search/pack/fold.js") + sizes.of("search/pack/docs.js");
 
-    // Queries: 2-4 character substrings of the pages, as search_latency makes them.
-    let mut texts = Vec::new();
-    for entry in walkdir::WalkDir::new(site.join("content")).into_iter().flatten() {
-        if entry.path().extension().is_some_and(|e| e == "md") {
-            texts.push(
-                std::fs::read_to_string(entry.path())?
-                    .chars()
-                    .collect::<Vec<char>>(),
-            );
-        }
-    }
-    let mut state = seed;
-    let mut next = |n: usize| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 33) as usize) % n.max(1)
-    };
+    // Typical queries, as search_latency asks them.
     let searcher = Searcher::open(&output)?;
     let mut per_query = Vec::new();
     let mut by_kind: std::collections::BTreeMap<char, usize> = std::collections::BTreeMap::new();
-    while per_query.len() < count && !texts.is_empty() {
-        let text = &texts[next(texts.len())];
-        let length = 2 + next(3);
-        if text.len() <= length {
-            continue;
-        }
-        let start = next(text.len() - length);
-        let query: String = text[start..start + length].iter().collect();
-        if !query.chars().all(is_cjk_char) {
-            continue;
-        }
+    for Query { text: query, kind } in typical_queries(&site, count, seed) {
         let mut files: BTreeSet<String> = BTreeSet::new();
         for part in parse_query(&query) {
             for gram in query_grams(&part.text) {
@@ -167,6 +143,7 @@ fn main() -> anyhow::Result<()> {
         }
         let results = searcher.search(&SearchRequest {
             query: query.clone(),
+            kind,
             limit: 10,
             ..Default::default()
         })?;

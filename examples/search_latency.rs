@@ -12,62 +12,8 @@ use std::time::Instant;
 
 use studybook::search::{SearchRequest, Searcher};
 
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) % n.max(1) as u64) as usize
-    }
-}
-
-fn cjk(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c)
-}
-
-fn queries(site: &std::path::Path, count: usize, rng: &mut Rng) -> Vec<(String, Option<String>)> {
-    let mut texts = Vec::new();
-    for entry in walkdir::WalkDir::new(site.join("content")).into_iter().flatten() {
-        if entry.path().extension().is_some_and(|e| e == "md") {
-            if let Ok(text) = std::fs::read_to_string(entry.path()) {
-                let chars: Vec<char> = text.chars().collect();
-                texts.push(chars);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    while out.len() < count && !texts.is_empty() {
-        let text = &texts[rng.below(texts.len())];
-        let piece = |rng: &mut Rng| -> Option<String> {
-            let length = 2 + rng.below(3);
-            if text.len() <= length {
-                return None;
-            }
-            let start = rng.below(text.len() - length);
-            let piece: String = text[start..start + length].iter().collect();
-            piece.chars().all(cjk).then_some(piece)
-        };
-        let Some(first) = piece(rng) else { continue };
-        let query = if rng.below(5) == 0 {
-            match piece(rng) {
-                Some(second) => format!("{first} {second}"),
-                None => continue,
-            }
-        } else {
-            first
-        };
-        let kind = (rng.below(6) == 0).then(|| "session".to_string());
-        out.push((query, kind));
-    }
-    out
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
+mod shared;
+use shared::{percentile, typical_queries, Query};
 
 fn report(name: &str, mut times: Vec<f64>) {
     times.sort_by(f64::total_cmp);
@@ -109,13 +55,12 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let output = site.join("public");
-    let mut rng = Rng(seed);
-    let queries = queries(&site, count, &mut rng);
+    let queries = typical_queries(&site, count, seed);
     let searcher = Searcher::open(&output)?;
     println!("{} documents, {} queries", searcher.num_docs(), queries.len());
 
     // Warm up the page cache and the analyzer, as a running server would be.
-    for (query, _) in queries.iter().take(50) {
+    for Query { text: query, .. } in queries.iter().take(50) {
         searcher.search(&SearchRequest {
             query: query.clone(),
             limit: 10,
@@ -124,7 +69,7 @@ fn main() -> anyhow::Result<()> {
     }
     let mut library = Vec::new();
     let mut hits = 0;
-    for (query, kind) in &queries {
+    for Query { text: query, kind } in &queries {
         let started = Instant::now();
         let results = searcher.search(&SearchRequest {
             query: query.clone(),
@@ -152,7 +97,7 @@ fn main() -> anyhow::Result<()> {
     let mut stream = TcpStream::connect(address)?;
     stream.set_nodelay(true)?;
     let mut http = Vec::new();
-    for (query, kind) in &queries {
+    for Query { text: query, kind } in &queries {
         let mut path = format!("/api/search?q={}&limit=10", encode(query));
         if let Some(kind) = kind {
             path.push_str(&format!("&kind={kind}"));
