@@ -59,10 +59,56 @@ pub struct PackStats {
     pub text_chunks: usize,
 }
 
+/// One term's postings in one field, encoded as they are read, segment after segment: per
+/// document `(delta << 1) | more`, where `more` says a count follows (positions for grams,
+/// term frequency for words). The document count goes in front when the term is written.
+#[derive(Clone, Default)]
+struct EncodedPostings {
+    docs: u32,
+    last: u32,
+    bytes: Vec<u8>,
+}
+
+impl EncodedPostings {
+    /// Adds a document and, when above one, its count; positions follow for grams.
+    fn push_doc(&mut self, doc: u32, count: u32) {
+        let more = count > 1;
+        push_varint(
+            &mut self.bytes,
+            (u64::from(doc - self.last) << 1) | u64::from(more),
+        );
+        if more {
+            push_varint(&mut self.bytes, u64::from(count));
+        }
+        self.docs += 1;
+        self.last = doc;
+    }
+}
+
+/// A term's postings per field, added on first sight; the term is copied only then (most terms
+/// of a later segment were met in an earlier one).
+fn entry<'m>(
+    map: &'m mut BTreeMap<String, Vec<EncodedPostings>>,
+    term: &str,
+    fields: usize,
+) -> &'m mut Vec<EncodedPostings> {
+    if !map.contains_key(term) {
+        map.insert(term.to_string(), vec![EncodedPostings::default(); fields]);
+    }
+    map.get_mut(term).expect("inserted above")
+}
+
+/// Threads reading gram postings, each the terms of one hash remainder.
+const GRAM_READERS: u32 = 2;
+
 /// FNV-1a over UTF-8 bytes: the shard function, identical in `search.js`.
 pub fn fnv1a(text: &str) -> u32 {
+    fnv1a_bytes(text.as_bytes())
+}
+
+fn fnv1a_bytes(bytes: &[u8]) -> u32 {
     let mut hash: u32 = 0x811c_9dc5;
-    for byte in text.bytes() {
+    for &byte in bytes {
         hash ^= u32::from(byte);
         hash = hash.wrapping_mul(0x0100_0193);
     }
@@ -106,11 +152,19 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let segments = searcher.segment_readers();
+    // Pack document ids number the segments' documents one after the other.
     anyhow::ensure!(
-        segments.len() <= 1,
-        "the search index has {} segments; expected one",
-        segments.len()
+        segments.iter().all(|segment| !segment.has_deletes()),
+        "the search index has deleted documents; merge it before exporting"
     );
+    let bases: Vec<u32> = segments
+        .iter()
+        .scan(0, |next, segment| {
+            let base = *next;
+            *next += segment.max_doc();
+            Some(base)
+        })
+        .collect();
     std::fs::create_dir_all(pack_dir)
         .with_context(|| format!("failed to create `{}`", pack_dir.display()))?;
     let mut stats = PackStats::default();
@@ -127,107 +181,119 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
 
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
     let gram_fields = gram_fields(&fields);
-    let num_docs = segments.first().map_or(0, |s| s.max_doc());
+    let num_docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
 
     // Postings, read back from the index and encoded as they stream by, so memory holds only
-    // the encoded bytes. Per term and field: [docs] then per doc [(delta << 1) | more] where
-    // `more` says a count follows (positions for grams, term frequency for words).
-    let mut grams: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+    // the encoded bytes (see [`EncodedPostings`]).
     // Documents holding each CJK character at the start of a gram (that is, anywhere in a run):
     // what a one-character query matches, without positions.
     // One bit per document: a character starts grams in many documents, many times each.
     let bitset_words = (num_docs as usize).div_ceil(64);
-    let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
-    let mut words: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
-    let mut total_tokens = Vec::new();
-    let mut fieldnorms: Vec<Vec<u8>> = Vec::new();
-    if let Some(segment) = segments.first() {
-        // Grams and words are read side by side, one thread each.
-        let read_grams = || -> anyhow::Result<()> {
-            for (slot, &field) in gram_fields.iter().enumerate() {
+    let mut words: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
+    let mut total_tokens = vec![0u64; word_fields.len()];
+    let mut fieldnorms: Vec<Vec<u8>> = vec![Vec::with_capacity(num_docs as usize); word_fields.len()];
+    // Grams and words are read side by side, one thread each.
+    // Gram terms are read in two halves by their hash, one thread each, beside the words.
+    type GramsPart = (BTreeMap<String, Vec<EncodedPostings>>, BTreeMap<char, Vec<u64>>);
+    let read_grams = |part: u32| -> anyhow::Result<GramsPart> {
+        let mut grams: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
+        let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
+        let mut positions = Vec::new();
+        for (slot, &field) in gram_fields.iter().enumerate() {
+            for (segment, &base) in segments.iter().zip(&bases) {
                 let inverted = segment.inverted_index(field)?;
                 let mut stream = inverted.terms().stream()?;
-                let mut positions = Vec::new();
                 while stream.advance() {
-                    let term = String::from_utf8_lossy(stream.key()).into_owned();
+                    if fnv1a_bytes(stream.key()) % GRAM_READERS != part {
+                        continue;
+                    }
+                    let term = String::from_utf8_lossy(stream.key());
                     let mut postings = inverted.read_postings_from_terminfo(
                         stream.value(),
                         IndexRecordOption::WithFreqsAndPositions,
                     )?;
-                    let mut out = Vec::new();
-                    push_varint(&mut out, u64::from(stream.value().doc_freq));
                     let mut starts = term
                         .chars()
                         .next()
                         .filter(|&c| is_cjk_char(c))
                         .map(|first| by_char.entry(first).or_insert_with(|| vec![0; bitset_words]));
-                    let mut previous = 0;
+                    let out = &mut entry(&mut grams, &term, gram_fields.len())[slot];
                     while postings.doc() != TERMINATED {
-                        let doc = postings.doc();
+                        let doc = base + postings.doc();
                         postings.positions(&mut positions);
-                        let more = positions.len() > 1;
-                        push_varint(&mut out, (u64::from(doc - previous) << 1) | u64::from(more));
-                        if more {
-                            push_varint(&mut out, positions.len() as u64);
-                        }
+                        out.push_doc(doc, positions.len() as u32);
                         let mut last = 0;
                         for &position in &positions {
-                            push_varint(&mut out, u64::from(position - last));
+                            push_varint(&mut out.bytes, u64::from(position - last));
                             last = position;
                         }
                         if let Some(bits) = starts.as_mut() {
                             bits[doc as usize / 64] |= 1 << (doc % 64);
                         }
-                        previous = doc;
                         postings.advance();
                     }
-                    grams
-                        .entry(term)
-                        .or_insert_with(|| vec![Vec::new(); gram_fields.len()])[slot] = out;
                 }
             }
-            Ok(())
-        };
-        let read_words = || -> anyhow::Result<()> {
-            for (slot, &(field, _)) in word_fields.iter().enumerate() {
+        }
+        Ok((grams, by_char))
+    };
+    let read_words = || -> anyhow::Result<()> {
+        for (slot, &(field, _)) in word_fields.iter().enumerate() {
+            for (segment, &base) in segments.iter().zip(&bases) {
                 let inverted = segment.inverted_index(field)?;
-                total_tokens.push(inverted.total_num_tokens());
+                total_tokens[slot] += inverted.total_num_tokens();
                 let norms = segment.get_fieldnorms_reader(field)?;
-                fieldnorms.push((0..num_docs).map(|doc| norms.fieldnorm_id(doc)).collect());
+                fieldnorms[slot].extend((0..segment.max_doc()).map(|doc| norms.fieldnorm_id(doc)));
                 let mut stream = inverted.terms().stream()?;
                 while stream.advance() {
-                    let term = String::from_utf8_lossy(stream.key()).into_owned();
+                    let term = String::from_utf8_lossy(stream.key());
                     let mut postings =
                         inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
-                    let mut out = Vec::new();
-                    push_varint(&mut out, u64::from(stream.value().doc_freq));
-                    let mut previous = 0;
+                    let out = &mut entry(&mut words, &term, word_fields.len())[slot];
                     while postings.doc() != TERMINATED {
-                        let (doc, freq) = (postings.doc(), postings.term_freq());
-                        push_varint(&mut out, (u64::from(doc - previous) << 1) | u64::from(freq > 1));
-                        if freq > 1 {
-                            push_varint(&mut out, u64::from(freq));
-                        }
-                        previous = doc;
+                        out.push_doc(base + postings.doc(), postings.term_freq());
                         postings.advance();
                     }
-                    words
-                        .entry(term)
-                        .or_insert_with(|| vec![Vec::new(); word_fields.len()])[slot] = out;
                 }
             }
-            Ok(())
-        };
-        let (grams_read, words_read) = rayon::join(read_grams, read_words);
-        grams_read?;
-        words_read?;
+        }
+        Ok(())
+    };
+    let (parts, words_read) = rayon::join(
+        || {
+            (0..GRAM_READERS)
+                .into_par_iter()
+                .map(read_grams)
+                .collect::<anyhow::Result<Vec<GramsPart>>>()
+        },
+        read_words,
+    );
+    words_read?;
+    let mut grams: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
+    let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
+    for (mut part_grams, part_chars) in parts? {
+        grams.append(&mut part_grams);
+        for (c, bits) in part_chars {
+            match by_char.entry(c) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(bits);
+                }
+                std::collections::btree_map::Entry::Occupied(mut slot) => {
+                    for (word, more) in slot.get_mut().iter_mut().zip(bits) {
+                        *word |= more;
+                    }
+                }
+            }
+        }
     }
     // A field where the term does not occur is one zero byte (no documents).
-    let concat = |per_field: Vec<Vec<u8>>| -> Vec<u8> {
-        per_field
-            .into_iter()
-            .flat_map(|bytes| if bytes.is_empty() { vec![0] } else { bytes })
-            .collect()
+    let concat = |per_field: Vec<EncodedPostings>| -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for postings in per_field {
+            push_varint(&mut bytes, u64::from(postings.docs));
+            bytes.extend_from_slice(&postings.bytes);
+        }
+        bytes
     };
 
     // Characters: per CJK character, the documents that hold it and the grams that start with
@@ -324,8 +390,11 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let mut docs_table = DocsTable::default();
     // Text chunks of contiguous documents, sized so that there are at most MAX_SHARDS of them.
     let mut rows: Vec<String> = Vec::with_capacity(num_docs as usize);
-    for doc in 0..num_docs {
-        let document: TantivyDocument = searcher.doc(tantivy::DocAddress::new(0, doc))?;
+    let addresses = segments.iter().enumerate().flat_map(|(ordinal, segment)| {
+        (0..segment.max_doc()).map(move |doc| tantivy::DocAddress::new(ordinal as u32, doc))
+    });
+    for address in addresses {
+        let document: TantivyDocument = searcher.doc(address)?;
         let text = |field: Field| {
             document
                 .get_first(field)
