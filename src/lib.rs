@@ -206,7 +206,7 @@ impl Prepared {
 pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
     let started = Instant::now();
     let mut loaded = load(options)?;
-    stage(options, &mut loaded, started, KeepHtml::No)
+    stage(options, &mut loaded, started, Keep::Nothing)
 }
 
 /// [`prepare`], also handing back what was loaded, with every page's HTML, so that `serve`
@@ -214,14 +214,19 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
 pub fn prepare_keeping(options: &BuildOptions) -> Result<(Prepared, Loaded), BuildError> {
     let started = Instant::now();
     let mut loaded = load(options)?;
-    let prepared = stage(options, &mut loaded, started, KeepHtml::Yes)?;
+    let prepared = stage(options, &mut loaded, started, Keep::Everything)?;
     Ok((prepared, loaded))
 }
 
+/// What a build keeps of the loaded site once a stage no longer needs it.
 #[derive(PartialEq, Eq)]
-enum KeepHtml {
-    Yes,
-    No,
+enum Keep {
+    /// Everything, for `serve`'s incremental rebuilds.
+    Everything,
+    /// Only what the report counts: each page's HTML goes after rendering, its Markdown and text
+    /// after indexing, so the pack export (the peak) runs with a few hundred megabytes less on
+    /// 10,000 pages.
+    Nothing,
 }
 
 /// Steps 4 and 5 for a loaded site, into a new staging folder.
@@ -229,7 +234,7 @@ fn stage(
     options: &BuildOptions,
     loaded: &mut Loaded,
     started: Instant,
-    keep_html: KeepHtml,
+    keep: Keep,
 ) -> Result<Prepared, BuildError> {
     let Loaded {
         config,
@@ -254,9 +259,7 @@ fn stage(
     let template_problems =
         render::render_site(config, site, compiled, theme, &render::Selection::All, &sink)?;
     timings.mark("render");
-    if keep_html == KeepHtml::No {
-        // The pages' HTML is written; the index needs only their text. Freeing it keeps a
-        // 10,000-page build's peak memory down by a few hundred megabytes.
+    if keep == Keep::Nothing {
         for page in &mut compiled.pages {
             page.html = String::new();
         }
@@ -274,6 +277,12 @@ fn stage(
     let index_dir = staging.path().join(search::INDEX_DIR);
     search::index::write_index(config, site, compiled, analyzer, &index_dir)?;
     timings.mark("search index");
+    if keep == Keep::Nothing {
+        *compiled = compile::Compiled::default();
+        for page in &mut site.pages {
+            page.body = String::new();
+        }
+    }
     let pack = search::pack::write_pack(&index_dir, &staging.path().join(search::pack::PACK_DIR))?;
     timings.mark("static search pack");
     progress.finish();

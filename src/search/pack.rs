@@ -167,17 +167,11 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         .collect();
     std::fs::create_dir_all(pack_dir)
         .with_context(|| format!("failed to create `{}`", pack_dir.display()))?;
-    let mut stats = PackStats::default();
-    // The build id is a hash of every data file: it changes exactly when the data does, so
-    // browsers never mix files of two builds, and identical content gives an identical pack.
-    let mut digest = crc32fast::Hasher::new();
-    let mut write = |name: &str, text: String| -> anyhow::Result<()> {
-        digest.update(text.as_bytes());
-        let path = pack_dir.join(format!("{name}.js"));
-        stats.bytes += text.len() as u64;
-        stats.files += 1;
-        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))
+    let files = PackFiles {
+        dir: pack_dir,
+        written: std::sync::Mutex::new(Vec::new()),
     };
+    let write = |name: &str, text: String| files.write(name, &text);
 
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
     let gram_fields = gram_fields(&fields);
@@ -192,7 +186,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let mut words: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
     let mut total_tokens = vec![0u64; word_fields.len()];
     let mut fieldnorms: Vec<Vec<u8>> = vec![Vec::with_capacity(num_docs as usize); word_fields.len()];
-    // Grams and words are read side by side, one thread each.
     // Gram terms are read in two halves by their hash, one thread each, beside the words.
     type GramsPart = (BTreeMap<String, Vec<EncodedPostings>>, BTreeMap<char, Vec<u64>>);
     let read_grams = |part: u32| -> anyhow::Result<GramsPart> {
@@ -338,7 +331,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         encoded_chars,
         |t: &str| t.to_string(),
         TEXT_LEVEL,
-        &mut write,
+        &write,
     )?;
 
     // Gram shards, by the whole gram.
@@ -350,7 +343,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         encoded_grams,
         |t: &str| t.to_string(),
         POSTINGS_LEVEL,
-        &mut write,
+        &write,
     )?;
 
     // Word shards, by the whole word.
@@ -381,7 +374,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         encoded_words,
         |t: &str| t.to_string(),
         POSTINGS_LEVEL,
-        &mut write,
+        &write,
     )?;
 
     // Documents: facets, dates, field lengths; and text chunks for results and snippets.
@@ -462,19 +455,14 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     }
     let chunk_starts: Vec<u32> = chunks.iter().map(|(start, _)| *start).collect();
     let text_chunks = chunks.len();
-    let scripts: Vec<(String, anyhow::Result<String>)> = chunks
+    chunks
         .into_par_iter()
         .enumerate()
-        .map(|(number, (_, mut json))| {
+        .try_for_each(|(number, (_, mut json))| {
             json.push(']');
             let name = format!("t-{number}");
-            let text = script(&name, &pack_binary(json.as_bytes(), TEXT_LEVEL));
-            (name, text)
-        })
-        .collect();
-    for (name, text) in scripts {
-        write(&name, text?)?;
-    }
+            write(&name, script(&name, &pack_binary(json.as_bytes(), TEXT_LEVEL))?)
+        })?;
     let mut docs_bytes = docs_table.bytes;
     for norms in &fieldnorms {
         docs_bytes.extend_from_slice(norms);
@@ -487,7 +475,8 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         .collect();
     write("fold", script("fold", &fold)?)?;
 
-    let build_id = format!("{:08x}", digest.finalize());
+    let written = files.finish();
+    let build_id = format!("{:08x}", written.build_id);
     let meta = serde_json::json!({
         "format": FORMAT,
         "build": build_id,
@@ -508,15 +497,16 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         "verbatimScore": super::query::VERBATIM_SCORE,
     });
     let meta_text = script("meta", &meta)?;
-    stats.bytes += meta_text.len() as u64;
-    stats.files += 1;
     let meta_path = pack_dir.join("meta.js");
-    std::fs::write(&meta_path, meta_text)
+    std::fs::write(&meta_path, &meta_text)
         .with_context(|| format!("failed to write `{}`", meta_path.display()))?;
-    stats.gram_shards = gram_shards;
-    stats.word_shards = word_shards;
-    stats.text_chunks = text_chunks;
-    Ok(stats)
+    Ok(PackStats {
+        files: written.files + 1,
+        bytes: written.bytes + meta_text.len() as u64,
+        gram_shards,
+        word_shards,
+        text_chunks,
+    })
 }
 
 fn shard_count(total_bytes: usize) -> usize {
@@ -530,17 +520,17 @@ fn write_shards(
     entries: Vec<(String, Vec<u8>)>,
     key: impl Fn(&str) -> String,
     level: u8,
-    write: &mut impl FnMut(&str, String) -> anyhow::Result<()>,
+    write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<()> {
     let mut buckets: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); shards];
     for (term, postings) in entries {
         let shard = fnv1a(&key(&term)) as usize % shards;
         buckets[shard].push((term, postings));
     }
-    let scripts: Vec<(String, anyhow::Result<String>)> = buckets
+    buckets
         .into_par_iter()
         .enumerate()
-        .map(|(number, bucket)| {
+        .try_for_each(|(number, bucket)| {
             let mut out = Vec::new();
             push_varint(&mut out, bucket.len() as u64);
             for (term, postings) in bucket {
@@ -550,14 +540,52 @@ fn write_shards(
                 out.extend_from_slice(&postings);
             }
             let name = format!("{prefix}-{number}");
-            let text = script(&name, &pack_binary(&out, level));
-            (name, text)
+            write(&name, script(&name, &pack_binary(&out, level))?)
         })
-        .collect();
-    for (name, text) in scripts {
-        write(&name, text?)?;
+}
+
+/// The pack's data files, written from several threads as they are made.
+struct PackFiles<'a> {
+    dir: &'a Path,
+    /// Name, CRC-32 and size of every file written.
+    written: std::sync::Mutex<Vec<(String, u32, u64)>>,
+}
+
+/// What the data files add up to.
+struct Written {
+    files: usize,
+    bytes: u64,
+    /// A hash of every data file, in name order: it changes exactly when the data does, so
+    /// browsers never mix files of two builds, and identical data gives an identical id.
+    build_id: u32,
+}
+
+impl PackFiles<'_> {
+    fn write(&self, name: &str, text: &str) -> anyhow::Result<()> {
+        let path = self.dir.join(format!("{name}.js"));
+        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))?;
+        self.written.lock().expect("no panics hold this lock").push((
+            name.to_string(),
+            crc32fast::hash(text.as_bytes()),
+            text.len() as u64,
+        ));
+        Ok(())
     }
-    Ok(())
+
+    fn finish(self) -> Written {
+        let mut written = self.written.into_inner().expect("no panics hold this lock");
+        written.sort();
+        let mut digest = crc32fast::Hasher::new();
+        for (name, crc, _) in &written {
+            digest.update(name.as_bytes());
+            digest.update(&crc.to_le_bytes());
+        }
+        Written {
+            files: written.len(),
+            bytes: written.iter().map(|(_, _, size)| size).sum(),
+            build_id: digest.finalize(),
+        }
+    }
 }
 
 /// Per-document columns, as varints: date, kind, meeting, tag count, tag ids.
