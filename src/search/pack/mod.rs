@@ -20,32 +20,35 @@
 //!
 //! Binary parts are LEB128 varints, raw-deflated, then base64: the browser inflates them.
 
+mod files;
+mod postings;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
-use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::postings::Postings;
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocSet, Index, TantivyDocument, TERMINATED};
+use tantivy::schema::{Field, Value};
+use tantivy::{Index, TantivyDocument};
 
 use super::analyzer::{fold_table, is_cjk_char, MAX_WORD_CHARS};
 use super::schema::{gram_fields, word_field_boosts, Fields};
+pub use files::fnv1a;
+use files::{
+    pack_binary, push_varint, script, shard_count, write_shards, PackFiles, MAX_SHARDS, POSTINGS_LEVEL,
+    TEXT_LEVEL,
+};
+use postings::{concat, read_back, ReadBack};
 
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
 pub const FORMAT: u32 = 1;
-/// Target size of one postings shard before compression.
-const SHARD_BYTES: usize = 32 * 1024;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
 const CHUNK_BYTES: usize = 16 * 1024;
-/// Most files of one kind, whatever the corpus size (hosting limits).
-const MAX_SHARDS: usize = 1000;
 /// Most text chunks: smaller chunks mean fewer bytes for the snippets of a page of results.
 const MAX_TEXT_CHUNKS: usize = 2000;
 
@@ -57,92 +60,6 @@ pub struct PackStats {
     pub gram_shards: usize,
     pub word_shards: usize,
     pub text_chunks: usize,
-}
-
-/// One term's postings in one field, encoded as they are read, segment after segment: per
-/// document `(delta << 1) | more`, where `more` says a count follows (positions for grams,
-/// term frequency for words). The document count goes in front when the term is written.
-#[derive(Clone, Default)]
-struct EncodedPostings {
-    docs: u32,
-    last: u32,
-    bytes: Vec<u8>,
-}
-
-impl EncodedPostings {
-    /// Adds a document and, when above one, its count; positions follow for grams.
-    fn push_doc(&mut self, doc: u32, count: u32) {
-        let more = count > 1;
-        push_varint(
-            &mut self.bytes,
-            (u64::from(doc - self.last) << 1) | u64::from(more),
-        );
-        if more {
-            push_varint(&mut self.bytes, u64::from(count));
-        }
-        self.docs += 1;
-        self.last = doc;
-    }
-}
-
-/// A term's postings per field, added on first sight; the term is copied only then (most terms
-/// of a later segment were met in an earlier one).
-fn entry<'m>(
-    map: &'m mut BTreeMap<String, Vec<EncodedPostings>>,
-    term: &str,
-    fields: usize,
-) -> &'m mut Vec<EncodedPostings> {
-    if !map.contains_key(term) {
-        map.insert(term.to_string(), vec![EncodedPostings::default(); fields]);
-    }
-    map.get_mut(term).expect("inserted above")
-}
-
-/// Threads reading gram postings, each the terms of one hash remainder.
-const GRAM_READERS: u32 = 2;
-
-/// FNV-1a over UTF-8 bytes: the shard function, identical in `search.js`.
-pub fn fnv1a(text: &str) -> u32 {
-    fnv1a_bytes(text.as_bytes())
-}
-
-fn fnv1a_bytes(bytes: &[u8]) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for &byte in bytes {
-        hash ^= u32::from(byte);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    hash
-}
-
-fn push_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
-}
-
-/// Deflate levels. Postings (varint deltas) barely compress: on 10,000 pages level 1 makes the
-/// gram shards 1.3% larger than level 6 and takes a third less time. Text and character lists
-/// compress well, so they get level 6 (level 1 would make them 17–20% larger).
-const POSTINGS_LEVEL: u8 = 1;
-const TEXT_LEVEL: u8 = 6;
-
-fn pack_binary(bytes: &[u8], level: u8) -> String {
-    let deflated = miniz_oxide::deflate::compress_to_vec(bytes, level);
-    base64::engine::general_purpose::STANDARD.encode(deflated)
-}
-
-/// A script that registers `data` under `name`.
-fn script(name: &str, data: &impl Serialize) -> anyhow::Result<String> {
-    let json = serde_json::to_string(data)?;
-    // `</` must not appear inside a script element's text.
-    let json = json.replace("</", "<\\/");
-    Ok(format!(
-        "window.__studybookPack&&window.__studybookPack.add({},{json});\n",
-        serde_json::to_string(name)?
-    ))
 }
 
 /// Reads the index in `index_dir` and writes the pack into `pack_dir`.
@@ -167,127 +84,20 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         .collect();
     std::fs::create_dir_all(pack_dir)
         .with_context(|| format!("failed to create `{}`", pack_dir.display()))?;
-    let files = PackFiles {
-        dir: pack_dir,
-        written: std::sync::Mutex::new(Vec::new()),
-    };
+    let files = PackFiles::new(pack_dir);
     let write = |name: &str, text: String| files.write(name, &text);
 
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
     let gram_fields = gram_fields(&fields);
     let num_docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
 
-    // Postings, read back from the index and encoded as they stream by, so memory holds only
-    // the encoded bytes (see [`EncodedPostings`]).
-    // Documents holding each CJK character at the start of a gram (that is, anywhere in a run):
-    // what a one-character query matches, without positions.
-    // One bit per document: a character starts grams in many documents, many times each.
-    let bitset_words = (num_docs as usize).div_ceil(64);
-    let mut words: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
-    let mut total_tokens = vec![0u64; word_fields.len()];
-    let mut fieldnorms: Vec<Vec<u8>> = vec![Vec::with_capacity(num_docs as usize); word_fields.len()];
-    // Gram terms are read in two halves by their hash, one thread each, beside the words.
-    type GramsPart = (BTreeMap<String, Vec<EncodedPostings>>, BTreeMap<char, Vec<u64>>);
-    let read_grams = |part: u32| -> anyhow::Result<GramsPart> {
-        let mut grams: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
-        let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
-        let mut positions = Vec::new();
-        for (slot, &field) in gram_fields.iter().enumerate() {
-            for (segment, &base) in segments.iter().zip(&bases) {
-                let inverted = segment.inverted_index(field)?;
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    if fnv1a_bytes(stream.key()) % GRAM_READERS != part {
-                        continue;
-                    }
-                    let term = String::from_utf8_lossy(stream.key());
-                    let mut postings = inverted.read_postings_from_terminfo(
-                        stream.value(),
-                        IndexRecordOption::WithFreqsAndPositions,
-                    )?;
-                    let mut starts = term
-                        .chars()
-                        .next()
-                        .filter(|&c| is_cjk_char(c))
-                        .map(|first| by_char.entry(first).or_insert_with(|| vec![0; bitset_words]));
-                    let out = &mut entry(&mut grams, &term, gram_fields.len())[slot];
-                    while postings.doc() != TERMINATED {
-                        let doc = base + postings.doc();
-                        postings.positions(&mut positions);
-                        out.push_doc(doc, positions.len() as u32);
-                        let mut last = 0;
-                        for &position in &positions {
-                            push_varint(&mut out.bytes, u64::from(position - last));
-                            last = position;
-                        }
-                        if let Some(bits) = starts.as_mut() {
-                            bits[doc as usize / 64] |= 1 << (doc % 64);
-                        }
-                        postings.advance();
-                    }
-                }
-            }
-        }
-        Ok((grams, by_char))
-    };
-    let read_words = || -> anyhow::Result<()> {
-        for (slot, &(field, _)) in word_fields.iter().enumerate() {
-            for (segment, &base) in segments.iter().zip(&bases) {
-                let inverted = segment.inverted_index(field)?;
-                total_tokens[slot] += inverted.total_num_tokens();
-                let norms = segment.get_fieldnorms_reader(field)?;
-                fieldnorms[slot].extend((0..segment.max_doc()).map(|doc| norms.fieldnorm_id(doc)));
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    let term = String::from_utf8_lossy(stream.key());
-                    let mut postings =
-                        inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
-                    let out = &mut entry(&mut words, &term, word_fields.len())[slot];
-                    while postings.doc() != TERMINATED {
-                        out.push_doc(base + postings.doc(), postings.term_freq());
-                        postings.advance();
-                    }
-                }
-            }
-        }
-        Ok(())
-    };
-    let (parts, words_read) = rayon::join(
-        || {
-            (0..GRAM_READERS)
-                .into_par_iter()
-                .map(read_grams)
-                .collect::<anyhow::Result<Vec<GramsPart>>>()
-        },
-        read_words,
-    );
-    words_read?;
-    let mut grams: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
-    let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
-    for (mut part_grams, part_chars) in parts? {
-        grams.append(&mut part_grams);
-        for (c, bits) in part_chars {
-            match by_char.entry(c) {
-                std::collections::btree_map::Entry::Vacant(slot) => {
-                    slot.insert(bits);
-                }
-                std::collections::btree_map::Entry::Occupied(mut slot) => {
-                    for (word, more) in slot.get_mut().iter_mut().zip(bits) {
-                        *word |= more;
-                    }
-                }
-            }
-        }
-    }
-    // A field where the term does not occur is one zero byte (no documents).
-    let concat = |per_field: Vec<EncodedPostings>| -> Vec<u8> {
-        let mut bytes = Vec::new();
-        for postings in per_field {
-            push_varint(&mut bytes, u64::from(postings.docs));
-            bytes.extend_from_slice(&postings.bytes);
-        }
-        bytes
-    };
+    let ReadBack {
+        grams,
+        by_char,
+        words,
+        total_tokens,
+        fieldnorms,
+    } = read_back(segments, &bases, &gram_fields, &word_fields, num_docs)?;
 
     // Characters: per CJK character, the documents that hold it and the grams that start with
     // it (its successors), for one-character queries and a lone character inside a phrase.
@@ -507,85 +317,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         word_shards,
         text_chunks,
     })
-}
-
-fn shard_count(total_bytes: usize) -> usize {
-    total_bytes.div_ceil(SHARD_BYTES).clamp(1, MAX_SHARDS)
-}
-
-/// Writes `prefix-N.js` shards: a binary of `[count] ([term length][term][postings length][postings])…`.
-fn write_shards(
-    prefix: &str,
-    shards: usize,
-    entries: Vec<(String, Vec<u8>)>,
-    key: impl Fn(&str) -> String,
-    level: u8,
-    write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
-) -> anyhow::Result<()> {
-    let mut buckets: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); shards];
-    for (term, postings) in entries {
-        let shard = fnv1a(&key(&term)) as usize % shards;
-        buckets[shard].push((term, postings));
-    }
-    buckets
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(number, bucket)| {
-            let mut out = Vec::new();
-            push_varint(&mut out, bucket.len() as u64);
-            for (term, postings) in bucket {
-                push_varint(&mut out, term.len() as u64);
-                out.extend_from_slice(term.as_bytes());
-                push_varint(&mut out, postings.len() as u64);
-                out.extend_from_slice(&postings);
-            }
-            let name = format!("{prefix}-{number}");
-            write(&name, script(&name, &pack_binary(&out, level))?)
-        })
-}
-
-/// The pack's data files, written from several threads as they are made.
-struct PackFiles<'a> {
-    dir: &'a Path,
-    /// Name, CRC-32 and size of every file written.
-    written: std::sync::Mutex<Vec<(String, u32, u64)>>,
-}
-
-/// What the data files add up to.
-struct Written {
-    files: usize,
-    bytes: u64,
-    /// A hash of every data file, in name order: it changes exactly when the data does, so
-    /// browsers never mix files of two builds, and identical data gives an identical id.
-    build_id: u32,
-}
-
-impl PackFiles<'_> {
-    fn write(&self, name: &str, text: &str) -> anyhow::Result<()> {
-        let path = self.dir.join(format!("{name}.js"));
-        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))?;
-        self.written.lock().expect("no panics hold this lock").push((
-            name.to_string(),
-            crc32fast::hash(text.as_bytes()),
-            text.len() as u64,
-        ));
-        Ok(())
-    }
-
-    fn finish(self) -> Written {
-        let mut written = self.written.into_inner().expect("no panics hold this lock");
-        written.sort();
-        let mut digest = crc32fast::Hasher::new();
-        for (name, crc, _) in &written {
-            digest.update(name.as_bytes());
-            digest.update(&crc.to_le_bytes());
-        }
-        Written {
-            files: written.len(),
-            bytes: written.iter().map(|(_, _, size)| size).sum(),
-            build_id: digest.finalize(),
-        }
-    }
 }
 
 /// Per-document columns, as varints: date, kind, meeting, tag count, tag ids.
