@@ -218,60 +218,14 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
         .collect();
     let titles_changed = !titles.is_empty();
 
-    // Related pages: a page sharing a tag with a page whose tags, date or title changed may
-    // list it differently.
-    let reorders = edits.iter().any(|(index, page)| {
-        let old = &site.pages[*index].front;
-        old.tags != page.front.tags || old.date != page.front.date || old.title != page.front.title
-    });
-    let related_before: HashMap<usize, Vec<usize>> = if reorders {
-        let tag_pages = render::tag_pages(site);
-        let mut candidates: BTreeSet<usize> = BTreeSet::new();
-        for (index, page) in &edits {
-            let tags: Vec<String> = site.pages[*index]
-                .front
-                .tags
-                .iter()
-                .chain(&page.front.tags)
-                .cloned()
-                .collect();
-            for tag in relating_tags(&tag_pages, &tags) {
-                candidates.extend(tag_pages[tag].iter().copied());
-            }
-            candidates.insert(*index);
-        }
-        candidates
-            .into_iter()
-            .map(|q| (q, related_pages(site, &tag_pages, q)))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let cards_before: HashMap<usize, Card> =
-        recompile.iter().map(|&q| (q, card(site, compiled, q))).collect();
-    // Tag pages and ledger pages come and go only when tags or sessions are edited.
-    let tags_edited = edits
-        .iter()
-        .any(|(index, page)| site.pages[*index].front.tags != page.front.tags);
     let sessions_edited = edits.iter().any(|(_, page)| page.is_session());
-    let tags_before: BTreeSet<String> = if tags_edited {
-        tag_names(site)
-    } else {
-        BTreeSet::new()
-    };
-    let ledger_before = if sessions_edited {
-        ledger_files(site)
-    } else {
-        BTreeSet::new()
-    };
     let duplicates_before = if sessions_edited {
         crate::ledger::duplicate_warnings(site)
     } else {
         Vec::new()
     };
     let sections_touched: BTreeSet<usize> = edits.iter().map(|(_, page)| page.section).collect();
-    let neighbours_before: HashMap<usize, (Option<usize>, Option<usize>)> =
-        neighbours(site, &sections_touched);
+    let before = Before::capture(site, compiled, &edits, &recompile, &sections_touched);
 
     // Put the pages in.
     let mut undo = Undo {
@@ -363,29 +317,132 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
     let sections_before = sections.map(|new| std::mem::replace(&mut compiled.sections, new));
     compiled.relate(site);
 
-    // Which outputs show what changed.
+    let sections_recompiled = sections_before.as_deref();
+    let outputs = outputs_showing_changes(
+        site,
+        compiled,
+        &before,
+        &undo,
+        sections_recompiled,
+        &recompile,
+        label_changed,
+        &sections_touched,
+    );
+    undo.sections = sections_before;
+    Ok(Plan {
+        subset: outputs.subset,
+        stale_files: outputs.stale_files,
+        reindex: outputs.reindex.into_iter().collect(),
+        warnings,
+        undo,
+    })
+}
+
+/// What the site showed before an edit, to compare with after it.
+struct Before {
+    /// Related pages of every page that may list an edited page differently.
+    related: HashMap<usize, Vec<usize>>,
+    /// The card of every page compiled again.
+    cards: HashMap<usize, Card>,
+    /// Every tag, when tags were edited (tag pages come and go only then).
+    tags: Option<BTreeSet<String>>,
+    /// The ledger's year and meeting pages, when sessions were edited.
+    ledger_files: Option<BTreeSet<String>>,
+    /// Previous and next page of every page in the edited pages' sections.
+    neighbours: HashMap<usize, (Option<usize>, Option<usize>)>,
+}
+
+impl Before {
+    fn capture(
+        site: &Site,
+        compiled: &Compiled,
+        edits: &[(usize, Page)],
+        recompile: &BTreeSet<usize>,
+        sections_touched: &BTreeSet<usize>,
+    ) -> Before {
+        // A page sharing a tag with a page whose tags, date or title changed may list it
+        // differently among its related pages.
+        let reorders = edits.iter().any(|(index, page)| {
+            let old = &site.pages[*index].front;
+            old.tags != page.front.tags || old.date != page.front.date || old.title != page.front.title
+        });
+        let related = if reorders {
+            let tag_pages = render::tag_pages(site);
+            let mut candidates: BTreeSet<usize> = BTreeSet::new();
+            for (index, page) in edits {
+                let tags: Vec<String> = site.pages[*index]
+                    .front
+                    .tags
+                    .iter()
+                    .chain(&page.front.tags)
+                    .cloned()
+                    .collect();
+                for tag in relating_tags(&tag_pages, &tags) {
+                    candidates.extend(tag_pages[tag].iter().copied());
+                }
+                candidates.insert(*index);
+            }
+            candidates
+                .into_iter()
+                .map(|q| (q, related_pages(site, &tag_pages, q)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let tags_edited = edits
+            .iter()
+            .any(|(index, page)| site.pages[*index].front.tags != page.front.tags);
+        let sessions_edited = edits.iter().any(|(_, page)| page.is_session());
+        Before {
+            related,
+            cards: recompile.iter().map(|&q| (q, card(site, compiled, q))).collect(),
+            tags: tags_edited.then(|| tag_names(site)),
+            ledger_files: sessions_edited.then(|| ledger_files(site)),
+            neighbours: neighbours(site, sections_touched),
+        }
+    }
+}
+
+/// The outputs to render and the documents to index again after an edit, and the files that
+/// no longer exist.
+struct Outputs {
+    subset: Subset,
+    reindex: BTreeSet<usize>,
+    /// Output files that no longer exist (a tag nobody carries, a ledger year gone).
+    stale_files: Vec<String>,
+}
+
+/// Compares the site before and after an edit: the pages compiled again, and every output
+/// that shows one of them (in a list, a link label, neighbours, related pages, the ledger).
+#[allow(clippy::too_many_arguments)]
+fn outputs_showing_changes(
+    site: &Site,
+    compiled: &Compiled,
+    before: &Before,
+    undo: &Undo,
+    sections_before: Option<&[Rendered]>,
+    recompile: &BTreeSet<usize>,
+    mut label_changed: BTreeSet<usize>,
+    sections_touched: &BTreeSet<usize>,
+) -> Outputs {
     let mut subset = Subset::default();
     let mut reindex: BTreeSet<usize> = recompile.clone();
-    subset.pages.extend(&recompile);
+    subset.pages.extend(recompile);
     let mut card_changed: BTreeSet<usize> = BTreeSet::new();
     let mut ledger = false;
-    for &q in &recompile {
-        let before = &cards_before[&q];
-        let after = card(site, compiled, q);
-        if *before != after {
+    for &q in recompile {
+        let card_before = &before.cards[&q];
+        let card_after = card(site, compiled, q);
+        if *card_before != card_after {
             card_changed.insert(q);
-            if before.session.is_some() && before != &after {
-                ledger = true;
-            }
-            if before.tags != after.tags {
-                subset.tags_index = true;
-            }
-            subset.tags.extend(before.tags.iter().chain(&after.tags).cloned());
-            if before.date != after.date {
-                subset.sitemap = true;
-            }
+            ledger |= card_before.session.is_some();
+            subset.tags_index |= card_before.tags != card_after.tags;
+            subset.sitemap |= card_before.date != card_after.date;
+            subset
+                .tags
+                .extend(card_before.tags.iter().chain(&card_after.tags).cloned());
         }
-        if before.title != after.title {
+        if card_before.title != card_after.title {
             label_changed.insert(q);
         }
     }
@@ -394,13 +451,12 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
         subset.sections.insert(0);
     }
     // Neighbours: the previous/next links of the touched sections.
-    let neighbours_after = neighbours(site, &sections_touched);
-    for (&page, pair) in &neighbours_after {
+    for (&page, pair) in &neighbours(site, sections_touched) {
         let shows_changed = [pair.0, pair.1]
             .iter()
             .flatten()
             .any(|p| label_changed.contains(p));
-        if neighbours_before.get(&page) != Some(pair) || shows_changed {
+        if before.neighbours.get(&page) != Some(pair) || shows_changed {
             subset.pages.insert(page);
         }
     }
@@ -421,52 +477,45 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
             reindex.insert(q);
             ledger = true;
         }
-        if materials_changed {
-            ledger = true;
-        }
+        ledger |= materials_changed;
     }
     // Related pages.
-    if !related_before.is_empty() {
+    if !before.related.is_empty() {
         let tag_pages = render::tag_pages(site);
-        for (&q, before) in &related_before {
+        for (&q, related_before) in &before.related {
             let after = related_pages(site, &tag_pages, q);
-            if *before != after || after.iter().any(|p| label_changed.contains(p)) {
+            if *related_before != after || after.iter().any(|p| label_changed.contains(p)) {
                 subset.pages.insert(q);
             }
         }
     }
     // Sections whose own text names a changed title.
-    if let Some(before) = &sections_before {
-        for (index, (old, new)) in before.iter().zip(&compiled.sections).enumerate() {
+    if let Some(sections_before) = sections_before {
+        for (index, (old, new)) in sections_before.iter().zip(&compiled.sections).enumerate() {
             if old.html != new.html {
                 subset.sections.insert(index);
             }
         }
     }
     subset.ledger = ledger;
-
-    let tags_after: BTreeSet<String> = if tags_edited {
-        tag_names(site)
-    } else {
-        BTreeSet::new()
-    };
-    if tags_before != tags_after {
-        // The sitemap lists every tag page.
-        subset.sitemap = true;
-        subset.tags_index = true;
+    let mut stale_files = Vec::new();
+    if let Some(tags_before) = &before.tags {
+        let tags_after = tag_names(site);
+        if *tags_before != tags_after {
+            // The sitemap and the tags index list every tag page.
+            subset.sitemap = true;
+            subset.tags_index = true;
+        }
+        stale_files.extend(tags_before.difference(&tags_after).map(|t| tag_file(t)));
     }
-    let mut stale_files: Vec<String> = tags_before.difference(&tags_after).map(|t| tag_file(t)).collect();
-    if sessions_edited {
+    if let Some(ledger_before) = &before.ledger_files {
         stale_files.extend(ledger_before.difference(&ledger_files(site)).cloned());
     }
-    undo.sections = sections_before;
-    Ok(Plan {
+    Outputs {
         subset,
+        reindex,
         stale_files,
-        reindex: reindex.into_iter().collect(),
-        warnings,
-        undo,
-    })
+    }
 }
 
 /// Each page of `sections` with the pages before and after it.
