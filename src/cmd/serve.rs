@@ -25,10 +25,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let listener = bind(SocketAddr::new(args.bind, args.port)).await?;
         let state = SiteState::new(config.output_dir.clone());
-        let mut workspace = Workspace::new(BuildOptions {
-            progress: true,
-            ..options.clone()
-        });
+        let mut workspace = Workspace::new(options);
         let first = tokio::task::block_in_place(|| workspace.rebuild(&Change::everything(), &NotServing));
         match first {
             Ok(rebuilt) => {

@@ -293,7 +293,7 @@ fn rebuild(
     };
     match workspace.rebuild(&change, state) {
         Ok(rebuilt) => {
-            if rebuilt.scope != Scope::Pages || rebuilt.report.is_some() {
+            if rebuilt.scope != Scope::Pages {
                 state.set_assets(rebuilt.asset_urls.clone());
             }
             state.reload_search();
