@@ -13,7 +13,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
 use studybook::search::analyzer::{candidate_words, query_grams, segment_query};
 use studybook::search::pack::fnv1a;
 use studybook::search::query::parse_query;
@@ -55,16 +54,12 @@ fn meta(pack: &Path) -> serde_json::Value {
 
 /// Document id of each source path, read back from the text chunks.
 fn doc_ids(pack: &Path, chunks: usize) -> HashMap<String, usize> {
+    let files = studybook::search::pack::decoded_files(pack).expect("a readable pack");
     let mut ids = HashMap::new();
     let mut doc = 0;
     for chunk in 0..chunks {
-        let text = std::fs::read_to_string(pack.join(format!("t-{chunk}.js"))).expect("text chunk");
-        let encoded = text.split('"').nth(3).expect("a base64 string");
-        let deflated = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .expect("base64");
-        let json = miniz_oxide::inflate::decompress_to_vec(&deflated).expect("deflate");
-        let rows: Vec<serde_json::Value> = serde_json::from_slice(&json).expect("rows");
+        let json = files.get(&format!("t-{chunk}")).expect("text chunk");
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(json).expect("rows");
         for row in rows {
             ids.insert(row[2].as_str().unwrap_or_default().to_string(), doc);
             doc += 1;

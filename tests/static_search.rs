@@ -14,7 +14,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use base64::Engine as _;
 use serde_json::{json, Value};
 use studybook::content::Date;
 use studybook::search::{SearchRequest, SearchResults, Searcher};
@@ -58,35 +57,11 @@ fn open_searcher(site: &TestSite) -> Searcher {
 // ---------------------------------------------------------------------------------------------
 // The pack files as a test reads them: `window.__studybookPack.add(name, data)` scripts.
 
-/// The name and data a pack script registers.
-fn pack_script(path: &Path) -> (String, Value) {
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let start = text
-        .find(".add(")
-        .unwrap_or_else(|| panic!("{} does not register itself", path.display()))
-        + ".add(".len();
-    let end = text.rfind(')').unwrap();
-    let args: Value = serde_json::from_str(&format!("[{}]", &text[start..end]))
-        .unwrap_or_else(|e| panic!("{}: the registered data is not JSON: {e}", path.display()));
-    (args[0].as_str().unwrap_or("").to_string(), args[1].clone())
-}
-
 fn pack_meta(site: &TestSite) -> Value {
-    pack_script(&site.path(&format!("{PACK}/meta.js"))).1
-}
-
-/// What a data file carries: a base64 string of raw deflate is inflated; other data as JSON text.
-fn payload(path: &Path) -> Vec<u8> {
-    let (_, data) = pack_script(path);
-    match data.as_str() {
-        Some(text) => base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .ok()
-            .and_then(|bytes| miniz_oxide::inflate::decompress_to_vec(&bytes).ok())
-            .unwrap_or_else(|| text.as_bytes().to_vec()),
-        None => data.to_string().into_bytes(),
-    }
+    let path = site.path(&format!("{PACK}/meta.js"));
+    let (_, data) = studybook::search::pack::decode_script(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+    serde_json::from_slice(&data).expect("meta.js registers JSON")
 }
 
 fn pack_files(site: &TestSite) -> Vec<PathBuf> {
@@ -98,15 +73,18 @@ fn pack_files(site: &TestSite) -> Vec<PathBuf> {
     files
 }
 
-/// Pack files whose raw text or inflated data contain `needle`.
+/// Pack files whose raw text or decoded data contain `needle`.
 fn pack_files_containing(site: &TestSite, needle: &str) -> Vec<String> {
+    let decoded = studybook::search::pack::decoded_files(&site.path(PACK)).unwrap();
     pack_files(site)
         .into_iter()
         .filter(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy();
             let raw = std::fs::read(path).unwrap();
-            let decoded = payload(path);
             String::from_utf8_lossy(&raw).contains(needle)
-                || String::from_utf8_lossy(&decoded).contains(needle)
+                || decoded
+                    .get(name.as_ref())
+                    .is_some_and(|data| String::from_utf8_lossy(data).contains(needle))
         })
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect()
@@ -1440,13 +1418,13 @@ fn a_damaged_gram_shard_says_unavailable_and_other_queries_still_work() {
         .expect("every query needs every gram shard: the postings are not sharded");
     let path = site.path(&format!("{PACK}/{shard}.js"));
     let original = std::fs::read_to_string(&path).unwrap();
-    let (_, data) = pack_script(&path);
-    let data = data.as_str().expect("a shard's data is a string").to_string();
+    let (_, data) = studybook::search::pack::registered(&original).expect("a pack script");
+    let data: String = data.trim_matches('"').to_string();
 
     let damages: Vec<(&str, String, bool)> = vec![
         (
-            "garbage instead of base64",
-            format!("window.__studybookPack.add(\"{shard}\", \"!!!notbase64\");\n"),
+            "garbage instead of data",
+            format!("window.__studybookPack.add(\"{shard}\", \"\u{4e00}!!!not data\");\n"),
             true,
         ),
         (
@@ -1458,7 +1436,7 @@ fn a_damaged_gram_shard_says_unavailable_and_other_queries_still_work() {
             "the compressed data cut in half",
             format!(
                 "window.__studybookPack.add(\"{shard}\", {});\n",
-                js(&data[..(data.len() / 2) / 4 * 4])
+                js(&data.chars().take(data.chars().count() / 2).collect::<String>())
             ),
             true,
         ),
@@ -1557,6 +1535,31 @@ fn the_pack_is_rebuilt_with_the_site_and_leaves_drafts_out() {
 // Size and files.
 
 #[test]
+fn the_browser_decodes_what_the_build_encodes() {
+    let site = shared_fixture();
+    let browser = Browser::launch();
+    let mut tab = open_page(&browser, &file_url(site, "search.html"));
+    // Bytes whose 7-bit groups hit every special character, also as the very last group.
+    let mut cases: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+    cases.push((0..=255u8).collect());
+    for length in 1..24usize {
+        cases.push((0..length).map(|i| [0x44, 0x89, 0x12][i % 3]).collect());
+        cases.push((0..length).map(|i| [0xb9, 0x72, 0xe5][i % 3]).collect());
+        cases.push((0..length).map(|i| (i * 37 + length) as u8).collect());
+    }
+    let texts: Vec<String> = cases
+        .iter()
+        .map(|bytes| studybook::search::pack::to_text(bytes))
+        .collect();
+    let decoded = tab.eval(&format!(
+        "{}.map(function (t) {{ return Array.from(StudybookSearchInternals.fromText(t)); }})",
+        serde_json::to_string(&texts).unwrap()
+    ));
+    let decoded: Vec<Vec<u8>> = serde_json::from_value(decoded).unwrap();
+    assert_eq!(decoded, cases);
+}
+
+#[test]
 fn the_pack_is_a_few_small_self_registering_scripts() {
     let site = shared_fixture();
     let files = pack_files(site);
@@ -1581,9 +1584,10 @@ fn the_pack_is_a_few_small_self_registering_scripts() {
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.ends_with(".js"), "{name} is not a script");
-        let (registered, _) = pack_script(path);
-        assert_eq!(format!("{registered}.js"), name, "{name} registers another name");
         let text = std::fs::read_to_string(path).unwrap();
+        let (registered, _) = studybook::search::pack::decode_script(&text)
+            .unwrap_or_else(|e| panic!("{name} does not decode: {e:#}"));
+        assert_eq!(format!("{registered}.js"), name, "{name} registers another name");
         assert!(
             text.starts_with("window.__studybookPack"),
             "{name} does not register itself: {}",

@@ -433,18 +433,15 @@ pub fn leftovers(site: &TestSite) -> Vec<String> {
 }
 
 /// Whether a data file of the static search pack in `pack_dir` holds `needle`, in its raw text
-/// or in its inflated base64 payload (`window.__studybookPack.add(name, "…")`).
+/// or in its decoded data (inflated binary, text chunks as JSON).
 pub fn pack_contains(pack_dir: &Path, needle: &str) -> bool {
-    use base64::Engine as _;
-    std::fs::read_dir(pack_dir).unwrap().any(|entry| {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        let payload = text
-            .find(",\"")
-            .and_then(|start| text[start + 2..].split('"').next())
-            .and_then(|data| base64::engine::general_purpose::STANDARD.decode(data).ok())
-            .and_then(|bytes| miniz_oxide::inflate::decompress_to_vec(&bytes).ok())
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default();
-        text.contains(needle) || payload.contains(needle)
-    })
+    let raw = std::fs::read_dir(pack_dir).unwrap().any(|entry| {
+        std::fs::read_to_string(entry.unwrap().path())
+            .unwrap()
+            .contains(needle)
+    });
+    raw || studybook::search::pack::decoded_files(pack_dir)
+        .unwrap()
+        .values()
+        .any(|data| String::from_utf8_lossy(data).contains(needle))
 }

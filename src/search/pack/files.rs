@@ -1,10 +1,10 @@
-//! Writing the pack's data files: binary parts as varints, deflated and base64'd inside
-//! self-registering scripts, sharded by a hash of their key, each file hashed for the build id.
+//! Writing the pack's data files: binary parts as varints, deflated and carried as 7-bit text
+//! inside self-registering scripts, sharded by a hash of their key, each file hashed for the
+//! build id.
 
 use std::path::Path;
 
 use anyhow::Context as _;
-use base64::Engine as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -41,9 +41,95 @@ pub(super) fn push_varint(out: &mut Vec<u8>, mut value: u64) {
 pub(super) const POSTINGS_LEVEL: u8 = 1;
 pub(super) const TEXT_LEVEL: u8 = 6;
 
+/// Deflates `bytes` and carries them as text (see [`to_text`]).
 pub(super) fn pack_binary(bytes: &[u8], level: u8) -> String {
-    let deflated = miniz_oxide::deflate::compress_to_vec(bytes, level);
-    base64::engine::general_purpose::STANDARD.encode(deflated)
+    to_text(&miniz_oxide::deflate::compress_to_vec(bytes, level))
+}
+
+/// The inverse of [`pack_binary`], for tests and tools that read a pack.
+pub fn unpack_binary(text: &str) -> Option<Vec<u8>> {
+    miniz_oxide::inflate::decompress_to_vec(&from_text(text)?).ok()
+}
+
+/// 7-bit values that cannot stand raw inside a double-quoted JavaScript string (or that a
+/// careless tool might mangle): NUL, line feed, carriage return, `"` and `\`.
+const SPECIAL: [u8; 5] = [0, b'\n', b'\r', b'"', b'\\'];
+/// First code point of the two-byte characters that carry a special value.
+const ESCAPE_BASE: u32 = 0x80;
+
+/// Binary as text for a JavaScript string literal, 7 bits a character (base64 carries 6, so
+/// files are a seventh smaller; the idea is base-122's). The bits are cut into 7-bit groups;
+/// a group is its ASCII character, except a special one, which becomes one two-byte UTF-8
+/// character `U+0080 + special index × 128 + the next group`, or `U+0080 + 5 × 128 + special
+/// index` when it is the last group. The decoder stops at whole bytes, so padding is dropped.
+pub fn to_text(bytes: &[u8]) -> String {
+    let mut groups = Vec::with_capacity(bytes.len() * 8 / 7 + 1);
+    let (mut bits, mut count) = (0u32, 0u32);
+    for &byte in bytes {
+        bits = (bits << 8) | u32::from(byte);
+        count += 8;
+        while count >= 7 {
+            count -= 7;
+            groups.push(((bits >> count) & 0x7f) as u8);
+        }
+        bits &= (1 << count) - 1;
+    }
+    if count > 0 {
+        groups.push(((bits << (7 - count)) & 0x7f) as u8);
+    }
+    let mut out = String::with_capacity(groups.len() + groups.len() / 16);
+    let mut groups = groups.into_iter().peekable();
+    while let Some(group) = groups.next() {
+        let Some(special) = SPECIAL.iter().position(|&s| s == group) else {
+            out.push(char::from(group));
+            continue;
+        };
+        let code = match groups.next() {
+            Some(next) => ESCAPE_BASE + special as u32 * 128 + u32::from(next),
+            None => ESCAPE_BASE + SPECIAL.len() as u32 * 128 + special as u32,
+        };
+        out.push(char::from_u32(code).expect("below U+0305"));
+    }
+    out
+}
+
+/// The inverse of [`to_text`]; `None` for a character it never writes.
+pub fn from_text(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 7 / 8 + 2);
+    let (mut bits, mut count) = (0u32, 0u32);
+    let mut push = |group: u8| {
+        bits = (bits << 7) | u32::from(group);
+        count += 7;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    };
+    for c in text.chars() {
+        let code = c as u32;
+        if code < ESCAPE_BASE {
+            push(code as u8);
+            continue;
+        }
+        let value = code.checked_sub(ESCAPE_BASE)?;
+        let (group, next) = (value / 128, (value % 128) as u8);
+        if (group as usize) < SPECIAL.len() {
+            push(SPECIAL[group as usize]);
+            push(next);
+        } else if group as usize == SPECIAL.len() {
+            push(*SPECIAL.get(next as usize)?);
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// A script that registers the text `data` made by [`to_text`] under `name`: written by hand,
+/// as JSON would escape its control characters into six bytes each.
+pub(super) fn binary_script(name: &str, data: &str) -> String {
+    format!("window.__studybookPack&&window.__studybookPack.add(\"{name}\",\"{data}\");\n")
 }
 
 /// A script that registers `data` under `name`.
@@ -88,7 +174,7 @@ pub(super) fn write_shards(
                 out.extend_from_slice(&postings);
             }
             let name = format!("{prefix}-{number}");
-            write(&name, script(&name, &pack_binary(&out, level))?)
+            write(&name, binary_script(&name, &pack_binary(&out, level)))
         })
 }
 
@@ -140,5 +226,57 @@ impl<'a> PackFiles<'a> {
             bytes: written.iter().map(|(_, _, size)| size).sum(),
             build_id: digest.finalize(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes whose 7-bit groups include every special value, at every place, and at the end.
+    pub(crate) fn awkward_bytes() -> Vec<Vec<u8>> {
+        let mut cases: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        cases.push((0..=255u8).collect());
+        cases.push(vec![0; 64]);
+        cases.push(vec![0xff; 64]);
+        cases.push(Vec::new());
+        for length in 1..40 {
+            cases.push((0..length).map(|i| (i * 37 + length) as u8).collect());
+            // Groups that are all `"` (0x22) or `\` (0x5c): 7-bit patterns repeated.
+            cases.push((0..length).map(|i| [0x44, 0x89, 0x12][i % 3]).collect());
+            cases.push((0..length).map(|i| [0xb9, 0x72, 0xe5][i % 3]).collect());
+        }
+        cases
+    }
+
+    #[test]
+    fn text_round_trips_and_holds_no_special_character() {
+        for bytes in awkward_bytes() {
+            let text = to_text(&bytes);
+            assert!(
+                text.chars()
+                    .all(|c| c.len_utf8() <= 2 && !['\0', '\n', '\r', '"', '\\'].contains(&c)),
+                "{bytes:?} -> {text:?}"
+            );
+            assert_eq!(from_text(&text), Some(bytes.clone()), "{text:?}");
+            assert!(
+                text.len() <= bytes.len() * 8 / 7 + 2 + text.chars().filter(|&c| (c as u32) >= 0x80).count()
+            );
+        }
+        assert_eq!(from_text("\u{400}"), None);
+    }
+
+    #[test]
+    fn text_is_a_seventh_smaller_than_base64_on_compressed_data() {
+        let data: Vec<u8> = (0..30_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let text = to_text(&data);
+        let base64_len = data.len().div_ceil(3) * 4;
+        assert!(
+            text.len() * 100 < base64_len * 88,
+            "{} vs {base64_len}",
+            text.len()
+        );
     }
 }

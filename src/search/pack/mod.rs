@@ -9,8 +9,8 @@
 //! Files (under `search/pack/`):
 //! - `meta.js`: counts, field statistics, shard counts, facet dictionaries (the first load);
 //! - `fold.js`: the normalisation table (full-width, case, Traditional→Simplified);
-//! - `docs.js`: per document its date, kind, meeting, tags and field lengths (for filters,
-//!   facets, ties and BM25);
+//! - `docs.js`: the text chunks' alphabet; per document its date, kind, meeting, tags and field
+//!   lengths (for filters, facets, ties and BM25);
 //! - `g-N.js`: gram postings with positions, sharded by a hash of the gram;
 //! - `c-N.js`: per CJK character, the documents holding it and the characters that follow it in
 //!   a gram (its successors): a one-character query needs one such shard;
@@ -18,8 +18,11 @@
 //! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word;
 //! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
 //!
-//! Binary parts are LEB128 varints, raw-deflated, then base64: the browser inflates them.
+//! Binary parts are LEB128 varints, raw-deflated, then carried as 7-bit text (files.rs): the
+//! browser inflates them. Text chunks are coded by character frequency before deflate
+//! (alphabet.rs); the alphabet travels at the start of `docs.js`.
 
+mod alphabet;
 mod files;
 mod postings;
 
@@ -34,17 +37,18 @@ use tantivy::{Index, TantivyDocument};
 
 use super::analyzer::{fold_table, is_cjk_char, MAX_WORD_CHARS};
 use super::schema::{gram_fields, word_field_boosts, Fields};
-pub use files::fnv1a;
+use alphabet::Alphabet;
 use files::{
-    pack_binary, push_varint, script, shard_count, write_shards, PackFiles, MAX_SHARDS, POSTINGS_LEVEL,
-    TEXT_LEVEL,
+    binary_script, pack_binary, push_varint, script, shard_count, write_shards, PackFiles, MAX_SHARDS,
+    POSTINGS_LEVEL, TEXT_LEVEL,
 };
+pub use files::{fnv1a, from_text, to_text, unpack_binary};
 use postings::{concat, read_back, ReadBack};
 
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
@@ -263,21 +267,35 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             _ => chunks.push((doc as u32, format!("[{row}"))),
         }
     }
+    for (_, json) in &mut chunks {
+        json.push(']');
+    }
     let chunk_starts: Vec<u32> = chunks.iter().map(|(start, _)| *start).collect();
     let text_chunks = chunks.len();
+    let alphabet = Alphabet::of(chunks.iter().map(|(_, json)| json.as_str()));
     chunks
         .into_par_iter()
         .enumerate()
-        .try_for_each(|(number, (_, mut json))| {
-            json.push(']');
+        .try_for_each(|(number, (_, json))| {
             let name = format!("t-{number}");
-            write(&name, script(&name, &pack_binary(json.as_bytes(), TEXT_LEVEL))?)
+            write(
+                &name,
+                binary_script(&name, &pack_binary(&alphabet.encode(&json), TEXT_LEVEL)),
+            )
         })?;
-    let mut docs_bytes = docs_table.bytes;
+    // The alphabet first: the browser needs it for every text chunk.
+    let alphabet = alphabet.as_string();
+    let mut docs_bytes = Vec::new();
+    push_varint(&mut docs_bytes, alphabet.len() as u64);
+    docs_bytes.extend_from_slice(alphabet.as_bytes());
+    docs_bytes.extend_from_slice(&docs_table.bytes);
     for norms in &fieldnorms {
         docs_bytes.extend_from_slice(norms);
     }
-    write("docs", script("docs", &pack_binary(&docs_bytes, TEXT_LEVEL))?)?;
+    write(
+        "docs",
+        binary_script("docs", &pack_binary(&docs_bytes, TEXT_LEVEL)),
+    )?;
 
     let fold: String = fold_table()
         .into_iter()
@@ -317,6 +335,64 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         word_shards,
         text_chunks,
     })
+}
+
+/// The name a pack script registers and its data, decoded: a binary part inflated (its terms
+/// show as UTF-8; a text chunk still in its alphabet's code), other data as its JSON text. For
+/// tests and tools that look inside a pack.
+pub fn decode_script(script: &str) -> anyhow::Result<(String, Vec<u8>)> {
+    let (name, data) = registered(script).context("not a pack script: `…add(\"name\",data);`")?;
+    let decoded = match data
+        .strip_prefix('"')
+        .and_then(|d| d.strip_suffix('"'))
+        .and_then(unpack_binary)
+    {
+        Some(bytes) => bytes,
+        None => match serde_json::from_str::<serde_json::Value>(data).context("data that does not decode")? {
+            serde_json::Value::String(text) => text.into_bytes(),
+            other => other.to_string().into_bytes(),
+        },
+    };
+    Ok((name.to_string(), decoded))
+}
+
+/// Every data file of the pack in `pack_dir`, by name (`g-0`, `meta`…), decoded as by
+/// [`decode_script`] and text chunks back to their JSON.
+pub fn decoded_files(pack_dir: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    for entry in std::fs::read_dir(pack_dir)? {
+        let path = entry?.path();
+        let script = std::fs::read_to_string(&path)?;
+        let (name, data) = decode_script(&script).with_context(|| format!("`{}`", path.display()))?;
+        files.insert(name, data);
+    }
+    let alphabet = files.get("docs").and_then(|docs| {
+        let (mut length, mut shift, mut at) = (0usize, 0, 0);
+        while let Some(&byte) = docs.get(at) {
+            length |= usize::from(byte & 0x7f) << shift;
+            shift += 7;
+            at += 1;
+            if byte < 0x80 {
+                break;
+            }
+        }
+        String::from_utf8(docs.get(at..at + length)?.to_vec()).ok()
+    });
+    if let Some(alphabet) = alphabet {
+        for (name, bytes) in files.iter_mut().filter(|(name, _)| name.starts_with("t-")) {
+            *bytes = alphabet::decode(&alphabet, bytes)
+                .with_context(|| format!("text chunk {name} does not decode"))?
+                .into_bytes();
+        }
+    }
+    Ok(files)
+}
+
+/// The name and the data text of a pack script: `…add("name",DATA);`.
+pub fn registered(script: &str) -> Option<(&str, &str)> {
+    let call = &script[script.find(".add(\"")? + 6..];
+    let (name, rest) = call.split_once("\",")?;
+    Some((name, rest.trim_end().strip_suffix(");")?))
 }
 
 /// Per-document columns, as varints: date, kind, meeting, tag count, tag ids.

@@ -59,13 +59,51 @@
     return promise;
   };
 
-  /* ---------- decoding: base64, raw inflate (RFC 1951), varints ---------- */
+  /* ---------- decoding: 7-bit text, raw inflate (RFC 1951), varints, text chunks ---------- */
 
-  function fromBase64(text) {
-    var binary = atob(text);
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
-    return bytes;
+  /* Binary carried 7 bits a character (src/search/pack/files.rs, `to_text`): a character below
+   * U+0080 is one 7-bit group; above, it carries a special group (NUL, LF, CR, '"', '\\') and
+   * the next group, or, in the last group of specials, a final special group alone. */
+  var SPECIAL = [0, 10, 13, 34, 92];
+  function fromText(text) {
+    var out = new Uint8Array(Math.ceil(text.length * 14 / 8) + 1);
+    var bits = 0, count = 0, length = 0;
+    for (var i = 0; i < text.length; i++) {
+      var code = text.charCodeAt(i);
+      var first = code, second = -1;
+      if (code >= 0x80) {
+        var value = code - 0x80;
+        var group = value >> 7;
+        if (group < SPECIAL.length) { first = SPECIAL[group]; second = value & 127; }
+        else if (group === SPECIAL.length && (value & 127) < SPECIAL.length) { first = SPECIAL[value & 127]; }
+        else { throw new Error('search data is damaged'); }
+      }
+      bits = (bits << 7) | first; count += 7;
+      if (count >= 8) { count -= 8; out[length++] = (bits >> count) & 255; bits &= (1 << count) - 1; }
+      if (second >= 0) {
+        bits = (bits << 7) | second; count += 7;
+        if (count >= 8) { count -= 8; out[length++] = (bits >> count) & 255; bits &= (1 << count) - 1; }
+      }
+    }
+    return out.subarray(0, length);
+  }
+
+  /* Text chunks are coded by character frequency (src/search/pack/alphabet.rs): a byte below
+   * 128 is that character of the alphabet, 128..254 with the next byte one of the following
+   * 32,512, 255 a code point in the next three bytes. */
+  function decodeText(bytes, alphabet) {
+    var parts = [];
+    var i = 0;
+    while (i < bytes.length) {
+      var lead = bytes[i];
+      var c;
+      if (lead < 128) { c = alphabet[lead]; i += 1; }
+      else if (lead < 255) { c = alphabet[128 + (lead - 128) * 256 + bytes[i + 1]]; i += 2; }
+      else { c = String.fromCodePoint(bytes[i + 1] * 65536 + bytes[i + 2] * 256 + bytes[i + 3]); i += 4; }
+      if (c === undefined) { throw new Error('search data is damaged'); }
+      parts.push(c);
+    }
+    return parts.join('');
   }
 
   var LBASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
@@ -202,7 +240,7 @@
   var utf8 = new TextDecoder('utf-8');
   var encoder = new TextEncoder();
 
-  function unpack(text) { return inflate(fromBase64(text)); }
+  function unpack(text) { return inflate(fromText(text)); }
 
   /* A shard: term -> postings bytes (decoded lazily). */
   function parseShard(text) {
@@ -546,6 +584,9 @@
   Engine.prototype.parseDocs = function (bytes) {
     var n = this.meta.docs;
     var reader = new Reader(bytes);
+    var alphabetLength = reader.next();
+    this.alphabet = Array.from(utf8.decode(bytes.subarray(reader.pos, reader.pos + alphabetLength)));
+    reader.pos += alphabetLength;
     this.dates = new Uint32Array(n);
     this.kinds = new Uint8Array(n);
     this.meetings = new Uint32Array(n);
@@ -894,7 +935,7 @@
     var chunks = docs.map(function (doc) { return self.chunkOf(doc); });
     var unique = chunks.filter(function (c, i) { return chunks.indexOf(c) === i; });
     return Promise.all(unique.map(function (c) {
-      return self.pack.load('t-' + c).then(function (text) { return [c, JSON.parse(utf8.decode(unpack(text)))]; });
+      return self.pack.load('t-' + c).then(function (text) { return [c, JSON.parse(decodeText(unpack(text), self.alphabet))]; });
     })).then(function (loaded) {
       var byChunk = {};
       loaded.forEach(function (entry) { byChunk[entry[0]] = entry[1]; });
@@ -931,7 +972,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 1) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 2) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
           self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));
@@ -948,5 +989,5 @@
   };
 
   window.StudybookStaticSearch = StaticBackend;
-  window.StudybookSearchInternals = { inflate: inflate, fnv1a: fnv1a, grams: grams, Analyzer: Analyzer };
+  window.StudybookSearchInternals = { fromText: fromText, decodeText: decodeText, inflate: inflate, fnv1a: fnv1a, grams: grams, Analyzer: Analyzer };
 })();
