@@ -1438,3 +1438,27 @@ fn a_damaged_index_says_to_rebuild() {
     assert!(run.stderr.contains("studybook build"), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
+
+#[test]
+fn ties_go_to_the_newer_page_then_in_source_path_order_in_every_build() {
+    // Pages alike but for their path: every query ties on score, and pairs tie on date too.
+    let site = TestSite::new();
+    let names = ["d", "b", "e", "a", "c", "f"];
+    for (i, name) in names.iter().enumerate() {
+        let date = if i % 2 == 0 { "2024-03-01" } else { "2024-05-01" };
+        site.write(
+            &format!("content/{name}.md"),
+            &format!("---\ntitle: 同题学习\ndate: {date}\n---\n\n同样的正文内容。\n"),
+        );
+    }
+    let expected = ["a.md", "b.md", "f.md", "c.md", "d.md", "e.md"];
+    for _ in 0..3 {
+        site.build().success();
+        let results = Searcher::open(&site.path("public"))
+            .unwrap()
+            .search(&request("正文"))
+            .unwrap();
+        let order: Vec<String> = results.results.iter().map(|h| h.path.clone()).collect();
+        assert_eq!(order, expected, "newer first (a, b, f on 05-01), then by path");
+    }
+}

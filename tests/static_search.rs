@@ -1535,6 +1535,40 @@ fn the_pack_is_rebuilt_with_the_site_and_leaves_drafts_out() {
 // Size and files.
 
 #[test]
+fn the_pack_is_the_same_byte_for_byte_in_every_build_of_the_same_sources() {
+    // Two indexing threads fill segments in whatever order they are scheduled; the pack must
+    // not show it.
+    let site = built_fixture();
+    let read_pack = || -> Vec<(String, Vec<u8>)> {
+        pack_files(&site)
+            .into_iter()
+            .map(|path| {
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&path).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let first = read_pack();
+    assert!(first.len() > 5);
+    for _ in 0..3 {
+        site.build().success();
+        let again = read_pack();
+        assert_eq!(
+            first.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            again.iter().map(|(name, _)| name).collect::<Vec<_>>()
+        );
+        for ((name, before), (_, after)) in first.iter().zip(&again) {
+            assert!(
+                before == after,
+                "{name} differs between two builds of the same sources"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_browser_decodes_what_the_build_encodes() {
     let site = shared_fixture();
     let browser = Browser::launch();

@@ -23,6 +23,7 @@ pub struct Facets {
 /// The fast columns facets are counted from, for one segment.
 pub(super) struct FacetColumns {
     pub(super) date: tantivy::columnar::Column<u64>,
+    pub(super) order: tantivy::columnar::Column<u64>,
     year: tantivy::columnar::Column<u64>,
     kind: Option<tantivy::columnar::StrColumn>,
     meeting: Option<tantivy::columnar::StrColumn>,
@@ -37,6 +38,7 @@ impl FacetColumns {
         let fast = segment.fast_fields();
         Ok(FacetColumns {
             date: fast.u64("date")?,
+            order: fast.u64("order")?,
             year: fast.u64("year")?,
             kind: fast.str("kind")?,
             meeting: fast.str("meeting")?,

@@ -46,8 +46,12 @@ pub fn write_index(
     // A merge would rewrite every posting once more (3.6 s of a 10,000-page build) for no
     // change in any answer.
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-    for page in 0..site.pages.len() {
-        writer.add_document(document(&fields, site, compiled, page))?;
+    // In source path order: each segment then holds an ascending run of the pack's ids.
+    let order = path_order(site);
+    let mut pages: Vec<usize> = (0..site.pages.len()).collect();
+    pages.sort_by_key(|&page| order[page]);
+    for page in pages {
+        writer.add_document(document(&fields, site, compiled, page, order[page]))?;
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
@@ -74,18 +78,30 @@ pub fn replace_documents(
     compiled: &Compiled,
     pages: &[usize],
 ) -> anyhow::Result<()> {
+    let order = path_order(site);
     for &page in pages {
         writer.delete_term(tantivy::Term::from_field_text(
             fields.path,
             &site.pages[page].source,
         ));
-        writer.add_document(document(fields, site, compiled, page))?;
+        writer.add_document(document(fields, site, compiled, page, order[page]))?;
     }
     writer.commit()?;
     Ok(())
 }
 
-fn document(fields: &Fields, site: &Site, compiled: &Compiled, index: usize) -> TantivyDocument {
+/// Per page, its place among all pages in source path order (see [`Fields::order`]).
+fn path_order(site: &Site) -> Vec<u64> {
+    let mut by_path: Vec<usize> = (0..site.pages.len()).collect();
+    by_path.sort_by(|&a, &b| site.pages[a].source.cmp(&site.pages[b].source));
+    let mut order = vec![0; site.pages.len()];
+    for (place, page) in by_path.into_iter().enumerate() {
+        order[page] = place as u64;
+    }
+    order
+}
+
+fn document(fields: &Fields, site: &Site, compiled: &Compiled, index: usize, order: u64) -> TantivyDocument {
     let page = &site.pages[index];
     let rendered = &compiled.pages[index];
     let front = &page.front;
@@ -119,6 +135,7 @@ fn document(fields: &Fields, site: &Site, compiled: &Compiled, index: usize) -> 
         fields.date => u64::from(front.date.map_or(0, |d| d.ordinal())),
         fields.year => u64::from(front.date.map_or(0, |d| d.year)),
         fields.studied => compiled.studied_in[index].len() as u64,
+        fields.order => order,
     );
     if let Some(topic) = &front.topic {
         document.add_text(fields.topic, topic);

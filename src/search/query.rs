@@ -5,7 +5,7 @@
 //! `-word` excludes pages that contain it. A part matches a page that contains it verbatim
 //! (its character grams as a phrase: substring semantics) or that contains all its words
 //! (jieba), and verbatim matches always rank above word-only matches; within each tier BM25
-//! with field boosts decides, and ties go to the newer page.
+//! with field boosts decides, and ties go to the newer page, then in source path order.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -213,7 +213,7 @@ impl Searcher {
 
         // Ties (equal scores) go to the newer page; facets count every match.
         let mut columns = HashMap::new();
-        let mut ranked: Vec<(f32, u64, DocAddress)> = Vec::with_capacity(scored.len());
+        let mut ranked: Vec<(f32, u64, u64, DocAddress)> = Vec::with_capacity(scored.len());
         for (score, address) in scored {
             let segment = searcher.segment_reader(address.segment_ord);
             let cols = match columns.entry(address.segment_ord) {
@@ -221,17 +221,25 @@ impl Searcher {
                 std::collections::hash_map::Entry::Vacant(v) => v.insert(FacetColumns::open(segment)?),
             };
             let date = cols.date.first(address.doc_id).unwrap_or(0);
+            let order = cols.order.first(address.doc_id).unwrap_or(u64::MAX);
             cols.count(address.doc_id);
-            ranked.push((score, date, address));
+            ranked.push((score, date, order, address));
         }
         let mut counts: [BTreeMap<String, usize>; 4] = Default::default();
         for cols in columns.values() {
             cols.resolve(&mut counts)?;
         }
         // Scores are compared at a thousandth: the static engine recomputes them in the
-        // browser, where the last bits of a float may differ; ties go to the newer page.
+        // browser, where the last bits of a float may differ; ties go to the newer page, then
+        // in source path order (the same in every build, and the static pack's id order).
         let key = |score: f32| (f64::from(score) * 1000.0).round() as i64;
-        ranked.sort_by(|a, b| key(b.0).cmp(&key(a.0)).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        ranked.sort_by(|a, b| {
+            key(b.0)
+                .cmp(&key(a.0))
+                .then(b.1.cmp(&a.1))
+                .then(a.2.cmp(&b.2))
+                .then(a.3.cmp(&b.3))
+        });
         results.total = ranked.len();
         let [kind, year, meeting, tag] = counts;
         results.facets = Facets {
@@ -242,7 +250,7 @@ impl Searcher {
         };
 
         let terms = self.highlight_terms(&searcher, &parts);
-        for &(score, _, address) in ranked.iter().skip(request.offset).take(request.limit) {
+        for &(score, _, _, address) in ranked.iter().skip(request.offset).take(request.limit) {
             let document: TantivyDocument = searcher.doc(address)?;
             results.results.push(self.hit(&document, score, &terms));
         }

@@ -34,6 +34,10 @@ pub struct Fields {
     pub date: Field,
     pub year: Field,
     pub studied: Field,
+    /// The page's place among all pages in source path order: the last tie-break of results,
+    /// and its document id in the static pack, so neither depends on how indexing threads
+    /// happened to fill segments.
+    pub order: Field,
 }
 
 /// Word fields and their BM25 boosts: title well above tags and topic, above headings, above
@@ -93,6 +97,7 @@ pub fn build_schema() -> Schema {
     builder.add_u64_field("date", INDEXED | STORED | FAST);
     builder.add_u64_field("year", INDEXED | FAST);
     builder.add_u64_field("studied", STORED);
+    builder.add_u64_field("order", FAST);
     builder.build()
 }
 
@@ -118,6 +123,7 @@ impl Fields {
             date: f("date")?,
             year: f("year")?,
             studied: f("studied")?,
+            order: f("order")?,
         })
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! Browsers refuse `fetch` of local files, so every data file is a small script that registers
 //! itself: `window.__studybookPack.add(name, data)`. The index stays the single source of
-//! truth: the pack is read back from it (same segmentation, same statistics, same document
-//! ids), so the browser scores with the same BM25 numbers and finds the same pages.
+//! truth: the pack is read back from it (same segmentation, same statistics), so the browser
+//! scores with the same BM25 numbers and finds the same pages. Documents are numbered in source
+//! path order, the server's last tie-break, so the pack is the same in every build of the same
+//! sources, byte for byte.
 //!
 //! Files (under `search/pack/`):
 //! - `meta.js`: counts, field statistics, shard counts, facet dictionaries (the first load);
@@ -73,19 +75,29 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let segments = searcher.segment_readers();
-    // Pack document ids number the segments' documents one after the other.
     anyhow::ensure!(
         segments.iter().all(|segment| !segment.has_deletes()),
         "the search index has deleted documents; merge it before exporting"
     );
-    let bases: Vec<u32> = segments
-        .iter()
-        .scan(0, |next, segment| {
-            let base = *next;
-            *next += segment.max_doc();
-            Some(base)
-        })
-        .collect();
+    let num_docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
+    // Pack document ids are the documents' place in source path order, so that the pack is
+    // the same whichever segments the indexing threads put them in.
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(segments.len());
+    let mut addresses: Vec<Option<tantivy::DocAddress>> = vec![None; num_docs as usize];
+    for (ordinal, segment) in segments.iter().enumerate() {
+        let order = segment.fast_fields().u64("order")?;
+        let mut segment_ids = Vec::with_capacity(segment.max_doc() as usize);
+        for doc in 0..segment.max_doc() {
+            let id = order.first(doc).unwrap_or(u64::MAX);
+            let slot = addresses
+                .get_mut(id as usize)
+                .filter(|slot| slot.is_none())
+                .context("the search index's document order is not a permutation; rebuild")?;
+            *slot = Some(tantivy::DocAddress::new(ordinal as u32, doc));
+            segment_ids.push(id as u32);
+        }
+        ids.push(segment_ids);
+    }
     std::fs::create_dir_all(pack_dir)
         .with_context(|| format!("failed to create `{}`", pack_dir.display()))?;
     let files = PackFiles::new(pack_dir);
@@ -93,7 +105,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
 
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
     let gram_fields = gram_fields(&fields);
-    let num_docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
 
     let ReadBack {
         grams,
@@ -101,7 +112,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         words,
         total_tokens,
         fieldnorms,
-    } = read_back(segments, &bases, &gram_fields, &word_fields, num_docs)?;
+    } = read_back(segments, &ids, &gram_fields, &word_fields, num_docs)?;
 
     // Characters: per CJK character, the documents that hold it and the grams that start with
     // it (its successors), for one-character queries and a lone character inside a phrase.
@@ -197,10 +208,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let mut docs_table = DocsTable::default();
     // Text chunks of contiguous documents, sized so that there are at most MAX_SHARDS of them.
     let mut rows: Vec<String> = Vec::with_capacity(num_docs as usize);
-    let addresses = segments.iter().enumerate().flat_map(|(ordinal, segment)| {
-        (0..segment.max_doc()).map(move |doc| tantivy::DocAddress::new(ordinal as u32, doc))
-    });
-    for address in addresses {
+    for address in addresses.into_iter().flatten() {
         let document: TantivyDocument = searcher.doc(address)?;
         let text = |field: Field| {
             document

@@ -1,20 +1,22 @@
 //! Postings read back from the index's segments and encoded for the pack as they stream by,
-//! so memory holds only the encoded bytes. Pack document ids number the segments' documents
-//! one after the other.
+//! so memory holds only the encoded bytes. Pack document ids are the documents' `order` (their
+//! place in source path order), whichever segment holds them: the segments' term dictionaries
+//! are walked together, and each term's documents gathered from all segments in id order.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::termdict::TermMerger;
 use tantivy::{DocSet, SegmentReader, TERMINATED};
 
 use super::files::{fnv1a_bytes, push_varint};
 use crate::search::analyzer::is_cjk_char;
 
-/// One term's postings in one field, encoded as they are read, segment after segment: per
-/// document `(delta << 1) | more`, where `more` says a count follows (positions for grams,
-/// term frequency for words). The document count goes in front when the term is written.
+/// One term's postings in one field, encoded as they are read, in pack id order: per document
+/// `(delta << 1) | more`, where `more` says a count follows (positions for grams, term
+/// frequency for words). The document count goes in front when the term is written.
 #[derive(Clone, Default)]
 pub(super) struct EncodedPostings {
     docs: u32,
@@ -36,6 +38,75 @@ impl EncodedPostings {
         self.docs += 1;
         self.last = doc;
     }
+}
+
+/// One term's documents in one field, from every segment, in pack id order.
+#[derive(Default)]
+struct TermDocs {
+    /// Per document: its pack id, its term frequency, and where its positions start.
+    docs: Vec<(u32, u32, usize)>,
+    /// Positions of all documents (grams only), each document's in ascending order.
+    positions: Vec<u32>,
+}
+
+impl TermDocs {
+    fn positions_of(&self, at: usize) -> &[u32] {
+        let (_, count, start) = self.docs[at];
+        self.positions.get(start..start + count as usize).unwrap_or(&[])
+    }
+}
+
+/// Visits every term of `field` in all segments, in byte order, with its documents in pack id
+/// order. Segments built in source path order hold ascending ids, but after `serve` replaced
+/// pages and merged, the replaced ones come last: the documents are sorted when needed.
+fn for_each_term(
+    segments: &[SegmentReader],
+    ids: &[Vec<u32>],
+    field: Field,
+    option: IndexRecordOption,
+    wanted: impl Fn(&[u8]) -> bool,
+    mut visit: impl FnMut(&str, &TermDocs) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let inverted = segments
+        .iter()
+        .map(|segment| segment.inverted_index(field))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let streams = inverted
+        .iter()
+        .map(|index| index.terms().stream())
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let with_positions = option.has_positions();
+    let mut merger = TermMerger::new(streams);
+    let mut term_docs = TermDocs::default();
+    let mut scratch = Vec::new();
+    while merger.advance() {
+        if !wanted(merger.key()) {
+            continue;
+        }
+        term_docs.docs.clear();
+        term_docs.positions.clear();
+        for (segment, info) in merger.current_segment_ords_and_term_infos() {
+            let mut postings = inverted[segment].read_postings_from_terminfo(&info, option)?;
+            while postings.doc() != TERMINATED {
+                let id = ids[segment][postings.doc() as usize];
+                if with_positions {
+                    postings.positions(&mut scratch);
+                    term_docs
+                        .docs
+                        .push((id, scratch.len() as u32, term_docs.positions.len()));
+                    term_docs.positions.extend_from_slice(&scratch);
+                } else {
+                    term_docs.docs.push((id, postings.term_freq(), 0));
+                }
+                postings.advance();
+            }
+        }
+        if !term_docs.docs.is_sorted_by_key(|&(id, _, _)| id) {
+            term_docs.docs.sort_unstable_by_key(|&(id, _, _)| id);
+        }
+        visit(&String::from_utf8_lossy(merger.key()), &term_docs)?;
+    }
+    Ok(())
 }
 
 /// A term's postings per field, added on first sight; the term is copied only then (most terms
@@ -68,11 +139,11 @@ pub(super) struct ReadBack {
     pub fieldnorms: Vec<Vec<u8>>,
 }
 
-/// Reads every segment's postings of `gram_fields` and `word_fields`; `bases` are the first
-/// pack document id of each segment.
+/// Reads every segment's postings of `gram_fields` and `word_fields`; `ids` are the pack
+/// document id of each segment's documents.
 pub(super) fn read_back(
     segments: &[SegmentReader],
-    bases: &[u32],
+    ids: &[Vec<u32>],
     gram_fields: &[Field],
     word_fields: &[(Field, f32)],
     num_docs: u32,
@@ -83,70 +154,67 @@ pub(super) fn read_back(
     let bitset_words = (num_docs as usize).div_ceil(64);
     let mut words: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
     let mut total_tokens = vec![0u64; word_fields.len()];
-    let mut fieldnorms: Vec<Vec<u8>> = vec![Vec::with_capacity(num_docs as usize); word_fields.len()];
+    let mut fieldnorms: Vec<Vec<u8>> = vec![vec![0; num_docs as usize]; word_fields.len()];
     // Gram terms are read in two halves by their hash, one thread each, beside the words.
     type GramsPart = (BTreeMap<String, Vec<EncodedPostings>>, BTreeMap<char, Vec<u64>>);
     let read_grams = |part: u32| -> anyhow::Result<GramsPart> {
         let mut grams: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
         let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
-        let mut positions = Vec::new();
         for (slot, &field) in gram_fields.iter().enumerate() {
-            for (segment, &base) in segments.iter().zip(bases) {
-                let inverted = segment.inverted_index(field)?;
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    if fnv1a_bytes(stream.key()) % GRAM_READERS != part {
-                        continue;
-                    }
-                    let term = String::from_utf8_lossy(stream.key());
-                    let mut postings = inverted.read_postings_from_terminfo(
-                        stream.value(),
-                        IndexRecordOption::WithFreqsAndPositions,
-                    )?;
+            let wanted = |term: &[u8]| fnv1a_bytes(term) % GRAM_READERS == part;
+            for_each_term(
+                segments,
+                ids,
+                field,
+                IndexRecordOption::WithFreqsAndPositions,
+                wanted,
+                |term, term_docs| {
                     let mut starts = term
                         .chars()
                         .next()
                         .filter(|&c| is_cjk_char(c))
                         .map(|first| by_char.entry(first).or_insert_with(|| vec![0; bitset_words]));
-                    let out = &mut entry(&mut grams, &term, gram_fields.len())[slot];
-                    while postings.doc() != TERMINATED {
-                        let doc = base + postings.doc();
-                        postings.positions(&mut positions);
-                        out.push_doc(doc, positions.len() as u32);
+                    let out = &mut entry(&mut grams, term, gram_fields.len())[slot];
+                    for (at, &(doc, count, _)) in term_docs.docs.iter().enumerate() {
+                        out.push_doc(doc, count);
                         let mut last = 0;
-                        for &position in &positions {
+                        for &position in term_docs.positions_of(at) {
                             push_varint(&mut out.bytes, u64::from(position - last));
                             last = position;
                         }
                         if let Some(bits) = starts.as_mut() {
                             bits[doc as usize / 64] |= 1 << (doc % 64);
                         }
-                        postings.advance();
                     }
-                }
-            }
+                    Ok(())
+                },
+            )?;
         }
         Ok((grams, by_char))
     };
     let read_words = || -> anyhow::Result<()> {
         for (slot, &(field, _)) in word_fields.iter().enumerate() {
-            for (segment, &base) in segments.iter().zip(bases) {
-                let inverted = segment.inverted_index(field)?;
-                total_tokens[slot] += inverted.total_num_tokens();
+            for (segment, ids) in segments.iter().zip(ids) {
+                total_tokens[slot] += segment.inverted_index(field)?.total_num_tokens();
                 let norms = segment.get_fieldnorms_reader(field)?;
-                fieldnorms[slot].extend((0..segment.max_doc()).map(|doc| norms.fieldnorm_id(doc)));
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    let term = String::from_utf8_lossy(stream.key());
-                    let mut postings =
-                        inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
-                    let out = &mut entry(&mut words, &term, word_fields.len())[slot];
-                    while postings.doc() != TERMINATED {
-                        out.push_doc(base + postings.doc(), postings.term_freq());
-                        postings.advance();
-                    }
+                for (doc, &id) in ids.iter().enumerate() {
+                    fieldnorms[slot][id as usize] = norms.fieldnorm_id(doc as u32);
                 }
             }
+            for_each_term(
+                segments,
+                ids,
+                field,
+                IndexRecordOption::WithFreqs,
+                |_| true,
+                |term, term_docs| {
+                    let out = &mut entry(&mut words, term, word_fields.len())[slot];
+                    for &(doc, frequency, _) in &term_docs.docs {
+                        out.push_doc(doc, frequency);
+                    }
+                    Ok(())
+                },
+            )?;
         }
         Ok(())
     };
