@@ -45,7 +45,7 @@ use files::{
     POSTINGS_LEVEL, TEXT_LEVEL,
 };
 pub use files::{fnv1a, from_text, to_text, unpack_binary};
-use postings::{concat, read_back, ReadBack};
+use postings::{read_back, ReadBack};
 
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
@@ -116,14 +116,21 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
 
     // Characters: per CJK character, the documents that hold it and the grams that start with
     // it (its successors), for one-character queries and a lone character inside a phrase.
-    let mut successors: BTreeMap<char, String> = BTreeMap::new();
-    for term in grams.keys() {
+    // In the terms' byte order: the character alone (`$`) first, then by the next character.
+    let mut successors: BTreeMap<char, Vec<Option<char>>> = BTreeMap::new();
+    for (term, _) in &grams {
         let mut chars = term.chars();
         if let Some(first) = chars.next().filter(|&c| is_cjk_char(c)) {
-            let entry = successors.entry(first).or_default();
-            entry.push(chars.next().unwrap_or('$'));
+            successors.entry(first).or_default().push(chars.next());
         }
     }
+    let mut successors: BTreeMap<char, String> = successors
+        .into_iter()
+        .map(|(first, mut next)| {
+            next.sort_unstable();
+            (first, next.into_iter().map(|c| c.unwrap_or('$')).collect())
+        })
+        .collect();
     let encoded_chars: Vec<(String, Vec<u8>)> = by_char
         .into_iter()
         .map(|(c, bits)| {
@@ -160,7 +167,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     )?;
 
     // Gram shards, by the whole gram.
-    let encoded_grams: Vec<(String, Vec<u8>)> = grams.into_iter().map(|(t, f)| (t, concat(f))).collect();
+    let encoded_grams = grams;
     let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
     write_shards(
         "g",
@@ -172,7 +179,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     )?;
 
     // Word shards, by the whole word.
-    let encoded_words: Vec<(String, Vec<u8>)> = words.into_iter().map(|(t, f)| (t, concat(f))).collect();
+    let encoded_words = words;
     let word_shards = shard_count(encoded_words.iter().map(|(t, p)| t.len() + p.len()).sum());
 
     // The vocabulary alone, in small shards: a query looks up every substring of itself to

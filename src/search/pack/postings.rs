@@ -1,7 +1,8 @@
 //! Postings read back from the index's segments and encoded for the pack as they stream by,
 //! so memory holds only the encoded bytes. Pack document ids are the documents' `order` (their
-//! place in source path order), whichever segment holds them: the segments' term dictionaries
-//! are walked together, and each term's documents gathered from all segments in id order.
+//! place in source path order), whichever segment holds them. The term dictionaries of every
+//! field of a kind (grams, words) in every segment are walked together, so each term is met
+//! once, with all its documents, and encoded at once.
 
 use std::collections::BTreeMap;
 
@@ -14,79 +15,81 @@ use tantivy::{DocSet, SegmentReader, TERMINATED};
 use super::files::{fnv1a_bytes, push_varint};
 use crate::search::analyzer::is_cjk_char;
 
-/// One term's postings in one field, encoded as they are read, in pack id order: per document
-/// `(delta << 1) | more`, where `more` says a count follows (positions for grams, term
-/// frequency for words). The document count goes in front when the term is written.
-#[derive(Clone, Default)]
-pub(super) struct EncodedPostings {
-    docs: u32,
-    last: u32,
-    bytes: Vec<u8>,
-}
-
-impl EncodedPostings {
-    /// Adds a document and, when above one, its count; positions follow for grams.
-    fn push_doc(&mut self, doc: u32, count: u32) {
-        let more = count > 1;
-        push_varint(
-            &mut self.bytes,
-            (u64::from(doc - self.last) << 1) | u64::from(more),
-        );
-        if more {
-            push_varint(&mut self.bytes, u64::from(count));
-        }
-        self.docs += 1;
-        self.last = doc;
-    }
-}
-
 /// One term's documents in one field, from every segment, in pack id order.
 #[derive(Default)]
 struct TermDocs {
-    /// Per document: its pack id, its term frequency, and where its positions start.
+    /// Per document: its pack id, its count (term frequency), and where its positions start.
     docs: Vec<(u32, u32, usize)>,
     /// Positions of all documents (grams only), each document's in ascending order.
     positions: Vec<u32>,
 }
 
 impl TermDocs {
-    fn positions_of(&self, at: usize) -> &[u32] {
-        let (_, count, start) = self.docs[at];
-        self.positions.get(start..start + count as usize).unwrap_or(&[])
+    fn clear(&mut self) {
+        self.docs.clear();
+        self.positions.clear();
+    }
+
+    /// Appends the encoding of the pack: the document count, then per document
+    /// `(delta << 1) | more`, where `more` says its count follows, then (grams) its position
+    /// deltas. A field without the term is one zero byte.
+    fn encode(&self, out: &mut Vec<u8>, with_positions: bool) {
+        push_varint(out, self.docs.len() as u64);
+        let mut last_doc = 0;
+        for &(doc, count, start) in &self.docs {
+            let more = count > 1;
+            push_varint(out, (u64::from(doc - last_doc) << 1) | u64::from(more));
+            if more {
+                push_varint(out, u64::from(count));
+            }
+            if with_positions {
+                let mut last = 0;
+                for &position in &self.positions[start..start + count as usize] {
+                    push_varint(out, u64::from(position - last));
+                    last = position;
+                }
+            }
+            last_doc = doc;
+        }
     }
 }
 
-/// Visits every term of `field` in all segments, in byte order, with its documents in pack id
-/// order. Segments built in source path order hold ascending ids, but after `serve` replaced
-/// pages and merged, the replaced ones come last: the documents are sorted when needed.
+/// Visits every term of `fields` in all segments, in byte order, once: `visit(term, docs)` gets
+/// per field the term's documents in pack id order. Segments built in source path order hold
+/// ascending ids, but after `serve` replaced pages and merged, the replaced ones come last: a
+/// field's documents are sorted when needed.
 fn for_each_term(
     segments: &[SegmentReader],
     ids: &[Vec<u32>],
-    field: Field,
+    fields: &[Field],
     option: IndexRecordOption,
     wanted: impl Fn(&[u8]) -> bool,
-    mut visit: impl FnMut(&str, &TermDocs) -> anyhow::Result<()>,
+    mut visit: impl FnMut(&str, &[TermDocs]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let inverted = segments
-        .iter()
-        .map(|segment| segment.inverted_index(field))
-        .collect::<tantivy::Result<Vec<_>>>()?;
+    // One stream per field and segment: stream `field * segments + segment`.
+    let mut inverted = Vec::with_capacity(fields.len() * segments.len());
+    for &field in fields {
+        for segment in segments {
+            inverted.push(segment.inverted_index(field)?);
+        }
+    }
     let streams = inverted
         .iter()
         .map(|index| index.terms().stream())
         .collect::<std::io::Result<Vec<_>>>()?;
     let with_positions = option.has_positions();
     let mut merger = TermMerger::new(streams);
-    let mut term_docs = TermDocs::default();
+    let mut per_field: Vec<TermDocs> = fields.iter().map(|_| TermDocs::default()).collect();
     let mut scratch = Vec::new();
     while merger.advance() {
         if !wanted(merger.key()) {
             continue;
         }
-        term_docs.docs.clear();
-        term_docs.positions.clear();
-        for (segment, info) in merger.current_segment_ords_and_term_infos() {
-            let mut postings = inverted[segment].read_postings_from_terminfo(&info, option)?;
+        per_field.iter_mut().for_each(TermDocs::clear);
+        for (stream, info) in merger.current_segment_ords_and_term_infos() {
+            let (field, segment) = (stream / segments.len(), stream % segments.len());
+            let term_docs = &mut per_field[field];
+            let mut postings = inverted[stream].read_postings_from_terminfo(&info, option)?;
             while postings.doc() != TERMINATED {
                 let id = ids[segment][postings.doc() as usize];
                 if with_positions {
@@ -101,25 +104,14 @@ fn for_each_term(
                 postings.advance();
             }
         }
-        if !term_docs.docs.is_sorted_by_key(|&(id, _, _)| id) {
-            term_docs.docs.sort_unstable_by_key(|&(id, _, _)| id);
+        for term_docs in &mut per_field {
+            if !term_docs.docs.is_sorted_by_key(|&(id, _, _)| id) {
+                term_docs.docs.sort_unstable_by_key(|&(id, _, _)| id);
+            }
         }
-        visit(&String::from_utf8_lossy(merger.key()), &term_docs)?;
+        visit(&String::from_utf8_lossy(merger.key()), &per_field)?;
     }
     Ok(())
-}
-
-/// A term's postings per field, added on first sight; the term is copied only then (most terms
-/// of a later segment were met in an earlier one).
-fn entry<'m>(
-    map: &'m mut BTreeMap<String, Vec<EncodedPostings>>,
-    term: &str,
-    fields: usize,
-) -> &'m mut Vec<EncodedPostings> {
-    if !map.contains_key(term) {
-        map.insert(term.to_string(), vec![EncodedPostings::default(); fields]);
-    }
-    map.get_mut(term).expect("inserted above")
 }
 
 /// Threads reading gram postings, each the terms of one hash remainder.
@@ -127,12 +119,13 @@ const GRAM_READERS: u32 = 2;
 
 /// Everything the pack needs from the index's postings.
 pub(super) struct ReadBack {
-    /// Per gram, its encoded postings in each gram field.
-    pub grams: BTreeMap<String, Vec<EncodedPostings>>,
+    /// Per gram, its encoded postings in every gram field (see [`TermDocs::encode`]): the
+    /// grams of each reader thread in byte order, one thread's after the other's.
+    pub grams: Vec<(String, Vec<u8>)>,
     /// Per CJK character, one bit per document holding a gram that starts with it.
     pub by_char: BTreeMap<char, Vec<u64>>,
-    /// Per word, its encoded postings in each word field.
-    pub words: BTreeMap<String, Vec<EncodedPostings>>,
+    /// Per word, in byte order, its encoded postings in every word field.
+    pub words: Vec<(String, Vec<u8>)>,
     /// Per word field, its tokens in all documents (for BM25's average length).
     pub total_tokens: Vec<u64>,
     /// Per word field, each document's field-length code.
@@ -152,47 +145,39 @@ pub(super) fn read_back(
     // are what a one-character query matches: one bit per document, as a character starts
     // grams in many documents, many times each.
     let bitset_words = (num_docs as usize).div_ceil(64);
-    let mut words: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
-    let mut total_tokens = vec![0u64; word_fields.len()];
-    let mut fieldnorms: Vec<Vec<u8>> = vec![vec![0; num_docs as usize]; word_fields.len()];
     // Gram terms are read in two halves by their hash, one thread each, beside the words.
-    type GramsPart = (BTreeMap<String, Vec<EncodedPostings>>, BTreeMap<char, Vec<u64>>);
+    type GramsPart = (Vec<(String, Vec<u8>)>, BTreeMap<char, Vec<u64>>);
     let read_grams = |part: u32| -> anyhow::Result<GramsPart> {
-        let mut grams: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
+        let mut grams = Vec::new();
         let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
-        for (slot, &field) in gram_fields.iter().enumerate() {
-            let wanted = |term: &[u8]| fnv1a_bytes(term) % GRAM_READERS == part;
-            for_each_term(
-                segments,
-                ids,
-                field,
-                IndexRecordOption::WithFreqsAndPositions,
-                wanted,
-                |term, term_docs| {
-                    let mut starts = term
-                        .chars()
-                        .next()
-                        .filter(|&c| is_cjk_char(c))
-                        .map(|first| by_char.entry(first).or_insert_with(|| vec![0; bitset_words]));
-                    let out = &mut entry(&mut grams, term, gram_fields.len())[slot];
-                    for (at, &(doc, count, _)) in term_docs.docs.iter().enumerate() {
-                        out.push_doc(doc, count);
-                        let mut last = 0;
-                        for &position in term_docs.positions_of(at) {
-                            push_varint(&mut out.bytes, u64::from(position - last));
-                            last = position;
-                        }
-                        if let Some(bits) = starts.as_mut() {
-                            bits[doc as usize / 64] |= 1 << (doc % 64);
-                        }
+        for_each_term(
+            segments,
+            ids,
+            gram_fields,
+            IndexRecordOption::WithFreqsAndPositions,
+            |term| fnv1a_bytes(term) % GRAM_READERS == part,
+            |term, per_field| {
+                let mut encoded = Vec::new();
+                for term_docs in per_field {
+                    term_docs.encode(&mut encoded, true);
+                }
+                if let Some(first) = term.chars().next().filter(|&c| is_cjk_char(c)) {
+                    let bits = by_char.entry(first).or_insert_with(|| vec![0; bitset_words]);
+                    for &(doc, _, _) in per_field.iter().flat_map(|t| &t.docs) {
+                        bits[doc as usize / 64] |= 1 << (doc % 64);
                     }
-                    Ok(())
-                },
-            )?;
-        }
+                }
+                grams.push((term.to_string(), encoded));
+                Ok(())
+            },
+        )?;
         Ok((grams, by_char))
     };
-    let read_words = || -> anyhow::Result<()> {
+    // Words, token totals and field lengths.
+    type WordsRead = (Vec<(String, Vec<u8>)>, Vec<u64>, Vec<Vec<u8>>);
+    let read_words = || -> anyhow::Result<WordsRead> {
+        let mut total_tokens = vec![0u64; word_fields.len()];
+        let mut fieldnorms: Vec<Vec<u8>> = vec![vec![0; num_docs as usize]; word_fields.len()];
         for (slot, &(field, _)) in word_fields.iter().enumerate() {
             for (segment, ids) in segments.iter().zip(ids) {
                 total_tokens[slot] += segment.inverted_index(field)?.total_num_tokens();
@@ -201,22 +186,25 @@ pub(super) fn read_back(
                     fieldnorms[slot][id as usize] = norms.fieldnorm_id(doc as u32);
                 }
             }
-            for_each_term(
-                segments,
-                ids,
-                field,
-                IndexRecordOption::WithFreqs,
-                |_| true,
-                |term, term_docs| {
-                    let out = &mut entry(&mut words, term, word_fields.len())[slot];
-                    for &(doc, frequency, _) in &term_docs.docs {
-                        out.push_doc(doc, frequency);
-                    }
-                    Ok(())
-                },
-            )?;
         }
-        Ok(())
+        let fields: Vec<Field> = word_fields.iter().map(|&(field, _)| field).collect();
+        let mut words = Vec::new();
+        for_each_term(
+            segments,
+            ids,
+            &fields,
+            IndexRecordOption::WithFreqs,
+            |_| true,
+            |term, per_field| {
+                let mut encoded = Vec::new();
+                for term_docs in per_field {
+                    term_docs.encode(&mut encoded, false);
+                }
+                words.push((term.to_string(), encoded));
+                Ok(())
+            },
+        )?;
+        Ok((words, total_tokens, fieldnorms))
     };
     let (parts, words_read) = rayon::join(
         || {
@@ -227,8 +215,8 @@ pub(super) fn read_back(
         },
         read_words,
     );
-    words_read?;
-    let mut grams: BTreeMap<String, Vec<EncodedPostings>> = BTreeMap::new();
+    let (words, total_tokens, fieldnorms) = words_read?;
+    let mut grams = Vec::new();
     let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
     for (mut part_grams, part_chars) in parts? {
         grams.append(&mut part_grams);
@@ -252,15 +240,4 @@ pub(super) fn read_back(
         total_tokens,
         fieldnorms,
     })
-}
-
-/// A term's postings in every field, each led by its document count; a field where the term
-/// does not occur is one zero byte (no documents).
-pub(super) fn concat(per_field: Vec<EncodedPostings>) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for postings in per_field {
-        push_varint(&mut bytes, u64::from(postings.docs));
-        bytes.extend_from_slice(&postings.bytes);
-    }
-    bytes
 }
