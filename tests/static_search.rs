@@ -954,6 +954,38 @@ fn fixture_queries() -> Vec<Query> {
     queries
 }
 
+/// Words, tags and meetings named like JavaScript's built-in object properties must be plain
+/// data to the static engine, never `Object.prototype`'s functions.
+#[test]
+fn words_named_like_javascript_object_properties_are_plain_words() {
+    let site = TestSite::new();
+    let names = ["constructor", "toString", "valueOf", "hasOwnProperty"];
+    for (i, name) in names.iter().enumerate() {
+        site.write(
+            &format!("content/p{i}.md"),
+            &format!(
+                "---\ntitle: {name} 学习笔记\ndate: 2024-0{}-01\ntags: [{name}, 学习]\nkind: session\nmeeting: {name}\n---\n\n\
+                 关于 {name} 的学习，还有 constructor 一词。\n",
+                i + 1
+            ),
+        );
+    }
+    site.build().success();
+    let mut queries: Vec<Query> = names.iter().map(|name| q(name)).collect();
+    queries.extend([
+        q("学习").tag("constructor"),
+        q("学习").meeting("valueOf"),
+        q("isPrototypeOf"),
+        q("__proto__"),
+        q("学习"),
+    ]);
+    let p = run_parity(&site, &queries);
+    report_and_assert("object property names", &p);
+    assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
+    assert_eq!(p.facets_equal, p.n, "every query counts the same facets");
+    assert!(p.with_results >= 6, "only {} queries found pages", p.with_results);
+}
+
 /// Parity on the fixture: the CLI, the library and the static engine in Chromium.
 #[test]
 fn the_static_engine_answers_as_the_server_on_the_fixture() {

@@ -65,8 +65,8 @@ impl DevTools {
         }
     }
 
-    /// Sends one command and waits for its answer, skipping events.
-    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+    /// Sends one command and waits for its answer (or the protocol's error), skipping events.
+    fn call(&mut self, method: &str, params: serde_json::Value) -> Result<serde_json::Value, String> {
         let id = self.next_id;
         self.next_id += 1;
         let message = serde_json::json!({ "id": id, "method": method, "params": params });
@@ -79,8 +79,10 @@ impl DevTools {
             };
             let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
             if value["id"] == id {
-                assert!(value.get("error").is_none(), "{method} failed: {value}");
-                return value["result"].clone();
+                return match value.get("error") {
+                    Some(error) => Err(format!("{method} failed: {error}")),
+                    None => Ok(value["result"].clone()),
+                };
             }
         }
     }
@@ -132,7 +134,8 @@ impl Browser {
             .socket
             .lock()
             .unwrap()
-            .call("Target.createTarget", serde_json::json!({ "url": url }));
+            .call("Target.createTarget", serde_json::json!({ "url": url }))
+            .unwrap_or_else(|e| panic!("{e}"));
         let id = target["targetId"].as_str().unwrap();
         Tab(DevTools::connect(&format!(
             "ws://{}/devtools/page/{id}",
@@ -151,33 +154,41 @@ impl Drop for Browser {
 impl Tab {
     /// Sends a DevTools command and returns its result.
     pub fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
-        self.0.call(method, params)
+        self.0.call(method, params).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Evaluates JavaScript in the page (awaiting promises): its value, or the protocol's error
+    /// (while the page navigates: "Execution context was destroyed" and the like).
+    fn try_eval(&mut self, expression: &str) -> Result<serde_json::Value, String> {
+        let result = self.0.call(
+            "Runtime.evaluate",
+            serde_json::json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        )?;
+        if let Some(exception) = result.get("exceptionDetails") {
+            panic!("JavaScript failed: {exception}\n{expression}");
+        }
+        Ok(result["result"]["value"].clone())
     }
 
     /// Evaluates JavaScript in the page (awaiting promises) and returns its value.
     pub fn eval(&mut self, expression: &str) -> serde_json::Value {
-        let result = self.call(
-            "Runtime.evaluate",
-            serde_json::json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
-        );
-        if let Some(exception) = result.get("exceptionDetails") {
-            panic!("JavaScript failed: {exception}\n{expression}");
-        }
-        result["result"]["value"].clone()
+        self.try_eval(expression).unwrap_or_else(|e| panic!("{e}\n{expression}"))
     }
 
-    /// Waits until `expression` is truthy; returns its value.
+    /// Waits until `expression` is truthy; returns its value. Evaluations that the page's
+    /// navigation cut short are tried again.
     pub fn wait_until(&mut self, expression: &str, timeout: Duration) -> serde_json::Value {
         let started = Instant::now();
         loop {
-            let value = self.eval(expression);
-            let truthy = !(value.is_null() || value == false || value == 0 || value == "");
-            if truthy {
-                return value;
+            let outcome = self.try_eval(expression);
+            if let Ok(value) = &outcome {
+                if !(value.is_null() || *value == false || *value == 0 || *value == "") {
+                    return value.clone();
+                }
             }
             assert!(
                 started.elapsed() < timeout,
-                "timed out after {timeout:?} waiting for `{expression}`"
+                "timed out after {timeout:?} waiting for `{expression}` (last: {outcome:?})"
             );
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -13,11 +13,13 @@
 //! - `fold.js`: the normalisation table (full-width, case, Traditional→Simplified);
 //! - `docs.js`: the text chunks' alphabet; per document its date, kind, meeting, tags and field
 //!   lengths (for filters, facets, ties and BM25);
-//! - `g-N.js`: gram postings with positions, sharded by a hash of the gram;
+//! - `g-N.js`: gram postings with positions, sharded by a hash of the gram, split into five
+//!   streams of like values (files.rs, `write_postings_shards`);
 //! - `c-N.js`: per CJK character, the documents holding it and the characters that follow it in
 //!   a gram (its successors): a one-character query needs one such shard;
 //! - `v-N.js`: the word vocabulary alone, by a hash of the word, for splitting queries;
-//! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word;
+//! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word, in the same
+//!   five-stream layout;
 //! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
 //!
 //! Binary parts are LEB128 varints, raw-deflated, then carried as 7-bit text (files.rs): the
@@ -41,8 +43,8 @@ use super::analyzer::{fold_table, is_cjk_char, MAX_WORD_CHARS};
 use super::schema::{gram_fields, word_field_boosts, Fields};
 use alphabet::Alphabet;
 use files::{
-    binary_script, pack_binary, push_varint, script, shard_count, write_shards, PackFiles, MAX_SHARDS,
-    POSTINGS_LEVEL, TEXT_LEVEL,
+    binary_script, pack_binary, push_varint, script, shard_count, write_postings_shards, write_shards,
+    PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
 pub use files::{fnv1a, from_text, to_text, unpack_binary};
 use postings::{read_back, ReadBack};
@@ -50,7 +52,7 @@ use postings::{read_back, ReadBack};
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
@@ -169,14 +171,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     // Gram shards, by the whole gram.
     let encoded_grams = grams;
     let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
-    write_shards(
-        "g",
-        gram_shards,
-        encoded_grams,
-        |t: &str| t.to_string(),
-        POSTINGS_LEVEL,
-        &write,
-    )?;
+    write_postings_shards("g", gram_shards, encoded_grams, gram_fields.len(), true, &write)?;
 
     // Word shards, by the whole word.
     let encoded_words = words;
@@ -200,14 +195,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         let name = format!("v-{number}");
         write(&name, script(&name, terms)?)?;
     }
-    write_shards(
-        "w",
-        word_shards,
-        encoded_words,
-        |t: &str| t.to_string(),
-        POSTINGS_LEVEL,
-        &write,
-    )?;
+    write_postings_shards("w", word_shards, encoded_words, word_fields.len(), false, &write)?;
 
     // Documents: facets, dates, field lengths; and text chunks for results and snippets.
     let mut meetings: Vec<String> = Vec::new();
@@ -357,11 +345,17 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
 /// tests and tools that look inside a pack.
 pub fn decode_script(script: &str) -> anyhow::Result<(String, Vec<u8>)> {
     let (name, data) = registered(script).context("not a pack script: `…add(\"name\",data);`")?;
-    let decoded = match data
+    // An array of packed texts (postings shards): their streams one after the other.
+    let packed_array = data
+        .strip_prefix("[\"")
+        .and_then(|d| d.strip_suffix("\"]"))
+        .and_then(|d| d.split("\",\"").map(unpack_binary).collect::<Option<Vec<_>>>())
+        .map(|streams| streams.concat());
+    let packed = data
         .strip_prefix('"')
         .and_then(|d| d.strip_suffix('"'))
-        .and_then(unpack_binary)
-    {
+        .and_then(unpack_binary);
+    let decoded = match packed.or(packed_array) {
         Some(bytes) => bytes,
         None => match serde_json::from_str::<serde_json::Value>(data).context("data that does not decode")? {
             serde_json::Value::String(text) => text.into_bytes(),

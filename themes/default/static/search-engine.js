@@ -242,10 +242,10 @@
 
   function unpack(text) { return inflate(fromText(text)); }
 
-  /* A shard: term -> postings bytes (decoded lazily). */
+  /* A character shard (c-): term -> its bytes, decoded when asked for. */
   function parseShard(text) {
     var reader = new Reader(unpack(text));
-    var terms = {};
+    var terms = Object.create(null);
     var n = reader.next();
     for (var i = 0; i < n; i++) {
       var tlen = reader.next();
@@ -275,7 +275,7 @@
 
   function Analyzer(fold, stopWords) {
     this.fold = fold;
-    this.stop = {};
+    this.stop = Object.create(null);
     for (var i = 0; i < stopWords.length; i++) { this.stop[stopWords[i]] = true; }
   }
 
@@ -521,45 +521,86 @@
 
   /* ---------- postings ---------- */
 
-  /* Gram postings: doc -> [positions in field 0, 1, 2] (null where absent). Per field:
-   * [docs] then per doc [(delta << 1) | more], [count] when more, then position deltas. */
-  function gramPostings(bytes) {
-    var reader = new Reader(bytes);
-    var docs = new Map();
-    for (var f = 0; f < 3; f++) {
-      var n = reader.next();
-      var doc = 0;
-      for (var i = 0; i < n; i++) {
-        var head = reader.next();
-        doc += Math.floor(head / 2);
-        var count = head % 2 ? reader.next() : 1;
-        var positions = new Array(count);
-        var last = 0;
-        for (var k = 0; k < count; k++) { last += reader.next(); positions[k] = last; }
-        var fields = docs.get(doc);
-        if (!fields) { fields = [null, null, null]; docs.set(doc, fields); }
-        fields[f] = positions;
+  /* A postings shard (g-, w-): five deflated streams (src/search/pack/files.rs,
+   * write_postings_shards): a header (term count; per term its byte length shifted over a mask
+   * of the fields holding it, then their document counts), the terms, each document's count
+   * less one, each document's delta, each position delta. One pass finds where each term's
+   * documents start in the streams; they are decoded when the term is asked for. */
+  function PostingsShard(texts, fieldCount, withPositions) {
+    var streams = texts.map(unpack);
+    var header = new Reader(streams[0]);
+    var counts = new Reader(streams[2]);
+    var deltas = new Reader(streams[3]);
+    var positions = new Reader(streams[4]);
+    var termBytes = streams[1];
+    var shift = Math.pow(2, fieldCount);
+    this.fieldCount = fieldCount;
+    this.streams = streams;
+    this.terms = new Map();
+    var n = header.next();
+    var at = 0;
+    for (var i = 0; i < n; i++) {
+      var head = header.next();
+      var length = Math.floor(head / shift);
+      var mask = head % shift;
+      var term = utf8.decode(termBytes.subarray(at, at + length));
+      at += length;
+      var docs = new Array(fieldCount);
+      var total = 0;
+      for (var f = 0; f < fieldCount; f++) {
+        docs[f] = mask & (1 << f) ? header.next() : 0;
+        total += docs[f];
+      }
+      this.terms.set(term, { docs: docs, counts: counts.pos, deltas: deltas.pos, positions: positions.pos });
+      for (var k = 0; k < total; k++) {
+        var count = counts.next() + 1;
+        deltas.next();
+        if (withPositions) { for (var p = 0; p < count; p++) { positions.next(); } }
       }
     }
-    return docs;
+  }
+
+  /* Calls visit(field, doc, count, positionsReader) for each document of `term`, in field and
+   * document order; returns false when the shard has no such term. */
+  PostingsShard.prototype.each = function (term, visit) {
+    var entry = this.terms.get(term);
+    if (!entry) { return false; }
+    var counts = new Reader(this.streams[2]);
+    var deltas = new Reader(this.streams[3]);
+    var positions = new Reader(this.streams[4]);
+    counts.pos = entry.counts;
+    deltas.pos = entry.deltas;
+    positions.pos = entry.positions;
+    for (var f = 0; f < this.fieldCount; f++) {
+      var doc = 0;
+      for (var i = 0; i < entry.docs[f]; i++) {
+        doc += deltas.next();
+        visit(f, doc, counts.next() + 1, positions);
+      }
+    }
+    return true;
+  };
+
+  /* Gram postings: doc -> [positions in field 0, 1, 2] (null where absent). */
+  function gramPostings(shard, gram) {
+    var docs = new Map();
+    var found = shard.each(gram, function (f, doc, count, positions) {
+      var list = new Array(count);
+      var last = 0;
+      for (var k = 0; k < count; k++) { last += positions.next(); list[k] = last; }
+      var fields = docs.get(doc);
+      if (!fields) { fields = [null, null, null]; docs.set(doc, fields); }
+      fields[f] = list;
+    });
+    return found ? docs : null;
   }
 
   /* Word postings: per field, Map doc -> term frequency. */
-  function wordPostings(bytes, fieldCount) {
-    var reader = new Reader(bytes);
+  function wordPostings(shard, word) {
     var out = [];
-    for (var f = 0; f < fieldCount; f++) {
-      var n = reader.next();
-      var map = new Map();
-      var doc = 0;
-      for (var i = 0; i < n; i++) {
-        var head = reader.next();
-        doc += Math.floor(head / 2);
-        map.set(doc, head % 2 ? reader.next() : 1);
-      }
-      out.push(map);
-    }
-    return out;
+    for (var f = 0; f < shard.fieldCount; f++) { out.push(new Map()); }
+    var found = shard.each(word, function (f, doc, count) { out[f].set(doc, count); });
+    return found ? out : null;
   }
 
   /* ---------- the engine ---------- */
@@ -567,18 +608,18 @@
   function Engine(pack, meta, fold, docsBytes) {
     this.pack = pack;
     this.meta = meta;
-    var foldMap = {};
+    var foldMap = Object.create(null);
     var chars = Array.from(fold);
     for (var i = 0; i + 1 < chars.length; i += 2) { foldMap[chars[i]] = chars[i + 1]; }
     this.analyzer = new Analyzer(foldMap, meta.stopWords);
     this.parseDocs(docsBytes);
-    this.gramShards = {};
-    this.charShards = {};
-    this.decodedChars = {};
-    this.wordShards = {};
-    this.vocabulary = {};
-    this.decodedGrams = {};
-    this.decodedWords = {};
+    this.gramShards = Object.create(null);
+    this.charShards = Object.create(null);
+    this.decodedChars = Object.create(null);
+    this.wordShards = Object.create(null);
+    this.vocabulary = Object.create(null);
+    this.decodedGrams = Object.create(null);
+    this.decodedWords = Object.create(null);
   }
 
   Engine.prototype.parseDocs = function (bytes) {
@@ -621,7 +662,11 @@
     var self = this;
     var unique = ids.filter(function (id, i) { return ids.indexOf(id) === i && !store[id]; });
     return Promise.all(unique.map(function (id) {
-      return self.pack.load(prefix + '-' + id).then(function (text) { store[id] = parseShard(text); });
+      return self.pack.load(prefix + '-' + id).then(function (data) {
+        if (prefix === 'g') { store[id] = new PostingsShard(data, 3, true); }
+        else if (prefix === 'w') { store[id] = new PostingsShard(data, self.meta.wordFields.length, false); }
+        else { store[id] = parseShard(data); }
+      });
     }));
   };
 
@@ -654,8 +699,7 @@
   Engine.prototype.gramTerm = function (gram) {
     if (this.decodedGrams[gram] !== undefined) { return this.decodedGrams[gram]; }
     var shard = this.gramShards[this.gramShardOf(gram)];
-    var bytes = shard && shard[gram];
-    var postings = bytes ? gramPostings(bytes) : null;
+    var postings = shard ? gramPostings(shard, gram) : null;
     this.decodedGrams[gram] = postings;
     return postings;
   };
@@ -663,8 +707,7 @@
   Engine.prototype.wordTerm = function (word) {
     if (this.decodedWords[word] !== undefined) { return this.decodedWords[word]; }
     var shard = this.wordShards[this.wordShardOf(word)];
-    var bytes = shard && shard[word];
-    var postings = bytes ? wordPostings(bytes, this.meta.wordFields.length) : null;
+    var postings = shard ? wordPostings(shard, word) : null;
     this.decodedWords[word] = postings;
     return postings;
   };
@@ -910,7 +953,7 @@
 
   Engine.prototype.facets = function (docs) {
     var self = this;
-    var kind = {}, year = {}, meeting = {}, tag = {};
+    var kind = Object.create(null), year = Object.create(null), meeting = Object.create(null), tag = Object.create(null);
     docs.forEach(function (doc) {
       var k = self.kinds[doc] ? 'session' : 'note';
       kind[k] = (kind[k] || 0) + 1;
@@ -972,7 +1015,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 2) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 3) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
           self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));
