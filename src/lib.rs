@@ -195,7 +195,9 @@ impl Prepared {
     /// Step 6: swaps the staging folder in place of the output folder.
     pub fn commit(self) -> Result<BuildReport, BuildError> {
         let mut report = self.report;
+        let timings = Timings::from_env(Instant::now());
         self.staging.commit()?;
+        timings.mark("swap, remove old output");
         report.elapsed = report.started.elapsed();
         Ok(report)
     }

@@ -172,7 +172,8 @@ impl Tab {
 
     /// Evaluates JavaScript in the page (awaiting promises) and returns its value.
     pub fn eval(&mut self, expression: &str) -> serde_json::Value {
-        self.try_eval(expression).unwrap_or_else(|e| panic!("{e}\n{expression}"))
+        self.try_eval(expression)
+            .unwrap_or_else(|e| panic!("{e}\n{expression}"))
     }
 
     /// Waits until `expression` is truthy; returns its value. Evaluations that the page's
