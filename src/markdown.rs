@@ -256,7 +256,7 @@ pub fn html_text(html: &str) -> String {
 /// True for characters of the CJK scripts, which are written without spaces between words.
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3000..=0x303F | 0xFF00..=0xFFEF)
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x30000..=0x3347F | 0x3000..=0x303F | 0xFF00..=0xFFEF)
 }
 
 /// The first `limit` characters of `text` on one line, cut at a sentence end when one is near.

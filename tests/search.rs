@@ -1462,3 +1462,35 @@ fn ties_go_to_the_newer_page_then_in_source_path_order_in_every_build() {
         assert_eq!(order, expected, "newer first (a, b, f on 05-01), then by path");
     }
 }
+
+#[test]
+fn a_character_that_starts_thousands_of_grams_still_finds_every_page() {
+    // One page where 党 starts 5,000 different grams, and a page where it starts only the last
+    // of them all (龥, U+9FA5, after every successor of the first page).
+    let site = TestSite::new();
+    let many: Vec<String> = (0..5000u32)
+        .map(|i| format!("党{}", char::from_u32(0x4E00 + i).unwrap()))
+        .collect();
+    site.write(
+        "content/many.md",
+        &format!("---\ntitle: 后继很多\n---\n\n{}\n", many.join("，")),
+    );
+    site.write(
+        "content/target.md",
+        "---\ntitle: 目标页\n---\n\n这里写着党龥两个字，另有 a党龥 一处。\n",
+    );
+    site.build().success();
+    let searcher = Searcher::open(&site.path("public")).unwrap();
+    let found = |query: &str| -> BTreeSet<String> {
+        let results = searcher
+            .search(&request(query))
+            .unwrap_or_else(|e| panic!("`{query}` fails: {e}"));
+        results.results.iter().map(|h| h.path.clone()).collect()
+    };
+    assert_eq!(
+        found("党"),
+        BTreeSet::from(["many.md".to_string(), "target.md".to_string()])
+    );
+    // A lone character after Latin letters stands for every gram it starts, in one phrase.
+    assert_eq!(found("a党"), BTreeSet::from(["target.md".to_string()]));
+}

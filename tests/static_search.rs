@@ -1236,6 +1236,51 @@ fn with_studybook_serve_the_static_engine_shows_what_the_api_shows() {
     }
 }
 
+/// Under `serve`, a query the API refuses (a bad filter in a hand-edited address) shows that
+/// search as unavailable but does not switch the page to the pack, whose data lags the
+/// editor's saves; a very long query is cut to the length both engines read, not refused.
+#[test]
+fn under_serve_an_answer_of_the_api_never_switches_the_page_to_the_pack() {
+    let site = TestSite::fixture("search");
+    let server = Server::start(&site, &[]);
+    let browser = Browser::launch();
+    let pack_loaded = |tab: &mut Tab| -> Vec<String> {
+        let value = tab.eval(
+            "JSON.stringify(performance.getEntriesByType('resource').map(e => e.name).concat(window.__loaded))",
+        );
+        let resources: Vec<String> = serde_json::from_str(value.as_str().unwrap()).unwrap();
+        resources
+            .into_iter()
+            .filter(|r| r.contains("search/pack/"))
+            .collect()
+    };
+
+    let url = format!(
+        "{}?q={}&kind=Session",
+        server.url("search.html"),
+        percent_encode("学习")
+    );
+    let mut tab = open_page(&browser, &url);
+    let refused = wait_loaded_query(&mut tab);
+    assert!(refused.is_error(), "the API refuses kind=Session: {refused:?}");
+    assert_eq!(pack_loaded(&mut tab), Vec::<String>::new());
+    tab.call("Page.close", json!({}));
+
+    let long: String = "防汛".repeat(150);
+    let url = format!("{}?q={}", server.url("search.html"), percent_encode(&long));
+    let mut tab = open_page(&browser, &url);
+    let state = wait_loaded_query(&mut tab);
+    assert!(!state.is_error() && !state.rows.is_empty(), "{state:?}");
+    let state = search_in_page(&mut tab, "学习");
+    assert!(!state.is_error() && !state.rows.is_empty(), "{state:?}");
+    assert_eq!(
+        pack_loaded(&mut tab),
+        Vec::<String>::new(),
+        "the page stayed on /api/search"
+    );
+    tab.call("Page.close", json!({}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bad input.
 

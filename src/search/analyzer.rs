@@ -104,7 +104,7 @@ pub fn normalize(text: &str) -> String {
 
 /// A character that belongs in the grams stream as part of a CJK run.
 pub fn is_cjk_char(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x30000..=0x3347F)
 }
 
 pub fn is_word_char(c: char) -> bool {
@@ -627,6 +627,16 @@ mod tests {
                 ("好".into(), 10)
             ]
         );
+    }
+
+    #[test]
+    fn newer_cjk_extensions_are_cjk_runs() {
+        // Extension G (U+30000…) and H (U+31350…) between common characters: one run of grams.
+        let texts: Vec<String> = grams("中\u{30000}\u{31350}国")
+            .into_iter()
+            .map(|g| g.text)
+            .collect();
+        assert_eq!(texts, ["中\u{30000}", "\u{30000}\u{31350}", "\u{31350}国", "国"]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    RegexPhraseQuery, TermQuery,
+    RegexPhraseQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -35,8 +35,10 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub const VERBATIM_SCORE: f32 = 1000.0;
 /// Characters in a snippet.
 pub const SNIPPET_CHARS: usize = 80;
-/// Most terms a one-character query expands to.
-const MAX_PREFIX_TERMS: usize = 4096;
+/// Most terms a lone character inside a phrase may stand for, per segment: more than any
+/// character starts (tantivy's default, 16,384, is reached by common characters of large
+/// sites, and exceeding it is an error, not a shorter list).
+const MAX_PHRASE_EXPANSIONS: u32 = 1 << 20;
 
 /// One whitespace-separated part of a query, normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -341,7 +343,7 @@ impl Searcher {
             clauses.push((Occur::Must, self.part_query(searcher, part)?));
         }
         for part in parts.iter().filter(|p| p.exclude) {
-            clauses.push((Occur::MustNot, self.verbatim_query(searcher, &part.text)?));
+            clauses.push((Occur::MustNot, self.verbatim_query(&part.text)?));
         }
         let f = &self.fields;
         // Filters must not change scores: only the parts score.
@@ -392,7 +394,7 @@ impl Searcher {
     /// A part: verbatim (top tier) or, unless exact, all of its words.
     fn part_query(&self, searcher: &tantivy::Searcher, part: &Part) -> tantivy::Result<Box<dyn Query>> {
         let verbatim: Box<dyn Query> = Box::new(ConstScoreQuery::new(
-            self.verbatim_query(searcher, &part.text)?,
+            self.verbatim_query(&part.text)?,
             VERBATIM_SCORE,
         ));
         if part.exact {
@@ -433,7 +435,7 @@ impl Searcher {
     }
 
     /// Pages that contain `text` verbatim in their title, text or session fields.
-    fn verbatim_query(&self, searcher: &tantivy::Searcher, text: &str) -> tantivy::Result<Box<dyn Query>> {
+    fn verbatim_query(&self, text: &str) -> tantivy::Result<Box<dyn Query>> {
         let grams = query_grams(text);
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for field in gram_fields(&self.fields) {
@@ -441,12 +443,14 @@ impl Searcher {
             match grams.as_slice() {
                 [] => {}
                 [single] if single.prefix => {
-                    for term in prefix_terms(searcher, field, &single.text)? {
-                        should.push((
-                            Occur::Should,
-                            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                        ));
-                    }
+                    // Every term starting with the character: it stands at the start of a
+                    // bigram, or alone at the end of a run. An automaton over the terms, so
+                    // there is no limit to how many (a common character starts thousands).
+                    let pattern = format!("{}.*", regex_escape(&single.text));
+                    should.push((
+                        Occur::Should,
+                        Box::new(RegexQuery::from_pattern(&pattern, field)?),
+                    ));
                 }
                 [single] => should.push((
                     Occur::Should,
@@ -475,7 +479,7 @@ impl Searcher {
                         })
                         .collect();
                     let mut query = RegexPhraseQuery::new_with_offset(field, patterns);
-                    query.set_max_expansions(MAX_PREFIX_TERMS as u32);
+                    query.set_max_expansions(MAX_PHRASE_EXPANSIONS);
                     should.push((Occur::Should, Box::new(query)));
                 }
             }
@@ -497,31 +501,6 @@ fn regex_escape(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Every gram term of `field` that starts with the one character `prefix`: a character
-/// stands at the start of a bigram, or alone at the end of a run.
-fn prefix_terms(searcher: &tantivy::Searcher, field: Field, prefix: &str) -> tantivy::Result<Vec<Term>> {
-    let c = prefix.chars().next().unwrap_or(' ');
-    let upper = char::from_u32(c as u32 + 1).map(String::from).unwrap_or_default();
-    let mut terms = Vec::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted
-            .terms()
-            .range()
-            .ge(prefix.as_bytes())
-            .lt(upper.as_bytes())
-            .into_stream()?;
-        while stream.advance() && terms.len() < MAX_PREFIX_TERMS {
-            if let Ok(text) = std::str::from_utf8(stream.key()) {
-                terms.push(Term::from_field_text(field, text));
-            }
-        }
-    }
-    terms.sort();
-    terms.dedup();
-    Ok(terms)
 }
 
 #[cfg(test)]

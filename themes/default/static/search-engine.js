@@ -9,7 +9,7 @@
   var K1 = Math.fround(1.2);
   var B = Math.fround(0.75);
   var LEAD = 12;
-  var CJK = /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{2FA1F}]/u;
+  var CJK = /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{2FA1F}\u{30000}-\u{3347F}]/u;
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
   var WHITE = /\p{White_Space}/u;
   var CONTROL = /\p{Cc}/u;
@@ -230,6 +230,7 @@
   Reader.prototype.next = function () {
     var value = 0, scale = 1, byte;
     do {
+      if (this.pos >= this.bytes.length) { throw new Error('search data is damaged'); }
       byte = this.bytes[this.pos++];
       value += (byte & 0x7f) * scale;
       scale *= 128;
@@ -805,12 +806,13 @@
       var df = field.size;
       var x = Math.fround(Math.fround(Math.fround(N - df) + 0.5) / Math.fround(df + 0.5));
       var idf = Math.fround(Math.log(Math.fround(1 + x)));
-      var weight = Math.fround(idf * Math.fround(1 + K1));
-      var boost = Math.fround(this.meta.wordFields[f].boost);
+      /* As tantivy: the boost multiplies the term's weight (Bm25Weight::boost_by), which then
+       * multiplies the frequency factor; f32 rounding at each step. */
+      var weight = Math.fround(Math.fround(idf * Math.fround(1 + K1)) * Math.fround(this.meta.wordFields[f].boost));
       var norms = this.norms[f], cache = this.normCaches[f];
       field.forEach(function (tf, doc) {
         var factor = Math.fround(tf / Math.fround(tf + cache[norms[doc]]));
-        var score = Math.fround(Math.fround(weight * factor) * boost);
+        var score = Math.fround(weight * factor);
         scores.set(doc, Math.fround((scores.get(doc) || 0) + score));
       });
     }
@@ -945,10 +947,22 @@
     });
   };
 
+  /* Strings in code point order, as Rust compares them (UTF-16 order differs above U+FFFF). */
+  function compareText(a, b) {
+    var i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      var x = a.codePointAt(i), y = b.codePointAt(j);
+      if (x !== y) { return x < y ? -1 : 1; }
+      i += x > 0xffff ? 2 : 1;
+      j += y > 0xffff ? 2 : 1;
+    }
+    return i < a.length ? 1 : (j < b.length ? -1 : 0);
+  }
+
   function sortedCounts(counts, byValueDesc) {
     var list = Object.keys(counts).map(function (value) { return { value: value, count: counts[value] }; });
-    if (byValueDesc) { return list.sort(function (a, b) { return a.value < b.value ? 1 : a.value > b.value ? -1 : 0; }); }
-    return list.sort(function (a, b) { return b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0); });
+    if (byValueDesc) { return list.sort(function (a, b) { return compareText(b.value, a.value); }); }
+    return list.sort(function (a, b) { return b.count - a.count || compareText(a.value, b.value); });
   }
 
   Engine.prototype.facets = function (docs) {

@@ -25,13 +25,22 @@
       var query = Object.keys(params).filter(function (k) { return params[k] !== ''; })
         .map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(params[k]); }).join('&');
       return fetch('api/search?' + query, { headers: { Accept: 'application/json' } }).then(function (response) {
-        if (!response.ok) { throw new Error('HTTP ' + response.status); }
+        if (!response.ok) {
+          var error = new Error('HTTP ' + response.status);
+          /* No search API here (a static host answering 404, a proxy's 502…): use the pack.
+           * A 400 or 500 is the API's answer about this query: the next one may well work. */
+          error.noApi = [404, 405, 501, 502, 503, 504].indexOf(response.status) >= 0;
+          throw error;
+        }
         return response.json();
+      }, function (networkError) {
+        networkError.noApi = true;
+        throw networkError;
       });
     }
   };
   /* Served by `studybook serve`, ask its /api/search; anywhere else (a plain static host,
-   * file://), or if the API does not answer, search the static pack in the browser. */
+   * file://), or if there is no API (no answer, 404, 502…), search the static pack. */
   var staticBackend = {
     engine: null,
     search: function (params) {
@@ -42,7 +51,8 @@
   var forceStatic = /[?&]engine=static(&|$)/.test(window.location.search) || window.location.protocol === 'file:';
   var backend = forceStatic ? staticBackend : {
     search: function (params) {
-      return serverBackend.search(params).catch(function () {
+      return serverBackend.search(params).catch(function (error) {
+        if (!error.noApi) { throw error; }
         backend = staticBackend;
         return staticBackend.search(params);
       });
@@ -138,8 +148,11 @@
     facetsEl.hidden = shown === 0;
   }
 
+  /* Both engines read at most this many characters of a query (MAX_QUERY_CHARS in query.rs). */
+  var MAX_QUERY_CHARS = 200;
+
   function run(updateLocation) {
-    state.q = input.value.trim();
+    state.q = Array.from(input.value.trim()).slice(0, MAX_QUERY_CHARS).join('').trim();
     if (updateLocation) { writeLocation(); }
     if (!state.q) {
       list.innerHTML = '';
