@@ -148,6 +148,31 @@ pub struct ServeArgs {
 }
 
 /// Parses a `YYYY-MM-DD` argument.
+/// The command line with `search`'s excluded words (`-生产`) moved behind a `--`, so they are
+/// query words rather than unknown options: options are ASCII, so a `-` followed by anything
+/// else is an exclusion. (`-word` in Latin letters still needs `--` before it.)
+pub fn with_exclusions_as_words(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let is_search = args
+        .iter()
+        .skip(1)
+        .find(|a| !a.to_string_lossy().starts_with('-'));
+    if is_search.is_none_or(|command| command != "search") || args.iter().any(|a| a == "--") {
+        return args;
+    }
+    let is_exclusion = |arg: &std::ffi::OsString| {
+        let text = arg.to_string_lossy();
+        text.strip_prefix('-')
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| !c.is_ascii())
+    };
+    let (exclusions, mut rest): (Vec<_>, Vec<_>) = args.into_iter().partition(is_exclusion);
+    if !exclusions.is_empty() {
+        rest.push("--".into());
+        rest.extend(exclusions);
+    }
+    rest
+}
+
 pub fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("`{text}` is not a date written YYYY-MM-DD"))
 }

@@ -13,7 +13,9 @@ use studybook::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(studybook::cli::with_exclusions_as_words(
+        std::env::args_os().collect(),
+    ));
     match studybook::cmd::run(cli.command) {
         Ok(code) => code,
         Err(err) => {

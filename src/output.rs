@@ -46,6 +46,9 @@ pub fn check_output_dir(
     if output.starts_with(&content) || content.starts_with(&output) {
         return refuse("it overlaps the content folder");
     }
+    if output.exists() && !output.is_dir() {
+        return refuse("it is a file (it would be replaced)");
+    }
     if output.exists()
         && !output.join(MARKER).exists()
         && std::fs::read_dir(&output)

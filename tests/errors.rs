@@ -563,6 +563,37 @@ fn existing_folder_not_made_by_studybook_is_refused_and_kept() {
     );
 }
 
+#[test]
+fn an_existing_file_as_the_output_folder_is_refused_and_kept() {
+    let (site, before) = built_fixture();
+    site.write("工作总结.docx", "重要文档");
+    let run = run_in_site(&site, &["build", "--out", "工作总结.docx"]);
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        ["--out: refusing to use `工作总结.docx` as the output folder: it is a file (it would be replaced)"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.path("工作总结.docx")).unwrap(),
+        "重要文档"
+    );
+    assert!(leftovers(&site).is_empty(), "{:?}", leftovers(&site));
+}
+
+#[test]
+fn book_toml_as_its_own_output_folder_is_refused() {
+    let (site, before) = built_fixture();
+    let config = "[book]\ntitle = \"测试学习库\"\n\n[build]\noutput-dir = \"book.toml\"\n";
+    site.write("book.toml", config);
+    let run = run_in_site(&site, &["build"]);
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        ["book.toml: refusing to use `book.toml` as the output folder: it is a file (it would be replaced)"]
+    );
+    assert_eq!(std::fs::read_to_string(site.path("book.toml")).unwrap(), config);
+}
+
 // ---------------------------------------------------------------------------------------------
 // check and usage
 // ---------------------------------------------------------------------------------------------

@@ -451,6 +451,25 @@ fn minus_excludes_pages_containing_the_word() {
     ];
     for (query, positive, negative) in cases {
         let found = path_set(&search(query));
+        // The same from the command line, each word its own argument, options anywhere.
+        let mut args = vec!["search"];
+        args.extend(query.split(' '));
+        args.extend(["--json", "--limit", "1000"]);
+        let quoted: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let run = site()
+            .run(&quoted.iter().map(String::as_str).collect::<Vec<_>>())
+            .success();
+        let from_cli: BTreeSet<String> = run
+            .stdout
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<serde_json::Value>(line).unwrap()["path"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(from_cli, found, "`studybook {}`", args.join(" "));
         let excluded = containing(negative);
         assert!(
             !excluded.is_empty() && !containing(positive).is_disjoint(&excluded),
