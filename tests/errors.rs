@@ -499,6 +499,43 @@ fn book_toml_without_title() {
     assert!(errors[0].contains("title"), "{errors:?}");
 }
 
+#[test]
+fn tags_or_meetings_that_would_share_one_page_are_refused() {
+    let (site, before) = built_fixture();
+    site.write(
+        "content/notes/clash-a.md",
+        "---\ntitle: 标签写法甲\ndate: 2024-05-01\ntags: [安全/生产, Safety]\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/notes/clash-b.md",
+        "---\ntitle: 标签写法乙\ndate: 2024-05-02\n\ntags: [安全_生产, safety]\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 会议写法\ndate: 2024-04-01\nmeeting: 区委常委会?\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/sessions/2024-04-02.md",
+        "---\ntitle: 会议写法二\ndate: 2024-04-02\nmeeting: 区委常委会_\n---\n\n正文。\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/notes/clash-b.md:5: the tag `安全_生产` and the tag `安全/生产` (in `content/notes/clash-a.md`) would share one page",
+            "content/notes/clash-b.md:5: the tag `safety` and the tag `Safety` (in `content/notes/clash-a.md`) would share one page",
+            "content/sessions/2024-04-02.md:4: the meeting `区委常委会_` and the meeting `区委常委会?` (in `content/sessions/2024-04-01.md`) would share one page",
+        ]
+    );
+    assert!(
+        run.stderr
+            .contains("help: write the tag the same way in both files"),
+        "{}",
+        run.stderr
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output folder
 // ---------------------------------------------------------------------------------------------

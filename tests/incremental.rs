@@ -274,6 +274,25 @@ fn a_broken_link_fails_the_edit_and_keeps_the_output() {
 }
 
 #[test]
+fn a_tag_that_would_replace_another_tags_page_fails_the_edit() {
+    let (site, mut workspace) = start();
+    let before = site.snapshot_output();
+    // 安全/生产 and 安全_生产 would be written to the same page file.
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        text.replacen("tags: [", "tags: [安全/生产, 安全_生产, ", 1)
+    });
+    let err = workspace
+        .rebuild(&content_change(&[path]), &NotServing)
+        .expect_err("the clash fails the rebuild");
+    let text = err.to_string();
+    assert!(
+        text.contains("content/documents/eight-point-rules.md:") && text.contains("would share one page"),
+        "the error names the file, line and both tags: {text}"
+    );
+    assert_eq!(site.snapshot_output(), before, "a failed rebuild writes nothing");
+}
+
+#[test]
 fn adding_removing_and_theme_changes_take_the_right_path() {
     let (site, mut workspace) = start();
     site.write(

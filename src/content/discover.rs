@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::front_matter::{parse_document, Document, FrontMatter, Kind};
-use super::model::{Attachment, Page, Section, Site};
+use super::model::{safe_file_name, Attachment, Page, Section, Site};
 use crate::config::Config;
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
 
@@ -164,6 +164,7 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         })
         .collect();
     check_url_clashes(&pages, &site.attachments, &walk.dirs, config, &mut diagnostics);
+    check_name_clashes(&pages, &mut diagnostics);
 
     order_sections(&mut sections, &pages);
     site.page_by_source = pages
@@ -368,6 +369,43 @@ fn check_url_clashes(
                 )
                 .help("rename one of them (URLs are compared without case, as on Windows servers)"),
             );
+        }
+    }
+}
+
+/// Two tags, or two meetings, written differently but with one page file (`tags/安全_生产.html`
+/// for `安全/生产` and `安全_生产`; `Safety` and `safety` on Windows servers): one page would
+/// silently replace the other.
+pub fn check_name_clashes(pages: &[Page], diagnostics: &mut Diagnostics) {
+    // (tag or meeting, its page name) -> the name as first written, and where.
+    let mut seen: HashMap<(&str, String), (String, String)> = HashMap::new();
+    for page in pages {
+        let tags = page
+            .front
+            .tags
+            .iter()
+            .map(|tag| (tag, "tag", page.front.lines.tags));
+        let meeting = page
+            .front
+            .meeting
+            .iter()
+            .filter(|_| page.is_session())
+            .map(|meeting| (meeting, "meeting", page.front.lines.meeting));
+        for (name, what, line) in tags.chain(meeting) {
+            let key = (what, safe_file_name(name).to_lowercase());
+            match seen.get(&key) {
+                Some((first, file)) if first != name => diagnostics.push(
+                    Diagnostic::error(&page.file, format!("the {what} `{name}` and the {what} `{first}` (in `{file}`) would share one page"))
+                        .at(line)
+                        .help(format!(
+                            "write the {what} the same way in both files; {what} pages are named with / \\ : * ? \" < > | as _ and compared without case, as on Windows servers"
+                        )),
+                ),
+                Some(_) => {}
+                None => {
+                    seen.insert(key, (name.clone(), page.file.clone()));
+                }
+            }
         }
     }
 }

@@ -128,6 +128,7 @@ pub struct FieldLines {
     pub date: usize,
     pub meeting: usize,
     pub kind: usize,
+    pub tags: usize,
 }
 
 pub const KNOWN_FIELDS: &[&str] = &[
@@ -313,6 +314,7 @@ fn check_fields(
         date: line_of("date"),
         meeting: line_of("meeting"),
         kind: line_of("kind"),
+        tags: line_of("tags"),
     };
 
     for (key, value) in map {

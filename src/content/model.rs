@@ -141,3 +141,15 @@ impl Site {
         self.pages.iter().filter(|p| p.is_session()).count()
     }
 }
+/// `name` with the characters file systems refuse (on Windows too) replaced by `_`.
+pub fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if "/\\:*?\"<>|".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::compile::{compile_page, compile_section, resolve_materials, Compiled, Material};
-use crate::content::discover::{check_session, read_text, sort_section_pages};
+use crate::content::discover::{check_name_clashes, check_session, read_text, sort_section_pages};
 use crate::content::front_matter::parse_document;
 use crate::content::{Date, Page, Site};
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
@@ -281,6 +281,7 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
     drop(resolver);
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(problems);
+    check_name_clashes(&site.pages, &mut diagnostics);
     if let Err(errors) = diagnostics.into_result() {
         put_back(site, undo.pages, undo.orders);
         return Err(errors.into());

@@ -38,18 +38,7 @@ const MAX_RELATED_TAG_PAGES: usize = 1000;
 /// Characters of a derived summary.
 const SUMMARY_CHARS: usize = 120;
 
-/// `name` with the characters file systems refuse (on Windows too) replaced by `_`.
-pub fn safe_file_name(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if "/\\:*?\"<>|".contains(c) || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
+pub use crate::content::model::safe_file_name;
 
 /// The output path of a tag's page: `tags/<name>.html`.
 pub fn tag_file(tag: &str) -> String {
