@@ -162,6 +162,21 @@ impl Config {
                     .help("a theme is a folder name under themes/, e.g. theme = \"default\""),
             );
         }
+        let theme_dir = root.join("themes").join(&raw.build.theme);
+        if problems.is_empty() && raw.build.theme != "default" && !theme_dir.is_dir() {
+            // Only the default theme is built in; a misspelt name must not quietly fall back.
+            problems.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    format!(
+                        "theme `{}` not found: there is no folder `themes/{}`",
+                        raw.build.theme, raw.build.theme
+                    ),
+                )
+                .at(key_line(text, "theme").unwrap_or(1))
+                .help("check the name, or remove the `theme` line to use the built-in theme"),
+            );
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -173,7 +188,7 @@ impl Config {
             authors: raw.book.authors,
             content_dir: root.join(&raw.build.content_dir),
             output_dir: root.join(&raw.build.output_dir),
-            theme_dir: root.join("themes").join(&raw.build.theme),
+            theme_dir,
             theme: raw.build.theme,
             base_url: raw.build.base_url.trim_end_matches('/').to_string(),
             dictionary: raw.search.dictionary.map(|p| root.join(p)),

@@ -1065,3 +1065,18 @@ fn demo_internal_links_resolve() {
         problems.join("\n")
     );
 }
+
+#[test]
+fn tags_separated_by_full_width_commas_are_separate_tags() {
+    let site = TestSite::new();
+    site.write(
+        "content/a.md",
+        "---\ntitle: 全角逗号\ndate: 2024-05-01\ntags: [安全，生产, 学习]\n---\n\n正文。\n",
+    );
+    site.build().success();
+    let files = output_files(&site);
+    for tag in ["安全", "生产", "学习"] {
+        assert!(files.contains(&format!("tags/{tag}.html")), "{tag}: {files:?}");
+    }
+    assert!(!files.iter().any(|f| f.contains('，')), "{files:?}");
+}

@@ -500,6 +500,42 @@ fn book_toml_without_title() {
 }
 
 #[test]
+fn a_full_width_colon_after_a_key_is_named() {
+    let run = break_and_build(
+        "content/notes/colon.md",
+        "---\ntitle：会议纪要\ndate: 2024-05-01\n---\n\n正文。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/colon.md:2: `title` is followed by a full-width colon `：`"]
+    );
+    assert!(
+        run.stderr
+            .contains("help: type a half-width colon and a space: `title: …`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_theme_without_its_folder_is_refused() {
+    let run = break_and_build(
+        "book.toml",
+        "[book]\ntitle = \"测试学习库\"\n\n[build]\ntheme = \"fancy\"\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["book.toml:5: theme `fancy` not found: there is no folder `themes/fancy`"]
+    );
+    assert!(
+        run.stderr
+            .contains("help: check the name, or remove the `theme` line"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn tags_or_meetings_that_would_share_one_page_are_refused() {
     let (site, before) = built_fixture();
     site.write(

@@ -212,11 +212,39 @@ fn split<'t>(file: &str, text: &'t str) -> Result<(Format, &'t str, &'t str, usi
     .help(format!("add a line with only `{fence}` after the last field"))])
 }
 
+/// The first front matter line whose key ends with a full-width colon (`title：会议`, as a
+/// Chinese input method types it), as its 1-based line in the file and the key.
+fn full_width_colon(text: &str) -> Option<(usize, &str)> {
+    text.lines().enumerate().find_map(|(index, line)| {
+        let (key, _) = line.split_once('：')?;
+        let key = key.trim();
+        let is_key = !key.is_empty()
+            && !line.trim_start().starts_with(['#', '-'])
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        is_key.then_some((index + 2, key))
+    })
+}
+
 fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnostic>> {
     if text.trim().is_empty() {
         return Ok(Map::new());
     }
-    match yaml_serde::from_str::<Value>(text) {
+    let parsed = yaml_serde::from_str::<Value>(text);
+    // YAML reads `title：会议` as text, not a field: say what the editor typed.
+    if let Some((line, key)) = full_width_colon(text) {
+        let read_as_field = matches!(&parsed, Ok(Value::Object(map)) if map.contains_key(key));
+        if !read_as_field {
+            return Err(vec![Diagnostic::error(
+                file,
+                format!("`{key}` is followed by a full-width colon `：`"),
+            )
+            .at(line)
+            .help(format!("type a half-width colon and a space: `{key}: …`"))]);
+        }
+    }
+    match parsed {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Ok(Map::new()),
         Ok(_) => Err(vec![Diagnostic::error(
@@ -345,8 +373,18 @@ fn check_fields(
                 Value::Array(items) => {
                     for item in items {
                         match text_of(&item) {
-                            Some(tag) if !tag.trim().is_empty() => front.tags.push(tag.trim().to_string()),
-                            _ => errors.push(error("tags", "every tag must be non-empty text".into())),
+                            // `[安全，生产]` typed with a Chinese input method: two tags, as
+                            // in the `tags: 安全，生产` form.
+                            Some(tag) if !tag.trim().is_empty() => front.tags.extend(
+                                tag.split('，')
+                                    .map(str::trim)
+                                    .filter(|t| !t.is_empty())
+                                    .map(String::from),
+                            ),
+                            _ => errors.push(
+                                error("tags", "every tag must be non-empty text".into())
+                                    .help("e.g. `tags: [安全生产, 第一议题]`"),
+                            ),
                         }
                     }
                 }
