@@ -197,7 +197,7 @@ pub fn sessions_csv(rows: &[SessionExport], labels: &crate::i18n::Labels) -> Str
         labels.topic,
         labels.host,
         labels.attendees,
-        "标题 / title",
+        labels.title_column,
         labels.materials,
         "url",
     ];
@@ -211,7 +211,7 @@ pub fn sessions_csv(rows: &[SessionExport], labels: &crate::i18n::Labels) -> Str
             row.host.clone(),
             row.attendees.map(|a| a.to_string()).unwrap_or_default(),
             row.title.clone(),
-            row.materials.join("；"),
+            row.materials.join(labels.list_separator),
             row.url.clone(),
         ];
         csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));

@@ -866,6 +866,28 @@ fn english_language_switches_labels() {
             "Chinese label {chinese_label} left in an English site"
         );
     }
+    // Labels with values and counts use English punctuation, and one page is one page.
+    let tag = site.html("tags/安全生产.html");
+    assert_eq!(select_texts(&tag, "h1"), ["Tags: 安全生产"]);
+    assert_eq!(select_texts(&tag, "p.lead"), ["Pages with this tag (2)"]);
+    let ledger = site.html("sessions/index.html");
+    assert_eq!(
+        select_texts(&ledger, "p strong")[..2],
+        ["By year:", "By meeting:"]
+    );
+    let stats = site.html("sessions/stats.html");
+    assert_eq!(select_texts(&stats, "p.lead"), ["Sessions: 1 · Attendance: 13"]);
+    let home = site.html("index.html");
+    assert!(
+        select_texts(&home, "span.count").contains(&"1 page".to_string()),
+        "{:?}",
+        select_texts(&home, "span.count")
+    );
+    let csv = std::fs::read_to_string(site.path("public/sessions.csv")).unwrap();
+    assert_eq!(
+        csv.trim_start_matches('\u{feff}').lines().next(),
+        Some("Date,Meeting,Topic,Host,Attendees,Title,Materials,url")
+    );
 }
 
 #[test]

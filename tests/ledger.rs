@@ -1017,7 +1017,7 @@ fn sessions_csv_has_a_bom_and_one_row_per_session() {
             "学习内容",
             "主持人",
             "参会人数",
-            "标题 / title",
+            "标题",
             "学习材料",
             "url"
         ]
