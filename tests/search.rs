@@ -1513,3 +1513,24 @@ fn a_character_that_starts_thousands_of_grams_still_finds_every_page() {
     // A lone character after Latin letters stands for every gram it starts, in one phrase.
     assert_eq!(found("a党"), BTreeSet::from(["target.md".to_string()]));
 }
+
+#[test]
+fn a_quoted_phrase_ranks_its_pages_by_their_words() {
+    // Both pages contain 安全生产 verbatim; the one with it in its title ranks first, as it
+    // does unquoted.
+    let quoted = search("\"安全生产\"");
+    assert_eq!(
+        paths(&quoted),
+        [
+            "notes/safety-production.md",
+            "sessions/2023/government-2023-04.md"
+        ]
+    );
+    assert!(
+        quoted.results[0].score > quoted.results[1].score,
+        "scores differ by relevance: {:?}",
+        quoted.results.iter().map(|h| h.score).collect::<Vec<_>>()
+    );
+    let unquoted = search("安全生产");
+    assert_eq!(paths(&unquoted)[0], "notes/safety-production.md");
+}

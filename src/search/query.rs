@@ -391,31 +391,31 @@ impl Searcher {
         Ok(Some(Box::new(BooleanQuery::new(clauses))))
     }
 
-    /// A part: verbatim (top tier) or, unless exact, all of its words.
+    /// A part: verbatim (top tier) or, unless exact, all of its words; BM25 of its words ranks
+    /// within each tier.
     fn part_query(&self, searcher: &tantivy::Searcher, part: &Part) -> tantivy::Result<Box<dyn Query>> {
         let verbatim: Box<dyn Query> = Box::new(ConstScoreQuery::new(
             self.verbatim_query(&part.text)?,
             VERBATIM_SCORE,
         ));
-        if part.exact {
-            return Ok(verbatim);
-        }
         let words = self.query_words(searcher, &part.text).unwrap_or_default();
-        if words.len() < 2 {
-            // One word: verbatim covers every page that has it; add BM25 for ranking.
-            let scoring = self.words_query(&words);
-            return Ok(Box::new(BooleanQuery::new(vec![
-                (Occur::Should, verbatim),
-                (Occur::Should, scoring),
-            ])));
-        }
-        let all_words: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .map(|word| (Occur::Must, self.words_query(std::slice::from_ref(word))))
-            .collect();
+        // BM25 of the part's words: one word, or all of them.
+        let scoring: Box<dyn Query> = if words.len() < 2 {
+            self.words_query(&words)
+        } else {
+            Box::new(BooleanQuery::new(
+                words
+                    .iter()
+                    .map(|word| (Occur::Must, self.words_query(std::slice::from_ref(word))))
+                    .collect(),
+            ))
+        };
+        // Exact: only verbatim matches, ranked by their words. Otherwise verbatim matches or
+        // pages with all the words (one word: verbatim covers every page that has it).
+        let verbatim_occur = if part.exact { Occur::Must } else { Occur::Should };
         Ok(Box::new(BooleanQuery::new(vec![
-            (Occur::Should, verbatim),
-            (Occur::Should, Box::new(BooleanQuery::new(all_words))),
+            (verbatim_occur, verbatim),
+            (Occur::Should, scoring),
         ])))
     }
 

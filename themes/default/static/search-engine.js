@@ -834,7 +834,7 @@
       queryGrams(part.text).forEach(function (g) {
         if (g.prefix) { charIds.push(self.charShardOf(g.text)); } else { gramIds.push(self.gramShardOf(g.text)); }
       });
-      if (!part.exclude && !part.exact) {
+      if (!part.exclude) {
         analyzer.candidateWords(part.text, meta.maxWordChars).forEach(function (w) { vocabularyIds.push(self.vocabularyShardOf(w)); });
       }
     });
@@ -848,7 +848,7 @@
       // phrase needs the grams that start with it.
       var wordIds = [], successorIds = [];
       parts.forEach(function (part) {
-        if (!part.exclude && !part.exact) {
+        if (!part.exclude) {
           (analyzer.segment(part.text, meta.maxWordChars, known) || []).forEach(function (w) { wordIds.push(self.wordShardOf(w)); });
         }
         var gs = queryGrams(part.text);
@@ -868,10 +868,12 @@
         var verbatim = self.verbatim(part.text);
         var partScores = new Map();
         verbatim.forEach(function (doc) { partScores.set(doc, meta.verbatimScore); });
-        if (!part.exact) {
+        {
+          // BM25 of the part's words ranks within each tier; an exact part matches only verbatim.
           var words = analyzer.segment(part.text, meta.maxWordChars, known) || [];
           var wordMaps = words.map(function (w) { return self.wordScores(w); });
           var addWords = function (doc, value) {
+            if (part.exact && !partScores.has(doc)) { return; }
             partScores.set(doc, Math.fround((partScores.get(doc) || 0) + value));
           };
           if (words.length === 1) {
