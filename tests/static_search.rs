@@ -864,6 +864,16 @@ fn fixture_queries() -> Vec<Query> {
         "有关要求",
         "数字政府建设",
         "两个确立的重要论述",
+        // A lone character beside a number (its boundary positions), or beside punctuation
+        // (every gram it starts).
+        "2024年",
+        "2023年第",
+        "第1",
+        "第2次",
+        "年第1",
+        "2024年第2次",
+        "次）",
+        "年，学习",
         "学习了关于",
         "中小学",
         // Site words (the words file) and word-level recall.
@@ -984,6 +994,38 @@ fn words_named_like_javascript_object_properties_are_plain_words() {
     assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
     assert_eq!(p.facets_equal, p.n, "every query counts the same facets");
     assert!(p.with_results >= 6, "only {} queries found pages", p.with_results);
+}
+
+/// A lone character beside a number (`12篇`, `第12`) needs the number's gram shard and the
+/// character's own shard, not the shards of every gram the character starts.
+#[test]
+fn a_lone_character_beside_a_number_loads_few_shards() {
+    let site = shared_generated();
+    let gram_shards = pack_meta(site)["gramShards"].as_u64().unwrap() as u32;
+    assert!(
+        gram_shards > 5,
+        "the generated site has several gram shards: {gram_shards}"
+    );
+    let browser = Browser::launch();
+    for (query, number) in [("12篇", "12"), ("第12", "12"), ("第123篇", "123")] {
+        let url = format!("{}?q={}", file_url(site, "search.html"), percent_encode(query));
+        let mut tab = open_page(&browser, &url);
+        let state = wait_loaded_query(&mut tab);
+        assert_page_matches_cli(site, &state, query, "file://");
+        assert!(!state.rows.is_empty(), "{query} finds its page");
+        let loaded: Vec<String> = serde_json::from_value(
+            tab.eval("window.__loaded.map(function (u) { return u.split('/').pop().split('?')[0]; })"),
+        )
+        .unwrap();
+        let grams: Vec<&String> = loaded.iter().filter(|f| f.starts_with("g-")).collect();
+        let expected = format!("g-{}.js", studybook::search::pack::fnv1a(number) % gram_shards);
+        assert_eq!(
+            grams,
+            [&expected],
+            "{query}: only the shard of {number}: {loaded:?}"
+        );
+        tab.call("Page.close", json!({}));
+    }
 }
 
 /// Parity on the fixture: the CLI, the library and the static engine in Chromium.

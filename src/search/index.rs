@@ -90,6 +90,22 @@ pub fn replace_documents(
     Ok(())
 }
 
+/// The text of the `meta_grams` field: topic, meeting, host and tags, a line each. The pack
+/// export rebuilds it from the stored fields, so both must use this.
+pub fn meta_grams_text(
+    topic: Option<&str>,
+    meeting: Option<&str>,
+    host: Option<&str>,
+    tags: &[String],
+) -> String {
+    [topic, meeting, host]
+        .into_iter()
+        .flatten()
+        .chain(tags.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Per page, its place among all pages in source path order (see [`Fields::order`]).
 fn path_order(site: &Site) -> Vec<u64> {
     let mut by_path: Vec<usize> = (0..site.pages.len()).collect();
@@ -110,16 +126,12 @@ fn document(fields: &Fields, site: &Site, compiled: &Compiled, index: usize, ord
         .flatten()
         .collect::<Vec<_>>()
         .join("\n");
-    let meta_grams = [
+    let meta_grams = meta_grams_text(
         front.topic.as_deref(),
         front.meeting.as_deref(),
         front.host.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(front.tags.iter().map(String::as_str))
-    .collect::<Vec<_>>()
-    .join("\n");
+        &front.tags,
+    );
     let mut document = doc!(
         fields.path => page.source.clone(),
         fields.url => page.url.clone(),

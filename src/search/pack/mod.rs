@@ -15,8 +15,9 @@
 //!   lengths (for filters, facets, ties and BM25);
 //! - `g-N.js`: gram postings with positions, sharded by a hash of the gram, split into five
 //!   streams of like values (files.rs, `write_postings_shards`);
-//! - `c-N.js`: per CJK character, the documents holding it and the characters that follow it in
-//!   a gram (its successors): a one-character query needs one such shard;
+//! - `c-N.js`: per CJK character, the documents holding it, the characters that follow it in
+//!   a gram (its successors), and its positions beside a letter or digit (boundaries.rs): a
+//!   one-character query needs one such shard, and so does `2024年`;
 //! - `v-N.js`: the word vocabulary alone, by a hash of the word, for splitting queries;
 //! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word, in the same
 //!   five-stream layout;
@@ -27,6 +28,7 @@
 //! (alphabet.rs); the alphabet travels at the start of `docs.js`.
 
 mod alphabet;
+mod boundaries;
 mod files;
 mod postings;
 
@@ -40,8 +42,10 @@ use tantivy::schema::{Field, Value};
 use tantivy::{Index, TantivyDocument};
 
 use super::analyzer::{fold_table, is_cjk_char, MAX_WORD_CHARS};
+use super::index::meta_grams_text;
 use super::schema::{gram_fields, word_field_boosts, Fields};
 use alphabet::Alphabet;
+use boundaries::Boundaries;
 use files::{
     binary_script, pack_binary, push_varint, script, shard_count, write_postings_shards, write_shards,
     PackFiles, MAX_SHARDS, TEXT_LEVEL,
@@ -52,7 +56,7 @@ use postings::{read_back, ReadBack};
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
@@ -133,41 +137,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             (first, next.into_iter().map(|c| c.unwrap_or('$')).collect())
         })
         .collect();
-    let encoded_chars: Vec<(String, Vec<u8>)> = by_char
-        .into_iter()
-        .map(|(c, bits)| {
-            let docs: Vec<u32> = bits
-                .iter()
-                .enumerate()
-                .flat_map(|(word, &bits)| {
-                    (0..64u32)
-                        .filter(move |bit| bits & (1 << bit) != 0)
-                        .map(move |bit| word as u32 * 64 + bit)
-                })
-                .collect();
-            let mut out = Vec::new();
-            let follow = successors.remove(&c).unwrap_or_default();
-            push_varint(&mut out, follow.len() as u64);
-            out.extend_from_slice(follow.as_bytes());
-            push_varint(&mut out, docs.len() as u64);
-            let mut previous = 0;
-            for doc in docs {
-                push_varint(&mut out, u64::from(doc - previous));
-                previous = doc;
-            }
-            (c.to_string(), out)
-        })
-        .collect();
-    let char_shards = shard_count(encoded_chars.iter().map(|(t, p)| t.len() + p.len()).sum());
-    write_shards(
-        "c",
-        char_shards,
-        encoded_chars,
-        |t: &str| t.to_string(),
-        TEXT_LEVEL,
-        &write,
-    )?;
-
     // Gram shards, by the whole gram.
     let encoded_grams = grams;
     let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
@@ -203,6 +172,8 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let mut docs_table = DocsTable::default();
     // Text chunks of contiguous documents, sized so that there are at most MAX_SHARDS of them.
     let mut rows: Vec<String> = Vec::with_capacity(num_docs as usize);
+    // Each document's gram field texts, in gram_fields order: title, body, meta.
+    let mut gram_texts: Vec<Vec<String>> = Vec::with_capacity(num_docs as usize);
     for address in addresses.into_iter().flatten() {
         let document: TantivyDocument = searcher.doc(address)?;
         let text = |field: Field| {
@@ -257,7 +228,53 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             text(fields.body),
         ]);
         rows.push(row.to_string());
+        let meta = meta_grams_text(
+            document.get_first(fields.topic).and_then(|v| v.as_str()),
+            document.get_first(fields.meeting).and_then(|v| v.as_str()),
+            document.get_first(fields.host).and_then(|v| v.as_str()),
+            &doc_tags,
+        );
+        gram_texts.push(vec![text(fields.title), text(fields.body), meta]);
     }
+    // Characters, with their positions beside letters and digits.
+    let boundaries = Boundaries::scan(&gram_texts);
+    drop(gram_texts);
+    let encoded_chars: Vec<(String, Vec<u8>)> = by_char
+        .into_iter()
+        .map(|(c, bits)| {
+            let docs: Vec<u32> = bits
+                .iter()
+                .enumerate()
+                .flat_map(|(word, &bits)| {
+                    (0..64u32)
+                        .filter(move |bit| bits & (1 << bit) != 0)
+                        .map(move |bit| word as u32 * 64 + bit)
+                })
+                .collect();
+            let mut out = Vec::new();
+            let follow = successors.remove(&c).unwrap_or_default();
+            push_varint(&mut out, follow.len() as u64);
+            out.extend_from_slice(follow.as_bytes());
+            push_varint(&mut out, docs.len() as u64);
+            let mut previous = 0;
+            for doc in docs {
+                push_varint(&mut out, u64::from(doc - previous));
+                previous = doc;
+            }
+            boundaries.encode(c, &mut out);
+            (c.to_string(), out)
+        })
+        .collect();
+    let char_shards = shard_count(encoded_chars.iter().map(|(t, p)| t.len() + p.len()).sum());
+    write_shards(
+        "c",
+        char_shards,
+        encoded_chars,
+        |t: &str| t.to_string(),
+        TEXT_LEVEL,
+        &write,
+    )?;
+
     let total_text: usize = rows.iter().map(String::len).sum();
     let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_TEXT_CHUNKS + 1);
     let mut chunks: Vec<(u32, String)> = Vec::new();

@@ -582,17 +582,37 @@
     return true;
   };
 
+  /* Positions in the three gram fields as one row (per field: documents, then per document
+   * (delta << 1) | more, its count when more, its position deltas): doc -> [positions in
+   * field 0, 1, 2] (null where absent). */
+  function gramRow(reader) {
+    var docs = new Map();
+    for (var f = 0; f < 3; f++) {
+      var n = reader.next();
+      var doc = 0;
+      for (var i = 0; i < n; i++) {
+        var head = reader.next();
+        doc += Math.floor(head / 2);
+        putPositions(docs, f, doc, head % 2 ? reader.next() : 1, reader);
+      }
+    }
+    return docs;
+  }
+
+  /* Reads `count` position deltas from `reader` as document `doc`'s positions in field `f`. */
+  function putPositions(docs, f, doc, count, reader) {
+    var positions = new Array(count);
+    var last = 0;
+    for (var k = 0; k < count; k++) { last += reader.next(); positions[k] = last; }
+    var fields = docs.get(doc);
+    if (!fields) { fields = [null, null, null]; docs.set(doc, fields); }
+    fields[f] = positions;
+  }
+
   /* Gram postings: doc -> [positions in field 0, 1, 2] (null where absent). */
   function gramPostings(shard, gram) {
     var docs = new Map();
-    var found = shard.each(gram, function (f, doc, count, positions) {
-      var list = new Array(count);
-      var last = 0;
-      for (var k = 0; k < count; k++) { last += positions.next(); list[k] = last; }
-      var fields = docs.get(doc);
-      if (!fields) { fields = [null, null, null]; docs.set(doc, fields); }
-      fields[f] = list;
-    });
+    var found = shard.each(gram, function (f, doc, count, positions) { putPositions(docs, f, doc, count, positions); });
     return found ? docs : null;
   }
 
@@ -690,7 +710,9 @@
       var doc = 0;
       for (var i = 0; i < n; i++) { doc += reader.next(); docs.add(doc); }
       var terms = Array.from(follow).map(function (next) { return next === '$' ? c : c + next; });
-      entry = { docs: docs, terms: terms };
+      // Its positions beside a letter or digit, after one and before one (boundaries.rs).
+      var beside = reader.pos < bytes.length ? [gramRow(reader), gramRow(reader)] : [new Map(), new Map()];
+      entry = { docs: docs, terms: terms, after: beside[0], before: beside[1] };
     }
     this.decodedChars[c] = entry;
     return entry;
@@ -735,6 +757,26 @@
 
   /* Postings of every gram term that starts with the character `c`, merged (its successor
    * grams' shards must be loaded). */
+  /* A lone character at gs[i] right after a letter or digit gram ('after', as 年 in 2024年)
+   * or right before one ('before', as 第 in 第1) can only match where it stands beside one: its
+   * boundary positions say where. null: any gram starting with it may stand there. */
+  function besideWord(gs, i) {
+    var left = gs[i - 1], right = gs[i + 1];
+    var isWord = function (g) { return g && !g.prefix && !isCjk(Array.from(g.text)[0]); };
+    if (isWord(left) && left.position + Array.from(left.text).length === gs[i].position) { return 'after'; }
+    if (isWord(right) && gs[i].position + 1 === right.position) { return 'before'; }
+    return null;
+  }
+
+  /* Where a lone character of a phrase may stand: its boundary positions, or every gram it
+   * starts. */
+  Engine.prototype.lonePostings = function (gs, i) {
+    var side = besideWord(gs, i);
+    if (!side) { return this.prefixPostings(gs[i].text); }
+    var entry = this.charEntry(gs[i].text);
+    return entry ? entry[side] : new Map();
+  };
+
   Engine.prototype.prefixPostings = function (c) {
     var self = this;
     var merged = new Map();
@@ -764,7 +806,7 @@
       var entry = self.charEntry(gs[0].text);
       return entry ? new Set(entry.docs) : found;
     }
-    var lists = gs.map(function (g) { return g.prefix ? self.prefixPostings(g.text) : self.gramTerm(g.text); });
+    var lists = gs.map(function (g, i) { return g.prefix ? self.lonePostings(gs, i) : self.gramTerm(g.text); });
     if (lists.some(function (l) { return !l; })) { return found; }
     if (gs.length === 1) {
       lists[0].forEach(function (_, doc) { found.add(doc); });
@@ -853,7 +895,8 @@
         }
         var gs = queryGrams(part.text);
         if (gs.length > 1) {
-          gs.filter(function (g) { return g.prefix; }).forEach(function (g) {
+          gs.forEach(function (g, i) {
+            if (!g.prefix || besideWord(gs, i)) { return; }
             var entry = self.charEntry(g.text);
             (entry ? entry.terms : []).forEach(function (term) { successorIds.push(self.gramShardOf(term)); });
           });
@@ -1031,7 +1074,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 3) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 4) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
           self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));
