@@ -178,6 +178,21 @@ impl<'s> Resolver<'s> {
                 )));
             }
             (None, None) => {
+                let path = join_content_path("", name.trim_start_matches('/')).unwrap_or_default();
+                let is_draft = self.site.draft_titles.iter().any(|t| t == name)
+                    || self
+                        .site
+                        .drafts
+                        .iter()
+                        .any(|d| *d == path || *d == format!("{path}.md"));
+                if is_draft {
+                    return Err(Diagnostic::error(
+                        page_file,
+                        format!("wikilink `[[{}]]` leads to a draft, which is not published", link.url),
+                    )
+                    .at(link.line)
+                    .help("publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts"));
+                }
                 // Titles sharing most of the characters typed, best first.
                 let wanted: std::collections::HashSet<char> = name.chars().collect();
                 let mut scored: Vec<(usize, &str)> = self

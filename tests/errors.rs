@@ -500,6 +500,27 @@ fn book_toml_without_title() {
 }
 
 #[test]
+fn a_wikilink_to_a_draft_says_it_is_a_draft() {
+    let run = break_and_build(
+        "content/notes/wiki-draft.md",
+        "---\ntitle: 链接草稿\ndate: 2024-05-01\n---\n\n见[[未完成的草稿]]和[[notes/draft-secret]]。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/notes/wiki-draft.md:6: wikilink `[[未完成的草稿]]` leads to a draft, which is not published",
+            "content/notes/wiki-draft.md:6: wikilink `[[notes/draft-secret]]` leads to a draft, which is not published",
+        ]
+    );
+    assert!(
+        run.stderr
+            .contains("help: publish the page (remove `draft: true`)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_full_width_colon_after_a_key_is_named() {
     let run = break_and_build(
         "content/notes/colon.md",

@@ -574,6 +574,11 @@ fn missing_paths_get_the_404_page() {
             std::slice::from_ref(&heading),
             "{path}: the site's 404.html"
         );
+        // Its relative links are to the site root, wherever the missing address is.
+        assert_eq!(common::select_attrs(&page, "head base", "href"), ["/"], "{path}");
+        let stylesheet = common::select_attrs(&page, "link[rel=stylesheet]", "href").remove(0);
+        let (status, _, _) = http_get(&server.base, &format!("/{stylesheet}"), &[]);
+        assert_eq!(status, 200, "{path}: the stylesheet {stylesheet}");
     }
     let (status, _, _) = http_get(&server.base, "/api/nothing", &[]);
     assert_eq!(status, 404);

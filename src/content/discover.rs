@@ -122,6 +122,7 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         }
         if document.front.draft && !options.drafts {
             site.drafts.push(source);
+            site.draft_titles.push(document.front.title.clone());
             continue;
         }
         let url = format!("{}.html", source.strip_suffix(".md").unwrap_or(&source));

@@ -86,6 +86,8 @@ pub struct Site {
     pub attachments: Vec<Attachment>,
     /// Drafts that were left out, by source path, so links to them get a precise message.
     pub drafts: Vec<String>,
+    /// The titles of those drafts, for wikilinks by title.
+    pub draft_titles: Vec<String>,
     /// Pages whose own file has errors (already reported), so links to them are not reported
     /// again as broken.
     pub unreadable: Vec<String>,

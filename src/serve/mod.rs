@@ -138,6 +138,7 @@ pub fn router(state: Arc<SiteState>, live_reload: bool) -> Router {
     }
     let mut router = router
         .fallback_service(files)
+        .layer(middleware::from_fn(root_the_404_page))
         .layer(middleware::from_fn_with_state(state.clone(), guard_paths));
     if live_reload {
         router = router.layer(middleware::from_fn_with_state(state.clone(), live::inject));
@@ -147,6 +148,41 @@ pub fn router(state: Arc<SiteState>, live_reload: bool) -> Router {
         .layer(middleware::from_fn(cache_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The 404 page is shown at the missing address, at any depth, and its links are relative to
+/// the site root: `serve` serves the site at `/`, so, unless the page names its own base
+/// (`base-url`), it gets `<base href="/">` and its stylesheet and links work from
+/// `/a/b/missing.html` too.
+async fn root_the_404_page(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if response.status() != StatusCode::NOT_FOUND || !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "could not read the 404 page").into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let rooted = match html.find("<head>") {
+        Some(at) if !html.contains("<base ") => {
+            format!(
+                "{}<base href=\"/\">{}",
+                &html[..at + "<head>".len()],
+                &html[at + "<head>".len()..]
+            )
+        }
+        _ => html.into_owned(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::ETAG);
+    parts.headers.remove(header::LAST_MODIFIED);
+    Response::from_parts(parts, axum::body::Body::from(rooted))
 }
 
 /// Holds the read side of the swap lock while a response is produced.
