@@ -165,6 +165,14 @@ pub fn render(
                     }
                 }
             }
+            // Raw HTML (tables with merged cells…): its links and images are checked and
+            // rewritten like Markdown's.
+            NodeValue::HtmlBlock(block) => {
+                block.literal = rewrite_html_links(&block.literal, line, &mut resolve);
+            }
+            NodeValue::HtmlInline(raw) => {
+                *raw = rewrite_html_links(raw, line, &mut resolve);
+            }
             NodeValue::Heading(heading) => {
                 let level = heading.level;
                 drop(data);
@@ -184,6 +192,70 @@ pub fn render(
     rendered.html = sanitize(&html);
     rendered.plain_text = plain_text(root);
     rendered
+}
+
+/// `html` with the value of each `href` and `src` attribute passed to `resolve` (as a link or
+/// an image, at its line: `first_line` plus the line breaks before it) and replaced by its
+/// rewrite, if any.
+fn rewrite_html_links(
+    html: &str,
+    first_line: usize,
+    resolve: &mut impl FnMut(&LinkRef) -> Option<Rewrite>,
+) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut line = first_line;
+    while let Some((before, name, value, quote, after)) = next_url_attribute(rest) {
+        out.push_str(before);
+        line += before.matches('\n').count();
+        let kind = if name == "src" {
+            LinkKind::Image
+        } else {
+            LinkKind::Link
+        };
+        let found = LinkRef {
+            url: value.replace("&amp;", "&"),
+            line,
+            kind,
+        };
+        let url = resolve(&found).map_or_else(
+            || value.to_string(),
+            |r| r.url.replace('&', "&amp;").replace('"', "&quot;"),
+        );
+        out.push_str(&format!("{name}={quote}{url}{quote}"));
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The next `href="…"` or `src="…"` (or single-quoted) attribute of `html`: the text before
+/// it, the attribute's name, its value, its quote, and the text after it.
+fn next_url_attribute(html: &str) -> Option<(&str, &str, &str, char, &str)> {
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while from < html.len() {
+        let found = ["href", "src"]
+            .iter()
+            .filter_map(|name| lower[from..].find(name).map(|at| (from + at, *name)))
+            .min_by_key(|&(at, _)| at)?;
+        let (at, name) = found;
+        let preceded = at > 0 && lower.as_bytes()[at - 1].is_ascii_whitespace();
+        let after_name = lower[at + name.len()..].trim_start();
+        let value_start = html.len() - after_name.len();
+        if preceded && after_name.starts_with('=') {
+            let after_equals = html[value_start + 1..].trim_start();
+            if let Some(quote) = after_equals.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                if let Some(end) = after_equals[1..].find(quote) {
+                    let value = &after_equals[1..1 + end];
+                    let after = &after_equals[end + 2..];
+                    return Some((&html[..at], &html[at..at + name.len()], value, quote, after));
+                }
+            }
+        }
+        from = at + name.len();
+    }
+    None
 }
 
 fn resolve_into(
@@ -281,6 +353,30 @@ pub fn unique_urls(links: &[LinkRef]) -> HashSet<&str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn raw_html_links_and_images_are_resolved_and_rewritten() {
+        let html = "<table>\n<tr><td><a HREF=\"b.md\" class=\"x\">b</a></td>\n<td><img data-src=\"no.png\" src='c.png'></td></tr>\n</table>";
+        let mut seen = Vec::new();
+        let out = rewrite_html_links(html, 10, &mut |link: &LinkRef| {
+            seen.push((link.url.clone(), link.line, link.kind));
+            Some(Rewrite {
+                url: link.url.replace(".md", ".html"),
+                label: None,
+            })
+        });
+        assert_eq!(
+            seen,
+            [
+                ("b.md".to_string(), 11, LinkKind::Link),
+                ("c.png".to_string(), 12, LinkKind::Image)
+            ]
+        );
+        assert_eq!(
+            out,
+            "<table>\n<tr><td><a HREF=\"b.html\" class=\"x\">b</a></td>\n<td><img data-src=\"no.png\" src='c.png'></td></tr>\n</table>"
+        );
+    }
     use super::*;
 
     #[test]

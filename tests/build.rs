@@ -1102,3 +1102,27 @@ fn tags_separated_by_full_width_commas_are_separate_tags() {
     }
     assert!(!files.iter().any(|f| f.contains('，')), "{files:?}");
 }
+
+#[test]
+fn links_in_raw_html_are_rewritten_like_markdown_links() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/raw-html.md",
+        "---\ntitle: 原始网页代码\ndate: 2024-05-01\n---\n\n<table><tr><td rowspan=\"2\"><a href=\"2024/guide.md#第一部分\">指南</a></td><td><img src=\"2024/chart.svg\" alt=\"图\"></td></tr></table>\n\n行内 <a href=\"../about.md\">关于</a>。\n",
+    );
+    site.build().success();
+    let html = site.html("notes/raw-html.html");
+    let hrefs = select_attrs(&html, "article a", "href");
+    assert!(
+        hrefs.iter().any(|h| h.starts_with("2024/guide.html#")),
+        "{hrefs:?}"
+    );
+    assert!(hrefs.contains(&"../about.html".to_string()), "{hrefs:?}");
+    assert!(
+        !hrefs.iter().any(|h| h.ends_with(".md") || h.contains(".md#")),
+        "{hrefs:?}"
+    );
+    let srcs = select_attrs(&html, "article img", "src");
+    assert_eq!(srcs, ["2024/chart.svg"]);
+    assert!(site.path("public/notes/2024/chart.svg").is_file());
+}

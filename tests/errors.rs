@@ -500,6 +500,24 @@ fn book_toml_without_title() {
 }
 
 #[test]
+fn broken_links_and_images_in_raw_html_are_reported() {
+    let run = break_and_build(
+        "content/notes/raw-html.md",
+        "---\ntitle: 原始网页代码\ndate: 2024-05-01\n---\n\n<table>\n<tr><td><a href=\"2024/guide.md\">好</a></td></tr>\n<tr><td><a href=\"nothere.md\">坏</a> <img src=\"nothere.png\"></td></tr>\n</table>\n",
+    );
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("content/notes/raw-html.md:8: broken link → `nothere.md`"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("content/notes/raw-html.md:8: broken image → `nothere.png`"),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn a_wikilink_to_a_draft_says_it_is_a_draft() {
     let run = break_and_build(
         "content/notes/wiki-draft.md",
