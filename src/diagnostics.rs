@@ -165,11 +165,20 @@ impl Diagnostics {
 /// every platform.
 pub fn display_path(path: &Path, base: &Path) -> String {
     let relative = path.strip_prefix(base).unwrap_or(path);
-    let parts: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
+    let mut out = String::new();
+    for component in relative.components() {
+        match component {
+            std::path::Component::Prefix(prefix) => out.push_str(&prefix.as_os_str().to_string_lossy()),
+            std::path::Component::RootDir => out.push('/'),
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    out
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
@@ -219,6 +228,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn display_paths_use_one_slash_between_parts() {
+        assert_eq!(
+            display_path(Path::new("/site/content/a/b.md"), Path::new("/site")),
+            "content/a/b.md"
+        );
+        assert_eq!(
+            display_path(Path::new("/tmp/elsewhere"), Path::new("/site")),
+            "/tmp/elsewhere"
+        );
+        assert_eq!(display_path(Path::new("/site"), Path::new("/site")), "");
+    }
     use super::*;
 
     #[test]

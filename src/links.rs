@@ -218,8 +218,14 @@ impl<'s> Resolver<'s> {
                 .help(help));
             }
         };
+        // `[[页面#一、总体要求]]` names a heading by its text: link to the id the heading gets.
+        let anchor = if fragment.is_empty() {
+            String::new()
+        } else {
+            comrak::Anchorizer::new().anchorize(fragment)
+        };
         Ok(Resolved {
-            href: self.href(page_url, &target, fragment),
+            href: self.href(page_url, &target, &anchor),
             target,
         })
     }

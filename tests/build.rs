@@ -1126,3 +1126,32 @@ fn links_in_raw_html_are_rewritten_like_markdown_links() {
     assert_eq!(srcs, ["2024/chart.svg"]);
     assert!(site.path("public/notes/2024/chart.svg").is_file());
 }
+
+#[test]
+fn a_wikilink_to_a_heading_by_its_text_lands_on_the_heading() {
+    let site = TestSite::new();
+    site.write(
+        "content/target.md",
+        "---\ntitle: 实施方案\n---\n\n## 一、总体要求\n\n正文。\n\n## Main Tasks\n\n正文。\n",
+    );
+    site.write(
+        "content/source.md",
+        "---\ntitle: 引用页\n---\n\n见[[实施方案#一、总体要求]]与[[实施方案#Main Tasks]]。\n",
+    );
+    site.build().success();
+    let source = site.html("source.html");
+    let target = site.html("target.html");
+    let ids = ids_in(&target);
+    let hrefs = select_attrs(&source, "article a", "href");
+    assert_eq!(hrefs.len(), 2, "{hrefs:?}");
+    for href in hrefs {
+        let (page, fragment) = href.split_once('#').unwrap();
+        assert_eq!(page, "target.html");
+        // Browsers match the percent-decoded fragment against ids.
+        let fragment = percent_decode(fragment);
+        assert!(
+            ids.contains(&fragment),
+            "#{fragment} is a heading id of target.html: {ids:?}"
+        );
+    }
+}
