@@ -1532,3 +1532,24 @@ fn same_meeting_date_and_topic_twice_is_a_warning_naming_both_files() {
         .collect();
     assert_eq!(dates.len(), 2);
 }
+
+#[test]
+fn a_sessions_folder_without_index_is_named_as_the_ledger_in_the_sites_language() {
+    for (language, name) in [("zh-CN", "第一议题学习台账"), ("en", "Study session ledger")] {
+        let site = TestSite::new();
+        site.write(
+            "book.toml",
+            &format!("[book]\ntitle = \"台账测试\"\nlanguage = \"{language}\"\n"),
+        );
+        site.write(
+            "content/sessions/2024-03-12.md",
+            "---\ntitle: 学习记录\ndate: 2024-03-12\nkind: session\nmeeting: 区委常委会\n---\n\n正文。\n",
+        );
+        site.build().success();
+        let ledger = site.html("sessions/index.html");
+        assert_eq!(select_texts(&ledger, "h1"), [name], "{language}");
+        let nav = select_texts(&site.html("index.html"), "nav.main-nav a");
+        assert!(nav.contains(&name.to_string()), "{language}: {nav:?}");
+        assert!(!nav.contains(&"sessions".to_string()), "{language}: {nav:?}");
+    }
+}

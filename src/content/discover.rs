@@ -254,7 +254,8 @@ fn site_section_index(dirs: &[String], dir: &str) -> usize {
     dirs.iter().position(|d| d == dir).unwrap_or(0)
 }
 
-/// One section per folder, titled by its folder name until an `_index.md` says otherwise.
+/// One section per folder, titled by its folder name (`sessions/`: the ledger's name) until an
+/// `_index.md` says otherwise.
 fn build_sections(config: &Config, dirs: &[String]) -> Vec<Section> {
     dirs.iter()
         .map(|dir| {
@@ -265,6 +266,9 @@ fn build_sections(config: &Config, dirs: &[String]) -> Vec<Section> {
             };
             let title = if dir.is_empty() {
                 config.title.clone()
+            } else if dir == "sessions" {
+                // The ledger's folder: named as the ledger, in the site's language.
+                config.language.labels().ledger.to_string()
             } else {
                 name.to_string()
             };
