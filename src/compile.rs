@@ -43,6 +43,12 @@ pub struct CompiledPage {
     pub problems: Vec<Diagnostic>,
 }
 
+/// An address on another site: `http://`, `https://` or `//`.
+fn is_elsewhere(url: &str) -> bool {
+    let url = url.trim().to_ascii_lowercase();
+    url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+}
+
 /// Renders page `index`'s Markdown, resolving its links.
 pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledPage {
     let page = &site.pages[index];
@@ -52,6 +58,14 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
     let rendered = markdown::render(&page.body, page.body_line, |link| {
         if link.kind == LinkKind::Wiki {
             wikilinks.push(split_fragment(&link.url).0.to_string());
+        }
+        if link.kind == LinkKind::Image && is_elsewhere(&link.url) {
+            // The site must work with no internet: a remote image may never show.
+            problems.push(
+                Diagnostic::warning(&page.file, format!("the image `{}` is loaded from another site", link.url.trim()))
+                    .at(link.line)
+                    .help("readers with no access to that site will not see it: save the image beside the page and write its file name"),
+            );
         }
         match resolver.resolve_link(&page.source, &page.url, &page.file, link) {
             Ok(Some(resolved)) => {

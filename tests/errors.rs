@@ -278,6 +278,27 @@ fn unknown_field_is_a_warning_with_did_you_mean() {
 }
 
 #[test]
+fn an_image_from_another_site_is_a_warning() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/remote.md",
+        "---\ntitle: 外部图片\ndate: 2024-05-01\n---\n\n![示意图](https://example.com/a.png)\n\n<img src=\"//cdn.example.com/b.png\">\n",
+    );
+    let run = site.build().success();
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    for (line, url) in [(6, "https://example.com/a.png"), (8, "//cdn.example.com/b.png")] {
+        let expected =
+            format!("warning: content/notes/remote.md:{line}: the image `{url}` is loaded from another site");
+        assert!(
+            lines.contains(&expected.as_str()),
+            "no `{expected}`:\n{}",
+            run.stderr
+        );
+    }
+    assert!(site.output_exists("notes/remote.html"), "the build went on");
+}
+
+#[test]
 fn check_reports_unknown_field_warning() {
     let site = TestSite::fixture("basic");
     site.write("content/notes/typo.md", TYPO_PAGE);
