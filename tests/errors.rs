@@ -299,6 +299,24 @@ fn an_image_from_another_site_is_a_warning() {
 }
 
 #[test]
+fn a_field_written_twice_is_a_warning() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/twice.md",
+        "---\ntitle: 旧标题\ntitle: 新标题\ndate: 2024-05-01\n---\n\n正文。\n",
+    );
+    let run = site.build().success();
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l == "warning: content/notes/twice.md:3: `title` is written twice; the last one is used"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(select_texts(&site.html("notes/twice.html"), "h1"), ["新标题"]);
+}
+
+#[test]
 fn check_reports_unknown_field_warning() {
     let site = TestSite::fixture("basic");
     site.write("content/notes/typo.md", TYPO_PAGE);

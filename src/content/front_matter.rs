@@ -499,6 +499,30 @@ fn check_fields(
             }
         }
     }
+    // YAML keeps the last of two equal keys without a word: say so, as an editor copying
+    // fields from another page often leaves the old line in.
+    let mut seen: Vec<&str> = Vec::new();
+    for (index, line) in front_text.lines().enumerate() {
+        let key = line.split([':', '=']).next().unwrap_or("").trim_end();
+        let is_key = line.contains([':', '='])
+            && !key.is_empty()
+            && !line.starts_with([' ', '\t', '#', '-', '['])
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !is_key {
+            continue;
+        }
+        if seen.contains(&key) {
+            warnings.push(
+                Diagnostic::warning(file, format!("`{key}` is written twice; the last one is used"))
+                    .at(index + 2)
+                    .help(format!("remove one of the `{key}` lines")),
+            );
+        } else {
+            seen.push(key);
+        }
+    }
     if front.title.is_empty() && !errors.iter().any(|e: &Diagnostic| e.message.contains("`title`")) {
         errors.push(
             Diagnostic::error(file, "missing `title`")
