@@ -905,6 +905,25 @@ fn a_burst_of_200_new_pages_coalesces_into_few_rebuilds() {
 // 7. Serving during rebuilds.
 
 #[test]
+fn a_file_caught_empty_while_saved_in_place_is_not_an_error() {
+    let (site, server) = serve_basic();
+    let mut sse = Sse::connect(&server);
+    let path = site.path("content/about.md");
+    // An editor saving in place: the file is truncated, then written a moment later.
+    std::fs::write(&path, "").unwrap();
+    std::thread::sleep(Duration::from_millis(60));
+    std::fs::write(
+        &path,
+        "---\ntitle: 关于本站新版\ndate: 2023-12-01\n---\n\n新版正文。\n",
+    )
+    .unwrap();
+    let events = sse.collect_for(Duration::from_millis(1500));
+    assert!(events.iter().all(|e| e.name == "reload"), "{events:?}");
+    assert!(!events.is_empty(), "the save is built");
+    assert!(get_ok(&server, "/about.html").contains("新版正文"));
+}
+
+#[test]
 fn pages_and_search_keep_being_served_whole_during_rebuilds() {
     let (site, server) = serve_basic();
     let mut sse = Sse::connect(&server);

@@ -29,6 +29,8 @@ const DEBOUNCE: Duration = Duration::from_millis(20);
 /// file (an editor's save), longer once several arrive (a burst).
 const QUIET_AFTER_SAVE: Duration = Duration::from_millis(10);
 const QUIET_IN_BURST: Duration = Duration::from_millis(40);
+/// How many times a changed file found empty is looked at again, `QUIET_IN_BURST` apart.
+const EMPTY_FILE_WAITS: usize = 5;
 /// How long edits must pause before the static search pack is exported again.
 const SETTLE: Duration = Duration::from_millis(1500);
 
@@ -236,6 +238,17 @@ fn rebuild_loop(
             };
             pending.fetch_sub(1, Ordering::SeqCst);
             seen = take(batch, &mut watcher);
+        }
+        // An editor saving in place truncates the file, then writes it: a file caught empty in
+        // between gets a moment more (a file left empty is then reported as it is).
+        for _ in 0..EMPTY_FILE_WAITS {
+            let caught_empty = changed_paths
+                .iter()
+                .any(|path| std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0));
+            if !caught_empty {
+                break;
+            }
+            std::thread::sleep(QUIET_IN_BURST);
         }
         if changes.is_empty() {
             continue;
