@@ -19,7 +19,7 @@ use studybook::search::query::parse_query;
 use studybook::search::{SearchRequest, Searcher};
 
 mod shared;
-use shared::{typical_queries, Query};
+use shared::{typical_queries, Query, QueryArgs};
 
 fn gzip_size(bytes: &[u8]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -69,18 +69,7 @@ fn doc_ids(pack: &Path, chunks: usize) -> HashMap<String, usize> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut site = PathBuf::from(".");
-    let mut count = 200;
-    let mut seed = 7u64;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--site" => site = PathBuf::from(args.next().unwrap_or_default()),
-            "--queries" => count = args.next().unwrap_or_default().parse()?,
-            "--seed" => seed = args.next().unwrap_or_default().parse()?,
-            other => anyhow::bail!("unknown argument `{other}`"),
-        }
-    }
+    let QueryArgs { site, count, seed } = QueryArgs::parse(200)?;
     let output = site.join("public");
     let pack = output.join("search").join("pack");
     let meta = meta(&pack);

@@ -7,13 +7,12 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use studybook::search::{SearchRequest, Searcher};
 
 mod shared;
-use shared::{percentile, typical_queries, Query};
+use shared::{percentile, typical_queries, Query, QueryArgs};
 
 fn report(name: &str, mut times: Vec<f64>) {
     times.sort_by(f64::total_cmp);
@@ -42,18 +41,7 @@ fn encode(text: &str) -> String {
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut site = PathBuf::from(".");
-    let mut count = 1000;
-    let mut seed = 7;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--site" => site = PathBuf::from(args.next().unwrap_or_default()),
-            "--queries" => count = args.next().unwrap_or_default().parse()?,
-            "--seed" => seed = args.next().unwrap_or_default().parse()?,
-            other => anyhow::bail!("unknown argument `{other}`"),
-        }
-    }
+    let QueryArgs { site, count, seed } = QueryArgs::parse(1000)?;
     let output = site.join("public");
     let queries = typical_queries(&site, count, seed);
     let searcher = Searcher::open(&output)?;

@@ -6,14 +6,12 @@
 //! `cargo run --release --example static_latency -- --site DIR [--queries 100] [--seed 7]`
 //! where DIR is a built site. Needs Debian's `chromium` (or `CHROMIUM=path`).
 
-use std::path::PathBuf;
-
 #[allow(dead_code)]
 #[path = "../tests/common/browser.rs"]
 mod browser;
 mod shared;
 
-use shared::{percentile, typical_queries, Query};
+use shared::{percentile, typical_queries, Query, QueryArgs};
 
 fn report(name: &str, mut times: Vec<f64>) {
     times.sort_by(f64::total_cmp);
@@ -28,18 +26,7 @@ fn report(name: &str, mut times: Vec<f64>) {
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut site = PathBuf::from(".");
-    let mut count = 100;
-    let mut seed = 7;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--site" => site = PathBuf::from(args.next().unwrap_or_default()),
-            "--queries" => count = args.next().unwrap_or_default().parse()?,
-            "--seed" => seed = args.next().unwrap_or_default().parse()?,
-            other => anyhow::bail!("unknown argument `{other}`"),
-        }
-    }
+    let QueryArgs { site, count, seed } = QueryArgs::parse(100)?;
     let page = site.join("public").join("search.html").canonicalize()?;
     let queries = typical_queries(&site, count, seed);
     let browser = browser::Browser::launch();

@@ -1,9 +1,37 @@
-//! What the benchmarks share: the typical queries of a site. Included with `mod shared;`; a
-//! folder without `main.rs` is not an example of its own.
+//! What the benchmarks share: their command line and the typical queries of a site. Included
+//! with `mod shared;`; a folder without `main.rs` is not an example of its own.
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// What a query benchmark is told: `--site DIR [--queries N] [--seed S]`.
+pub struct QueryArgs {
+    pub site: PathBuf,
+    pub count: usize,
+    pub seed: u64,
+}
+
+impl QueryArgs {
+    /// Reads the command line; `count` queries unless `--queries` says otherwise.
+    pub fn parse(count: usize) -> anyhow::Result<QueryArgs> {
+        let mut parsed = QueryArgs {
+            site: PathBuf::from("."),
+            count,
+            seed: 7,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--site" => parsed.site = PathBuf::from(args.next().unwrap_or_default()),
+                "--queries" => parsed.count = args.next().unwrap_or_default().parse()?,
+                "--seed" => parsed.seed = args.next().unwrap_or_default().parse()?,
+                other => anyhow::bail!("unknown argument `{other}`"),
+            }
+        }
+        Ok(parsed)
+    }
+}
 
 /// A small deterministic generator (splitmix64), so every benchmark run asks the same queries.
 pub struct Rng(pub u64);

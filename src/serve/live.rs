@@ -8,12 +8,11 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use futures_util::stream::{Stream, StreamExt};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -149,34 +148,22 @@ pub const SCRIPT: &str = r#"<script>
 
 /// Adds [`SCRIPT`] before `</body>` of HTML responses, with the current build generation.
 pub async fn inject(State(state): State<Arc<SiteState>>, request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let is_html = response
+    let mut response = super::edit_html(next.run(request).await, |html| {
+        let script = SCRIPT.replace("__GENERATION__", &state.generation().to_string());
+        match html.rfind("</body>") {
+            Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
+            None => format!("{html}{script}"),
+        }
+    })
+    .await;
+    if response
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html {
-        return response;
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
-        return (
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "could not read the page",
-        )
-            .into_response();
-    };
-    let html = String::from_utf8_lossy(&bytes);
-    let script = SCRIPT.replace("__GENERATION__", &state.generation().to_string());
-    let injected = match html.rfind("</body>") {
-        Some(at) => format!("{}{script}{}", &html[..at], &html[at..]),
-        None => format!("{html}{script}"),
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.remove(header::ETAG);
-    parts.headers.remove(header::LAST_MODIFIED);
-    parts
-        .headers
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Response::from_parts(parts, Body::from(injected))
+    response
 }

@@ -150,39 +150,45 @@ pub fn router(state: Arc<SiteState>, live_reload: bool) -> Router {
         .with_state(state)
 }
 
+/// An HTML response with its body rewritten by `edit`; any other response as it is. The old
+/// body's length and validators are dropped.
+pub(crate) async fn edit_html(response: Response, edit: impl FnOnce(&str) -> String) -> Response {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "could not read the page").into_response();
+    };
+    let edited = edit(&String::from_utf8_lossy(&bytes));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::ETAG);
+    parts.headers.remove(header::LAST_MODIFIED);
+    Response::from_parts(parts, axum::body::Body::from(edited))
+}
+
 /// The 404 page is shown at the missing address, at any depth, and its links are relative to
 /// the site root: `serve` serves the site at `/`, so, unless the page names its own base
 /// (`base-url`), it gets `<base href="/">` and its stylesheet and links work from
 /// `/a/b/missing.html` too.
 async fn root_the_404_page(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if response.status() != StatusCode::NOT_FOUND || !is_html {
+    if response.status() != StatusCode::NOT_FOUND {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "could not read the 404 page").into_response();
-    };
-    let html = String::from_utf8_lossy(&bytes);
-    let rooted = match html.find("<head>") {
+    edit_html(response, |html| match html.find("<head>") {
         Some(at) if !html.contains("<base ") => {
-            format!(
-                "{}<base href=\"/\">{}",
-                &html[..at + "<head>".len()],
-                &html[at + "<head>".len()..]
-            )
+            let (head, rest) = html.split_at(at + "<head>".len());
+            format!("{head}<base href=\"/\">{rest}")
         }
-        _ => html.into_owned(),
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.remove(header::ETAG);
-    parts.headers.remove(header::LAST_MODIFIED);
-    Response::from_parts(parts, axum::body::Body::from(rooted))
+        _ => html.to_string(),
+    })
+    .await
 }
 
 /// Holds the read side of the swap lock while a response is produced.

@@ -160,21 +160,24 @@ pub(super) fn shard_count(total_bytes: usize) -> usize {
     total_bytes.div_ceil(SHARD_BYTES).clamp(1, MAX_SHARDS)
 }
 
+/// `entries` in `shards` buckets by the FNV-1a hash of their term, as the browser looks them up.
+fn buckets(entries: Vec<(String, Vec<u8>)>, shards: usize) -> Vec<Vec<(String, Vec<u8>)>> {
+    let mut buckets: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); shards];
+    for (term, bytes) in entries {
+        buckets[fnv1a(&term) as usize % shards].push((term, bytes));
+    }
+    buckets
+}
+
 /// Writes `prefix-N.js` shards: a binary of `[count] ([term length][term][postings length][postings])…`.
 pub(super) fn write_shards(
     prefix: &str,
     shards: usize,
     entries: Vec<(String, Vec<u8>)>,
-    key: impl Fn(&str) -> String,
     level: u8,
     write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<()> {
-    let mut buckets: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); shards];
-    for (term, postings) in entries {
-        let shard = fnv1a(&key(&term)) as usize % shards;
-        buckets[shard].push((term, postings));
-    }
-    buckets
+    buckets(entries, shards)
         .into_par_iter()
         .enumerate()
         .try_for_each(|(number, bucket)| {
@@ -207,11 +210,7 @@ pub(super) fn write_postings_shards(
     with_positions: bool,
     write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<()> {
-    let mut buckets: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new(); shards];
-    for (term, row) in entries {
-        buckets[fnv1a(&term) as usize % shards].push((term, row));
-    }
-    buckets
+    buckets(entries, shards)
         .into_par_iter()
         .enumerate()
         .try_for_each(|(number, bucket)| {

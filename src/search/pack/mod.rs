@@ -47,8 +47,8 @@ use super::schema::{gram_fields, word_field_boosts, Fields};
 use alphabet::Alphabet;
 use boundaries::Boundaries;
 use files::{
-    binary_script, pack_binary, push_varint, script, shard_count, write_postings_shards, write_shards,
-    PackFiles, MAX_SHARDS, TEXT_LEVEL,
+    binary_script, pack_binary, push_varint, read_varint, script, shard_count, write_postings_shards,
+    write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
 pub use files::{fnv1a, from_text, to_text, unpack_binary};
 use postings::{read_back, ReadBack};
@@ -216,8 +216,15 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             meeting_id as u64,
             &tag_ids,
         );
+        let (title, body) = (text(fields.title), text(fields.body));
+        let meta = meta_grams_text(
+            document.get_first(fields.topic).and_then(|v| v.as_str()),
+            document.get_first(fields.meeting).and_then(|v| v.as_str()),
+            document.get_first(fields.host).and_then(|v| v.as_str()),
+            &doc_tags,
+        );
         let row = serde_json::json!([
-            text(fields.title),
+            &title,
             text(fields.url),
             text(fields.path),
             kind,
@@ -225,16 +232,10 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             meeting,
             doc_tags,
             number(fields.studied),
-            text(fields.body),
+            &body,
         ]);
         rows.push(row.to_string());
-        let meta = meta_grams_text(
-            document.get_first(fields.topic).and_then(|v| v.as_str()),
-            document.get_first(fields.meeting).and_then(|v| v.as_str()),
-            document.get_first(fields.host).and_then(|v| v.as_str()),
-            &doc_tags,
-        );
-        gram_texts.push(vec![text(fields.title), text(fields.body), meta]);
+        gram_texts.push(vec![title, body, meta]);
     }
     // Characters, with their positions beside letters and digits.
     let boundaries = Boundaries::scan(&gram_texts);
@@ -266,14 +267,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         })
         .collect();
     let char_shards = shard_count(encoded_chars.iter().map(|(t, p)| t.len() + p.len()).sum());
-    write_shards(
-        "c",
-        char_shards,
-        encoded_chars,
-        |t: &str| t.to_string(),
-        TEXT_LEVEL,
-        &write,
-    )?;
+    write_shards("c", char_shards, encoded_chars, TEXT_LEVEL, &write)?;
 
     let total_text: usize = rows.iter().map(String::len).sum();
     let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_TEXT_CHUNKS + 1);
@@ -393,15 +387,8 @@ pub fn decoded_files(pack_dir: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>
         files.insert(name, data);
     }
     let alphabet = files.get("docs").and_then(|docs| {
-        let (mut length, mut shift, mut at) = (0usize, 0, 0);
-        while let Some(&byte) = docs.get(at) {
-            length |= usize::from(byte & 0x7f) << shift;
-            shift += 7;
-            at += 1;
-            if byte < 0x80 {
-                break;
-            }
-        }
+        let mut at = 0;
+        let length = read_varint(docs, &mut at) as usize;
         String::from_utf8(docs.get(at..at + length)?.to_vec()).ok()
     });
     if let Some(alphabet) = alphabet {
