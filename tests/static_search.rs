@@ -1475,6 +1475,63 @@ fn a_missing_meta_file_says_unavailable_and_the_page_recovers_after_a_rebuild() 
     );
 }
 
+/// A page opened before the site was rebuilt (IT copied a new build over the old one) must not
+/// read the new files with the old `meta.js`: document numbers, shard counts and text chunks
+/// all moved. The build is in every file's address, so what a browser keeps stays consistent;
+/// the first file of the new build the page meets makes it start again from the new `meta.js`.
+#[test]
+fn a_page_open_across_a_rebuild_answers_from_the_new_build() {
+    let site = generated_site();
+    let server = StaticServer::start(&site.path("public"));
+    let browser = Browser::launch();
+    let query = "安全生产";
+    let mut tabs = Vec::new();
+    for url in [
+        format!("{}search.html", server.base),
+        file_url(&site, "search.html"),
+    ] {
+        let mut tab = open_page(&browser, &format!("{url}?q={}", percent_encode(query)));
+        let state = wait_loaded_query(&mut tab);
+        assert_page_matches_cli(&site, &state, query, &format!("before the rebuild, {url}"));
+        tabs.push((tab, url));
+    }
+    let build_before = pack_meta(&site)["build"].clone();
+    let (_, rows_before) = cli(&site, &q(query), 20);
+
+    // New pages sort first, so every document number after them moves.
+    for (file, title) in [
+        ("aa-pilot.md", "试验田改革示范要点"),
+        ("ab-pilot.md", "安全生产试验田"),
+    ] {
+        site.write(
+            &format!("content/notes/{file}"),
+            &format!("---\ntitle: {title}\ndate: 2026-05-06\ntags: [试验田]\n---\n\n{title}：试验田改革示范的做法。\n"),
+        );
+    }
+    site.build().success();
+    assert_ne!(pack_meta(&site)["build"], build_before, "a new build id");
+    let (_, rows_after) = cli(&site, &q(query), 20);
+    assert_ne!(urls(&rows_before), urls(&rows_after));
+
+    for (tab, url) in &mut tabs {
+        let state = search_in_page(tab, "试验田改革示范");
+        assert_page_matches_cli(
+            &site,
+            &state,
+            "试验田改革示范",
+            &format!("after the rebuild, {url}"),
+        );
+        assert_eq!(state.rows.len(), 2, "{url}: {state:?}");
+        assert!(
+            state.facets.iter().any(|f| f.starts_with("试验田")),
+            "{url}: the new build's tags: {:?}",
+            state.facets
+        );
+        let state = search_in_page(tab, query);
+        assert_page_matches_cli(&site, &state, query, &format!("after the rebuild, {url}, again"));
+    }
+}
+
 #[test]
 fn a_missing_text_chunk_says_unavailable_and_other_queries_still_work() {
     let site = generated_site();

@@ -139,21 +139,23 @@ pub fn from_text(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A script that registers the text `data` made by [`to_text`] under `name`: written by hand,
-/// as JSON would escape its control characters into six bytes each.
-pub(super) fn binary_script(name: &str, data: &str) -> String {
-    format!("window.__studybookPack&&window.__studybookPack.add(\"{name}\",\"{data}\");\n")
+/// The text `data` made by [`to_text`] as a JavaScript string: written by hand, as JSON would
+/// escape its control characters into six bytes each.
+pub(super) fn quoted(data: &str) -> String {
+    format!("\"{data}\"")
 }
 
-/// A script that registers `data` under `name`.
-pub(super) fn script(name: &str, data: &impl Serialize) -> anyhow::Result<String> {
-    let json = serde_json::to_string(data)?;
+/// `data` as JSON, safe inside a script element.
+pub(super) fn json(data: &impl Serialize) -> anyhow::Result<String> {
     // `</` must not appear inside a script element's text.
-    let json = json.replace("</", "<\\/");
-    Ok(format!(
-        "window.__studybookPack&&window.__studybookPack.add({},{json});\n",
-        serde_json::to_string(name)?
-    ))
+    Ok(serde_json::to_string(data)?.replace("</", "<\\/"))
+}
+
+/// The script that registers `data` (a JavaScript expression) under `name` for the pack of
+/// build `build`. The browser checks the build of every file against `meta.js`'s, so a page
+/// opened before the site was rebuilt notices new files instead of misreading them.
+pub(super) fn script(name: &str, data: &str, build: &str) -> String {
+    format!("window.__studybookPack&&window.__studybookPack.add(\"{name}\",{data},\"{build}\");\n")
 }
 
 pub(super) fn shard_count(total_bytes: usize) -> usize {
@@ -189,8 +191,7 @@ pub(super) fn write_shards(
                 push_varint(&mut out, postings.len() as u64);
                 out.extend_from_slice(&postings);
             }
-            let name = format!("{prefix}-{number}");
-            write(&name, binary_script(&name, &pack_binary(&out, level)))
+            write(&format!("{prefix}-{number}"), quoted(&pack_binary(&out, level)))
         })
 }
 
@@ -215,12 +216,11 @@ pub(super) fn write_postings_shards(
         .enumerate()
         .try_for_each(|(number, bucket)| {
             let streams = postings_streams(&bucket, fields, with_positions);
-            let name = format!("{prefix}-{number}");
             let texts: Vec<String> = streams
                 .iter()
                 .map(|stream| pack_binary(stream, POSTINGS_LEVEL))
                 .collect();
-            write(&name, binary_array_script(&name, &texts))
+            write(&format!("{prefix}-{number}"), quoted_array(&texts))
         })
 }
 
@@ -263,9 +263,9 @@ fn postings_streams(bucket: &[(String, Vec<u8>)], fields: usize, with_positions:
     [header, terms, counts, deltas, positions]
 }
 
-/// A script that registers an array of texts made by [`to_text`] under `name`.
-pub(super) fn binary_array_script(name: &str, texts: &[String]) -> String {
-    let mut out = format!("window.__studybookPack&&window.__studybookPack.add(\"{name}\",[");
+/// An array of texts made by [`to_text`] as JavaScript.
+fn quoted_array(texts: &[String]) -> String {
+    let mut out = String::from("[");
     for (i, text) in texts.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -274,58 +274,47 @@ pub(super) fn binary_array_script(name: &str, texts: &[String]) -> String {
         out.push_str(text);
         out.push('"');
     }
-    out.push_str("]);\n");
+    out.push(']');
     out
 }
 
 /// The pack's data files, written from several threads as they are made.
 pub(super) struct PackFiles<'a> {
     dir: &'a Path,
-    /// Name, CRC-32 and size of every file written.
-    written: std::sync::Mutex<Vec<(String, u32, u64)>>,
+    /// The build id every file carries.
+    build: String,
+    written: std::sync::Mutex<Written>,
 }
 
 /// What the data files add up to.
 pub(super) struct Written {
     pub files: usize,
     pub bytes: u64,
-    /// A hash of every data file, in name order: it changes exactly when the data does, so
-    /// browsers never mix files of two builds, and identical data gives an identical id.
-    pub build_id: u32,
 }
 
 impl<'a> PackFiles<'a> {
-    pub(super) fn new(dir: &'a Path) -> Self {
+    /// Files of build `build` (see [`script`]) in `dir`.
+    pub(super) fn new(dir: &'a Path, build: String) -> Self {
         PackFiles {
             dir,
-            written: std::sync::Mutex::new(Vec::new()),
+            build,
+            written: std::sync::Mutex::new(Written { files: 0, bytes: 0 }),
         }
     }
 
-    pub(super) fn write(&self, name: &str, text: &str) -> anyhow::Result<()> {
+    /// Writes `name.js`, the script that registers `data` (a JavaScript expression).
+    pub(super) fn write(&self, name: &str, data: &str) -> anyhow::Result<()> {
         let path = self.dir.join(format!("{name}.js"));
-        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))?;
-        self.written.lock().expect("no panics hold this lock").push((
-            name.to_string(),
-            crc32fast::hash(text.as_bytes()),
-            text.len() as u64,
-        ));
+        let text = script(name, data, &self.build);
+        std::fs::write(&path, &text).with_context(|| format!("failed to write `{}`", path.display()))?;
+        let mut written = self.written.lock().expect("no panics hold this lock");
+        written.files += 1;
+        written.bytes += text.len() as u64;
         Ok(())
     }
 
     pub(super) fn finish(self) -> Written {
-        let mut written = self.written.into_inner().expect("no panics hold this lock");
-        written.sort();
-        let mut digest = crc32fast::Hasher::new();
-        for (name, crc, _) in &written {
-            digest.update(name.as_bytes());
-            digest.update(&crc.to_le_bytes());
-        }
-        Written {
-            files: written.len(),
-            bytes: written.iter().map(|(_, _, size)| size).sum(),
-            build_id: digest.finalize(),
-        }
+        self.written.into_inner().expect("no panics hold this lock")
     }
 }
 

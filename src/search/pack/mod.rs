@@ -2,7 +2,7 @@
 //! server, from any static web host and from `file://`.
 //!
 //! Browsers refuse `fetch` of local files, so every data file is a small script that registers
-//! itself: `window.__studybookPack.add(name, data)`. The index stays the single source of
+//! itself: `window.__studybookPack.add(name, data, build)`. The index stays the single source of
 //! truth: the pack is read back from it (same segmentation, same statistics), so the browser
 //! scores with the same BM25 numbers and finds the same pages. Documents are numbered in source
 //! path order, the server's last tie-break, so the pack is the same in every build of the same
@@ -46,17 +46,17 @@ use super::index::meta_grams_text;
 use super::schema::{gram_fields, word_field_boosts, Fields};
 use alphabet::Alphabet;
 use boundaries::Boundaries;
-use files::{
-    binary_script, pack_binary, push_varint, read_varint, script, shard_count, write_postings_shards,
-    write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
-};
 pub use files::{fnv1a, from_text, to_text, unpack_binary};
+use files::{
+    json, pack_binary, push_varint, quoted, read_varint, shard_count, write_postings_shards, write_shards,
+    PackFiles, MAX_SHARDS, TEXT_LEVEL,
+};
 use postings::{read_back, ReadBack};
 
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
@@ -104,68 +104,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         }
         ids.push(segment_ids);
     }
-    std::fs::create_dir_all(pack_dir)
-        .with_context(|| format!("failed to create `{}`", pack_dir.display()))?;
-    let files = PackFiles::new(pack_dir);
-    let write = |name: &str, text: String| files.write(name, &text);
-
-    let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
-    let gram_fields = gram_fields(&fields);
-
-    let ReadBack {
-        grams,
-        by_char,
-        words,
-        total_tokens,
-        fieldnorms,
-    } = read_back(segments, &ids, &gram_fields, &word_fields, num_docs)?;
-
-    // Characters: per CJK character, the documents that hold it and the grams that start with
-    // it (its successors), for one-character queries and a lone character inside a phrase.
-    // In the terms' byte order: the character alone (`$`) first, then by the next character.
-    let mut successors: BTreeMap<char, Vec<Option<char>>> = BTreeMap::new();
-    for (term, _) in &grams {
-        let mut chars = term.chars();
-        if let Some(first) = chars.next().filter(|&c| is_cjk_char(c)) {
-            successors.entry(first).or_default().push(chars.next());
-        }
-    }
-    let mut successors: BTreeMap<char, String> = successors
-        .into_iter()
-        .map(|(first, mut next)| {
-            next.sort_unstable();
-            (first, next.into_iter().map(|c| c.unwrap_or('$')).collect())
-        })
-        .collect();
-    // Gram shards, by the whole gram.
-    let encoded_grams = grams;
-    let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
-    write_postings_shards("g", gram_shards, encoded_grams, gram_fields.len(), true, &write)?;
-
-    // Word shards, by the whole word.
-    let encoded_words = words;
-    let word_shards = shard_count(encoded_words.iter().map(|(t, p)| t.len() + p.len()).sum());
-
-    // The vocabulary alone, in small shards: a query looks up every substring of itself to
-    // split it into words, and only then needs the postings of the few words it chose.
-    let vocabulary_bytes: usize = encoded_words.iter().map(|(t, _)| t.len() + 1).sum();
-    let vocabulary_shards = vocabulary_bytes
-        .div_ceil(VOCABULARY_SHARD_BYTES)
-        .clamp(1, MAX_SHARDS);
-    let mut vocabulary: Vec<String> = vec![String::new(); vocabulary_shards];
-    for (term, _) in &encoded_words {
-        let shard = &mut vocabulary[fnv1a(term) as usize % vocabulary_shards];
-        if !shard.is_empty() {
-            shard.push('\n');
-        }
-        shard.push_str(term);
-    }
-    for (number, terms) in vocabulary.iter().enumerate() {
-        let name = format!("v-{number}");
-        write(&name, script(&name, terms)?)?;
-    }
-    write_postings_shards("w", word_shards, encoded_words, word_fields.len(), false, &write)?;
-
     // Documents: facets, dates, field lengths; and text chunks for results and snippets.
     let mut meetings: Vec<String> = Vec::new();
     let mut tags: Vec<String> = Vec::new();
@@ -237,6 +175,69 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         rows.push(row.to_string());
         gram_texts.push(vec![title, body, meta]);
     }
+    let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
+    let gram_fields = gram_fields(&fields);
+
+    let ReadBack {
+        grams,
+        by_char,
+        words,
+        total_tokens,
+        fieldnorms,
+    } = read_back(segments, &ids, &gram_fields, &word_fields, num_docs)?;
+
+    let build = build_id(&rows, &docs_table, &grams, &words, &fieldnorms);
+    std::fs::create_dir_all(pack_dir)
+        .with_context(|| format!("failed to create `{}`", pack_dir.display()))?;
+    let files = PackFiles::new(pack_dir, build.clone());
+    let write = |name: &str, data: String| files.write(name, &data);
+
+    // Characters: per CJK character, the documents that hold it and the grams that start with
+    // it (its successors), for one-character queries and a lone character inside a phrase.
+    // In the terms' byte order: the character alone (`$`) first, then by the next character.
+    let mut successors: BTreeMap<char, Vec<Option<char>>> = BTreeMap::new();
+    for (term, _) in &grams {
+        let mut chars = term.chars();
+        if let Some(first) = chars.next().filter(|&c| is_cjk_char(c)) {
+            successors.entry(first).or_default().push(chars.next());
+        }
+    }
+    let mut successors: BTreeMap<char, String> = successors
+        .into_iter()
+        .map(|(first, mut next)| {
+            next.sort_unstable();
+            (first, next.into_iter().map(|c| c.unwrap_or('$')).collect())
+        })
+        .collect();
+    // Gram shards, by the whole gram.
+    let encoded_grams = grams;
+    let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
+    write_postings_shards("g", gram_shards, encoded_grams, gram_fields.len(), true, &write)?;
+
+    // Word shards, by the whole word.
+    let encoded_words = words;
+    let word_shards = shard_count(encoded_words.iter().map(|(t, p)| t.len() + p.len()).sum());
+
+    // The vocabulary alone, in small shards: a query looks up every substring of itself to
+    // split it into words, and only then needs the postings of the few words it chose.
+    let vocabulary_bytes: usize = encoded_words.iter().map(|(t, _)| t.len() + 1).sum();
+    let vocabulary_shards = vocabulary_bytes
+        .div_ceil(VOCABULARY_SHARD_BYTES)
+        .clamp(1, MAX_SHARDS);
+    let mut vocabulary: Vec<String> = vec![String::new(); vocabulary_shards];
+    for (term, _) in &encoded_words {
+        let shard = &mut vocabulary[fnv1a(term) as usize % vocabulary_shards];
+        if !shard.is_empty() {
+            shard.push('\n');
+        }
+        shard.push_str(term);
+    }
+    for (number, terms) in vocabulary.iter().enumerate() {
+        let name = format!("v-{number}");
+        write(&name, json(terms)?)?;
+    }
+    write_postings_shards("w", word_shards, encoded_words, word_fields.len(), false, &write)?;
+
     // Characters, with their positions beside letters and digits.
     let boundaries = Boundaries::scan(&gram_texts);
     drop(gram_texts);
@@ -292,10 +293,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         .enumerate()
         .try_for_each(|(number, (_, json))| {
             let name = format!("t-{number}");
-            write(
-                &name,
-                binary_script(&name, &pack_binary(&alphabet.encode(&json), TEXT_LEVEL)),
-            )
+            write(&name, quoted(&pack_binary(&alphabet.encode(&json), TEXT_LEVEL)))
         })?;
     // The alphabet first: the browser needs it for every text chunk.
     let alphabet = alphabet.as_string();
@@ -306,22 +304,17 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     for norms in &fieldnorms {
         docs_bytes.extend_from_slice(norms);
     }
-    write(
-        "docs",
-        binary_script("docs", &pack_binary(&docs_bytes, TEXT_LEVEL)),
-    )?;
+    write("docs", quoted(&pack_binary(&docs_bytes, TEXT_LEVEL)))?;
 
     let fold: String = fold_table()
         .into_iter()
         .flat_map(|(from, to)| [from, to])
         .collect();
-    write("fold", script("fold", &fold)?)?;
+    write("fold", json(&fold)?)?;
 
-    let written = files.finish();
-    let build_id = format!("{:08x}", written.build_id);
     let meta = serde_json::json!({
         "format": FORMAT,
-        "build": build_id,
+        "build": build,
         "docs": num_docs,
         "gramShards": gram_shards,
         "wordShards": word_shards,
@@ -338,17 +331,46 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         "snippetChars": super::query::SNIPPET_CHARS,
         "verbatimScore": super::query::VERBATIM_SCORE,
     });
-    let meta_text = script("meta", &meta)?;
-    let meta_path = pack_dir.join("meta.js");
-    std::fs::write(&meta_path, &meta_text)
-        .with_context(|| format!("failed to write `{}`", meta_path.display()))?;
+    // Last: a page that finds `meta.js` finds every file it names.
+    write("meta", json(&meta)?)?;
+    let written = files.finish();
     Ok(PackStats {
-        files: written.files + 1,
-        bytes: written.bytes + meta_text.len() as u64,
+        files: written.files,
+        bytes: written.bytes,
         gram_shards,
         word_shards,
         text_chunks,
     })
+}
+
+/// The pack's build id: a hash of everything its data files are made from (the documents,
+/// their postings and field lengths, the format and this program's version), so it changes
+/// whenever a file but `meta.js` may, and two builds of the same sources share it, as they
+/// share every byte. The token totals live in `meta.js` alone, and a `serve` that merged
+/// edits may count them a little differently from a fresh build (tests/incremental.rs): they
+/// are left out, so that such a pack keeps the fresh build's id.
+fn build_id(
+    rows: &[String],
+    docs_table: &DocsTable,
+    grams: &[(String, Vec<u8>)],
+    words: &[(String, Vec<u8>)],
+    fieldnorms: &[Vec<u8>],
+) -> String {
+    let mut digest = crc32fast::Hasher::new();
+    digest.update(&FORMAT.to_le_bytes());
+    digest.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for row in rows {
+        digest.update(row.as_bytes());
+    }
+    digest.update(&docs_table.bytes);
+    for (term, postings) in grams.iter().chain(words) {
+        digest.update(term.as_bytes());
+        digest.update(postings);
+    }
+    for norms in fieldnorms {
+        digest.update(norms);
+    }
+    format!("{:08x}", digest.finalize())
 }
 
 /// The name a pack script registers and its data, decoded: a binary part inflated (its terms
@@ -401,11 +423,17 @@ pub fn decoded_files(pack_dir: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>
     Ok(files)
 }
 
-/// The name and the data text of a pack script: `…add("name",DATA);`.
+/// The name and the data text of a pack script: `…add("name",DATA,"build");`.
 pub fn registered(script: &str) -> Option<(&str, &str)> {
+    registered_with_build(script).map(|(name, data, _)| (name, data))
+}
+
+/// The name, the data text and the build id of a pack script.
+pub fn registered_with_build(script: &str) -> Option<(&str, &str, &str)> {
     let call = &script[script.find(".add(\"")? + 6..];
     let (name, rest) = call.split_once("\",")?;
-    Some((name, rest.trim_end().strip_suffix(");")?))
+    let (data, build) = rest.trim_end().strip_suffix("\");")?.rsplit_once(",\"")?;
+    Some((name, data, build))
 }
 
 /// Per-document columns, as varints: date, kind, meeting, tag count, tag ids.

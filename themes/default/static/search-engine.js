@@ -19,11 +19,21 @@
   var received = {};
   var pending = {};
   window.__studybookPack = {
-    add: function (name, data) { received[name] = data; }
+    add: function (name, data, build) { received[name] = { data: data, build: build }; }
   };
 
-  function Pack(base) {
+  /* The error of a file from another build than meta.js: the site was rebuilt while the page
+   * was open. */
+  function staleError(name) {
+    var error = new Error('search data file ' + name + ' is from another build');
+    error.stale = true;
+    return error;
+  }
+
+  /* The data files under `base`. `fresh`: read meta.js past any cache (after a rebuild). */
+  function Pack(base, fresh) {
     this.base = base;
+    this.fresh = fresh;
     this.version = '';
     this.cache = {};
     this.meta = null;
@@ -35,15 +45,18 @@
     if (self.cache[name]) { return self.cache[name]; }
     var promise = new Promise(function (resolve, reject) {
       var script = document.createElement('script');
-      var query = (location.protocol === 'http:' || location.protocol === 'https:') && self.version ? '?v=' + self.version : '';
-      script.src = self.base + name + '.js' + query;
+      // The build in the address: a browser keeps files by address (from file:// too), so
+      // files of two builds never meet in its cache.
+      var stamp = name === 'meta' ? self.fresh : self.version;
+      script.src = self.base + name + '.js' + (stamp ? '?v=' + stamp : '');
       script.async = true;
       script.onload = function () {
         script.parentNode.removeChild(script);
         if (Object.prototype.hasOwnProperty.call(received, name)) {
-          var data = received[name];
+          var file = received[name];
           delete received[name];
-          resolve(data);
+          if (name === 'meta' || file.build === self.version) { resolve(file.data); }
+          else { reject(staleError(name)); }
         } else {
           reject(new Error('search data file ' + name + ' is damaged'));
         }
@@ -1065,7 +1078,8 @@
 
   /* The backend the search page uses: search(params) -> Promise of results. */
   function StaticBackend(base) {
-    this.pack = new Pack(base);
+    this.base = base;
+    this.pack = new Pack(base, '');
     this.engine = null;
   }
 
@@ -1074,7 +1088,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 4) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 5) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
           self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));
@@ -1086,8 +1100,18 @@
     return self.starting;
   };
 
+  /* A file of another build than the engine's: the site was rebuilt while the page was open.
+   * Start again from a fresh meta.js, once; a file that still disagrees is damaged. */
   StaticBackend.prototype.search = function (params) {
-    return this.ready().then(function (engine) { return engine.search(params); });
+    var self = this;
+    var run = function () { return self.ready().then(function (engine) { return engine.search(params); }); };
+    return run().catch(function (error) {
+      if (!error || !error.stale) { throw error; }
+      self.pack = new Pack(self.base, String(new Date().getTime()));
+      self.engine = null;
+      self.starting = null;
+      return run();
+    });
   };
 
   window.StudybookStaticSearch = StaticBackend;
