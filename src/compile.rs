@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::content::Site;
-use crate::diagnostics::Diagnostic;
-use crate::links::{split_fragment, Resolver, Target};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::links::{percent_decode, split_fragment, Resolver, Target};
 use crate::markdown::{self, LinkKind, Rendered, Rewrite};
 
 /// A `materials` entry after resolution.
@@ -40,7 +40,21 @@ pub struct CompiledPage {
     pub rendered: Rendered,
     pub outgoing: Vec<usize>,
     pub wikilinks: Vec<String>,
+    /// Its links to a `#fragment` of a page (itself included), checked once every page is
+    /// rendered ([`check_anchors`]).
+    pub anchor_links: Vec<AnchorLink>,
     pub problems: Vec<Diagnostic>,
+}
+
+/// A link to a place in a page: `other.md#一、总体要求`, `#附表`, `[[页面#标题]]`.
+#[derive(Debug, Clone)]
+pub struct AnchorLink {
+    pub target: usize,
+    /// The id it names, percent-decoded.
+    pub anchor: String,
+    pub line: usize,
+    /// The link as written.
+    pub written: String,
 }
 
 /// An address on another site: `http://`, `https://` or `//`.
@@ -54,8 +68,18 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
     let page = &site.pages[index];
     let mut outgoing = Vec::new();
     let mut wikilinks = Vec::new();
+    let mut anchor_links = Vec::new();
     let mut problems = Vec::new();
     let rendered = markdown::render(&page.body, page.body_line, |link| {
+        let url = link.url.trim();
+        if link.kind == LinkKind::Link && url.len() > 1 && url.starts_with('#') {
+            anchor_links.push(AnchorLink {
+                target: index,
+                anchor: percent_decode(&url[1..]),
+                line: link.line,
+                written: url.to_string(),
+            });
+        }
         if link.kind == LinkKind::Wiki {
             wikilinks.push(split_fragment(&link.url).0.to_string());
         }
@@ -74,6 +98,18 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
                     if target != index && !outgoing.contains(&target) {
                         outgoing.push(target);
                     }
+                    if link.kind != LinkKind::Image {
+                        if let Some((_, anchor)) =
+                            resolved.href.split_once('#').filter(|(_, a)| !a.is_empty())
+                        {
+                            anchor_links.push(AnchorLink {
+                                target,
+                                anchor: percent_decode(anchor),
+                                line: link.line,
+                                written: url.to_string(),
+                            });
+                        }
+                    }
                 }
                 Some(Rewrite {
                     url: resolved.href,
@@ -91,8 +127,64 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
         rendered,
         outgoing,
         wikilinks,
+        anchor_links,
         problems,
     }
+}
+
+/// Warnings for the links of page `index` to a place that its target page does not have (a
+/// heading renamed or removed): the link still opens the page, at its top. `rendered(page)` is
+/// a page's compiled Markdown.
+pub fn check_anchors<'a>(
+    site: &Site,
+    index: usize,
+    links: &[AnchorLink],
+    rendered: impl Fn(usize) -> &'a Rendered,
+) -> Vec<Diagnostic> {
+    let page = &site.pages[index];
+    let mut problems = Vec::new();
+    for link in links {
+        let anchors = &rendered(link.target).anchors;
+        // `#top` is the top of any page.
+        if link.anchor == "top" || anchors.contains(&link.anchor) {
+            continue;
+        }
+        let place = if link.target == index {
+            "this page".to_string()
+        } else {
+            format!("`{}`", site.pages[link.target].file)
+        };
+        let candidates: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        let help = match did_you_mean(&link.anchor, &candidates) {
+            Some(guess) => {
+                format!("did you mean `#{guess}`? A heading's id is its text, as in the table of contents")
+            }
+            None if candidates.is_empty() => {
+                format!("{place} has no headings: link to the page without `#…`")
+            }
+            None => format!(
+                "the places there: {}",
+                candidates
+                    .iter()
+                    .take(8)
+                    .map(|a| format!("`#{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        problems.push(
+            Diagnostic::warning(
+                &page.file,
+                format!(
+                    "the link `{}` names `#{}`, which {place} does not have",
+                    link.written, link.anchor
+                ),
+            )
+            .at(link.line)
+            .help(help),
+        );
+    }
+    problems
 }
 
 /// Renders section `index`'s `_index.md` body, resolving its links.
@@ -171,10 +263,15 @@ pub fn compile(site: &Site, resolver: &Resolver) -> (Compiled, Vec<Diagnostic>) 
         report(found);
         compiled.materials.push(materials);
     }
+    let mut anchor_links = Vec::with_capacity(pages.len());
     for page in pages {
         compiled.pages.push(page.rendered);
         compiled.outgoing.push(page.outgoing);
         compiled.wikilinks.push(page.wikilinks);
+        anchor_links.push(page.anchor_links);
+    }
+    for (index, links) in anchor_links.iter().enumerate() {
+        report(check_anchors(site, index, links, |page| &compiled.pages[page]));
     }
     compiled.sections = sections;
     compiled.relate(site);

@@ -162,6 +162,19 @@ impl Config {
                     .help("a theme is a folder name under themes/, e.g. theme = \"default\""),
             );
         }
+        let base_url = raw.build.base_url.trim();
+        if !base_url.is_empty() && !base_url.starts_with("http://") && !base_url.starts_with("https://") {
+            // The sitemap needs whole addresses, and the 404 page's `<base>` a root that does
+            // not depend on where it is shown.
+            problems.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("`base-url` must be a whole address starting with http:// or https://, not `{base_url}`"),
+                )
+                .at(key_line(text, "base-url").unwrap_or(1))
+                .help("write where readers open the site, e.g. base-url = \"http://intranet.example.gov.cn/study\", or remove the line"),
+            );
+        }
         let theme_dir = root.join("themes").join(&raw.build.theme);
         if problems.is_empty() && raw.build.theme != "default" && !theme_dir.is_dir() {
             // Only the default theme is built in; a misspelt name must not quietly fall back.
@@ -190,7 +203,7 @@ impl Config {
             output_dir: root.join(&raw.build.output_dir),
             theme_dir,
             theme: raw.build.theme,
-            base_url: raw.build.base_url.trim_end_matches('/').to_string(),
+            base_url: base_url.trim_end_matches('/').to_string(),
             dictionary: raw.search.dictionary.map(|p| root.join(p)),
             root,
         })
@@ -208,6 +221,15 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
     if let Some(key) = unknown_field_name(&message) {
         diagnostic.message = format!("unknown key `{key}`");
         diagnostic = match did_you_mean(key, KNOWN_KEYS) {
+            // A known key in the wrong table (`title` above `[book]`): name its table.
+            Some(guess) if guess == key => match table_of(key) {
+                Some(table) => diagnostic.help(format!(
+                    "`{key}` belongs in the `[{table}]` table: move the line below `[{table}]`"
+                )),
+                None => diagnostic.help(format!(
+                    "`[{key}]` is a table of its own: start a line with `[{key}]`"
+                )),
+            },
             Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
             None => diagnostic.help(format!("known keys: {}", KNOWN_KEYS[3..].join(", "))),
         };
@@ -216,6 +238,16 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
             diagnostic.help("book.toml needs at least:\n\n         [book]\n         title = \"学习资料库\"");
     }
     diagnostic
+}
+
+/// The table a known key belongs in; `None` for the tables themselves.
+fn table_of(key: &str) -> Option<&'static str> {
+    match key {
+        "title" | "description" | "language" | "authors" => Some("book"),
+        "output-dir" | "theme" | "content-dir" | "base-url" => Some("build"),
+        "dictionary" => Some("search"),
+        _ => None,
+    }
 }
 
 /// Serde's "unknown field `x`, expected one of ..." names the key between the first backticks.

@@ -55,6 +55,8 @@ pub struct Rendered {
     /// pieces, since a space inside a Chinese sentence would break phrase matching.
     pub plain_text: String,
     pub headings: Vec<String>,
+    /// The `id`s of the HTML (headings, footnotes, raw HTML): what a `#fragment` may name.
+    pub anchors: Vec<String>,
 }
 
 fn options() -> Options<'static> {
@@ -190,8 +192,26 @@ pub fn render(
     let mut html = String::new();
     format_html(root, &OPTIONS, &mut html).expect("writing to a String cannot fail");
     rendered.html = sanitize(&html);
+    rendered.anchors = element_ids(&rendered.html);
     rendered.plain_text = plain_text(root);
     rendered
+}
+
+/// The values of the `id` attributes in `html` (as the sanitizer writes them: double-quoted).
+fn element_ids(html: &str) -> Vec<String> {
+    html.match_indices(" id=\"")
+        .filter_map(|(at, found)| {
+            let value = &html[at + found.len()..];
+            let value = &value[..value.find('"')?];
+            Some(
+                value
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            )
+        })
+        .collect()
 }
 
 /// `html` with the value of each `href` and `src` attribute passed to `resolve` (as a link or
@@ -420,6 +440,22 @@ mod tests {
         });
         assert_eq!(seen[0].line, 12);
         assert!(rendered.html.contains("href=\"a.html\""));
+    }
+
+    #[test]
+    fn anchors_are_the_ids_of_headings_footnotes_and_raw_html() {
+        let rendered = render(
+            "## 学习要点\n\n## 学习要点\n\n正文[^1]。\n\n<p id=\"附表\">表</p>\n\n[^1]: 注释。\n",
+            1,
+            |_| None,
+        );
+        for id in ["学习要点", "学习要点-1", "附表", "fn-1", "fnref-1"] {
+            assert!(
+                rendered.anchors.iter().any(|a| a == id),
+                "{id}: {:?}",
+                rendered.anchors
+            );
+        }
     }
 
     #[test]

@@ -220,6 +220,55 @@ fn attendees_not_a_number() {
 }
 
 #[test]
+fn draft_that_is_not_true_or_false() {
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "---\ntitle: 草稿写法\ndate: 2024-01-01\ndraft: 是\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:4: `draft` is `是`, not true or false"]
+    );
+    assert_eq!(
+        help_after(&run, "not true or false"),
+        "write `draft: true` to keep the page out of the site, or remove the line to publish it"
+    );
+}
+
+#[test]
+fn a_text_field_written_as_a_list_names_the_field_and_the_fix() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: [室务会, 支委会]\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-04-01.md:4: `meeting` is `[室务会, 支委会]`, not text"]
+    );
+    assert_eq!(
+        help_after(&run, "not text"),
+        "write it on one line, e.g. `meeting: 党支部委员会会议`; text that holds `: ` or starts with `[` goes in quotes: `meeting: \"…\"`"
+    );
+}
+
+#[test]
+fn a_material_that_is_not_a_path_is_named_by_its_place() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nmaterials:\n  - notes/2024/safety.md\n  - title: 讲话\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-04-01.md:5: material 2 is `{title: 讲话}`, not a page path"]
+    );
+    assert!(
+        help_after(&run, "not a page path").starts_with("list the pages studied by their paths"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn unknown_kind() {
     let run = break_and_build(
         "content/notes/bad.md",
@@ -275,6 +324,59 @@ fn unknown_field_is_a_warning_with_did_you_mean() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_link_to_a_place_a_page_does_not_have_is_a_warning() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/anchors-target.md",
+        "---\ntitle: 锚点目标\ndate: 2024-05-01\n---\n\n## 一、总体要求\n\n正文[^1]。\n\n<p id=\"附表\">表</p>\n\n[^1]: 注释。\n",
+    );
+    site.write(
+        "content/notes/anchors.md",
+        "---\ntitle: 锚点链接\ndate: 2024-05-02\n---\n\n\
+         [标题](anchors-target.md#一总体要求)\n\n\
+         [脚注](anchors-target.md#fn-1)\n\n\
+         [附表](anchors-target.md#%E9%99%84%E8%A1%A8)\n\n\
+         [写了标题原文](anchors-target.md#一、总体要求)\n\n\
+         [本页](#不存在)\n\n\
+         [[锚点目标#总体要求]]\n\n\
+         [顶部](#top)\n\n\
+         ## 本页小节\n",
+    );
+    let run = site.build().success();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: content/notes/anchors"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/notes/anchors.md:12: the link `anchors-target.md#一、总体要求` names `#一、总体要求`, which `content/notes/anchors-target.md` does not have",
+            "warning: content/notes/anchors.md:14: the link `#不存在` names `#不存在`, which this page does not have",
+            "warning: content/notes/anchors.md:16: the link `锚点目标#总体要求` names `#总体要求`, which `content/notes/anchors-target.md` does not have",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        help_after(&run, "anchors.md:12:"),
+        "did you mean `#一总体要求`? A heading's id is its text, as in the table of contents"
+    );
+    assert_eq!(
+        help_after(&run, "anchors.md:14:"),
+        "the places there: `#本页小节`"
+    );
+    assert_eq!(
+        help_after(&run, "anchors.md:16:"),
+        "did you mean `#一总体要求`? A heading's id is its text, as in the table of contents"
+    );
+    // The build went on, the links as written.
+    let html = site.output("notes/anchors.html");
+    let written = format!("href=\"anchors-target.html#{}\"", percent_encode("一、总体要求"));
+    assert!(html.contains(&written), "{html}");
 }
 
 #[test]
@@ -518,6 +620,28 @@ fn book_toml_unknown_key_names_line_and_suggests() {
 }
 
 #[test]
+fn book_toml_key_in_the_wrong_table_names_its_table() {
+    let run = break_and_build(
+        "book.toml",
+        "title = \"测试学习库\"\n\n[book]\ntitle = \"测试学习库\"\n",
+    );
+    assert_eq!(errors_of(&run), ["book.toml:1:1: unknown key `title`"]);
+    assert_eq!(
+        help_after(&run, "book.toml:1:1"),
+        "`title` belongs in the `[book]` table: move the line below `[book]`"
+    );
+    let run = break_and_build(
+        "book.toml",
+        "[book]\ntitle = \"测试学习库\"\n\n[build]\nlanguage = \"en\"\n",
+    );
+    assert_eq!(errors_of(&run), ["book.toml:5:1: unknown key `language`"]);
+    assert_eq!(
+        help_after(&run, "book.toml:5:1"),
+        "`language` belongs in the `[book]` table: move the line below `[book]`"
+    );
+}
+
+#[test]
 fn book_toml_missing_suggests_init() {
     let (site, before) = built_fixture();
     site.remove("book.toml");
@@ -590,6 +714,24 @@ fn a_full_width_colon_after_a_key_is_named() {
     assert!(
         run.stderr
             .contains("help: type a half-width colon and a space: `title: …`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_base_url_that_is_not_a_whole_address_is_refused() {
+    let run = break_and_build(
+        "book.toml",
+        "[book]\ntitle = \"测试学习库\"\n\n[build]\nbase-url = \"intranet/study\"\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["book.toml:5: `base-url` must be a whole address starting with http:// or https://, not `intranet/study`"]
+    );
+    assert!(
+        run.stderr
+            .contains("help: write where readers open the site, e.g. base-url = \"http://"),
         "{}",
         run.stderr
     );

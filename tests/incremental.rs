@@ -458,3 +458,45 @@ fn a_broken_book_toml_is_not_forgotten_by_the_next_edit() {
         .output("documents/eight-point-rules.html")
         .contains("配置损坏后的编辑"));
 }
+
+/// An edit's warnings (an image from another site, a link to a place its page does not have)
+/// are shown for the edited file, and go once it is fixed.
+#[test]
+fn an_edit_reports_the_warnings_of_what_it_compiled() {
+    let (site, mut workspace) = start();
+    let file = "content/documents/eight-point-rules.md";
+    let original = std::fs::read_to_string(site.path(file)).unwrap();
+    let path = edit(&site, file, |text| {
+        format!("{text}\n[看附表](#不存在的附表)\n\n![远程图](https://example.com/x.png)\n")
+    });
+    let rebuilt = rebuild_pages(&mut workspace, std::slice::from_ref(&path));
+    let lines = original.lines().count();
+    let mine: Vec<(Option<usize>, String)> = rebuilt
+        .warnings
+        .iter()
+        .filter(|w| w.file == file)
+        .map(|w| (w.line, w.message.clone()))
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            (
+                Some(lines + 2),
+                "the link `#不存在的附表` names `#不存在的附表`, which this page does not have".to_string()
+            ),
+            (
+                Some(lines + 4),
+                "the image `https://example.com/x.png` is loaded from another site".to_string()
+            ),
+        ],
+        "{:?}",
+        rebuilt.warnings
+    );
+    std::fs::write(&path, &original).unwrap();
+    let rebuilt = rebuild_pages(&mut workspace, &[path]);
+    assert!(
+        rebuilt.warnings.iter().all(|w| w.file != file),
+        "{:?}",
+        rebuilt.warnings
+    );
+}

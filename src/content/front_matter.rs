@@ -402,7 +402,13 @@ fn check_fields(
             },
             "draft" => match value {
                 Value::Bool(b) => front.draft = b,
-                _ => errors.push(error("draft", "`draft` must be true or false".into())),
+                other => errors.push(
+                    error(
+                        "draft",
+                        format!("`draft` is `{}`, not true or false", display_value(&other)),
+                    )
+                    .help("write `draft: true` to keep the page out of the site, or remove the line to publish it"),
+                ),
             },
             "weight" => match value.as_i64() {
                 Some(w) => front.weight = Some(w),
@@ -417,7 +423,13 @@ fn check_fields(
                     other => match text_of(other) {
                         Some(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
                         None => {
-                            errors.push(error(&key, format!("`{key}` must be text")));
+                            errors.push(
+                                error(&key, format!("`{key}` is `{}`, not text", display_value(other)))
+                                    .help(format!(
+                                        "write it on one line, e.g. `{key}: {}`; text that holds `: ` or starts with `[` goes in quotes: `{key}: \"…\"`",
+                                        text_field_example(&key)
+                                    )),
+                            );
                             None
                         }
                     },
@@ -469,7 +481,7 @@ fn check_fields(
                 };
                 let key_line = line_of("materials");
                 let mut last_line = key_line;
-                for item in items {
+                for (number, item) in items.into_iter().enumerate() {
                     match text_of(&item) {
                         Some(target) if !target.trim().is_empty() => {
                             let target = target.trim().to_string();
@@ -479,7 +491,17 @@ fn check_fields(
                             }
                             front.materials.push(MaterialRef { target, line });
                         }
-                        _ => errors.push(error("materials", "every material must be a page path".into())),
+                        _ => errors.push(
+                            error(
+                                "materials",
+                                format!(
+                                    "material {} is `{}`, not a page path",
+                                    number + 1,
+                                    display_value(&item)
+                                ),
+                            )
+                            .help("list the pages studied by their paths, one per line as `- notes/2024/safety-speech.md` (relative to content/)"),
+                        ),
                     }
                 }
             }
@@ -566,9 +588,31 @@ fn text_of(value: &Value) -> Option<String> {
     }
 }
 
+/// A value to show in the help of a text field.
+fn text_field_example(key: &str) -> &'static str {
+    match key {
+        "meeting" => "党支部委员会会议",
+        "topic" => "学习贯彻党的二十大精神",
+        "host" => "张三",
+        _ => "一句话说明本页的内容",
+    }
+}
+
+/// A value as an editor would write it in YAML's short form: `是`, `[甲, 乙]`, `{a: 1}`.
 fn display_value(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(display_value).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(key, value)| format!("{key}: {}", display_value(value)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         other => other.to_string(),
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::compile::{compile_page, compile_section, resolve_materials, Compiled, Material};
+use crate::compile::{check_anchors, compile_page, compile_section, resolve_materials, Compiled, Material};
 use crate::content::discover::{check_name_clashes, check_session, read_text, sort_section_pages};
 use crate::content::front_matter::parse_document;
 use crate::content::{Date, Page, Site};
@@ -279,13 +279,26 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
             .collect()
     });
     drop(resolver);
+    // Links to a place in a page, from the edited pages (the others' warnings stay as they were).
+    for (index, page) in pages.iter().filter(|(index, _)| edited.contains(index)) {
+        let rendered = |target: usize| {
+            pages
+                .iter()
+                .find(|(other, _)| *other == target)
+                .map_or(&compiled.pages[target], |(_, other)| &other.rendered)
+        };
+        problems.extend(check_anchors(site, *index, &page.anchor_links, rendered));
+    }
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(problems);
     check_name_clashes(&site.pages, &mut diagnostics);
-    if let Err(errors) = diagnostics.into_result() {
-        put_back(site, undo.pages, undo.orders);
-        return Err(errors.into());
-    }
+    let compile_warnings = match diagnostics.into_result() {
+        Ok(warnings) => warnings,
+        Err(errors) => {
+            put_back(site, undo.pages, undo.orders);
+            return Err(errors.into());
+        }
+    };
     // The warnings of the files not read again stay; the edited files and the duplicate
     // check speak anew.
     let edited_files: BTreeSet<&str> = edited.iter().map(|&e| site.pages[e].file.as_str()).collect();
@@ -296,6 +309,12 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
         .cloned()
         .collect();
     warnings.extend(parse_warnings);
+    // A page compiled again but not edited says its warnings anew too: keep one of each.
+    for warning in compile_warnings {
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
     if sessions_edited {
         warnings.extend(crate::ledger::duplicate_warnings(site));
     }
