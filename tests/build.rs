@@ -383,6 +383,10 @@ fn sitemap_lists_every_page_once() {
         assert_eq!(count, 1, "{page} appears once in the sitemap: {locs:#?}");
     }
     for loc in &locs {
+        assert!(
+            loc.is_ascii(),
+            "sitemaps want RFC 3986 addresses, percent-encoded: {loc}"
+        );
         let target = resolve("sitemap.xml", loc).unwrap();
         assert!(files.contains(&target), "sitemap entry {loc} is an output file");
     }

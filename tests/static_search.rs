@@ -1223,6 +1223,9 @@ fn with_studybook_serve_the_static_engine_shows_what_the_api_shows() {
         "q=黨史",
         "q=安全&kind=note",
         "q=<script>alert(1)</script>",
+        // Filters edited by hand into values the API refuses: both search unfiltered.
+        "q=学习&year=abc&kind=bogus",
+        "q=学习&year=2024abc",
     ] {
         let encoded = query
             .split('&')

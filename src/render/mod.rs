@@ -50,6 +50,22 @@ pub fn encode_url(url: &str) -> String {
     url.split('/').map(encode_segment).collect::<Vec<_>>().join("/")
 }
 
+/// A root-relative URL as sitemaps want it (RFC 3986): [`encode_url`], then every non-ASCII
+/// byte percent-encoded too.
+fn encode_url_ascii(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in encode_url(url).chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
+}
+
 struct Renderer<'a> {
     config: &'a Config,
     site: &'a Site,
@@ -501,12 +517,12 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .filter(|s| !s.hidden)
                 .map(|s| SitemapEntry {
-                    url: encode_url(&s.url),
+                    url: encode_url_ascii(&s.url),
                     date: None,
                 }),
         );
         entries.extend(self.site.pages.iter().map(|p| SitemapEntry {
-            url: encode_url(&p.url),
+            url: encode_url_ascii(&p.url),
             date: p.front.date,
         }));
         entries.push(SitemapEntry {
@@ -518,7 +534,7 @@ impl<'a> Renderer<'a> {
             date: None,
         });
         entries.extend(tags.iter().map(|(t, _)| SitemapEntry {
-            url: encode_url(&tag_file(t)),
+            url: encode_url_ascii(&tag_file(t)),
             date: None,
         }));
         self.render(

@@ -63,10 +63,18 @@
     return url.split('/').map(encodeURIComponent).join('/');
   }
 
+  /* A filter's value as the server accepts it: a hand-edited address with another value
+   * searches unfiltered, the same with either backend (the API would refuse it). */
+  function validFilter(name, value) {
+    if (name === 'kind') { return value === 'note' || value === 'session' ? value : ''; }
+    if (name === 'year') { return /^[0-9]{1,4}$/.test(value) && Number(value) > 0 ? value : ''; }
+    return value;
+  }
+
   function readLocation() {
     var params = new URLSearchParams(window.location.search);
     state.q = params.get('q') || '';
-    FILTERS.forEach(function (f) { state[f] = params.get(f) || ''; });
+    FILTERS.forEach(function (f) { state[f] = validFilter(f, params.get(f) || ''); });
     input.value = state.q;
   }
 
