@@ -10,6 +10,8 @@
 //! chunks of the first ten results (taken from the server's answer).
 
 use std::collections::{BTreeSet, HashMap};
+
+use anyhow::Context as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -47,8 +49,7 @@ impl Sizes {
 
 fn meta(pack: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(pack.join("meta.js")).expect("a built site with a search pack");
-    let json =
-        &text[text.find(",{").expect("meta.js holds an object") + 1..text.rfind(");").expect("meta.js ends")];
+    let (_, json) = studybook::search::pack::registered(&text).expect("meta.js registers its data");
     serde_json::from_str(json).expect("meta.js is JSON")
 }
 
@@ -80,7 +81,7 @@ fn main() -> anyhow::Result<()> {
     let mut vocabulary: std::collections::HashSet<String> = std::collections::HashSet::new();
     for shard in 0..vocabulary_shards {
         let text = std::fs::read_to_string(pack.join(format!("v-{shard}.js")))?;
-        let json = &text[text.find(',').map_or(0, |i| i + 1)..text.rfind(");").unwrap_or(text.len())];
+        let (_, json) = studybook::search::pack::registered(&text).context("a vocabulary shard")?;
         let words: String = serde_json::from_str(json)?;
         vocabulary.extend(words.split('\n').filter(|w| !w.is_empty()).map(String::from));
     }
