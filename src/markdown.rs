@@ -193,8 +193,49 @@ pub fn render(
     format_html(root, &OPTIONS, &mut html).expect("writing to a String cannot fail");
     rendered.html = sanitize(&html);
     rendered.anchors = element_ids(&rendered.html);
+    avoid_theme_ids(&mut rendered);
     rendered.plain_text = plain_text(root);
     rendered
+}
+
+/// The `id`s the default theme gives the parts of a page around its text (`<main id="main">`,
+/// the title, the headings of the table of contents and of the link lists).
+const THEME_IDS: [&str; 10] = [
+    "main",
+    "page-title",
+    "site-search",
+    "toc-heading",
+    "studied-heading",
+    "backlinks-heading",
+    "related-heading",
+    "subsections-heading",
+    "pages-heading",
+    "root-pages",
+];
+
+/// A heading named like a part of the theme ("Main", "Related heading") would repeat its id in
+/// the page: it gets the next free number instead (`main-1`), in its HTML, its table of
+/// contents entry and the page's own links to it.
+fn avoid_theme_ids(rendered: &mut Rendered) {
+    for taken in THEME_IDS {
+        if !rendered.anchors.iter().any(|a| a == taken) {
+            continue;
+        }
+        let free = (1..)
+            .map(|n| format!("{taken}-{n}"))
+            .find(|id| !rendered.anchors.contains(id))
+            .expect("some number is free");
+        rendered.html = rendered
+            .html
+            .replace(&format!(" id=\"{taken}\""), &format!(" id=\"{free}\""))
+            .replace(&format!(" href=\"#{taken}\""), &format!(" href=\"#{free}\""));
+        for entry in rendered.toc.iter_mut().filter(|e| e.id == taken) {
+            entry.id = free.clone();
+        }
+        for anchor in rendered.anchors.iter_mut().filter(|a| *a == taken) {
+            *anchor = free.clone();
+        }
+    }
 }
 
 /// The values of the `id` attributes in `html` (as the sanitizer writes them: double-quoted).
@@ -456,6 +497,21 @@ mod tests {
                 rendered.anchors
             );
         }
+    }
+
+    #[test]
+    fn headings_named_like_parts_of_the_theme_get_other_ids() {
+        let rendered = render(
+            "## Main\n\n[back](#main)\n\n## Main 1\n\n## Page title\n",
+            1,
+            |_| None,
+        );
+        let ids: Vec<&str> = rendered.toc.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["main-2", "main-1", "page-title-1"]);
+        assert!(!rendered.html.contains("id=\"main\""), "{}", rendered.html);
+        assert!(rendered.html.contains("id=\"main-2\""), "{}", rendered.html);
+        assert!(rendered.html.contains("href=\"#main-2\""), "{}", rendered.html);
+        assert!(!rendered.anchors.iter().any(|a| a == "main" || a == "page-title"));
     }
 
     #[test]
