@@ -475,11 +475,44 @@ struct StaticServer {
     base: String,
 }
 
+/// A server that answers a missing address with the site's `404.html`, as nginx's
+/// `error_page 404 /404.html` and IIS's custom errors do.
+const SERVER_WITH_404_PAGE: &str = r#"
+import functools, http.server, os, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def send_error(self, code, message=None, explain=None):
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = open(os.path.join(self.directory, "404.html"), "rb").read()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+http.server.test(HandlerClass=functools.partial(Handler, directory=sys.argv[1]), port=0, bind="127.0.0.1")
+"#;
+
 impl StaticServer {
     fn start(dir: &Path) -> StaticServer {
-        let mut child = Command::new("python3")
-            .args(["-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
-            .arg(dir)
+        Self::spawn(
+            Command::new("python3")
+                .args(["-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+                .arg(dir),
+        )
+    }
+
+    /// A static server that shows the site's `404.html` at missing addresses.
+    fn start_with_404_page(dir: &Path) -> StaticServer {
+        Self::spawn(
+            Command::new("python3")
+                .args(["-c", SERVER_WITH_404_PAGE])
+                .arg(dir),
+        )
+    }
+
+    fn spawn(command: &mut Command) -> StaticServer {
+        let mut child = command
             .env("PYTHONUNBUFFERED", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -1209,6 +1242,42 @@ fn the_page_on_a_plain_static_server_finds_what_the_cli_finds() {
     let state = wait_loaded_query(&mut tab);
     assert_eq!(state.rows[0].title, "党风廉政建设责任清单");
     assert_eq!(state.rows[0].href, "notes/clean-government.html");
+}
+
+/// Without base-url, a server showing `404.html` at a deep missing address still gives it its
+/// style and links that lead home.
+#[test]
+fn the_404_page_shown_deep_on_a_static_server_finds_the_site_root() {
+    let site = shared_fixture();
+    let server = StaticServer::start_with_404_page(&site.path("public"));
+    let (status, _, _) = http_get(&server.base, "/notes/2024/gone/missing.html", &[]);
+    assert_eq!(status, 404);
+    let browser = Browser::launch();
+    let mut tab = browser.open(&format!("{}notes/2024/gone/missing.html", server.base));
+    tab.wait_until(
+        "document.querySelector('main a') && document.querySelector('main a').href.endsWith('/index.html') && document.querySelector('main a').href.split('/').length === 4",
+        WAIT,
+    );
+    assert_eq!(
+        tab.eval("document.querySelector('main a').href"),
+        format!("{}index.html", server.base)
+    );
+    // The stylesheet loaded from the root: its rules apply.
+    tab.wait_until(
+        "Array.prototype.some.call(document.styleSheets, function (s) { try { return s.cssRules.length > 0; } catch (e) { return false; } })",
+        WAIT,
+    );
+    // At the root's own level, nothing changes.
+    let mut tab = browser.open(&format!("{}missing.html", server.base));
+    tab.wait_until(
+        "document.readyState === 'complete' && !!document.querySelector('main a')",
+        WAIT,
+    );
+    assert_eq!(
+        tab.eval("document.querySelector('main a').href"),
+        format!("{}index.html", server.base)
+    );
+    assert_eq!(tab.eval("document.querySelectorAll('base').length"), 0);
 }
 
 #[test]
