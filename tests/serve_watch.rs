@@ -253,6 +253,22 @@ impl SseParser {
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
+/// The README's way: `studybook serve` in the site's folder (the root is `.`).
+#[test]
+fn serving_from_the_site_folder_sees_edits() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start_in_site_folder(&site);
+    let mut sse = Sse::connect(&server);
+    site.write(
+        "content/about.md",
+        "---\ntitle: 关于本站\n---\n\n从站点文件夹启动也能看到的修改 zqfolderword。\n",
+    );
+    sse.expect("reload");
+    assert!(get_ok(&server, "/about.html").contains("zqfolderword"));
+    let lines = wait_for_rebuilds(&server, 1);
+    assert!(lines[0].contains("content/about.md"), "{lines:?}");
+}
+
 fn serve_basic() -> (TestSite, Server) {
     let site = TestSite::fixture("basic");
     let server = Server::start(&site, &[]);

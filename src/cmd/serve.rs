@@ -12,8 +12,16 @@ use crate::serve::{bind, router, serve, watch, SiteState};
 use crate::{BuildError, BuildOptions};
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // Absolute: the watcher reports changed files by absolute path, and a relative root (the
+    // default `.`) would match none of them.
+    let root = std::path::absolute(&args.root.root).map_err(|err| {
+        anyhow::anyhow!(
+            "cannot resolve the site folder `{}`: {err}",
+            args.root.root.display()
+        )
+    })?;
     let options = BuildOptions {
-        root: args.root.root,
+        root,
         output_dir: None,
         drafts: args.drafts,
         progress: true,

@@ -202,6 +202,17 @@ impl Server {
             .args(["serve", "--port", "0", "--root"])
             .arg(site.root())
             .args(extra);
+        Server::spawn(command)
+    }
+
+    /// `studybook serve` run in the site's folder, as the README says: no `--root`.
+    pub fn start_in_site_folder(site: &TestSite) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
+        command.args(["serve", "--port", "0"]).current_dir(site.root());
+        Server::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Server {
         command.stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = command.spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
