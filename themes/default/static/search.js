@@ -13,12 +13,16 @@
   var statusEl = document.getElementById('search-status');
   var list = document.getElementById('search-results');
   var facetsEl = document.getElementById('search-facets');
+  var moreButton = document.getElementById('search-more');
   var FILTERS = ['kind', 'year', 'meeting', 'tag'];
   var PAGE_SIZE = 20;
   var state = { q: '', kind: '', year: '', meeting: '', tag: '' };
   var active = -1;
   var timer = null;
   var sequence = 0;
+  /* Results shown of the current query, and how many it has. */
+  var shown = 0;
+  var total = 0;
 
   var serverBackend = {
     search: function (params) {
@@ -101,9 +105,16 @@
     return node;
   }
 
-  function renderResults(data) {
-    list.innerHTML = '';
-    active = -1;
+  /* Shows `data`'s results, after those shown (`append`, the next page) or instead of them. */
+  function renderResults(data, append) {
+    if (!append) {
+      list.innerHTML = '';
+      active = -1;
+      shown = 0;
+    }
+    total = data.total;
+    shown += data.results.length;
+    if (moreButton) { moreButton.hidden = shown >= total || data.results.length === 0; }
     data.results.forEach(function (hit) {
       var item = el('li', 'search-result kind-' + hit.kind);
       var link = el('a');
@@ -165,23 +176,37 @@
     if (!state.q) {
       list.innerHTML = '';
       facetsEl.hidden = true;
+      if (moreButton) { moreButton.hidden = true; }
       setStatus('', false);
       return;
     }
+    search(0);
+  }
+
+  /* Searches the current query from result `offset` on: 0 starts anew, more appends. */
+  function search(offset) {
     var mine = ++sequence;
     var params = { q: state.q, limit: PAGE_SIZE };
+    if (offset > 0) { params.offset = offset; }
     FILTERS.forEach(function (f) { params[f] = state[f]; });
     backend.search(params).then(function (data) {
       if (mine !== sequence) { return; }
-      renderResults(data);
-      renderFacets(data.facets || {});
+      renderResults(data, offset > 0);
+      if (offset === 0) { renderFacets(data.facets || {}); }
+      /* After "more", the reader goes on from the first new result. */
+      else if (data.results.length > 0) { active = offset - 1; moveActive(1); }
       setStatus(data.total === 0 ? L.noResults : data.total + ' ' + L.results, false);
     }).catch(function () {
       if (mine !== sequence) { return; }
       list.innerHTML = '';
       facetsEl.hidden = true;
+      if (moreButton) { moreButton.hidden = true; }
       setStatus(L.unavailable, true);
     });
+  }
+
+  if (moreButton) {
+    moreButton.addEventListener('click', function () { search(shown); });
   }
 
   function moveActive(step) {
@@ -193,16 +218,28 @@
     items[active].querySelector('a').focus();
   }
 
-  input.addEventListener('input', function () {
+  function later() {
     clearTimeout(timer);
     timer = setTimeout(function () { run(true); }, 200);
+  }
+  /* While an input method composes (pinyin before it becomes 安全), the box holds letters the
+   * reader has not chosen: search when the composition ends. */
+  input.addEventListener('input', function (event) {
+    if (event.isComposing) { return; }
+    later();
   });
+  input.addEventListener('compositionend', later);
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     clearTimeout(timer);
     run(true);
   });
   document.addEventListener('keydown', function (event) {
+    /* Arrow keys move through the results from the search box or a result; elsewhere (a facet's
+     * radio buttons, the page) they do what they always do. */
+    var target = event.target;
+    var ours = target === input || list.contains(target) || target === document.body || target === document.documentElement;
+    if (!ours || event.isComposing) { return; }
     if (event.key === 'ArrowDown') { event.preventDefault(); moveActive(1); }
     else if (event.key === 'ArrowUp') {
       event.preventDefault();
