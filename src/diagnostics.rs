@@ -111,6 +111,10 @@ impl fmt::Display for ContentErrors {
         for (number, diagnostic) in errors.iter().enumerate() {
             writeln!(f, "{:>3}. {diagnostic}", number + 1)?;
         }
+        // A warning may be the cause (`meetting:` misspelt, then "no `meeting`"): show them too.
+        for warning in self.diagnostics.iter().filter(|d| !d.is_error()) {
+            writeln!(f, "warning: {warning}")?;
+        }
         Ok(())
     }
 }

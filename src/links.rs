@@ -82,7 +82,9 @@ impl<'s> Resolver<'s> {
             None if self.site.drafts.contains(&source) => Err(self
                 .broken(page_file, link, "is a draft, which is not published")
                 .help("publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts")),
-            None => Err(self.broken(page_file, link, "does not exist").help(self.suggest(&source))),
+            None => Err(self
+                .broken(page_file, link, "does not exist")
+                .help(self.suggest(page_source, &source))),
         }
     }
 
@@ -283,23 +285,34 @@ impl<'s> Resolver<'s> {
         Diagnostic::error(file, format!("broken {what} → `{}`: the target {why}", link.url)).at(link.line)
     }
 
-    /// A page or file with the same file name as `source`, elsewhere.
+    /// A page or file with the same file name as `source` (letter case aside, as Windows
+    /// ignores it), elsewhere.
     fn same_name(&self, source: &str) -> Option<&str> {
         let name = source.rsplit('/').next().unwrap_or(source);
         self.site
             .page_by_source
             .keys()
             .chain(self.files.iter())
-            .filter(|candidate| candidate.rsplit('/').next() == Some(name))
+            .filter(|candidate| {
+                candidate
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|other| other.eq_ignore_ascii_case(name))
+            })
             .min()
             .map(String::as_str)
     }
 
-    /// A "did you mean" for a missing path: a page or file with the same file name elsewhere.
-    fn suggest(&self, source: &str) -> String {
+    /// Help for a link from `page_source` to the missing `source`: the file of the same name
+    /// elsewhere, written as the link must be (relative to the linking file), or from content/.
+    fn suggest(&self, page_source: &str, source: &str) -> String {
         match self.same_name(source) {
-            Some(candidate) => format!("did you mean `{candidate}`? (paths are relative to the linking file; a leading `/` means content/)"),
-            None => "check the path: it is relative to the linking file, and a leading `/` means content/".to_string(),
+            Some(candidate) => {
+                let relative = relative_url(page_source, candidate);
+                format!("did you mean `{relative}` (or `/{candidate}`)? Paths are relative to the linking file; a leading `/` means content/")
+            }
+            None => "check the path: it is relative to the linking file, and a leading `/` means content/"
+                .to_string(),
         }
     }
 }

@@ -1107,6 +1107,39 @@ fn tags_separated_by_full_width_commas_are_separate_tags() {
     assert!(!files.iter().any(|f| f.contains('，')), "{files:?}");
 }
 
+/// Chinese list punctuation in tags and materials: the enumeration comma `、` and full-width
+/// brackets separate as the editor meant.
+#[test]
+fn tags_and_materials_typed_with_chinese_punctuation_are_lists() {
+    let site = TestSite::new();
+    site.write(
+        "content/notes/甲.md",
+        "---\ntitle: 甲\ndate: 2024-05-01\ntags: 安全、生产\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/notes/乙.md",
+        "---\ntitle: 乙\ndate: 2024-05-02\ntags: ［应急，防汛］\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/sessions/2024-05-03.md",
+        "---\ntitle: 记录\ndate: 2024-05-03\nkind: session\nmeeting: 室务会\nmaterials: notes/甲.md，notes/乙.md\n---\n\n正文。\n",
+    );
+    site.build().success();
+    let files = output_files(&site);
+    for tag in ["安全", "生产", "应急", "防汛"] {
+        assert!(files.contains(&format!("tags/{tag}.html")), "{tag}: {files:?}");
+    }
+    assert!(!files.iter().any(|f| f.contains(['、', '［', '］'])), "{files:?}");
+    let record = site.html("sessions/2024-05-03.html");
+    let links = select_attrs(&record, "a", "href");
+    for page in ["甲.html", "乙.html"] {
+        assert!(
+            links.iter().any(|l| percent_decode(l).ends_with(page)),
+            "{page}: {links:?}"
+        );
+    }
+}
+
 #[test]
 fn links_in_raw_html_are_rewritten_like_markdown_links() {
     let site = TestSite::fixture("basic");

@@ -525,6 +525,23 @@ fn link_with_the_wrong_folder_suggests_the_right_path() {
     assert!(help_after(&run, "content/about.md:5").contains("notes/2024/guide.md"));
 }
 
+/// The suggested path is the one to write in that file: relative to it (or from content/).
+#[test]
+fn link_suggestions_are_written_from_the_linking_file() {
+    let run = break_and_build(
+        "content/sessions/2024-03-12.md",
+        "---\ntitle: 记录\ndate: 2024-03-12\nmeeting: 室务会\n---\n\n见[指南](../Notes/Guide.md)。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-03-12.md:7: broken link → `../Notes/Guide.md`: the target does not exist"]
+    );
+    assert_eq!(
+        help_after(&run, "sessions/2024-03-12.md:7"),
+        "did you mean `../notes/2024/guide.md` (or `/notes/2024/guide.md`)? Paths are relative to the linking file; a leading `/` means content/"
+    );
+}
+
 #[test]
 fn errors_of_different_stages_are_reported_together() {
     let (site, before) = built_fixture();
@@ -696,6 +713,83 @@ fn a_wikilink_to_a_draft_says_it_is_a_draft() {
     assert!(
         run.stderr
             .contains("help: publish the page (remove `draft: true`)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_key_without_a_space_after_its_colon_is_named_at_its_line() {
+    for (text, line, key, fixed) in [
+        (
+            "---\ntitle: 学习\ndate:2024-03-12\n---\n\n正文\n",
+            3,
+            "date",
+            "date: 2024-03-12",
+        ),
+        (
+            "---\ntitle:学习\ndate: 2024-03-12\n---\n\n正文\n",
+            2,
+            "title",
+            "title: 学习",
+        ),
+        (
+            "---\ntitle:\u{3000}全角空格\ndate: 2024-03-12\n---\n\n正文\n",
+            2,
+            "title",
+            "title: 全角空格",
+        ),
+    ] {
+        let run = break_and_build("content/notes/colon.md", text);
+        assert_eq!(
+            errors_of(&run),
+            [format!(
+                "content/notes/colon.md:{line}: `{key}:` is not followed by a space"
+            )],
+            "{text}"
+        );
+        assert_eq!(
+            help_after(&run, "is not followed by a space"),
+            format!("type a half-width space after the colon: `{fixed}`")
+        );
+    }
+}
+
+/// An emptied content folder (pages moved away by mistake) must not replace the site.
+#[test]
+fn a_content_folder_without_pages_is_refused_and_the_site_stays() {
+    let (site, before) = built_fixture();
+    std::fs::remove_dir_all(site.path("content")).unwrap();
+    std::fs::create_dir_all(site.path("content/notes")).unwrap();
+    site.write("content/notes/readme.txt", "以后再放。");
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        ["content: the content folder holds no Markdown pages"]
+    );
+    assert!(
+        help_after(&run, "holds no Markdown pages").ends_with("the site stays as it was"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A failed build shows its warnings too: a misspelt field is often why a field is missing.
+#[test]
+fn a_failed_build_shows_the_warnings_that_explain_it() {
+    let run = break_and_build(
+        "content/sessions/2024-03-12.md",
+        "---\ntitle: 记录\ndate: 2024-03-12\nmeetting: 室务会\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-03-12.md:1: session record has no `meeting`"]
+    );
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l == "warning: content/sessions/2024-03-12.md:4: unknown field `meetting`"),
         "{}",
         run.stderr
     );

@@ -70,6 +70,14 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
 
     let walk = walk_content(content_dir)?;
     let display = |path: &Path| display_path(path, &config.root);
+    if walk.markdown.is_empty() {
+        // An emptied or moved folder would otherwise replace the whole site with an empty one.
+        diagnostics.push(
+            Diagnostic::error(display(content_dir), "the content folder holds no Markdown pages")
+                .help("put the pages (`.md` files) back under it, or set `content-dir` under [build] in book.toml to the folder that holds them; the site stays as it was"),
+        );
+        return Ok((Site::default(), diagnostics));
+    }
 
     // Read and parse every Markdown file in parallel; order is restored by the sorted walk.
     let parsed: Vec<(PathBuf, Parsed)> = walk

@@ -227,6 +227,24 @@ fn full_width_colon(text: &str) -> Option<(usize, &str)> {
     })
 }
 
+/// The first front matter line whose key is followed by a colon but no space (`date:2024-03-12`,
+/// or a full-width space after it, as Chinese input methods type), as its 1-based line in the
+/// file, the key and the value after the colon.
+fn colon_without_space(text: &str) -> Option<(usize, &str, &str)> {
+    text.lines().enumerate().find_map(|(index, line)| {
+        if line.starts_with([' ', '\t', '#', '-']) {
+            return None;
+        }
+        let (key, value) = line.split_once(':')?;
+        let is_key = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let spaced = value.is_empty() || value.starts_with([' ', '\t']);
+        (is_key && !spaced).then(|| (index + 2, key, value.trim_start_matches('\u{3000}').trim()))
+    })
+}
+
 fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnostic>> {
     if text.trim().is_empty() {
         return Ok(Map::new());
@@ -242,6 +260,20 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
             )
             .at(line)
             .help(format!("type a half-width colon and a space: `{key}: …`"))]);
+        }
+    }
+    // YAML reads `date:2024-03-12` as text, or fails on the line after it.
+    if let Some((line, key, value)) = colon_without_space(text) {
+        let read_as_field = matches!(&parsed, Ok(Value::Object(map)) if map.contains_key(key));
+        if !read_as_field {
+            return Err(vec![Diagnostic::error(
+                file,
+                format!("`{key}:` is not followed by a space"),
+            )
+            .at(line)
+            .help(format!(
+                "type a half-width space after the colon: `{key}: {value}`"
+            ))]);
         }
     }
     match parsed {
@@ -376,7 +408,7 @@ fn check_fields(
                             // `[安全，生产]` typed with a Chinese input method: two tags, as
                             // in the `tags: 安全，生产` form.
                             Some(tag) if !tag.trim().is_empty() => front.tags.extend(
-                                tag.split('，')
+                                tag.split(['，', '、'])
                                     .map(str::trim)
                                     .filter(|t| !t.is_empty())
                                     .map(String::from),
@@ -388,8 +420,13 @@ fn check_fields(
                         }
                     }
                 }
+                // `tags: 安全，生产、应急` and `［安全，生产］` (a list typed with full-width
+                // brackets, which YAML reads as text).
                 Value::String(s) => front.tags.extend(
-                    s.split([',', '，'])
+                    s.trim()
+                        .trim_start_matches(['［', '【', '['])
+                        .trim_end_matches(['］', '】', ']'])
+                        .split([',', '，', '、'])
                         .map(str::trim)
                         .filter(|t| !t.is_empty())
                         .map(String::from),
@@ -471,7 +508,12 @@ fn check_fields(
             "materials" => {
                 let items = match value {
                     Value::Array(items) => items,
-                    Value::String(s) => vec![Value::String(s)],
+                    // `materials: a.md，b.md` typed on one line: each is a material.
+                    Value::String(s) => s
+                        .split([',', '，', '、'])
+                        .filter(|m| !m.trim().is_empty())
+                        .map(|m| Value::String(m.trim().to_string()))
+                        .collect(),
                     Value::Null => Vec::new(),
                     _ => {
                         errors.push(error("materials", "`materials` must be a list of page paths".into())
