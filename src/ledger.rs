@@ -236,13 +236,14 @@ pub fn counts_csv(counts: &[YearMeetingCount]) -> String {
 }
 
 /// An inline SVG bar chart of one year's sessions per meeting: one bar per meeting, drawn at
-/// build time, no script, no external asset.
-pub fn bar_chart_svg(year: u16, counts: &[(String, usize)]) -> String {
+/// build time, no script, no external asset. `scale` is the count a full bar stands for: the
+/// same for every year's chart, so that years compare at a glance.
+pub fn bar_chart_svg(year: u16, counts: &[(String, usize)], scale: usize) -> String {
     const BAR_HEIGHT: usize = 26;
     const GAP: usize = 10;
     const LABEL_WIDTH: usize = 150;
     const CHART_WIDTH: usize = 360;
-    let max = counts.iter().map(|c| c.1).max().unwrap_or(1).max(1);
+    let max = counts.iter().map(|c| c.1).max().unwrap_or(1).max(scale).max(1);
     let height = counts.len() * (BAR_HEIGHT + GAP) + GAP;
     let width = LABEL_WIDTH + CHART_WIDTH + 60;
     let mut svg = format!(
@@ -277,8 +278,19 @@ mod tests {
 
     #[test]
     fn chart_has_one_bar_per_meeting() {
-        let svg = bar_chart_svg(2024, &[("区委常委会".into(), 5), ("室务会".into(), 2)]);
+        let svg = bar_chart_svg(2024, &[("区委常委会".into(), 5), ("室务会".into(), 2)], 10);
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn every_year_is_drawn_to_one_scale() {
+        let quiet = bar_chart_svg(2025, &[("室务会".into(), 1)], 5);
+        let busy = bar_chart_svg(2024, &[("室务会".into(), 5)], 5);
+        assert!(
+            quiet.contains("class=\"bar-rect\"") && quiet.contains("width=\"72\" height"),
+            "{quiet}"
+        );
+        assert!(busy.contains("width=\"360\" height"), "{busy}");
     }
 }

@@ -312,6 +312,17 @@ fn next_url_attribute(html: &str) -> Option<(&str, &str, &str, char, &str)> {
                     let after = &after_equals[end + 2..];
                     return Some((&html[..at], &html[at..at + name.len()], value, quote, after));
                 }
+            } else {
+                // Unquoted (`<a href=other.md>`): the value ends at a space or the tag's end;
+                // it is written back quoted.
+                let end = after_equals
+                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .unwrap_or(after_equals.len());
+                if end > 0 {
+                    let value = &after_equals[..end];
+                    let after = &after_equals[end..];
+                    return Some((&html[..at], &html[at..at + name.len()], value, '"', after));
+                }
             }
         }
         from = at + name.len();

@@ -698,6 +698,34 @@ fn broken_links_and_images_in_raw_html_are_reported() {
 }
 
 #[test]
+fn unquoted_links_and_images_in_raw_html_are_checked_too() {
+    let run = break_and_build(
+        "content/notes/raw-html.md",
+        "---\ntitle: 原始网页代码\ndate: 2024-05-01\n---\n\n<p><a href=2024/guide.md>好</a> <a href=nothere.md>坏</a> <img src=nothere.png></p>\n",
+    );
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("content/notes/raw-html.md:6: broken link → `nothere.md`"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("content/notes/raw-html.md:6: broken image → `nothere.png`"),
+        "{errors:?}"
+    );
+    // Fixed, the good one is rewritten like a Markdown link.
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/raw-html.md",
+        "---\ntitle: 原始网页代码\ndate: 2024-05-01\n---\n\n<p><a href=2024/guide.md>好</a></p>\n",
+    );
+    site.build().success();
+    assert!(site
+        .output("notes/raw-html.html")
+        .contains("href=\"2024/guide.html\""));
+}
+
+#[test]
 fn a_wikilink_to_a_draft_says_it_is_a_draft() {
     let run = break_and_build(
         "content/notes/wiki-draft.md",

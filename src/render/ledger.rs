@@ -244,6 +244,13 @@ impl Renderer<'_> {
                 }
             })
             .collect();
+        // One scale for every year: the largest count of any meeting in any year.
+        let scale = years
+            .iter()
+            .flat_map(|&year| meetings.iter().map(move |m| (year, m)))
+            .map(|(year, m)| cell(year, m).0)
+            .max()
+            .unwrap_or(1);
         let year_stats = years
             .iter()
             .map(|&year| {
@@ -254,7 +261,7 @@ impl Renderer<'_> {
                     .collect();
                 YearStats {
                     year,
-                    chart: ledger::bar_chart_svg(year, &bars),
+                    chart: ledger::bar_chart_svg(year, &bars, scale),
                 }
             })
             .collect();
