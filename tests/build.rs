@@ -709,7 +709,7 @@ fn raw_html_is_sanitized_but_keeps_merged_cells() {
     let site = TestSite::new();
     site.write(
         "content/pasted.md",
-        "---\ntitle: 粘贴的表格\n---\n\n<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\">点我</a>\n\n<img src=x onerror=\"alert(1)\">\n\n<table><tr><td rowspan=\"2\" onclick=\"alert(1)\">合并单元格</td><td>甲</td></tr><tr><td>乙</td></tr></table>\n\n[链接](javascript:alert(1))\n",
+        "---\ntitle: 粘贴的表格\n---\n\n<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\">点我</a>\n\n<img src=data:, onerror=\"alert(1)\">\n\n<table><tr><td rowspan=\"2\" onclick=\"alert(1)\">合并单元格</td><td>甲</td></tr><tr><td>乙</td></tr></table>\n\n[链接](javascript:alert(1))\n",
     );
     site.build().success();
     let html = site.html("pasted.html");
