@@ -824,6 +824,37 @@ fn a_failed_build_shows_the_warnings_that_explain_it() {
 }
 
 #[test]
+fn front_matter_fences_typed_wrong_are_named() {
+    for (text, expected, help) in [
+        (
+            "———\ntitle: 学习\n———\n\n正文\n",
+            "content/notes/fence.md:1:1: the front matter starts with `———`, not `---`",
+            "type exactly three half-width hyphens `---` on the first line, and the same on the line that closes the block",
+        ),
+        (
+            "----\ntitle: 学习\n----\n\n正文\n",
+            "content/notes/fence.md:1:1: the front matter starts with `----`, not `---`",
+            "type exactly three half-width hyphens `---` on the first line, and the same on the line that closes the block",
+        ),
+        (
+            "\n\n---\ntitle: 学习\n---\n\n正文\n",
+            "content/notes/fence.md:1:1: the front matter must start on the first line",
+            "remove the 2 empty lines before `---`",
+        ),
+        (
+            "---\ntitle: 学习\n－－－\n\n正文\n",
+            "content/notes/fence.md:3:1: the front matter is closed with `－－－`, not `---`",
+            "type exactly three half-width hyphens `---`",
+        ),
+    ] {
+        let run = break_and_build("content/notes/fence.md", text);
+        assert_eq!(errors_of(&run), [expected], "{text:?}");
+        let location = expected.split(": ").next().unwrap();
+        assert_eq!(help_after(&run, location), help, "{text:?}");
+    }
+}
+
+#[test]
 fn a_full_width_colon_after_a_key_is_named() {
     let run = break_and_build(
         "content/notes/colon.md",

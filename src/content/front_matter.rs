@@ -181,12 +181,39 @@ enum Format {
     Toml,
 }
 
+/// Hyphens and the dashes that look like them: em dash, en dash, full-width hyphen-minus,
+/// horizontal bar, box-drawing line, the katakana prolonged sound mark.
+fn is_dash_like(c: char) -> bool {
+    matches!(c, '-' | '—' | '–' | '－' | '―' | '─' | 'ー' | '━')
+}
+
 /// Finds the front matter block: the first line is `---` or `+++`, and the same line closes it.
 fn split<'t>(file: &str, text: &'t str) -> Result<(Format, &'t str, &'t str, usize), Vec<Diagnostic>> {
     let first_line = text.lines().next().unwrap_or("").trim_end();
     let (format, fence) = match first_line {
         "---" => (Format::Yaml, "---"),
         "+++" => (Format::Toml, "+++"),
+        // Dashes an input method types (`———`, `－－－`) or one too many (`----`).
+        line if line.chars().count() >= 2 && line.chars().all(is_dash_like) => {
+            return Err(vec![Diagnostic::error(
+                file,
+                format!("the front matter starts with `{line}`, not `---`"),
+            )
+            .at_column(1, 1)
+            .help("type exactly three half-width hyphens `---` on the first line, and the same on the line that closes the block")])
+        }
+        "" if text.lines().find(|l| !l.trim().is_empty()).map(str::trim) == Some("---") => {
+            let blank = text.lines().take_while(|l| l.trim().is_empty()).count();
+            return Err(vec![Diagnostic::error(
+                file,
+                "the front matter must start on the first line",
+            )
+            .at_column(1, 1)
+            .help(format!(
+                "remove the {blank} empty line{} before `---`",
+                if blank == 1 { "" } else { "s" }
+            ))]);
+        }
         _ => {
             return Err(vec![Diagnostic::error(file, "missing front matter")
                 .at_column(1, 1)
@@ -203,6 +230,19 @@ fn split<'t>(file: &str, text: &'t str) -> Result<(Format, &'t str, &'t str, usi
             return Ok((format, front, &text[body_start..], line_number + 1));
         }
         offset += line.len();
+    }
+    // Closed with look-alike dashes (`———`): point at that line.
+    let look_alike = text.lines().enumerate().skip(1).find(|(_, line)| {
+        let line = line.trim_end();
+        line.chars().count() >= 2 && line.chars().all(is_dash_like) && fence == "---"
+    });
+    if let Some((index, line)) = look_alike {
+        return Err(vec![Diagnostic::error(
+            file,
+            format!("the front matter is closed with `{}`, not `---`", line.trim_end()),
+        )
+        .at_column(index + 1, 1)
+        .help("type exactly three half-width hyphens `---`")]);
     }
     Err(vec![Diagnostic::error(
         file,
