@@ -123,6 +123,16 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
             }
         }
     });
+    for not_link in &rendered.not_links {
+        problems.push(
+            Diagnostic::warning(
+                &page.file,
+                format!("`{}` is not a link: it shows as plain text", not_link.text),
+            )
+            .at(not_link.line)
+            .help(not_link.help),
+        );
+    }
     CompiledPage {
         rendered,
         outgoing,

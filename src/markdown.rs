@@ -57,6 +57,17 @@ pub struct Rendered {
     pub headings: Vec<String>,
     /// The `id`s of the HTML (headings, footnotes, raw HTML): what a `#fragment` may name.
     pub anchors: Vec<String>,
+    /// Text that looks like a link but is not one (`[文字](my note.md)`, full-width brackets),
+    /// by line: it shows as plain text, so the editor should hear of it.
+    pub not_links: Vec<NotALink>,
+}
+
+/// Link-like text that Markdown did not read as a link, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotALink {
+    pub line: usize,
+    pub text: String,
+    pub help: &'static str,
 }
 
 fn options() -> Options<'static> {
@@ -175,6 +186,10 @@ pub fn render(
             NodeValue::HtmlInline(raw) => {
                 *raw = rewrite_html_links(raw, line, &mut resolve);
             }
+            NodeValue::Paragraph => {
+                drop(data);
+                rendered.not_links.extend(not_links(node, line));
+            }
             NodeValue::Heading(heading) => {
                 let level = heading.level;
                 drop(data);
@@ -196,6 +211,51 @@ pub fn render(
     avoid_theme_ids(&mut rendered);
     rendered.plain_text = plain_text(root);
     rendered
+}
+
+/// Link-like text among the direct text of `paragraph` (which starts on `line`).
+fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<NotALink> {
+    // The paragraph's own text, with its line breaks; links and code are left out.
+    let mut text = String::new();
+    for child in paragraph.children() {
+        match &child.data().value {
+            NodeValue::Text(t) => text.push_str(t),
+            NodeValue::SoftBreak | NodeValue::LineBreak => text.push('\n'),
+            _ => text.push('\u{0}'),
+        }
+    }
+    let mut found = Vec::new();
+    let patterns: [(&str, &'static str); 4] = [
+        ("](", "a link's path cannot hold spaces: write it in angle brackets, `[文字](<my note.md>)`, or rename the file without spaces"),
+        ("]（", "type the brackets half-width: `[文字](路径)`"),
+        ("】(", "type the brackets half-width: `[文字](路径)`"),
+        ("】（", "type the brackets half-width: `[文字](路径)`"),
+    ];
+    for (pattern, help) in patterns {
+        let mut from = 0;
+        while let Some(at) = text[from..].find(pattern).map(|i| from + i) {
+            let start = text[..at].rfind(['[', '【']).unwrap_or(at);
+            let end = text[at..].find([')', '）']).map_or(text.len(), |i| {
+                at + i + text[at + i..].chars().next().map_or(1, char::len_utf8)
+            });
+            let snippet = &text[start..end];
+            if !snippet.contains(['\n', '\u{0}']) {
+                let spaced = pattern == "](" && snippet[snippet.find("](").unwrap_or(0)..].contains(' ');
+                found.push(NotALink {
+                    line: line + text[..at].matches('\n').count(),
+                    text: snippet.to_string(),
+                    help: if pattern == "](" && !spaced {
+                        "write a link as `[文字](路径)`, the path without spaces or unmatched brackets"
+                    } else {
+                        help
+                    },
+                });
+            }
+            from = at + pattern.len();
+        }
+    }
+    found.sort_by_key(|n| n.line);
+    found
 }
 
 /// The `id`s the default theme gives the parts of a page around its text (`<main id="main">`,
@@ -523,6 +583,28 @@ mod tests {
         assert!(rendered.html.contains("id=\"main-2\""), "{}", rendered.html);
         assert!(rendered.html.contains("href=\"#main-2\""), "{}", rendered.html);
         assert!(!rendered.anchors.iter().any(|a| a == "main" || a == "page-title"));
+    }
+
+    #[test]
+    fn link_like_text_that_is_not_a_link_is_found() {
+        let rendered = render(
+            "见[空格](my note.md)。\n\n见[安全]（安全生产.md）和【安全】(安全生产.md)。\n\n[好](a.md) 和 `[代码](x y.md)`\n",
+            1,
+            |_| None,
+        );
+        let found: Vec<(usize, &str)> = rendered
+            .not_links
+            .iter()
+            .map(|n| (n.line, n.text.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, "[空格](my note.md)"),
+                (3, "[安全]（安全生产.md）"),
+                (3, "【安全】(安全生产.md)")
+            ]
+        );
     }
 
     #[test]

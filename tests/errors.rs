@@ -380,6 +380,38 @@ fn a_link_to_a_place_a_page_does_not_have_is_a_warning() {
 }
 
 #[test]
+fn link_like_text_that_markdown_did_not_read_as_a_link_is_a_warning() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/not-links.md",
+        "---\ntitle: 不是链接\ndate: 2024-05-01\n---\n\n见[指南](2024/my guide.md)。\n\n见[安全]（2024/safety.md）。\n",
+    );
+    let run = site.build().success();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: content/notes/not-links.md"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/notes/not-links.md:6: `[指南](2024/my guide.md)` is not a link: it shows as plain text",
+            "warning: content/notes/not-links.md:8: `[安全]（2024/safety.md）` is not a link: it shows as plain text",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        help_after(&run, "not-links.md:6:"),
+        "a link's path cannot hold spaces: write it in angle brackets, `[文字](<my note.md>)`, or rename the file without spaces"
+    );
+    assert_eq!(
+        help_after(&run, "not-links.md:8:"),
+        "type the brackets half-width: `[文字](路径)`"
+    );
+}
+
+#[test]
 fn an_image_from_another_site_is_a_warning() {
     let site = TestSite::fixture("basic");
     site.write(
