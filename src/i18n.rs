@@ -52,6 +52,10 @@ pub struct Labels {
     pub search_results_count: &'static str,
     pub search_unavailable: &'static str,
     pub search_more: &'static str,
+    /// The screen-reader label of a heading's anchor link, before the heading's text.
+    pub link_to_heading: &'static str,
+    /// The screen-reader label of a footnote's way back, before its number.
+    pub back_to_reference: &'static str,
     pub search_needs_js: &'static str,
     pub search_filters: &'static str,
     pub search_all: &'static str,
@@ -125,6 +129,8 @@ static ZH_CN: Labels = Labels {
     search_results_count: "条结果",
     search_unavailable: "搜索数据不可用，请重新生成站点（studybook build）。",
     search_more: "显示更多结果",
+    link_to_heading: "本节链接：",
+    back_to_reference: "返回正文引用处 ",
     search_needs_js: "搜索需要启用 JavaScript。也可以按栏目、标签浏览全部内容。",
     search_filters: "筛选",
     search_all: "全部",
@@ -195,6 +201,8 @@ static EN: Labels = Labels {
     search_results_count: "results",
     search_unavailable: "Search data unavailable, please rebuild the site (studybook build).",
     search_more: "Show more results",
+    link_to_heading: "Link to heading: ",
+    back_to_reference: "Back to reference ",
     search_needs_js: "Search needs JavaScript. You can still browse by section and tag.",
     search_filters: "Filters",
     search_all: "All",

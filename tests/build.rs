@@ -1192,3 +1192,33 @@ fn a_wikilink_to_a_heading_by_its_text_lands_on_the_heading() {
         );
     }
 }
+
+/// The screen-reader labels inside page text (heading anchors, footnote back links) speak the
+/// site's language, as the theme's labels do.
+#[test]
+fn labels_inside_page_text_follow_the_site_language() {
+    let page =
+        "---\ntitle: 标签语言\ndate: 2024-05-01\n---\n\n## 一、学习要点\n\n正文[^1]。\n\n[^1]: 注释。\n";
+    let site = TestSite::fixture("basic");
+    site.write("content/notes/labels.md", page);
+    site.build().success();
+    let html = site.output("notes/labels.html");
+    assert!(html.contains("aria-label=\"本节链接：一、学习要点\""), "{html}");
+    assert!(html.contains("aria-label=\"返回正文引用处 1\""), "{html}");
+    assert!(
+        !html.contains("Link to heading") && !html.contains("Back to reference"),
+        "{html}"
+    );
+
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"Test library\"\nlanguage = \"en\"\n",
+    );
+    site.build().success();
+    let html = site.output("notes/labels.html");
+    assert!(
+        html.contains("aria-label=\"Link to heading: 一、学习要点\""),
+        "{html}"
+    );
+    assert!(html.contains("aria-label=\"Back to reference 1\""), "{html}");
+}

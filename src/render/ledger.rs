@@ -159,7 +159,7 @@ impl Renderer<'_> {
             title: section.map_or_else(|| labels.ledger.to_string(), |s| s.title().to_string()),
             description: section.and_then(|s| s.description().map(str::to_string)),
             content: folder
-                .map(|s| self.compiled.sections[s].html.clone())
+                .map(|s| self.localized(&self.compiled.sections[s].html))
                 .unwrap_or_default(),
             filter,
             groups,

@@ -233,6 +233,31 @@ pub fn relating_tags<'t>(tag_pages: &HashMap<&str, Vec<usize>>, tags: &'t [Strin
 }
 
 impl<'a> Renderer<'a> {
+    /// Page HTML with the screen-reader labels comrak writes in English (heading anchors,
+    /// footnote back links) in the site's language.
+    fn localized(&self, html: &str) -> String {
+        let labels = self.config.language.labels();
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        const HEADING: &str = "aria-label=\"Link to heading '";
+        while let Some(at) = rest.find(HEADING) {
+            let after = &rest[at + HEADING.len()..];
+            let Some(end) = after.find("'\"") else { break };
+            out.push_str(&rest[..at]);
+            out.push_str(&format!(
+                "aria-label=\"{}{}\"",
+                labels.link_to_heading,
+                &after[..end]
+            ));
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        out.replace(
+            "aria-label=\"Back to reference ",
+            &format!("aria-label=\"{}", labels.back_to_reference),
+        )
+    }
+
     fn new(config: &'a Config, site: &'a Site, compiled: &'a Compiled, theme: &'a Theme) -> Self {
         let root = &site.sections[0];
         let nav = root
@@ -401,7 +426,7 @@ impl<'a> Renderer<'a> {
                 kind: page.kind.as_str(),
                 summary: self.summary_text(index),
                 tags: self.tag_links(page),
-                content: rendered.html.clone(),
+                content: self.localized(&rendered.html),
                 toc: rendered.toc.clone(),
                 breadcrumbs: self.breadcrumbs(page.section),
                 previous,
@@ -447,7 +472,7 @@ impl<'a> Renderer<'a> {
                 title: section.title().to_string(),
                 url: encode_url(&section.url),
                 description: section.description().map(str::to_string),
-                content: self.compiled.sections[index].html.clone(),
+                content: self.localized(&self.compiled.sections[index].html),
                 breadcrumbs: self.breadcrumbs(index),
                 pages: section.pages.iter().map(|&p| self.summary(p)).collect(),
                 subsections: section
