@@ -225,6 +225,26 @@ fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<
         }
     }
     let mut found = Vec::new();
+    // `！[图](a.png)`: a full-width exclamation mark makes a link, not an image.
+    for child in paragraph.children() {
+        let ends_with_bang = matches!(&child.data().value, NodeValue::Text(t) if t.ends_with('！'));
+        let Some(next) = child.next_sibling().filter(|_| ends_with_bang) else {
+            continue;
+        };
+        if let NodeValue::Link(link) = &next.data().value {
+            found.push(NotALink {
+                line: line
+                    + next
+                        .data()
+                        .sourcepos
+                        .start
+                        .line
+                        .saturating_sub(paragraph.data().sourcepos.start.line),
+                text: format!("！[{}]({})", next.collect_text(), link.url),
+                help: "type a half-width `!` before `[` to show an image: `![说明](图片.png)`",
+            });
+        }
+    }
     let patterns: [(&str, &'static str); 4] = [
         ("](", "a link's path cannot hold spaces: write it in angle brackets, `[文字](<my note.md>)`, or rename the file without spaces"),
         ("]（", "type the brackets half-width: `[文字](路径)`"),
@@ -588,7 +608,7 @@ mod tests {
     #[test]
     fn link_like_text_that_is_not_a_link_is_found() {
         let rendered = render(
-            "见[空格](my note.md)。\n\n见[安全]（安全生产.md）和【安全】(安全生产.md)。\n\n[好](a.md) 和 `[代码](x y.md)`\n",
+            "见[空格](my note.md)。\n\n见[安全]（安全生产.md）和【安全】(安全生产.md)。\n\n[好](a.md) 和 `[代码](x y.md)`\n\n图：！[示意](a.png)\n",
             1,
             |_| None,
         );
@@ -602,7 +622,8 @@ mod tests {
             [
                 (1, "[空格](my note.md)"),
                 (3, "[安全]（安全生产.md）"),
-                (3, "【安全】(安全生产.md)")
+                (3, "【安全】(安全生产.md)"),
+                (7, "！[示意](a.png)")
             ]
         );
     }

@@ -887,6 +887,32 @@ fn front_matter_fences_typed_wrong_are_named() {
 }
 
 #[test]
+fn front_matter_indentation_is_explained_in_plain_words() {
+    for (text, expected, help) in [
+        (
+            "---\ntitle: 学习\ntags:\n\t- 安全\n---\n\n正文\n",
+            "content/notes/indent.md:4: this line is indented with a tab",
+            "YAML indents with spaces: replace the tab with two spaces",
+        ),
+        (
+            "---\n title: 学习\ndate: 2024-03-12\n---\n\n正文\n",
+            "content/notes/indent.md:2: the first field does not start at the beginning of its line",
+            "remove the spaces before it: fields start at the left edge, e.g. `title: 页面标题`",
+        ),
+        (
+            "---\n\u{3000}title: 学习\n---\n\n正文\n",
+            "content/notes/indent.md:2: this line starts with a full-width space",
+            "remove it: fields start at the left edge, e.g. `title: 页面标题`",
+        ),
+    ] {
+        let run = break_and_build("content/notes/indent.md", text);
+        assert_eq!(errors_of(&run), [expected], "{text:?}");
+        let location = expected.split(": ").next().unwrap();
+        assert_eq!(help_after(&run, location), help, "{text:?}");
+    }
+}
+
+#[test]
 fn a_full_width_colon_after_a_key_is_named() {
     let run = break_and_build(
         "content/notes/colon.md",

@@ -285,6 +285,27 @@ fn colon_without_space(text: &str) -> Option<(usize, &str, &str)> {
     })
 }
 
+/// Indentation YAML refuses in words an editor knows: a tab, or a first field that does not
+/// start at the beginning of its line. Its 1-based line in the file, the message and the help.
+fn indentation_problem(text: &str) -> Option<(usize, &'static str, &'static str)> {
+    for (index, line) in text.lines().enumerate() {
+        let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
+        if indent.contains('\t') && !line.trim().is_empty() {
+            return Some((
+                index + 2,
+                "this line is indented with a tab",
+                "YAML indents with spaces: replace the tab with two spaces",
+            ));
+        }
+    }
+    let (index, first) = text.lines().enumerate().find(|(_, l)| !l.trim().is_empty())?;
+    first.starts_with(char::is_whitespace).then_some((
+        index + 2,
+        "the first field does not start at the beginning of its line",
+        "remove the spaces before it: fields start at the left edge, e.g. `title: 页面标题`",
+    ))
+}
+
 fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnostic>> {
     if text.trim().is_empty() {
         return Ok(Map::new());
@@ -301,6 +322,15 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
             .at(line)
             .help(format!("type a half-width colon and a space: `{key}: …`"))]);
         }
+    }
+    // A full-width space before a field (`　title: …`) makes YAML read a key with it.
+    if let Some((index, _)) = text.lines().enumerate().find(|(_, l)| l.starts_with('\u{3000}')) {
+        return Err(vec![Diagnostic::error(
+            file,
+            "this line starts with a full-width space",
+        )
+        .at(index + 2)
+        .help("remove it: fields start at the left edge, e.g. `title: 页面标题`")]);
     }
     // YAML reads `date:2024-03-12` as text, or fails on the line after it.
     if let Some((line, key, value)) = colon_without_space(text) {
@@ -325,6 +355,10 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
         )
         .at_column(2, 1)
         .help("write one field per line, e.g. `title: 页面标题`")]),
+        Err(_) if indentation_problem(text).is_some() => {
+            let (line, message, help) = indentation_problem(text).expect("just checked");
+            Err(vec![Diagnostic::error(file, message).at(line).help(help)])
+        }
         Err(err) => {
             let message = err.to_string();
             let reason = message.split(" at line ").next().unwrap_or(&message).to_string();
