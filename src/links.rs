@@ -207,11 +207,19 @@ impl<'s> Resolver<'s> {
                     .collect();
                 scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
                 let near: Vec<&str> = scored.into_iter().take(3).map(|(_, title)| title).collect();
-                let help = if near.is_empty() {
+                let mut help = if near.is_empty() {
                     "write the exact title of a page, or its path relative to content/".to_string()
                 } else {
                     format!("pages with similar titles: {}", near.join("、"))
                 };
+                // A page whose front matter failed has no title yet: it may be the one meant.
+                if !self.site.unreadable.is_empty() {
+                    let shown: Vec<&str> = self.site.unreadable.iter().take(3).map(String::as_str).collect();
+                    help.push_str(&format!(
+                        "; if it names a page whose front matter has errors ({}), fix that first",
+                        shown.join("、")
+                    ));
+                }
                 return Err(Diagnostic::error(
                     page_file,
                     format!("wikilink `[[{}]]` matches no page title or path", link.url),

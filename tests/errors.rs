@@ -757,6 +757,37 @@ fn unquoted_links_and_images_in_raw_html_are_checked_too() {
         .contains("href=\"2024/guide.html\""));
 }
 
+/// A page whose front matter fails has no title: a wikilink to it says where to look.
+#[test]
+fn a_wikilink_to_a_page_with_broken_front_matter_points_at_that_page() {
+    let (site, before) = built_fixture();
+    let safety = std::fs::read_to_string(site.path("content/notes/2024/safety.md")).unwrap();
+    site.write(
+        "content/notes/2024/safety.md",
+        &safety.replacen("date: 2024-03-01", "date: 2024-13-01", 1),
+    );
+    site.write(
+        "content/notes/wiki.md",
+        "---\ntitle: 维基链接\ndate: 2024-05-01\n---\n\n见[[关于安全生产的重要论述]]。\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    let errors = errors_of(&run);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("content/notes/2024/safety.md:3: ")),
+        "{errors:?}"
+    );
+    assert!(
+        help_after(&run, "content/notes/wiki.md:6").ends_with(
+            "if it names a page whose front matter has errors (notes/2024/safety.md), fix that first"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_wikilink_to_a_draft_says_it_is_a_draft() {
     let run = break_and_build(
