@@ -119,6 +119,12 @@ impl<'s> Resolver<'s> {
                 href: self.href(&page.url, &target, ""),
                 target,
             })),
+            Some((_, Target::File(_))) => Err(Diagnostic::error(
+                &page.file,
+                format!("material `{target}` is a file, not a page"),
+            )
+            .at(material.line)
+            .help("materials are the pages studied; link the file from the record's text instead, e.g. `[原件](原件.pdf)`")),
             _ => {
                 let mut diagnostic = Diagnostic::error(
                     &page.file,

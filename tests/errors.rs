@@ -789,6 +789,23 @@ fn a_wikilink_to_a_page_with_broken_front_matter_points_at_that_page() {
 }
 
 #[test]
+fn a_material_that_is_a_file_says_so() {
+    let run = break_and_build(
+        "content/sessions/2024-03-12.md",
+        "---\ntitle: 记录\ndate: 2024-03-12\nmeeting: 室务会\nmaterials:\n  - notes/2024/chart.svg\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-03-12.md:6: material `notes/2024/chart.svg` is a file, not a page"]
+    );
+    assert!(
+        help_after(&run, "is a file, not a page").starts_with("materials are the pages studied"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_wikilink_to_a_draft_says_it_is_a_draft() {
     let run = break_and_build(
         "content/notes/wiki-draft.md",
