@@ -1222,3 +1222,35 @@ fn labels_inside_page_text_follow_the_site_language() {
     );
     assert!(html.contains("aria-label=\"Back to reference 1\""), "{html}");
 }
+
+/// Windows habits: a page saved as `.MD` is a page like any other, and a backup beside it
+/// (`.bak`) is not published.
+#[test]
+fn upper_case_md_pages_and_backup_files() {
+    let site = TestSite::new();
+    site.write(
+        "content/通知.MD",
+        "---\ntitle: 通知\ndate: 2024-05-01\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/安全生产.md",
+        "---\ntitle: 安全生产\ndate: 2024-05-02\n---\n\n见[通知](通知.MD)。\n",
+    );
+    site.write(
+        "content/安全生产.md.bak",
+        "---\ntitle: 旧稿\n---\n\n不该发布的旧稿。\n",
+    );
+    site.build().success();
+    let files = output_files(&site);
+    assert!(files.contains(&"通知.html".to_string()), "{files:?}");
+    assert!(
+        !files.iter().any(|f| f.ends_with(".bak") || f.contains(".MD")),
+        "{files:?}"
+    );
+    let page = site.html("安全生产.html");
+    let links = select_attrs(&page, ".content a", "href");
+    assert_eq!(
+        links.iter().map(|l| percent_decode(l)).collect::<Vec<_>>(),
+        ["通知.html"]
+    );
+}

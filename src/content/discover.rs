@@ -47,6 +47,8 @@ pub fn is_editor_litter(name: &str) -> bool {
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
+        // Backups (`安全生产.md.bak`) hold old text that must not be published.
+        || name.to_ascii_lowercase().ends_with(".bak")
         || name == "4913"
         || name.eq_ignore_ascii_case("thumbs.db")
         || name.eq_ignore_ascii_case("desktop.ini")
@@ -133,7 +135,13 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
             site.draft_titles.push(document.front.title.clone());
             continue;
         }
-        let url = format!("{}.html", source.strip_suffix(".md").unwrap_or(&source));
+        // `.md` in any letter case (`通知.MD` saved on Windows) gives `.html`.
+        let stem = if source.to_ascii_lowercase().ends_with(".md") {
+            &source[..source.len() - 3]
+        } else {
+            source.as_str()
+        };
+        let url = format!("{stem}.html");
         pages.push(Page {
             section: site_section_index(&walk.dirs, &dir),
             kind: document.front.kind.unwrap_or(Kind::Note),
