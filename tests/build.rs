@@ -1242,7 +1242,7 @@ fn upper_case_md_pages_and_backup_files() {
     );
     site.build().success();
     let files = output_files(&site);
-    assert!(files.contains(&"通知.html".to_string()), "{files:?}");
+    assert!(files.contains("通知.html"), "{files:?}");
     assert!(
         !files.iter().any(|f| f.ends_with(".bak") || f.contains(".MD")),
         "{files:?}"
