@@ -1122,6 +1122,10 @@ fn an_open_page_reloads_keeps_its_scroll_and_shows_errors() {
     let overlay = overlay.as_str().unwrap().to_string();
     assert!(overlay.contains("content/about.md"), "{overlay}");
     assert!(overlay.contains("YAML"), "{overlay}");
+    assert!(
+        overlay.starts_with("studybook：最近的修改未能生成"),
+        "the overlay speaks the site's language: {overlay}"
+    );
     assert_eq!(
         tab.eval("window.__marker"),
         2,

@@ -109,7 +109,12 @@ pub const SCRIPT: &str = r#"<script>
       box.style.cssText = 'position:fixed;z-index:99999;left:0;right:0;top:0;max-height:70vh;overflow:auto;background:#fff5f5;color:#7f1414;border-bottom:3px solid #a61b1b;padding:12px 16px;font:14px/1.6 Consolas,monospace;white-space:pre-wrap;box-shadow:0 2px 8px rgba(0,0,0,.2)';
       document.body.appendChild(box);
     }
-    box.textContent = 'studybook: the last change could not be built; this page shows the last good version.\n\n' + errors.join('\n');
+    /* In the page's language (zh-CN or en), as the theme speaks it. */
+    var chinese = /^zh/i.test(document.documentElement.lang || '');
+    var heading = chinese
+      ? 'studybook：最近的修改未能生成，本页显示的是上一次生成成功的版本。请按下面的提示修改：'
+      : 'studybook: the last change could not be built; this page shows the last good version.';
+    box.textContent = heading + '\n\n' + errors.join('\n');
   }
   var source = null;
   /* Only visible pages keep a connection: browsers allow six per host, and a preview may have
