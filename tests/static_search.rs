@@ -1377,6 +1377,46 @@ fn arrow_keys_in_facets_and_input_methods_behave_as_readers_expect() {
     assert_page_matches_cli(site, &state, "党风廉政建设", "after the composition");
 }
 
+/// On a phone-sized screen the facets sit compactly above the results: the first result is
+/// about one screen down (it was 1,172 px with the facets one per line).
+#[test]
+fn on_a_narrow_screen_the_first_result_is_near_the_top() {
+    let site = shared_generated();
+    let browser = Browser::launch();
+    let mut tab = browser.open("about:blank");
+    tab.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": true }),
+    );
+    tab.navigate(&format!(
+        "{}?q={}",
+        file_url(site, "search.html"),
+        percent_encode("安全生产")
+    ));
+    tab.wait_until(
+        "document.readyState === 'complete' && document.querySelectorAll('#search-results li').length > 0 && !document.getElementById('search-facets').hidden",
+        WAIT,
+    );
+    let top = tab
+        .eval("document.querySelector('#search-results li').getBoundingClientRect().top + window.scrollY")
+        .as_f64()
+        .unwrap();
+    let facets = tab
+        .eval("document.querySelectorAll('#search-facets input').length")
+        .as_u64()
+        .unwrap();
+    assert!(facets > 20, "many facet values to lay out: {facets}");
+    assert!(
+        top < 1000.0,
+        "the first result starts {top} px down on a 740 px screen"
+    );
+    assert_eq!(
+        tab.eval("document.documentElement.scrollWidth <= 360"),
+        true,
+        "nothing wider than the screen"
+    );
+}
+
 #[test]
 fn with_studybook_serve_the_static_engine_shows_what_the_api_shows() {
     let site = TestSite::fixture("search");
