@@ -69,6 +69,20 @@ impl<'s> Resolver<'s> {
             return self.resolve_wikilink(page_url, page_file, link).map(Some);
         }
         let url = link.url.trim();
+        if is_own_computer(url) {
+            // `C:\Users\…\材料.docx`, `file:///…`: only the editor's computer has it.
+            let severity = if has_scheme(url) {
+                Diagnostic::warning
+            } else {
+                Diagnostic::error
+            };
+            return Err(severity(
+                page_file,
+                format!("the {} `{url}` is a file on your own computer, which readers cannot open", self.noun(link)),
+            )
+            .at(link.line)
+            .help("copy the file into content/ beside the page and link it by its name, e.g. `[原件](原件.pdf)`"));
+        }
         if url.is_empty() || url.starts_with('#') || has_scheme(url) || url.starts_with("//") {
             return Ok(None);
         }
@@ -290,12 +304,17 @@ impl<'s> Resolver<'s> {
         href
     }
 
-    fn broken(&self, file: &str, link: &LinkRef, why: &str) -> Diagnostic {
-        let what = if link.kind == LinkKind::Image {
+    /// "image" or "link".
+    fn noun(&self, link: &LinkRef) -> &'static str {
+        if link.kind == LinkKind::Image {
             "image"
         } else {
             "link"
-        };
+        }
+    }
+
+    fn broken(&self, file: &str, link: &LinkRef, why: &str) -> Diagnostic {
+        let what = self.noun(link);
         Diagnostic::error(file, format!("broken {what} → `{}`: the target {why}", link.url)).at(link.line)
     }
 
@@ -329,6 +348,16 @@ impl<'s> Resolver<'s> {
                 .to_string(),
         }
     }
+}
+
+/// A `file:` URL or a Windows drive path (`C:\…`, `D:/…`).
+fn is_own_computer(url: &str) -> bool {
+    let bytes = url.as_bytes();
+    url.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("file:"))
+        || (bytes.len() > 2
+            && bytes[0].is_ascii_alphabetic()
+            && bytes[1] == b':'
+            && matches!(bytes[2], b'\\' | b'/'))
 }
 
 fn has_scheme(url: &str) -> bool {

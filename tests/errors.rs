@@ -805,6 +805,29 @@ fn a_material_that_is_a_file_says_so() {
     );
 }
 
+/// Paths on the editor's own computer lead nowhere for readers.
+#[test]
+fn links_to_files_on_the_editors_computer_are_named() {
+    let run = break_and_build(
+        "content/notes/own-pc.md",
+        "---\ntitle: 本机路径\ndate: 2024-05-01\n---\n\n[材料](C:\\Users\\张三\\Desktop\\材料.docx)\n\n[原件](file:///D:/资料/原件.pdf)\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/own-pc.md:6: the link `C:\\Users\\张三\\Desktop\\材料.docx` is a file on your own computer, which readers cannot open"]
+    );
+    assert_eq!(
+        help_after(&run, "own-pc.md:6"),
+        "copy the file into content/ beside the page and link it by its name, e.g. `[原件](原件.pdf)`"
+    );
+    assert!(
+        run.stderr.lines().any(|l| l
+            == "warning: content/notes/own-pc.md:8: the link `file:///D:/资料/原件.pdf` is a file on your own computer, which readers cannot open"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_wikilink_to_a_draft_says_it_is_a_draft() {
     let run = break_and_build(
