@@ -92,6 +92,8 @@ pub struct Config {
     pub authors: Vec<String>,
     pub content_dir: PathBuf,
     pub output_dir: PathBuf,
+    /// The line of `output-dir` in book.toml, when it is set there (for messages about it).
+    pub output_dir_line: Option<usize>,
     pub theme: String,
     /// `<root>/themes/<theme>`: files here replace the built-in theme's files of the same name.
     pub theme_dir: PathBuf,
@@ -199,14 +201,26 @@ impl Config {
             description: raw.book.description,
             language,
             authors: raw.book.authors,
-            content_dir: root.join(&raw.build.content_dir),
-            output_dir: root.join(&raw.build.output_dir),
+            // `out\site` written on Windows means the same folder everywhere.
+            content_dir: root.join(portable(&raw.build.content_dir)),
+            output_dir: root.join(portable(&raw.build.output_dir)),
+            output_dir_line: key_line(text, "output-dir"),
             theme_dir,
             theme: raw.build.theme,
             base_url: base_url.trim_end_matches('/').to_string(),
             dictionary: raw.search.dictionary.map(|p| root.join(p)),
             root,
         })
+    }
+}
+
+/// A folder path from book.toml with `\` read as a separator, as Windows editors write it
+/// (Windows itself reads it so already).
+fn portable(path: &Path) -> PathBuf {
+    if cfg!(windows) {
+        path.to_path_buf()
+    } else {
+        PathBuf::from(path.to_string_lossy().replace('\\', "/"))
     }
 }
 

@@ -138,8 +138,14 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     } else {
         config::CONFIG_FILE
     };
-    if let Err(problem) = output::check_output_dir(&config.root, &config.content_dir, &output_dir, chosen_by)
+    if let Err(mut problem) =
+        output::check_output_dir(&config.root, &config.content_dir, &output_dir, chosen_by)
     {
+        if options.output_dir.is_none() {
+            if let Some(line) = config.output_dir_line {
+                problem = problem.at(line);
+            }
+        }
         diagnostics.push(problem);
     }
     let analyzer = match search::analyzer::Analyzer::for_site(&config.root, config.dictionary.as_deref()) {

@@ -1113,7 +1113,16 @@ fn output_folder_in_book_toml_inside_content_is_refused() {
     );
     assert_eq!(
         errors_of(&run),
-        ["book.toml: refusing to use `content/site` as the output folder: it overlaps the content folder"]
+        ["book.toml:5: refusing to use `content/site` as the output folder: it overlaps the content folder"]
+    );
+    // Written the Windows way, the same folder, the same answer.
+    let run = break_and_build(
+        "book.toml",
+        "[book]\ntitle = \"测试学习库\"\n\n[build]\noutput-dir = \"content\\\\site\"\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["book.toml:5: refusing to use `content/site` as the output folder: it overlaps the content folder"]
     );
 }
 
@@ -1164,7 +1173,7 @@ fn book_toml_as_its_own_output_folder_is_refused() {
     assert_failed_and_untouched(&site, &before, &run);
     assert_eq!(
         errors_of(&run),
-        ["book.toml: refusing to use `book.toml` as the output folder: it is a file (it would be replaced)"]
+        ["book.toml:5: refusing to use `book.toml` as the output folder: it is a file (it would be replaced)"]
     );
     assert_eq!(std::fs::read_to_string(site.path("book.toml")).unwrap(), config);
 }
