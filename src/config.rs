@@ -247,6 +247,10 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
             Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
             None => diagnostic.help(format!("known keys: {}", KNOWN_KEYS[3..].join(", "))),
         };
+    } else if message.contains("must be quoted") || message.contains("invalid string") {
+        diagnostic = diagnostic.help("write text in half-width double quotes: title = \"学习资料库\" (Chinese quotes “ ” do not count)");
+    } else if message.contains("expected `=`") || message.contains("expected an equals") {
+        diagnostic = diagnostic.help("book.toml writes `key = value`, with `=` (not `:` as in front matter), e.g. title = \"学习资料库\"");
     } else if message.starts_with("missing field") {
         diagnostic =
             diagnostic.help("book.toml needs at least:\n\n         [book]\n         title = \"学习资料库\"");

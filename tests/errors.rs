@@ -669,6 +669,27 @@ fn book_toml_unknown_key_names_line_and_suggests() {
 }
 
 #[test]
+fn book_toml_syntax_slips_get_a_fix() {
+    for (text, expected, help) in [
+        (
+            "[book]\ntitle = “测试学习库”\n",
+            "book.toml:2:9: string values must be quoted, expected literal string",
+            "write text in half-width double quotes: title = \"学习资料库\" (Chinese quotes “ ” do not count)",
+        ),
+        (
+            "[book]\ntitle: \"测试学习库\"\n",
+            "book.toml:2:8: key with no value, expected `=`",
+            "book.toml writes `key = value`, with `=` (not `:` as in front matter), e.g. title = \"学习资料库\"",
+        ),
+    ] {
+        let run = break_and_build("book.toml", text);
+        assert_eq!(errors_of(&run), [expected], "{text}");
+        let location = expected.split(": ").next().unwrap();
+        assert_eq!(help_after(&run, location), help, "{text}");
+    }
+}
+
+#[test]
 fn book_toml_key_in_the_wrong_table_names_its_table() {
     let run = break_and_build(
         "book.toml",
