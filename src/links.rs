@@ -78,7 +78,7 @@ impl<'s> Resolver<'s> {
             };
             return Err(severity(
                 page_file,
-                format!("the {} `{url}` is a file on your own computer, which readers cannot open", self.noun(link)),
+                format!("the {} `{url}` is a file on your own computer, which readers cannot open", noun(link)),
             )
             .at(link.line)
             .help("copy the file into content/ beside the page and link it by its name, e.g. `[原件](原件.pdf)`"));
@@ -304,17 +304,8 @@ impl<'s> Resolver<'s> {
         href
     }
 
-    /// "image" or "link".
-    fn noun(&self, link: &LinkRef) -> &'static str {
-        if link.kind == LinkKind::Image {
-            "image"
-        } else {
-            "link"
-        }
-    }
-
     fn broken(&self, file: &str, link: &LinkRef, why: &str) -> Diagnostic {
-        let what = self.noun(link);
+        let what = noun(link);
         Diagnostic::error(file, format!("broken {what} → `{}`: the target {why}", link.url)).at(link.line)
     }
 
@@ -347,6 +338,15 @@ impl<'s> Resolver<'s> {
             None => "check the path: it is relative to the linking file, and a leading `/` means content/"
                 .to_string(),
         }
+    }
+}
+
+/// "image" or "link", as messages name `link`.
+fn noun(link: &LinkRef) -> &'static str {
+    if link.kind == LinkKind::Image {
+        "image"
+    } else {
+        "link"
     }
 }
 
@@ -441,16 +441,18 @@ pub fn encode_segment(segment: &str) -> String {
         match c {
             ' ' | '"' | '#' | '%' | '<' | '>' | '?' | '`' | '{' | '}' | '|' | '\\' | '^' | '[' | ']'
             | '\'' => out.push_str(&format!("%{:02X}", c as u32)),
-            c if c.is_control() => {
-                let mut buffer = [0; 4];
-                for byte in c.encode_utf8(&mut buffer).bytes() {
-                    out.push_str(&format!("%{byte:02X}"));
-                }
-            }
+            c if c.is_control() => push_percent_encoded(&mut out, c),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Appends `c` as `%XX` per byte of its UTF-8.
+pub fn push_percent_encoded(out: &mut String, c: char) {
+    for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+        out.push_str(&format!("%{byte:02X}"));
+    }
 }
 
 /// Decodes `%XX` sequences; invalid ones stay as written.

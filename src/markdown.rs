@@ -245,13 +245,7 @@ fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<
             });
         }
     }
-    let patterns: [(&str, &'static str); 4] = [
-        ("](", "a link's path cannot hold spaces: write it in angle brackets, `[文字](<my note.md>)`, or rename the file without spaces"),
-        ("]（", "type the brackets half-width: `[文字](路径)`"),
-        ("】(", "type the brackets half-width: `[文字](路径)`"),
-        ("】（", "type the brackets half-width: `[文字](路径)`"),
-    ];
-    for (pattern, help) in patterns {
+    for pattern in ["](", "]（", "】(", "】（"] {
         let mut from = 0;
         while let Some(at) = text[from..].find(pattern).map(|i| from + i) {
             let start = text[..at].rfind(['[', '【']).unwrap_or(at);
@@ -260,15 +254,15 @@ fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<
             });
             let snippet = &text[start..end];
             if !snippet.contains(['\n', '\u{0}']) {
-                let spaced = pattern == "](" && snippet[snippet.find("](").unwrap_or(0)..].contains(' ');
+                let help = match pattern {
+                    "](" if text[at..end].contains(' ') => "a link's path cannot hold spaces: write it in angle brackets, `[文字](<my note.md>)`, or rename the file without spaces",
+                    "](" => "write a link as `[文字](路径)`, the path without spaces or unmatched brackets",
+                    _ => "type the brackets half-width: `[文字](路径)`",
+                };
                 found.push(NotALink {
                     line: line + text[..at].matches('\n').count(),
                     text: snippet.to_string(),
-                    help: if pattern == "](" && !spaced {
-                        "write a link as `[文字](路径)`, the path without spaces or unmatched brackets"
-                    } else {
-                        help
-                    },
+                    help,
                 });
             }
             from = at + pattern.len();

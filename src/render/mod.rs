@@ -58,9 +58,7 @@ fn encode_url_ascii(url: &str) -> String {
         if c.is_ascii() {
             out.push(c);
         } else {
-            for byte in c.encode_utf8(&mut [0; 4]).bytes() {
-                out.push_str(&format!("%{byte:02X}"));
-            }
+            crate::links::push_percent_encoded(&mut out, c);
         }
     }
     out

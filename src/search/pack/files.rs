@@ -265,17 +265,14 @@ fn postings_streams(bucket: &[(String, Vec<u8>)], fields: usize, with_positions:
 
 /// An array of texts made by [`to_text`] as JavaScript.
 fn quoted_array(texts: &[String]) -> String {
-    let mut out = String::from("[");
-    for (i, text) in texts.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        out.push_str(text);
-        out.push('"');
-    }
-    out.push(']');
-    out
+    format!(
+        "[{}]",
+        texts
+            .iter()
+            .map(|text| quoted(text))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
 }
 
 /// The pack's data files, written from several threads as they are made.

@@ -1,0 +1,327 @@
+//! Front matter fields: each known field checked by hand, so that one file reports all its
+//! problems at once, each at the line of its key, with what was written and how to fix it.
+
+use serde_json::{Map, Value};
+
+use super::{key_line, Date, FieldLines, FrontMatter, Kind, MaterialRef, KNOWN_FIELDS};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+
+/// Checks each field; collects every problem of the file.
+pub(super) fn check_fields(
+    file: &str,
+    front_text: &str,
+    map: Map<String, Value>,
+) -> Result<(FrontMatter, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut front = FrontMatter::default();
+    let line_of = |key: &str| key_line(front_text, key).unwrap_or(2);
+    let error = |key: &str, message: String| Diagnostic::error(file, message).at(line_of(key));
+
+    front.lines = FieldLines {
+        title: line_of("title"),
+        date: line_of("date"),
+        meeting: line_of("meeting"),
+        kind: line_of("kind"),
+        tags: line_of("tags"),
+    };
+
+    for (key, value) in map {
+        match key.as_str() {
+            "title" => match value {
+                Value::String(s) if !s.trim().is_empty() => front.title = s.trim().to_string(),
+                Value::Number(n) => front.title = n.to_string(),
+                _ => errors.push(
+                    error("title", "`title` must be non-empty text".into())
+                        .help("e.g. `title: 学习贯彻党的二十大精神心得`"),
+                ),
+            },
+            "date" => match text_of(&value).as_deref().map(|s| (s, Date::parse(s))) {
+                Some((_, Some(date))) => front.date = Some(date),
+                Some((text, None)) => errors.push(
+                    error(
+                        "date",
+                        format!("`date` is `{text}`, not a date written YYYY-MM-DD"),
+                    )
+                    .help(date_hint(text)),
+                ),
+                None => errors.push(
+                    error("date", "`date` must be a date written YYYY-MM-DD".into())
+                        .help("e.g. `date: 2024-03-12`"),
+                ),
+            },
+            "tags" => match value {
+                Value::Array(items) => {
+                    for item in items {
+                        match text_of(&item) {
+                            // `[安全，生产]` typed with a Chinese input method: two tags, as
+                            // in the `tags: 安全，生产` form.
+                            Some(tag) if !tag.trim().is_empty() => front.tags.extend(
+                                tag.split(['，', '、'])
+                                    .map(str::trim)
+                                    .filter(|t| !t.is_empty())
+                                    .map(String::from),
+                            ),
+                            _ => errors.push(
+                                error("tags", "every tag must be non-empty text".into())
+                                    .help("e.g. `tags: [安全生产, 第一议题]`"),
+                            ),
+                        }
+                    }
+                }
+                // `tags: 安全，生产、应急` and `［安全，生产］` (a list typed with full-width
+                // brackets, which YAML reads as text).
+                Value::String(s) => front.tags.extend(
+                    s.trim()
+                        .trim_start_matches(['［', '【', '['])
+                        .trim_end_matches(['］', '】', ']'])
+                        .split([',', '，', '、'])
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(String::from),
+                ),
+                Value::Null => {}
+                _ => errors.push(
+                    error("tags", "`tags` must be a list of words".into())
+                        .help("e.g. `tags: [安全生产, 第一议题]`"),
+                ),
+            },
+            "draft" => match value {
+                Value::Bool(b) => front.draft = b,
+                other => errors.push(
+                    error(
+                        "draft",
+                        format!("`draft` is `{}`, not true or false", display_value(&other)),
+                    )
+                    .help("write `draft: true` to keep the page out of the site, or remove the line to publish it"),
+                ),
+            },
+            "weight" => match value.as_i64() {
+                Some(w) => front.weight = Some(w),
+                None => errors.push(
+                    error("weight", "`weight` must be a whole number".into())
+                        .help("pages with a smaller weight come first, e.g. `weight: 10`"),
+                ),
+            },
+            "summary" | "description" | "meeting" | "topic" | "host" => {
+                let text = match &value {
+                    Value::Null => None,
+                    other => match text_of(other) {
+                        Some(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
+                        None => {
+                            errors.push(
+                                error(&key, format!("`{key}` is `{}`, not text", display_value(other)))
+                                    .help(format!(
+                                        "write it on one line, e.g. `{key}: {}`; text that holds `: ` or starts with `[` goes in quotes: `{key}: \"…\"`",
+                                        text_field_example(&key)
+                                    )),
+                            );
+                            None
+                        }
+                    },
+                };
+                match key.as_str() {
+                    "summary" => front.summary = text,
+                    "description" => front.description = text,
+                    "meeting" => front.meeting = text,
+                    "topic" => front.topic = text,
+                    _ => front.host = text,
+                }
+            }
+            "kind" => match value.as_str().and_then(Kind::parse) {
+                Some(kind) => front.kind = Some(kind),
+                None => errors.push(
+                    error("kind", format!("unknown kind `{}`", display_value(&value)))
+                        .help("`kind` is `note` (a study material) or `session` (a study session record)"),
+                ),
+            },
+            "attendees" => match &value {
+                Value::Number(n) if n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) => {
+                    front.attendees = n.as_u64().map(|n| n as u32)
+                }
+                Value::Number(n) if n.as_i64().is_some_and(|n| n < 0) => errors.push(
+                    error("attendees", format!("`attendees` is {n}, a negative number"))
+                        .help("write how many people attended, e.g. `attendees: 13`"),
+                ),
+                Value::String(s) if s.trim().parse::<u32>().is_ok() => {
+                    front.attendees = s.trim().parse().ok()
+                }
+                other => errors.push(
+                    error(
+                        "attendees",
+                        format!("`attendees` is `{}`, not a whole number", display_value(other)),
+                    )
+                    .help("write how many people attended as digits, e.g. `attendees: 13`"),
+                ),
+            },
+            "materials" => {
+                let items = match value {
+                    Value::Array(items) => items,
+                    // `materials: a.md，b.md` typed on one line: each is a material.
+                    Value::String(s) => s
+                        .split([',', '，', '、'])
+                        .filter(|m| !m.trim().is_empty())
+                        .map(|m| Value::String(m.trim().to_string()))
+                        .collect(),
+                    Value::Null => Vec::new(),
+                    _ => {
+                        errors.push(error("materials", "`materials` must be a list of page paths".into())
+                            .help("e.g. `materials: [notes/2024/safety-speech.md]` (paths relative to content/)"));
+                        Vec::new()
+                    }
+                };
+                let key_line = line_of("materials");
+                let mut last_line = key_line;
+                for (number, item) in items.into_iter().enumerate() {
+                    match text_of(&item) {
+                        Some(target) if !target.trim().is_empty() => {
+                            let target = target.trim().to_string();
+                            let line = entry_line(front_text, key_line, last_line, &target);
+                            if line > key_line {
+                                last_line = line;
+                            }
+                            front.materials.push(MaterialRef { target, line });
+                        }
+                        _ => errors.push(
+                            error(
+                                "materials",
+                                format!(
+                                    "material {} is `{}`, not a page path",
+                                    number + 1,
+                                    display_value(&item)
+                                ),
+                            )
+                            .help("list the pages studied by their paths, one per line as `- notes/2024/safety-speech.md` (relative to content/)"),
+                        ),
+                    }
+                }
+            }
+            _ => {
+                let mut warning =
+                    Diagnostic::warning(file, format!("unknown field `{key}`")).at(line_of(&key));
+                warning = match did_you_mean(&key, KNOWN_FIELDS) {
+                    Some(guess) => warning.help(format!(
+                        "did you mean `{guess}`? (the value stays available to templates as `page.extra.{key}`)"
+                    )),
+                    None => warning.help(format!(
+                        "studybook does not use it; templates can read it as `page.extra.{key}`"
+                    )),
+                };
+                warnings.push(warning);
+                front.extra.insert(key, value);
+            }
+        }
+    }
+    // YAML keeps the last of two equal keys without a word: say so, as an editor copying
+    // fields from another page often leaves the old line in.
+    let mut seen: Vec<&str> = Vec::new();
+    for (index, line) in front_text.lines().enumerate() {
+        let key = line.split([':', '=']).next().unwrap_or("").trim_end();
+        let is_key = line.contains([':', '='])
+            && !key.is_empty()
+            && !line.starts_with([' ', '\t', '#', '-', '['])
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !is_key {
+            continue;
+        }
+        if seen.contains(&key) {
+            warnings.push(
+                Diagnostic::warning(file, format!("`{key}` is written twice; the last one is used"))
+                    .at(index + 2)
+                    .help(format!("remove one of the `{key}` lines")),
+            );
+        } else {
+            seen.push(key);
+        }
+    }
+    if front.title.is_empty() && !errors.iter().any(|e: &Diagnostic| e.message.contains("`title`")) {
+        errors.push(
+            Diagnostic::error(file, "missing `title`")
+                .at(2)
+                .help("add a line such as `title: 学习贯彻党的二十大精神心得` to the front matter"),
+        );
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    if errors.is_empty() {
+        Ok((front, warnings))
+    } else {
+        Err(errors)
+    }
+}
+
+/// The line of a block-list entry (`- path`) after its key, or the key's own line.
+fn entry_line(front_text: &str, key_line: usize, after: usize, target: &str) -> usize {
+    front_text
+        .lines()
+        .enumerate()
+        .skip(key_line.saturating_sub(1))
+        .take_while(|(index, line)| {
+            *index + 2 == key_line || line.starts_with([' ', '\t', '-']) || line.trim().is_empty()
+        })
+        .find(|(index, line)| {
+            let value = line
+                .trim()
+                .trim_start_matches('-')
+                .trim()
+                .trim_matches(['"', '\'']);
+            *index + 2 > after.max(key_line) && value == target
+        })
+        .map_or(key_line, |(index, _)| index + 2)
+}
+
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A value to show in the help of a text field.
+fn text_field_example(key: &str) -> &'static str {
+    match key {
+        "meeting" => "党支部委员会会议",
+        "topic" => "学习贯彻党的二十大精神",
+        "host" => "张三",
+        _ => "一句话说明本页的内容",
+    }
+}
+
+/// A value as an editor would write it in YAML's short form: `是`, `[甲, 乙]`, `{a: 1}`.
+fn display_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(display_value).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(key, value)| format!("{key}: {}", display_value(value)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Suggests the YYYY-MM-DD spelling of a date written another common way.
+fn date_hint(text: &str) -> String {
+    let parts: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if let [year, month, day] = parts.as_slice() {
+        if year.len() == 4 && month.len() <= 2 && day.len() <= 2 {
+            let guess = format!("{year}-{month:0>2}-{day:0>2}");
+            if Date::parse(&guess).is_some() {
+                return format!("write it as `date: {guess}`");
+            }
+            return format!("`{guess}` is not a day of the calendar; check the month and day");
+        }
+    }
+    "write the date as YYYY-MM-DD, e.g. `date: 2024-03-12`".to_string()
+}

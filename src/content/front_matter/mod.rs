@@ -1,0 +1,387 @@
+//! Front matter: split it from the body, parse YAML (`---`) or TOML (`+++`), check every field.
+//!
+//! Both formats are read into one JSON-like map first, so a TOML bare date and a YAML string date
+//! end up as the same typed [`Date`]; then each known field is checked by hand, which lets one
+//! file report all its problems at once, each at the line of its key.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::diagnostics::{line_column, Diagnostic};
+
+mod fields;
+mod slips;
+
+use fields::check_fields;
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses exactly `YYYY-MM-DD` and checks that the day exists.
+    pub fn parse(text: &str) -> Option<Date> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+            let part = &text[range];
+            part.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year >= 1 && (1..=days_in_month).contains(&day)).then_some(Date {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
+        })
+    }
+
+    /// `YYYYMMDD` as a number, for sorting and range filters.
+    pub fn ordinal(self) -> u32 {
+        u32::from(self.year) * 10_000 + u32::from(self.month) * 100 + u32::from(self.day)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// What a page is: a study note, or the record of a first-topic study session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Note,
+    Session,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Note => "note",
+            Kind::Session => "session",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        match text.trim() {
+            "note" => Some(Kind::Note),
+            "session" => Some(Kind::Session),
+            _ => None,
+        }
+    }
+}
+
+/// One `materials` entry and the line it was written on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialRef {
+    pub target: String,
+    pub line: usize,
+}
+
+/// The checked front matter of one file.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub date: Option<Date>,
+    pub tags: Vec<String>,
+    pub draft: bool,
+    pub weight: Option<i64>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// The kind written in the file; the section default applies when absent.
+    pub kind: Option<Kind>,
+    pub meeting: Option<String>,
+    pub topic: Option<String>,
+    pub host: Option<String>,
+    pub attendees: Option<u32>,
+    pub materials: Vec<MaterialRef>,
+    /// Fields studybook does not know, kept for templates as `page.extra`.
+    pub extra: Map<String, Value>,
+    /// Line of each key, for later checks that need to point at a field.
+    pub lines: FieldLines,
+}
+
+/// 1-based lines of the fields later stages report on.
+#[derive(Debug, Clone, Default)]
+pub struct FieldLines {
+    pub title: usize,
+    pub date: usize,
+    pub meeting: usize,
+    pub kind: usize,
+    pub tags: usize,
+}
+
+pub const KNOWN_FIELDS: &[&str] = &[
+    "title",
+    "date",
+    "tags",
+    "draft",
+    "weight",
+    "summary",
+    "description",
+    "kind",
+    "meeting",
+    "topic",
+    "host",
+    "attendees",
+    "materials",
+];
+
+/// A file split into its checked front matter and its Markdown body.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub front: FrontMatter,
+    pub body: String,
+    /// The 1-based line of the file on which the body starts.
+    pub body_line: usize,
+}
+
+/// Parses a whole page file. `file` names it in diagnostics; `text` has had its BOM removed and
+/// its line endings normalised to `\n`. Warnings come back with the document; errors instead.
+pub fn parse_document(file: &str, text: &str) -> Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (format, front_text, body, body_line) = split(file, text)?;
+    let map = match format {
+        Format::Yaml => parse_yaml(file, front_text)?,
+        Format::Toml => parse_toml(file, front_text)?,
+    };
+    let (front, warnings) = check_fields(file, front_text, map)?;
+    Ok((
+        Document {
+            front,
+            body: body.to_string(),
+            body_line,
+        },
+        warnings,
+    ))
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Yaml,
+    Toml,
+}
+
+/// Finds the front matter block: the first line is `---` or `+++`, and the same line closes it.
+fn split<'t>(file: &str, text: &'t str) -> Result<(Format, &'t str, &'t str, usize), Vec<Diagnostic>> {
+    let first_line = text.lines().next().unwrap_or("").trim_end();
+    let (format, fence) = match first_line {
+        "---" => (Format::Yaml, "---"),
+        "+++" => (Format::Toml, "+++"),
+        // Dashes an input method types (`———`, `－－－`) or one too many (`----`).
+        line if slips::is_dash_line(line) => {
+            return Err(vec![Diagnostic::error(
+                file,
+                format!("the front matter starts with `{line}`, not `---`"),
+            )
+            .at_column(1, 1)
+            .help("type exactly three half-width hyphens `---` on the first line, and the same on the line that closes the block")])
+        }
+        "" if text.lines().find(|l| !l.trim().is_empty()).map(str::trim) == Some("---") => {
+            let blank = text.lines().take_while(|l| l.trim().is_empty()).count();
+            return Err(vec![Diagnostic::error(
+                file,
+                "the front matter must start on the first line",
+            )
+            .at_column(1, 1)
+            .help(format!(
+                "remove the {blank} empty line{} before `---`",
+                if blank == 1 { "" } else { "s" }
+            ))]);
+        }
+        _ => {
+            return Err(vec![Diagnostic::error(file, "missing front matter")
+                .at_column(1, 1)
+                .help("start the file with a front matter block, e.g.\n\n         ---\n         title: 页面标题\n         date: 2024-03-12\n         ---")])
+        }
+    };
+    let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut offset = after_open;
+    for (line_number, line) in (2..).zip(text[after_open..].split_inclusive('\n')) {
+        let closes = line.trim_end() == fence || (fence == "---" && line.trim_end() == "...");
+        if closes {
+            let front = &text[after_open..offset];
+            let body_start = offset + line.len();
+            return Ok((format, front, &text[body_start..], line_number + 1));
+        }
+        offset += line.len();
+    }
+    // Closed with look-alike dashes (`———`): point at that line.
+    let look_alike = text
+        .lines()
+        .enumerate()
+        .skip(1)
+        .find(|(_, line)| fence == "---" && slips::is_dash_line(line));
+    if let Some((index, line)) = look_alike {
+        return Err(vec![Diagnostic::error(
+            file,
+            format!("the front matter is closed with `{}`, not `---`", line.trim_end()),
+        )
+        .at_column(index + 1, 1)
+        .help("type exactly three half-width hyphens `---`")]);
+    }
+    Err(vec![Diagnostic::error(
+        file,
+        format!("front matter opened with `{fence}` on line 1 is never closed"),
+    )
+    .at_column(1, 1)
+    .help(format!("add a line with only `{fence}` after the last field"))])
+}
+
+fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnostic>> {
+    if text.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    let parsed = yaml_serde::from_str::<Value>(text);
+    if let Some(slip) = slips::misread(text, &parsed) {
+        return Err(vec![slip.diagnostic(file)]);
+    }
+    match parsed {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Null) => Ok(Map::new()),
+        Ok(_) => Err(vec![Diagnostic::error(
+            file,
+            "front matter is not a list of `key: value` fields",
+        )
+        .at_column(2, 1)
+        .help("write one field per line, e.g. `title: 页面标题`")]),
+        Err(err) => {
+            if let Some(slip) = slips::indentation(text) {
+                return Err(vec![slip.diagnostic(file)]);
+            }
+            let message = err.to_string();
+            let reason = message.split(" at line ").next().unwrap_or(&message).to_string();
+            let mut diagnostic = Diagnostic::error(file, format!("invalid YAML front matter: {reason}"));
+            if let Some(location) = err.location() {
+                diagnostic = diagnostic.at_column(location.line() + 1, location.column());
+            } else {
+                diagnostic = diagnostic.at(2);
+            }
+            Err(vec![diagnostic.help(
+                "YAML needs `key: value` with a space after the colon; quote values that contain `:` or start with `[`, `{`, `*` or `#`",
+            )])
+        }
+    }
+}
+
+fn parse_toml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnostic>> {
+    match text.parse::<toml::Table>() {
+        Ok(table) => Ok(table
+            .into_iter()
+            .map(|(key, value)| (key, toml_to_json(value)))
+            .collect()),
+        Err(err) => {
+            let mut diagnostic = Diagnostic::error(
+                file,
+                format!("invalid TOML front matter: {}", err.message().trim()),
+            );
+            diagnostic = match err.span() {
+                Some(span) => {
+                    let (line, column) = line_column(text, span.start);
+                    diagnostic.at_column(line + 1, column)
+                }
+                None => diagnostic.at(2),
+            };
+            Err(vec![
+                diagnostic.help("TOML needs `key = value`, with strings in double quotes")
+            ])
+        }
+    }
+}
+
+/// TOML values as JSON values; dates become their `YYYY-MM-DD` text.
+fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(key, value)| (key, toml_to_json(value)))
+                .collect(),
+        ),
+    }
+}
+
+/// The 1-based file line on which a top-level `key` is set (front matter starts on line 2).
+fn key_line(front_text: &str, key: &str) -> Option<usize> {
+    front_text
+        .lines()
+        .position(|line| {
+            line.strip_prefix(key).is_some_and(|rest| {
+                let rest = rest.trim_start();
+                rest.starts_with(':') || rest.starts_with('=')
+            }) || line.strip_prefix(&format!("\"{key}\"")).is_some()
+        })
+        .map(|index| index + 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("2023-02-29").is_none());
+        assert!(Date::parse("2024-3-5").is_none());
+        assert_eq!(Date::parse("2024-03-05").unwrap().to_string(), "2024-03-05");
+    }
+
+    #[test]
+    fn yaml_and_toml_give_the_same_fields() {
+        let yaml = "---\ntitle: 学习\ndate: 2024-03-12\ntags: [a, b]\n---\n正文\n";
+        let toml = "+++\ntitle = \"学习\"\ndate = 2024-03-12\ntags = [\"a\", \"b\"]\n+++\n正文\n";
+        let (a, _) = parse_document("a.md", yaml).unwrap();
+        let (b, _) = parse_document("b.md", toml).unwrap();
+        assert_eq!(a.front.date, b.front.date);
+        assert_eq!(a.front.tags, b.front.tags);
+        assert_eq!(a.body, "正文\n");
+        assert_eq!(a.body_line, 6);
+    }
+
+    #[test]
+    fn every_field_problem_is_reported_at_its_line() {
+        let text = "---\ntitle: x\ndate: 2024/3/5\nattendees: -3\n---\n";
+        let errors = parse_document("s.md", text).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| e.location()).collect();
+        assert_eq!(shown, ["s.md:3", "s.md:4"]);
+        assert_eq!(errors[0].help.as_deref(), Some("write it as `date: 2024-03-05`"));
+    }
+
+    #[test]
+    fn material_entries_point_at_their_own_line() {
+        let text = "---\ntitle: x\nmaterials:\n  - a.md\n  - b.md\n---\n";
+        let (doc, _) = parse_document("s.md", text).unwrap();
+        let lines: Vec<usize> = doc.front.materials.iter().map(|m| m.line).collect();
+        assert_eq!(lines, [4, 5]);
+    }
+}
