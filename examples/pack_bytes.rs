@@ -48,7 +48,8 @@ impl Sizes {
 }
 
 fn meta(pack: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(pack.join("meta.js")).expect("a built site with a search pack");
+    let text =
+        studybook::search::pack::read_script(&pack.join("meta.js")).expect("a built site with a search pack");
     let (_, json) = studybook::search::pack::registered(&text).expect("meta.js registers its data");
     serde_json::from_str(json).expect("meta.js is JSON")
 }
@@ -80,7 +81,7 @@ fn main() -> anyhow::Result<()> {
     let vocabulary_shards = meta["vocabularyShards"].as_u64().unwrap_or(1) as u32;
     let mut vocabulary: std::collections::HashSet<String> = std::collections::HashSet::new();
     for shard in 0..vocabulary_shards {
-        let text = std::fs::read_to_string(pack.join(format!("v-{shard}.js")))?;
+        let text = studybook::search::pack::read_script(&pack.join(format!("v-{shard}.js")))?;
         let (_, json) = studybook::search::pack::registered(&text).context("a vocabulary shard")?;
         let words: String = serde_json::from_str(json)?;
         vocabulary.extend(words.split('\n').filter(|w| !w.is_empty()).map(String::from));

@@ -346,7 +346,7 @@ impl studybook::incremental::OutputLock for CountingLock {
 #[test]
 fn settling_exports_the_pack_again_from_the_merged_index() {
     let (site, mut workspace) = start();
-    let meta_before = std::fs::read_to_string(site.path("public/search/pack/meta.js")).unwrap();
+    let meta_before = studybook::search::pack::read_script(&site.path("public/search/pack/meta.js")).unwrap();
     let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
         format!("{text}\n静态包更新词汇癸子丑。\n")
     });
@@ -356,7 +356,7 @@ fn settling_exports_the_pack_again_from_the_merged_index() {
     workspace.settle(lock.clone()).unwrap();
     // The export runs in the background; wait (bounded) for its swap.
     let meta_after = wait_for(Duration::from_secs(60), "the pack to be exported again", || {
-        let meta = std::fs::read_to_string(site.path("public/search/pack/meta.js")).ok()?;
+        let meta = studybook::search::pack::read_script(&site.path("public/search/pack/meta.js")).ok()?;
         (meta != meta_before).then_some(meta)
     });
     assert!(meta_after.contains("__studybookPack"));

@@ -59,8 +59,9 @@ fn open_searcher(site: &TestSite) -> Searcher {
 
 fn pack_meta(site: &TestSite) -> Value {
     let path = site.path(&format!("{PACK}/meta.js"));
-    let (_, data) = studybook::search::pack::decode_script(&std::fs::read_to_string(&path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+    let (_, data) =
+        studybook::search::pack::decode_script(&studybook::search::pack::read_script(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
     serde_json::from_slice(&data).expect("meta.js registers JSON")
 }
 
@@ -81,7 +82,7 @@ fn pack_files_containing(site: &TestSite, needle: &str) -> Vec<String> {
         .filter(|path| {
             let name = path.file_stem().unwrap().to_string_lossy();
             let raw = std::fs::read(path).unwrap();
-            String::from_utf8_lossy(&raw).contains(needle)
+            studybook::search::pack::script_text(&raw).is_some_and(|text| text.contains(needle))
                 || decoded
                     .get(name.as_ref())
                     .is_some_and(|data| String::from_utf8_lossy(data).contains(needle))
@@ -493,6 +494,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 http.server.test(HandlerClass=functools.partial(Handler, directory=sys.argv[1]), port=0, bind="127.0.0.1")
 "#;
 
+/// A server that labels scripts as GBK, as an nginx with `charset gbk;` does: the pack's byte
+/// order marks must win.
+const SERVER_SAYING_GBK: &str = r#"
+import functools, http.server, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript; charset=gbk"}
+http.server.test(HandlerClass=functools.partial(Handler, directory=sys.argv[1]), port=0, bind="127.0.0.1")
+"#;
+
 impl StaticServer {
     fn start(dir: &Path) -> StaticServer {
         Self::spawn(
@@ -509,6 +519,11 @@ impl StaticServer {
                 .args(["-c", SERVER_WITH_404_PAGE])
                 .arg(dir),
         )
+    }
+
+    /// A static server that names GBK as the charset of every script.
+    fn start_saying_gbk(dir: &Path) -> StaticServer {
+        Self::spawn(Command::new("python3").args(["-c", SERVER_SAYING_GBK]).arg(dir))
     }
 
     fn spawn(command: &mut Command) -> StaticServer {
@@ -1244,6 +1259,34 @@ fn the_page_on_a_plain_static_server_finds_what_the_cli_finds() {
     assert_eq!(state.rows[0].href, "notes/clean-government.html");
 }
 
+/// The data files carry a byte order mark (UTF-16 for binary, UTF-8 for JSON), which a browser
+/// obeys over the charset a server names.
+#[test]
+fn a_server_that_labels_scripts_gbk_still_finds_what_the_cli_finds() {
+    let site = shared_fixture();
+    let server = StaticServer::start_saying_gbk(&site.path("public"));
+    let (status, headers, _) = http_get(&server.base, "/search/pack/meta.js", &[]);
+    assert_eq!(status, 200);
+    let content_type = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.to_ascii_lowercase());
+    assert_eq!(content_type.as_deref(), Some("text/javascript; charset=gbk"));
+    let browser = Browser::launch();
+    let query = "党风廉政建设";
+    let url = format!("{}search.html?q={}", server.base, percent_encode(query));
+    let mut tab = open_page(&browser, &url);
+    let state = wait_loaded_query(&mut tab);
+    assert!(!state.rows.is_empty(), "{query} finds pages: {state:?}");
+    assert_page_matches_cli(site, &state, query, &format!("GBK-labelled scripts, {query}"));
+    // Tags and meetings come from meta.js (UTF-8).
+    assert!(
+        state.facets.iter().any(|f| f.contains("党风廉政建设")),
+        "GBK-labelled scripts, {query}: the tag facet reads right: {:?}",
+        state.facets
+    );
+}
+
 /// Without base-url, a server showing `404.html` at a deep missing address still gives it its
 /// style and links that lead home.
 #[test]
@@ -1808,7 +1851,8 @@ fn a_damaged_gram_shard_says_unavailable_and_other_queries_still_work() {
         })
         .expect("every query needs every gram shard: the postings are not sharded");
     let path = site.path(&format!("{PACK}/{shard}.js"));
-    let original = std::fs::read_to_string(&path).unwrap();
+    let original_bytes = std::fs::read(&path).unwrap();
+    let original = studybook::search::pack::script_text(&original_bytes).expect("a pack script's text");
     let (_, data) = studybook::search::pack::registered(&original).expect("a pack script");
     let data: String = data.trim_matches('"').to_string();
 
@@ -1861,7 +1905,7 @@ fn a_damaged_gram_shard_says_unavailable_and_other_queries_still_work() {
         let state = search_in_page(&mut tab, failing);
         assert_unavailable(&state, &format!("{context}, again"));
     }
-    std::fs::write(&path, original).unwrap();
+    std::fs::write(&path, original_bytes).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1898,7 +1942,7 @@ fn the_pack_is_rebuilt_with_the_site_and_leaves_drafts_out() {
     assert_eq!(static_paths(&site, draft), (0, vec![]), "the draft is found");
     assert_eq!(pack_files_containing(&site, draft), Vec::<String>::new());
     assert!(
-        !std::fs::read_to_string(site.path(&format!("{PACK}/meta.js")))
+        !studybook::search::pack::read_script(&site.path(&format!("{PACK}/meta.js")))
             .unwrap()
             .contains("草稿"),
         "the draft's tag is in meta.js"
@@ -1964,12 +2008,21 @@ fn the_browser_decodes_what_the_build_encodes() {
     let site = shared_fixture();
     let browser = Browser::launch();
     let mut tab = open_page(&browser, &file_url(site, "search.html"));
-    // Bytes whose 7-bit groups hit every special character, also as the very last group.
+    // Bytes whose 16-bit pairs hit every unsafe code unit, also as the very last pair.
     let mut cases: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
     cases.push((0..=255u8).collect());
+    let unsafe_units = [
+        0u16, 0x0a, 0x0d, 0x22, 0x5c, 0x2028, 0x2029, 0xd800, 0xd9ab, 0xdbff, 0xdc00, 0xdfff, 0xfeff, 0xfffe,
+        0xffff,
+    ];
+    cases.push((0xd800..=0xdfffu16).flat_map(u16::to_be_bytes).collect());
+    for unit in unsafe_units {
+        let [high, low] = unit.to_be_bytes();
+        cases.push(vec![high, low]);
+        cases.push(vec![high, low, 7]);
+        cases.push(vec![9, high, low]);
+    }
     for length in 1..24usize {
-        cases.push((0..length).map(|i| [0x44, 0x89, 0x12][i % 3]).collect());
-        cases.push((0..length).map(|i| [0xb9, 0x72, 0xe5][i % 3]).collect());
         cases.push((0..length).map(|i| (i * 37 + length) as u8).collect());
     }
     let texts: Vec<String> = cases
@@ -2009,7 +2062,7 @@ fn the_pack_is_a_few_small_self_registering_scripts() {
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         assert!(name.ends_with(".js"), "{name} is not a script");
-        let text = std::fs::read_to_string(path).unwrap();
+        let text = studybook::search::pack::read_script(path).unwrap();
         let (registered, _) = studybook::search::pack::decode_script(&text)
             .unwrap_or_else(|e| panic!("{name} does not decode: {e:#}"));
         assert_eq!(format!("{registered}.js"), name, "{name} registers another name");

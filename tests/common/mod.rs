@@ -447,7 +447,7 @@ pub fn leftovers(site: &TestSite) -> Vec<String> {
 /// or in its decoded data (inflated binary, text chunks as JSON).
 pub fn pack_contains(pack_dir: &Path, needle: &str) -> bool {
     let raw = std::fs::read_dir(pack_dir).unwrap().any(|entry| {
-        std::fs::read_to_string(entry.unwrap().path())
+        studybook::search::pack::read_script(&entry.unwrap().path())
             .unwrap()
             .contains(needle)
     });

@@ -23,8 +23,8 @@
 //!   five-stream layout;
 //! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
 //!
-//! Binary parts are LEB128 varints, raw-deflated, then carried as 7-bit text (files.rs): the
-//! browser inflates them. Text chunks are coded by character frequency before deflate
+//! Binary parts are LEB128 varints, raw-deflated, then carried 16 bits a code unit in UTF-16
+//! files (files.rs): the browser inflates them. Text chunks are coded by character frequency before deflate
 //! (alphabet.rs); the alphabet travels at the start of `docs.js`.
 
 mod alphabet;
@@ -46,7 +46,7 @@ use super::index::meta_grams_text;
 use super::schema::{gram_fields, word_field_boosts, Fields};
 use alphabet::Alphabet;
 use boundaries::Boundaries;
-pub use files::{fnv1a, from_text, to_text, unpack_binary};
+pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
     json, pack_binary, push_varint, quoted, read_varint, shard_count, write_postings_shards, write_shards,
     PackFiles, MAX_SHARDS, TEXT_LEVEL,
@@ -56,7 +56,7 @@ use postings::{read_back, ReadBack};
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
@@ -404,7 +404,7 @@ pub fn decoded_files(pack_dir: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>
     let mut files = BTreeMap::new();
     for entry in std::fs::read_dir(pack_dir)? {
         let path = entry?.path();
-        let script = std::fs::read_to_string(&path)?;
+        let script = read_script(&path)?;
         let (name, data) = decode_script(&script).with_context(|| format!("`{}`", path.display()))?;
         files.insert(name, data);
     }

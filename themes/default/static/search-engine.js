@@ -72,31 +72,29 @@
     return promise;
   };
 
-  /* ---------- decoding: 7-bit text, raw inflate (RFC 1951), varints, text chunks ---------- */
+  /* ---------- decoding: 16-bit text, raw inflate (RFC 1951), varints, text chunks ---------- */
 
-  /* Binary carried 7 bits a character (src/search/pack/files.rs, `to_text`): a character below
-   * U+0080 is one 7-bit group; above, it carries a special group (NUL, LF, CR, '"', '\\') and
-   * the next group, or, in the last group of specials, a final special group alone. */
-  var SPECIAL = [0, 10, 13, 34, 92];
+  /* Binary carried 16 bits a UTF-16 code unit (src/search/pack/files.rs, `to_text`): a first
+   * character '1' when the last byte is padding, '0' when not; then each code unit is a
+   * big-endian pair of bytes, or, as a surrogate pair, an unsafe pair's value above U+FFFF. */
   function fromText(text) {
-    var out = new Uint8Array(Math.ceil(text.length * 14 / 8) + 1);
-    var bits = 0, count = 0, length = 0;
-    for (var i = 0; i < text.length; i++) {
+    var first = text.charCodeAt(0);
+    if (first !== 48 && first !== 49) { throw new Error('search data is damaged'); }
+    var out = new Uint8Array(text.length * 2);
+    var length = 0;
+    for (var i = 1; i < text.length; i++) {
       var code = text.charCodeAt(i);
-      var first = code, second = -1;
-      if (code >= 0x80) {
-        var value = code - 0x80;
-        var group = value >> 7;
-        if (group < SPECIAL.length) { first = SPECIAL[group]; second = value & 127; }
-        else if (group === SPECIAL.length && (value & 127) < SPECIAL.length) { first = SPECIAL[value & 127]; }
-        else { throw new Error('search data is damaged'); }
+      if (code >= 0xD800 && code < 0xE000) {
+        var low = text.charCodeAt(++i);
+        if (code >= 0xDC00 || !(low >= 0xDC00 && low < 0xE000) || code > 0xD83F) { throw new Error('search data is damaged'); }
+        code = ((code - 0xD800) << 10) | (low - 0xDC00);
       }
-      bits = (bits << 7) | first; count += 7;
-      if (count >= 8) { count -= 8; out[length++] = (bits >> count) & 255; bits &= (1 << count) - 1; }
-      if (second >= 0) {
-        bits = (bits << 7) | second; count += 7;
-        if (count >= 8) { count -= 8; out[length++] = (bits >> count) & 255; bits &= (1 << count) - 1; }
-      }
+      out[length++] = code >> 8;
+      out[length++] = code & 255;
+    }
+    if (first === 49) {
+      if (length === 0) { throw new Error('search data is damaged'); }
+      length--;
     }
     return out.subarray(0, length);
   }
@@ -770,8 +768,8 @@
 
   /* Postings of every gram term that starts with the character `c`, merged (its successor
    * grams' shards must be loaded). */
-  /* A lone character at gs[i] right after a letter or digit gram ('after', as 年 in 2024年)
-   * or right before one ('before', as 第 in 第1) can only match where it stands beside one: its
+  /* A lone character at gs[i] right after a letter or digit gram ('after', as U+5E74 in '2024\u5e74')
+   * or right before one ('before', as U+7B2C in '\u7b2c1') can only match where it stands beside one: its
    * boundary positions say where. null: any gram starting with it may stand there. */
   function besideWord(gs, i) {
     var left = gs[i - 1], right = gs[i + 1];
@@ -1088,7 +1086,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 5) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 6) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
           self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));

@@ -31,7 +31,7 @@
       return fetch('api/search?' + query, { headers: { Accept: 'application/json' } }).then(function (response) {
         if (!response.ok) {
           var error = new Error('HTTP ' + response.status);
-          /* No search API here (a static host answering 404, a proxy's 502…): use the pack.
+          /* No search API here (a static host answering 404, a proxy's 502...): use the pack.
            * A 400 or 500 is the API's answer about this query: the next one may well work. */
           error.noApi = [404, 405, 501, 502, 503, 504].indexOf(response.status) >= 0;
           throw error;
@@ -44,7 +44,7 @@
     }
   };
   /* Served by `studybook serve`, ask its /api/search; anywhere else (a plain static host,
-   * file://), or if there is no API (no answer, 404, 502…), search the static pack. */
+   * file://), or if there is no API (no answer, 404, 502...), search the static pack. */
   var staticBackend = {
     engine: null,
     search: function (params) {
@@ -222,7 +222,7 @@
     clearTimeout(timer);
     timer = setTimeout(function () { run(true); }, 200);
   }
-  /* While an input method composes (pinyin before it becomes 安全), the box holds letters the
+  /* While an input method composes (pinyin letters before they become characters), the box holds letters the
    * reader has not chosen: search when the composition ends. */
   input.addEventListener('input', function (event) {
     if (event.isComposing) { return; }
