@@ -190,6 +190,21 @@ fn buckets(entries: Vec<(String, Vec<u8>)>, shards: usize) -> Vec<Vec<(String, V
     buckets
 }
 
+/// Writes `prefix-N.js` shards, each registering what `data` makes of its bucket of `entries`
+/// (a JavaScript expression), by the FNV-1a hash of their term.
+fn write_buckets(
+    prefix: &str,
+    shards: usize,
+    entries: Vec<(String, Vec<u8>)>,
+    data: impl Fn(&[(String, Vec<u8>)]) -> String + Sync,
+    write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<()> {
+    buckets(entries, shards)
+        .into_par_iter()
+        .enumerate()
+        .try_for_each(|(number, bucket)| write(&format!("{prefix}-{number}"), data(&bucket)))
+}
+
 /// Writes `prefix-N.js` shards: a binary of `[count] ([term length][term][postings length][postings])…`.
 pub(super) fn write_shards(
     prefix: &str,
@@ -198,54 +213,45 @@ pub(super) fn write_shards(
     level: u8,
     write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<()> {
-    buckets(entries, shards)
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(number, bucket)| {
-            let mut out = Vec::new();
-            push_varint(&mut out, bucket.len() as u64);
-            for (term, postings) in bucket {
-                push_varint(&mut out, term.len() as u64);
-                out.extend_from_slice(term.as_bytes());
-                push_varint(&mut out, postings.len() as u64);
-                out.extend_from_slice(&postings);
-            }
-            write(&format!("{prefix}-{number}"), quoted(&pack_binary(&out, level)))
-        })
+    let data = |bucket: &[(String, Vec<u8>)]| {
+        let mut out = Vec::new();
+        push_varint(&mut out, bucket.len() as u64);
+        for (term, postings) in bucket {
+            push_varint(&mut out, term.len() as u64);
+            out.extend_from_slice(term.as_bytes());
+            push_varint(&mut out, postings.len() as u64);
+            out.extend_from_slice(postings);
+        }
+        quoted(&pack_binary(&out, level))
+    };
+    write_buckets(prefix, shards, entries, data, write)
 }
 
-/// Writes postings shards (`g-N.js`, `w-N.js`) of `entries`, each a term and its row (per
-/// field its document count, then per document `(delta << 1) | more`, its count when more,
-/// and, `with_positions`, its position deltas; see postings.rs). Like values compress better
-/// together (13% on 10,000 pages), so a shard splits its rows into five streams, deflated each
-/// on its own, and registers the array of their texts: a header (the term count; per term its
-/// byte length shifted left by `fields` bits over a mask of the fields holding it, then their
-/// document counts), the terms' bytes, every document's count less one, every document's
-/// delta, every position delta; documents in term, field and document order.
+/// Writes word shards (`w-N.js`) of `entries`, each a word and its row (per field its
+/// document count, then per document `(delta << 1) | more` and its count when more; see
+/// postings.rs). Like values compress better together (13% on 10,000 pages), so a shard splits
+/// its rows into four streams, deflated each on its own, and registers the array of their
+/// texts: a header (the term count; per term its byte length shifted left by `fields` bits
+/// over a mask of the fields holding it, then their document counts), the terms' bytes, every
+/// document's count less one, every document's delta; documents in term, field and document
+/// order.
 pub(super) fn write_postings_shards(
     prefix: &str,
     shards: usize,
     entries: Vec<(String, Vec<u8>)>,
     fields: usize,
-    with_positions: bool,
     write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<()> {
-    buckets(entries, shards)
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(number, bucket)| {
-            let streams = postings_streams(&bucket, fields, with_positions);
-            let texts: Vec<String> = streams
-                .iter()
-                .map(|stream| pack_binary(stream, POSTINGS_LEVEL))
-                .collect();
-            write(&format!("{prefix}-{number}"), quoted_array(&texts))
-        })
+    let data = |bucket: &[(String, Vec<u8>)]| {
+        let streams = postings_streams(bucket, fields);
+        quoted_array(&streams.map(|stream| pack_binary(&stream, POSTINGS_LEVEL)))
+    };
+    write_buckets(prefix, shards, entries, data, write)
 }
 
-/// The five streams of a postings shard (see [`write_postings_shards`]).
-fn postings_streams(bucket: &[(String, Vec<u8>)], fields: usize, with_positions: bool) -> [Vec<u8>; 5] {
-    let [mut header, mut terms, mut counts, mut deltas, mut positions] = <[Vec<u8>; 5]>::default();
+/// The four streams of a word shard (see [`write_postings_shards`]).
+fn postings_streams(bucket: &[(String, Vec<u8>)], fields: usize) -> [Vec<u8>; 4] {
+    let [mut header, mut terms, mut counts, mut deltas] = <[Vec<u8>; 4]>::default();
     push_varint(&mut header, bucket.len() as u64);
     let mut field_docs = vec![0u64; fields];
     for (term, row) in bucket {
@@ -261,25 +267,164 @@ fn postings_streams(bucket: &[(String, Vec<u8>)], fields: usize, with_positions:
                     1
                 };
                 push_varint(&mut counts, count - 1);
-                if with_positions {
-                    for _ in 0..count {
-                        push_varint(&mut positions, read_varint(row, &mut at));
-                    }
-                }
             }
         }
-        let mask = field_docs
-            .iter()
-            .enumerate()
-            .filter(|(_, &docs)| docs > 0)
-            .fold(0u64, |mask, (field, _)| mask | 1 << field);
-        push_varint(&mut header, ((term.len() as u64) << fields) | mask);
-        for &docs in field_docs.iter().filter(|&&docs| docs > 0) {
-            push_varint(&mut header, docs);
-        }
+        push_header(&mut header, term, &field_docs);
         terms.extend_from_slice(term.as_bytes());
     }
-    [header, terms, counts, deltas, positions]
+    [header, terms, counts, deltas]
+}
+
+/// A term's header entry: its byte length shifted left by the field count over a mask of the
+/// fields holding it, then the nonzero `counts`.
+fn push_header(header: &mut Vec<u8>, term: &str, counts: &[u64]) {
+    let mask = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &count)| count > 0)
+        .fold(0u64, |mask, (field, _)| mask | 1 << field);
+    push_varint(header, ((term.len() as u64) << counts.len()) | mask);
+    for &count in counts.iter().filter(|&&count| count > 0) {
+        push_varint(header, count);
+    }
+}
+
+/// Writes gram shards (`g-N.js`) of `entries`, each a gram and its occurrences per field (the
+/// count, then the offset gaps; see postings.rs). A shard registers three texts: a header (the
+/// term count; per term its byte length over a mask of the fields holding it, then their
+/// occurrence counts; see [`push_header`]) and the terms' bytes, deflated, and a bit stream:
+/// per term and field its Rice parameter in five bits, then each gap Rice-coded (`gap >> k`
+/// one-bits, a zero, the low `k` bits). Offsets are spread evenly enough that Rice codes come
+/// within a few percent of their entropy; deflate gains nothing on them, so they stay raw.
+pub(super) fn write_gram_shards(
+    prefix: &str,
+    shards: usize,
+    entries: Vec<(String, Vec<u8>)>,
+    fields: usize,
+    write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<()> {
+    let data = |bucket: &[(String, Vec<u8>)]| {
+        let [header, terms, bits] = gram_streams(bucket, fields);
+        quoted_array(&[
+            pack_binary(&header, POSTINGS_LEVEL),
+            pack_binary(&terms, POSTINGS_LEVEL),
+            to_text(&bits),
+        ])
+    };
+    write_buckets(prefix, shards, entries, data, write)
+}
+
+/// The three streams of a gram shard (see [`write_gram_shards`]).
+fn gram_streams(bucket: &[(String, Vec<u8>)], fields: usize) -> [Vec<u8>; 3] {
+    let (mut header, mut terms, mut bits) = (Vec::new(), Vec::new(), BitWriter::default());
+    push_varint(&mut header, bucket.len() as u64);
+    let mut counts = vec![0u64; fields];
+    let mut lists: Vec<(u64, &[u8])> = vec![(0, &[]); fields];
+    for (term, row) in bucket {
+        let mut at = 0;
+        for (count, list) in counts.iter_mut().zip(&mut lists) {
+            *count = read_varint(row, &mut at);
+            *list = (0, &[]);
+            if *count > 0 {
+                let bit_count = read_varint(row, &mut at);
+                let end = at + bit_count.div_ceil(8) as usize;
+                *list = (bit_count, &row[at..end]);
+                at = end;
+            }
+        }
+        push_header(&mut header, term, &counts);
+        terms.extend_from_slice(term.as_bytes());
+        for &(bit_count, bytes) in &lists {
+            bits.append(bytes, bit_count);
+        }
+    }
+    [header, terms, bits.finish()]
+}
+
+/// Appends one gram list of a row: its occurrence count, then, if any, the bit count and the
+/// bits of its Rice parameter (five bits) and its Rice-coded `gaps`.
+pub(super) fn push_gram_list(out: &mut Vec<u8>, gaps: &[u64]) {
+    push_varint(out, gaps.len() as u64);
+    if gaps.is_empty() {
+        return;
+    }
+    let k = rice_parameter(gaps);
+    let mut bits = BitWriter::default();
+    bits.push(u64::from(k), 5);
+    for &gap in gaps {
+        bits.push_rice(gap, k);
+    }
+    push_varint(out, bits.bit_count());
+    out.extend_from_slice(&bits.finish());
+}
+
+/// The Rice parameter that codes `values` in the fewest bits (at most 31, as five bits
+/// carry it): near the logarithm of their mean, so only its neighbours are tried.
+fn rice_parameter(values: &[u64]) -> u32 {
+    let mean = values.iter().sum::<u64>() / values.len().max(1) as u64;
+    let guess = (64 - mean.leading_zeros()).min(31);
+    let cost = |k: u32| -> u64 { values.iter().map(|&v| (v >> k) + 1 + u64::from(k)).sum() };
+    (guess.saturating_sub(2)..=(guess + 1).min(31))
+        .min_by_key(|&k| (cost(k), k))
+        .expect("a non-empty range")
+}
+
+/// Bits written most significant first into bytes; the last byte is padded with zeros.
+#[derive(Default)]
+struct BitWriter {
+    bytes: Vec<u8>,
+    /// Bits not yet in `bytes`, fewer than eight, in the low bits.
+    pending: u64,
+    pending_count: u32,
+}
+
+impl BitWriter {
+    /// The low `count` bits of `value`, highest first; `count` at most 32.
+    fn push(&mut self, value: u64, count: u32) {
+        debug_assert!(count <= 32);
+        let value = value & ((1u64 << count) - 1);
+        self.pending = self.pending << count | value;
+        self.pending_count += count;
+        while self.pending_count >= 8 {
+            self.pending_count -= 8;
+            self.bytes.push((self.pending >> self.pending_count) as u8);
+        }
+        self.pending &= (1 << self.pending_count) - 1;
+    }
+
+    /// `value >> k` one-bits, a zero, and the low `k` bits.
+    fn push_rice(&mut self, value: u64, k: u32) {
+        let mut ones = value >> k;
+        while ones >= 32 {
+            self.push(u64::from(u32::MAX), 32);
+            ones -= 32;
+        }
+        self.push(((1u64 << ones) - 1) << 1, ones as u32 + 1);
+        self.push(value, k);
+    }
+
+    /// The first `bit_count` bits of `bytes`.
+    fn append(&mut self, bytes: &[u8], bit_count: u64) {
+        let whole = (bit_count / 8) as usize;
+        for &byte in &bytes[..whole] {
+            self.push(u64::from(byte), 8);
+        }
+        let rest = (bit_count % 8) as u32;
+        if rest > 0 {
+            self.push(u64::from(bytes[whole] >> (8 - rest)), rest);
+        }
+    }
+
+    fn bit_count(&self) -> u64 {
+        self.bytes.len() as u64 * 8 + u64::from(self.pending_count)
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.pending_count > 0 {
+            self.bytes.push((self.pending << (8 - self.pending_count)) as u8);
+        }
+        self.bytes
+    }
 }
 
 /// An array of texts made by [`to_text`] as JavaScript.
@@ -337,6 +482,97 @@ impl<'a> PackFiles<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads what [`BitWriter`] wrote, for tests and tools.
+    struct BitReader<'a> {
+        bytes: &'a [u8],
+        at: usize,
+    }
+
+    impl<'a> BitReader<'a> {
+        fn new(bytes: &'a [u8]) -> Self {
+            BitReader { bytes, at: 0 }
+        }
+
+        fn bit(&mut self) -> Option<bool> {
+            let byte = self.bytes.get(self.at / 8)?;
+            let bit = byte >> (7 - self.at % 8) & 1 == 1;
+            self.at += 1;
+            Some(bit)
+        }
+
+        fn read(&mut self, count: u32) -> Option<u64> {
+            (0..count).try_fold(0u64, |value, _| Some(value << 1 | u64::from(self.bit()?)))
+        }
+
+        fn read_rice(&mut self, k: u32) -> Option<u64> {
+            let mut high = 0u64;
+            while self.bit()? {
+                high += 1;
+            }
+            Some(high << k | self.read(k)?)
+        }
+    }
+
+    #[test]
+    fn rice_codes_round_trip_with_the_cheapest_parameter() {
+        let lists: Vec<Vec<u64>> = vec![
+            vec![0],
+            vec![15_000_000],
+            vec![0, 0, 0, 1, 0],
+            (0..500).map(|i| (i * 7919) % 3000).collect(),
+            vec![u64::from(u32::MAX), 3, 1 << 40],
+        ];
+        for gaps in &lists {
+            let k = rice_parameter(gaps);
+            let cost = |k: u32| -> u64 { gaps.iter().map(|&v| (v >> k) + 1 + u64::from(k)).sum() };
+            assert!((0..32).all(|other| cost(k) <= cost(other)), "{k} for {gaps:?}");
+            let mut row = Vec::new();
+            push_gram_list(&mut row, gaps);
+            let mut at = 0;
+            assert_eq!(read_varint(&row, &mut at), gaps.len() as u64);
+            let bit_count = read_varint(&row, &mut at);
+            assert_eq!(row.len() - at, bit_count.div_ceil(8) as usize);
+            let mut bits = BitReader::new(&row[at..]);
+            assert_eq!(bits.read(5), Some(u64::from(k)));
+            let decoded: Vec<u64> = (0..gaps.len()).map(|_| bits.read_rice(k).unwrap()).collect();
+            assert_eq!(&decoded, gaps);
+            assert_eq!(bits.at as u64, bit_count);
+        }
+    }
+
+    #[test]
+    fn a_gram_shard_joins_its_lists_into_one_bit_stream() {
+        let row = |lists: &[&[u64]]| {
+            let mut row = Vec::new();
+            for gaps in lists {
+                push_gram_list(&mut row, gaps);
+            }
+            row
+        };
+        let bucket = vec![
+            ("学习".to_string(), row(&[&[3], &[0, 5, 1200], &[]])),
+            ("ab".to_string(), row(&[&[], &[], &[9, 9]])),
+        ];
+        let [header, terms, bits] = gram_streams(&bucket, 3);
+        let mut at = 0;
+        assert_eq!(read_varint(&header, &mut at), 2);
+        assert_eq!(read_varint(&header, &mut at), (6 << 3) | 0b011);
+        assert_eq!(
+            [read_varint(&header, &mut at), read_varint(&header, &mut at)],
+            [1, 3]
+        );
+        assert_eq!(read_varint(&header, &mut at), (2 << 3) | 0b100);
+        assert_eq!(read_varint(&header, &mut at), 2);
+        assert_eq!(terms, "学习ab".as_bytes());
+        let mut reader = BitReader::new(&bits);
+        for expected in [&[3u64][..], &[0, 5, 1200], &[9, 9]] {
+            let k = reader.read(5).unwrap() as u32;
+            let decoded: Vec<u64> = expected.iter().map(|_| reader.read_rice(k).unwrap()).collect();
+            assert_eq!(decoded, expected);
+        }
+        assert!(bits.len() * 8 - reader.at < 8, "no padding between lists");
+    }
 
     /// Bytes whose 16-bit pairs include every unsafe value, at every place, and at the end,
     /// in files of even and odd length.

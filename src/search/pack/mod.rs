@@ -12,15 +12,17 @@
 //! - `meta.js`: counts, field statistics, shard counts, facet dictionaries (the first load);
 //! - `fold.js`: the normalisation table (full-width, case, Traditional→Simplified);
 //! - `docs.js`: the text chunks' alphabet; per document its date, kind, meeting, tags and field
-//!   lengths (for filters, facets, ties and BM25);
-//! - `g-N.js`: gram postings with positions, sharded by a hash of the gram, split into five
-//!   streams of like values (files.rs, `write_postings_shards`);
+//!   lengths (for filters, facets, ties and BM25), and the length of its text in each gram
+//!   field (to place gram occurrences);
+//! - `g-N.js`: gram occurrences, sharded by a hash of the gram: per gram field, each
+//!   occurrence's offset in all documents' texts laid end to end, Rice-coded gaps (files.rs,
+//!   `write_gram_shards`);
 //! - `c-N.js`: per CJK character, the documents holding it, the characters that follow it in
 //!   a gram (its successors), and its positions beside a letter or digit (boundaries.rs): a
 //!   one-character query needs one such shard, and so does `2024年`;
 //! - `v-N.js`: the word vocabulary alone, by a hash of the word, for splitting queries;
-//! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word, in the same
-//!   five-stream layout;
+//! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word, split into
+//!   four streams of like values (files.rs, `write_postings_shards`);
 //! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
 //!
 //! Binary parts are LEB128 varints, raw-deflated, then carried 16 bits a code unit in UTF-16
@@ -48,8 +50,8 @@ use alphabet::Alphabet;
 use boundaries::Boundaries;
 pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
-    json, pack_binary, push_varint, quoted, read_varint, shard_count, write_postings_shards, write_shards,
-    PackFiles, MAX_SHARDS, TEXT_LEVEL,
+    json, pack_binary, push_varint, quoted, read_varint, shard_count, write_gram_shards,
+    write_postings_shards, write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
 use postings::{read_back, ReadBack};
 
@@ -177,6 +179,27 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     }
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
     let gram_fields = gram_fields(&fields);
+    // Each gram field's texts laid end to end: a gram occurrence is coded as its offset there.
+    // Positions are character offsets of the normalised text, which has as many characters.
+    let gram_lengths: Vec<Vec<u64>> = (0..gram_fields.len())
+        .map(|field| {
+            gram_texts
+                .par_iter()
+                .map(|texts| texts[field].chars().count() as u64)
+                .collect()
+        })
+        .collect();
+    let gram_starts: Vec<Vec<u64>> = gram_lengths
+        .iter()
+        .map(|lengths| {
+            std::iter::once(0)
+                .chain(lengths.iter().scan(0, |end, length| {
+                    *end += length;
+                    Some(*end)
+                }))
+                .collect()
+        })
+        .collect();
 
     let ReadBack {
         grams,
@@ -184,7 +207,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         words,
         total_tokens,
         fieldnorms,
-    } = read_back(segments, &ids, &gram_fields, &word_fields, num_docs)?;
+    } = read_back(segments, &ids, &gram_fields, &gram_starts, &word_fields, num_docs)?;
 
     let build = build_id(&rows, &docs_table, &grams, &words, &fieldnorms);
     std::fs::create_dir_all(pack_dir)
@@ -212,7 +235,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     // Gram shards, by the whole gram.
     let encoded_grams = grams;
     let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
-    write_postings_shards("g", gram_shards, encoded_grams, gram_fields.len(), true, &write)?;
+    write_gram_shards("g", gram_shards, encoded_grams, gram_fields.len(), &write)?;
 
     // Word shards, by the whole word.
     let encoded_words = words;
@@ -236,7 +259,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         let name = format!("v-{number}");
         write(&name, json(terms)?)?;
     }
-    write_postings_shards("w", word_shards, encoded_words, word_fields.len(), false, &write)?;
+    write_postings_shards("w", word_shards, encoded_words, word_fields.len(), &write)?;
 
     // Characters, with their positions beside letters and digits.
     let boundaries = Boundaries::scan(&gram_texts);
@@ -303,6 +326,11 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     docs_bytes.extend_from_slice(&docs_table.bytes);
     for norms in &fieldnorms {
         docs_bytes.extend_from_slice(norms);
+    }
+    for lengths in &gram_lengths {
+        for &length in lengths {
+            push_varint(&mut docs_bytes, length);
+        }
     }
     write("docs", quoted(&pack_binary(&docs_bytes, TEXT_LEVEL)))?;
 
@@ -382,7 +410,11 @@ pub fn decode_script(script: &str) -> anyhow::Result<(String, Vec<u8>)> {
     let packed_array = data
         .strip_prefix("[\"")
         .and_then(|d| d.strip_suffix("\"]"))
-        .and_then(|d| d.split("\",\"").map(unpack_binary).collect::<Option<Vec<_>>>())
+        .and_then(|d| {
+            d.split("\",\"")
+                .map(|text| unpack_binary(text).or_else(|| from_text(text)))
+                .collect::<Option<Vec<_>>>()
+        })
         .map(|streams| streams.concat());
     let packed = data
         .strip_prefix('"')

@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 
+use anyhow::Context as _;
 use rayon::prelude::*;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::termdict::TermMerger;
 use tantivy::{DocSet, SegmentReader, TERMINATED};
 
-use super::files::{fnv1a_bytes, push_varint};
+use super::files::{fnv1a_bytes, push_gram_list, push_varint};
 use crate::search::analyzer::is_cjk_char;
 
 /// One term's documents in one field, from every segment, in pack id order.
@@ -30,27 +31,45 @@ impl TermDocs {
         self.positions.clear();
     }
 
-    /// Appends the encoding of the pack: the document count, then per document
-    /// `(delta << 1) | more`, where `more` says its count follows, then (grams) its position
-    /// deltas. A field without the term is one zero byte.
-    fn encode(&self, out: &mut Vec<u8>, with_positions: bool) {
+    /// Appends the word encoding of the pack: the document count, then per document
+    /// `(delta << 1) | more`, where `more` says its count follows. A field without the term is
+    /// one zero byte.
+    fn encode(&self, out: &mut Vec<u8>) {
         push_varint(out, self.docs.len() as u64);
         let mut last_doc = 0;
-        for &(doc, count, start) in &self.docs {
+        for &(doc, count, _) in &self.docs {
             let more = count > 1;
             push_varint(out, (u64::from(doc - last_doc) << 1) | u64::from(more));
             if more {
                 push_varint(out, u64::from(count));
             }
-            if with_positions {
-                let mut last = 0;
-                for &position in &self.positions[start..start + count as usize] {
-                    push_varint(out, u64::from(position - last));
-                    last = position;
-                }
-            }
             last_doc = doc;
         }
+    }
+}
+
+impl TermDocs {
+    /// Appends the gram encoding of the pack (see [`push_gram_list`]): each occurrence as its
+    /// offset in the field's text of all documents laid end to end (`starts[doc]` is where a
+    /// document's text begins), the first offset, then each gap less one. One ascending list
+    /// replaces documents, counts and positions, and its gaps Rice-code compactly. `None` if a
+    /// position lies past its document's text.
+    fn encode_offsets(&self, out: &mut Vec<u8>, starts: &[u64], gaps: &mut Vec<u64>) -> Option<()> {
+        gaps.clear();
+        let mut next = 0;
+        for &(doc, count, start) in &self.docs {
+            let (begin, end) = (*starts.get(doc as usize)?, *starts.get(doc as usize + 1)?);
+            for &position in &self.positions[start..start + count as usize] {
+                let offset = begin + u64::from(position);
+                if offset >= end || offset < next {
+                    return None;
+                }
+                gaps.push(offset - next);
+                next = offset + 1;
+            }
+        }
+        push_gram_list(out, gaps);
+        Some(())
     }
 }
 
@@ -119,8 +138,9 @@ const GRAM_READERS: u32 = 2;
 
 /// Everything the pack needs from the index's postings.
 pub(super) struct ReadBack {
-    /// Per gram, its encoded postings in every gram field (see [`TermDocs::encode`]): the
-    /// grams of each reader thread in byte order, one thread's after the other's.
+    /// Per gram, its encoded occurrences in every gram field (see
+    /// [`TermDocs::encode_offsets`]): the grams of each reader thread in byte order, one
+    /// thread's after the other's.
     pub grams: Vec<(String, Vec<u8>)>,
     /// Per CJK character, one bit per document holding a gram that starts with it.
     pub by_char: BTreeMap<char, Vec<u64>>,
@@ -133,11 +153,13 @@ pub(super) struct ReadBack {
 }
 
 /// Reads every segment's postings of `gram_fields` and `word_fields`; `ids` are the pack
-/// document id of each segment's documents.
+/// document id of each segment's documents, `gram_starts[field][doc]` where each document's
+/// text of a gram field begins when all are laid end to end (one more: the total).
 pub(super) fn read_back(
     segments: &[SegmentReader],
     ids: &[Vec<u32>],
     gram_fields: &[Field],
+    gram_starts: &[Vec<u64>],
     word_fields: &[(Field, f32)],
     num_docs: u32,
 ) -> anyhow::Result<ReadBack> {
@@ -150,6 +172,7 @@ pub(super) fn read_back(
     let read_grams = |part: u32| -> anyhow::Result<GramsPart> {
         let mut grams = Vec::new();
         let mut by_char: BTreeMap<char, Vec<u64>> = BTreeMap::new();
+        let mut gaps = Vec::new();
         for_each_term(
             segments,
             ids,
@@ -158,8 +181,12 @@ pub(super) fn read_back(
             |term| fnv1a_bytes(term) % GRAM_READERS == part,
             |term, per_field| {
                 let mut encoded = Vec::new();
-                for term_docs in per_field {
-                    term_docs.encode(&mut encoded, true);
+                for (term_docs, starts) in per_field.iter().zip(gram_starts) {
+                    term_docs
+                        .encode_offsets(&mut encoded, starts, &mut gaps)
+                        .with_context(|| {
+                            format!("the gram `{term}` stands past the end of its page's text in the index")
+                        })?;
                 }
                 if let Some(first) = term.chars().next().filter(|&c| is_cjk_char(c)) {
                     let bits = by_char.entry(first).or_insert_with(|| vec![0; bitset_words]);
@@ -198,7 +225,7 @@ pub(super) fn read_back(
             |term, per_field| {
                 let mut encoded = Vec::new();
                 for term_docs in per_field {
-                    term_docs.encode(&mut encoded, false);
+                    term_docs.encode(&mut encoded);
                 }
                 words.push((term.to_string(), encoded));
                 Ok(())

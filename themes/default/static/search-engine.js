@@ -538,56 +538,146 @@
    * of the fields holding it, then their document counts), the terms, each document's count
    * less one, each document's delta, each position delta. One pass finds where each term's
    * documents start in the streams; they are decoded when the term is asked for. */
-  function PostingsShard(texts, fieldCount, withPositions) {
-    var streams = texts.map(unpack);
-    var header = new Reader(streams[0]);
-    var counts = new Reader(streams[2]);
-    var deltas = new Reader(streams[3]);
-    var positions = new Reader(streams[4]);
-    var termBytes = streams[1];
+  /* The terms of a shard's header: visit(term, mask) for each, in order, where `mask` has a bit
+   * per field holding the term (whose counts follow in the header). */
+  function eachTerm(header, termBytes, fieldCount, visit) {
     var shift = Math.pow(2, fieldCount);
-    this.fieldCount = fieldCount;
-    this.streams = streams;
-    this.terms = new Map();
     var n = header.next();
     var at = 0;
     for (var i = 0; i < n; i++) {
       var head = header.next();
       var length = Math.floor(head / shift);
-      var mask = head % shift;
-      var term = utf8.decode(termBytes.subarray(at, at + length));
+      visit(utf8.decode(termBytes.subarray(at, at + length)), head % shift);
       at += length;
+    }
+  }
+
+  /* A word shard (w-): four streams (header, terms, counts less one, document deltas). */
+  function PostingsShard(texts, fieldCount) {
+    var self = this;
+    var streams = texts.map(unpack);
+    var header = new Reader(streams[0]);
+    var counts = new Reader(streams[2]);
+    var deltas = new Reader(streams[3]);
+    self.fieldCount = fieldCount;
+    self.streams = streams;
+    self.terms = new Map();
+    eachTerm(header, streams[1], fieldCount, function (term, mask) {
       var docs = new Array(fieldCount);
       var total = 0;
       for (var f = 0; f < fieldCount; f++) {
         docs[f] = mask & (1 << f) ? header.next() : 0;
         total += docs[f];
       }
-      this.terms.set(term, { docs: docs, counts: counts.pos, deltas: deltas.pos, positions: positions.pos });
-      for (var k = 0; k < total; k++) {
-        var count = counts.next() + 1;
-        deltas.next();
-        if (withPositions) { for (var p = 0; p < count; p++) { positions.next(); } }
-      }
-    }
+      self.terms.set(term, { docs: docs, counts: counts.pos, deltas: deltas.pos });
+      for (var k = 0; k < total; k++) { counts.next(); deltas.next(); }
+    });
   }
 
-  /* Calls visit(field, doc, count, positionsReader) for each document of `term`, in field and
-   * document order; returns false when the shard has no such term. */
+  /* Bits, most significant first (src/search/pack/files.rs, BitWriter). */
+  function BitReader(bytes) { this.bytes = bytes; this.pos = 0; }
+  BitReader.prototype.read = function (count) {
+    var value = 0;
+    while (count > 0) {
+      var byte = this.bytes[this.pos >> 3];
+      if (byte === undefined) { throw new Error('search data is damaged'); }
+      var free = 8 - (this.pos & 7);
+      var take = Math.min(free, count);
+      value = value * (1 << take) + ((byte >> (free - take)) & ((1 << take) - 1));
+      this.pos += take;
+      count -= take;
+    }
+    return value;
+  };
+  /* A Rice code: `high` one-bits, a zero, the low k bits. */
+  BitReader.prototype.rice = function (k) {
+    var high = 0;
+    for (;;) {
+      var byte = this.bytes[this.pos >> 3];
+      if (byte === undefined) { throw new Error('search data is damaged'); }
+      if ((byte >> (7 - (this.pos & 7))) & 1) { high++; this.pos++; } else { this.pos++; break; }
+    }
+    return high * Math.pow(2, k) + this.read(k);
+  };
+
+  /* A gram shard (g-): a header and terms (as a word shard's, with occurrence counts), and a
+   * bit stream: per term and field, a Rice parameter (5 bits) and the Rice-coded gaps between
+   * the occurrences' offsets in all documents' texts laid end to end. */
+  function GramShard(texts, fieldCount) {
+    var self = this;
+    var header = new Reader(unpack(texts[0]));
+    var bits = new BitReader(fromText(texts[2]));
+    self.fieldCount = fieldCount;
+    self.bits = bits.bytes;
+    self.terms = new Map();
+    eachTerm(header, unpack(texts[1]), fieldCount, function (term, mask) {
+      var lists = new Array(fieldCount);
+      for (var f = 0; f < fieldCount; f++) {
+        if (!(mask & (1 << f))) { lists[f] = null; continue; }
+        var count = header.next();
+        var k = bits.read(5);
+        lists[f] = { count: count, k: k, pos: bits.pos };
+        for (var c = 0; c < count; c++) { bits.rice(k); }
+      }
+      self.terms.set(term, lists);
+    });
+  }
+
+  /* Gram postings: doc -> [positions in field 0, 1, 2] (null where absent), each offset
+   * placed in its document by `starts` (per field, where each document's text begins). */
+  GramShard.prototype.postings = function (gram, starts) {
+    var lists = this.terms.get(gram);
+    if (!lists) { return null; }
+    var docs = new Map();
+    for (var f = 0; f < this.fieldCount; f++) {
+      var list = lists[f];
+      if (!list) { continue; }
+      var bits = new BitReader(this.bits);
+      bits.pos = list.pos;
+      var fieldStarts = starts[f];
+      var offset = -1, doc = 0, positions = null;
+      for (var c = 0; c < list.count; c++) {
+        offset += bits.rice(list.k) + 1;
+        if (offset >= fieldStarts[doc + 1]) {
+          doc = upperBound(fieldStarts, offset, doc + 1) - 1;
+          positions = null;
+        }
+        if (doc >= fieldStarts.length - 1) { throw new Error('search data is damaged'); }
+        if (!positions) {
+          var fields = docs.get(doc);
+          if (!fields) { fields = [null, null, null]; docs.set(doc, fields); }
+          positions = fields[f] = [];
+        }
+        positions.push(offset - fieldStarts[doc]);
+      }
+    }
+    return docs;
+  };
+
+  /* The first index at or after `from` whose value exceeds `value` (values ascending). */
+  function upperBound(values, value, from) {
+    var low = from, high = values.length;
+    while (low < high) {
+      var middle = (low + high) >> 1;
+      if (values[middle] > value) { high = middle; } else { low = middle + 1; }
+    }
+    return low;
+  }
+
+  /* Calls visit(field, doc, count) for each document of `term`, in field and document order;
+   * returns false when the shard has no such term. */
   PostingsShard.prototype.each = function (term, visit) {
     var entry = this.terms.get(term);
     if (!entry) { return false; }
     var counts = new Reader(this.streams[2]);
     var deltas = new Reader(this.streams[3]);
-    var positions = new Reader(this.streams[4]);
     counts.pos = entry.counts;
     deltas.pos = entry.deltas;
-    positions.pos = entry.positions;
     for (var f = 0; f < this.fieldCount; f++) {
       var doc = 0;
       for (var i = 0; i < entry.docs[f]; i++) {
         doc += deltas.next();
-        visit(f, doc, counts.next() + 1, positions);
+        visit(f, doc, counts.next() + 1);
       }
     }
     return true;
@@ -618,13 +708,6 @@
     var fields = docs.get(doc);
     if (!fields) { fields = [null, null, null]; docs.set(doc, fields); }
     fields[f] = positions;
-  }
-
-  /* Gram postings: doc -> [positions in field 0, 1, 2] (null where absent). */
-  function gramPostings(shard, gram) {
-    var docs = new Map();
-    var found = shard.each(gram, function (f, doc, count, positions) { putPositions(docs, f, doc, count, positions); });
-    return found ? docs : null;
   }
 
   /* Word postings: per field, Map doc -> term frequency. */
@@ -678,6 +761,14 @@
     for (var f = 0; f < fields; f++) {
       this.norms.push(bytes.subarray(reader.pos + f * n, reader.pos + (f + 1) * n));
     }
+    reader.pos += fields * n;
+    // Per gram field, where each document's text begins when all are laid end to end.
+    this.gramStarts = [];
+    for (var g = 0; g < 3; g++) {
+      var starts = new Float64Array(n + 1);
+      for (var d2 = 0; d2 < n; d2++) { starts[d2 + 1] = starts[d2] + reader.next(); }
+      this.gramStarts.push(starts);
+    }
     var N = Math.fround(n);
     this.averages = this.meta.wordFields.map(function (field) { return Math.fround(Math.fround(field.totalTokens) / N); });
     var table = this.meta.fieldnormTable;
@@ -695,8 +786,8 @@
     var unique = ids.filter(function (id, i) { return ids.indexOf(id) === i && !store[id]; });
     return Promise.all(unique.map(function (id) {
       return self.pack.load(prefix + '-' + id).then(function (data) {
-        if (prefix === 'g') { store[id] = new PostingsShard(data, 3, true); }
-        else if (prefix === 'w') { store[id] = new PostingsShard(data, self.meta.wordFields.length, false); }
+        if (prefix === 'g') { store[id] = new GramShard(data, 3); }
+        else if (prefix === 'w') { store[id] = new PostingsShard(data, self.meta.wordFields.length); }
         else { store[id] = parseShard(data); }
       });
     }));
@@ -733,7 +824,7 @@
   Engine.prototype.gramTerm = function (gram) {
     if (this.decodedGrams[gram] !== undefined) { return this.decodedGrams[gram]; }
     var shard = this.gramShards[this.gramShardOf(gram)];
-    var postings = shard ? gramPostings(shard, gram) : null;
+    var postings = shard ? shard.postings(gram, this.gramStarts) : null;
     this.decodedGrams[gram] = postings;
     return postings;
   };
