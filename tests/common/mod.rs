@@ -138,10 +138,16 @@ impl TestSite {
         self.run(&["build"])
     }
 
-    /// Reads a file of the output folder (public/).
+    /// Reads a file of the output folder (public/): UTF-8, or UTF-16 after its byte order mark
+    /// (the search pack's compressed data files).
     pub fn output(&self, relative: &str) -> String {
         let path = self.path(&format!("public/{relative}"));
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        if bytes.starts_with(&[0xff, 0xfe]) {
+            return studybook::search::pack::script_text(&bytes)
+                .unwrap_or_else(|| panic!("{} is not UTF-16", path.display()));
+        }
+        String::from_utf8(bytes).unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", path.display()))
     }
 
     pub fn output_exists(&self, relative: &str) -> bool {
