@@ -34,6 +34,15 @@ impl Alphabet {
         Alphabet { chars, ranks }
     }
 
+    /// A character's place in the alphabet, most frequent first.
+    pub(super) fn rank(&self, c: char) -> Option<usize> {
+        self.ranks.get(&c).copied()
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.chars.len()
+    }
+
     /// The alphabet as one string, for the browser.
     pub(super) fn as_string(&self) -> String {
         self.chars.iter().collect()

@@ -14,9 +14,9 @@
 //! - `docs.js`: the text chunks' alphabet; per document its date, kind, meeting, tags and field
 //!   lengths (for filters, facets, ties and BM25), and the length of its text in each gram
 //!   field (to place gram occurrences);
-//! - `g-N.js`: gram occurrences, sharded by a hash of the gram: per gram field, each
-//!   occurrence's offset in all documents' texts laid end to end, Rice-coded gaps (files.rs,
-//!   `write_gram_shards`);
+//! - `g-N.js`: gram occurrences, sharded by a hash of the gram: the grams as numbers of two
+//!   alphabet characters, and per gram field each occurrence's offset in all documents' texts
+//!   laid end to end, as Rice-coded gaps (files.rs, `gram_streams`);
 //! - `c-N.js`: per CJK character, the documents holding it, the characters that follow it in
 //!   a gram (its successors), and its positions beside a letter or digit (boundaries.rs): a
 //!   one-character query needs one such shard, and so does `2024年`;
@@ -58,7 +58,7 @@ use postings::{read_back, ReadBack};
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
@@ -232,10 +232,33 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             (first, next.into_iter().map(|c| c.unwrap_or('$')).collect())
         })
         .collect();
+    // Text chunks first: their alphabet also numbers the grams.
+    let total_text: usize = rows.iter().map(String::len).sum();
+    let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_TEXT_CHUNKS + 1);
+    let mut chunks: Vec<(u32, String)> = Vec::new();
+    for (doc, row) in rows.into_iter().enumerate() {
+        match chunks.last_mut() {
+            Some((_, chunk)) if chunk.len() < chunk_bytes => {
+                chunk.push(',');
+                chunk.push_str(&row);
+            }
+            _ => chunks.push((doc as u32, format!("[{row}"))),
+        }
+    }
+    for (_, json) in &mut chunks {
+        json.push(']');
+    }
+    let chunk_starts: Vec<u32> = chunks.iter().map(|(start, _)| *start).collect();
+    let text_chunks = chunks.len();
+    let alphabet = Alphabet::of(chunks.iter().map(|(_, json)| json.as_str()));
     // Gram shards, by the whole gram.
     let encoded_grams = grams;
     let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
-    write_gram_shards("g", gram_shards, encoded_grams, gram_fields.len(), &write)?;
+    let gram_totals: Vec<u64> = gram_starts
+        .iter()
+        .map(|starts| starts.last().copied().unwrap_or(0))
+        .collect();
+    write_gram_shards("g", gram_shards, encoded_grams, &alphabet, &gram_totals, &write)?;
 
     // Word shards, by the whole word.
     let encoded_words = words;
@@ -293,24 +316,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let char_shards = shard_count(encoded_chars.iter().map(|(t, p)| t.len() + p.len()).sum());
     write_shards("c", char_shards, encoded_chars, TEXT_LEVEL, &write)?;
 
-    let total_text: usize = rows.iter().map(String::len).sum();
-    let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_TEXT_CHUNKS + 1);
-    let mut chunks: Vec<(u32, String)> = Vec::new();
-    for (doc, row) in rows.into_iter().enumerate() {
-        match chunks.last_mut() {
-            Some((_, chunk)) if chunk.len() < chunk_bytes => {
-                chunk.push(',');
-                chunk.push_str(&row);
-            }
-            _ => chunks.push((doc as u32, format!("[{row}"))),
-        }
-    }
-    for (_, json) in &mut chunks {
-        json.push(']');
-    }
-    let chunk_starts: Vec<u32> = chunks.iter().map(|(start, _)| *start).collect();
-    let text_chunks = chunks.len();
-    let alphabet = Alphabet::of(chunks.iter().map(|(_, json)| json.as_str()));
     chunks
         .into_par_iter()
         .enumerate()

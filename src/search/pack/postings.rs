@@ -68,7 +68,7 @@ impl TermDocs {
                 next = offset + 1;
             }
         }
-        push_gram_list(out, gaps);
+        push_gram_list(out, gaps, *starts.last()?);
         Some(())
     }
 }

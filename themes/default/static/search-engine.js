@@ -600,27 +600,56 @@
     return high * Math.pow(2, k) + this.read(k);
   };
 
-  /* A gram shard (g-): a header and terms (as a word shard's, with occurrence counts), and a
-   * bit stream: per term and field, a Rice parameter (5 bits) and the Rice-coded gaps between
-   * the occurrences' offsets in all documents' texts laid end to end. */
-  function GramShard(texts, fieldCount) {
-    var self = this;
+  /* The Rice parameter of `count` values spread over `space` (files.rs, rice_k). */
+  function riceK(space, count) {
+    var spacing = Math.floor(space / Math.max(count, 1));
+    var k = 0;
+    while (spacing >= 2 && k < 31) { spacing = Math.floor(spacing / 2); k++; }
+    return k;
+  }
+
+  /* A gram shard (g-), as src/search/pack/files.rs `gram_streams` writes it: a header (term
+   * count, count of numbered grams, per term its byte length over a field mask, then the
+   * fields' occurrence counts), the bytes of the terms that are not two alphabet characters,
+   * and a bit stream: the numbered grams (first rank times the alphabet size plus the second
+   * rank) as Rice-coded gaps, then per term and field the gaps between its occurrences'
+   * offsets in all documents' texts laid end to end. `totals`: each field's text length. */
+  function GramShard(texts, fieldCount, alphabet, totals) {
     var header = new Reader(unpack(texts[0]));
+    var termBytes = unpack(texts[1]);
     var bits = new BitReader(fromText(texts[2]));
-    self.fieldCount = fieldCount;
-    self.bits = bits.bytes;
-    self.terms = new Map();
-    eachTerm(header, unpack(texts[1]), fieldCount, function (term, mask) {
+    var shift = Math.pow(2, fieldCount);
+    this.fieldCount = fieldCount;
+    this.bits = bits.bytes;
+    this.terms = new Map();
+    var n = header.next();
+    var numbered = header.next();
+    var size = alphabet.length;
+    var k = riceK(size * size, numbered);
+    var names = new Array(n);
+    var number = -1;
+    for (var i = 0; i < numbered; i++) {
+      number += bits.rice(k) + 1;
+      var first = alphabet[Math.floor(number / size)], second = alphabet[number % size];
+      if (first === undefined || second === undefined) { throw new Error('search data is damaged'); }
+      names[i] = first + second;
+    }
+    var at = 0;
+    for (var t = 0; t < n; t++) {
+      var head = header.next();
+      var length = Math.floor(head / shift);
+      var mask = head % shift;
+      if (t >= numbered) { names[t] = utf8.decode(termBytes.subarray(at, at + length)); at += length; }
       var lists = new Array(fieldCount);
       for (var f = 0; f < fieldCount; f++) {
         if (!(mask & (1 << f))) { lists[f] = null; continue; }
         var count = header.next();
-        var k = bits.read(5);
-        lists[f] = { count: count, k: k, pos: bits.pos };
-        for (var c = 0; c < count; c++) { bits.rice(k); }
+        var listK = riceK(totals[f], count);
+        lists[f] = { count: count, k: listK, pos: bits.pos };
+        for (var c = 0; c < count; c++) { bits.rice(listK); }
       }
-      self.terms.set(term, lists);
-    });
+      this.terms.set(names[t], lists);
+    }
   }
 
   /* Gram postings: doc -> [positions in field 0, 1, 2] (null where absent), each offset
@@ -769,6 +798,7 @@
       for (var d2 = 0; d2 < n; d2++) { starts[d2 + 1] = starts[d2] + reader.next(); }
       this.gramStarts.push(starts);
     }
+    this.gramTotals = this.gramStarts.map(function (starts) { return starts[n]; });
     var N = Math.fround(n);
     this.averages = this.meta.wordFields.map(function (field) { return Math.fround(Math.fround(field.totalTokens) / N); });
     var table = this.meta.fieldnormTable;
@@ -786,7 +816,7 @@
     var unique = ids.filter(function (id, i) { return ids.indexOf(id) === i && !store[id]; });
     return Promise.all(unique.map(function (id) {
       return self.pack.load(prefix + '-' + id).then(function (data) {
-        if (prefix === 'g') { store[id] = new GramShard(data, 3); }
+        if (prefix === 'g') { store[id] = new GramShard(data, 3, self.alphabet, self.gramTotals); }
         else if (prefix === 'w') { store[id] = new PostingsShard(data, self.meta.wordFields.length); }
         else { store[id] = parseShard(data); }
       });
@@ -1177,7 +1207,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 6) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 7) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
           self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));
