@@ -18,11 +18,12 @@
 //!   alphabet characters, and per gram field each occurrence's offset in all documents' texts
 //!   laid end to end, as Rice-coded gaps (files.rs, `gram_streams`);
 //! - `c-N.js`: per CJK character, the documents holding it, the characters that follow it in
-//!   a gram (its successors), and its positions beside a letter or digit (boundaries.rs): a
-//!   one-character query needs one such shard, and so does `2024年`;
+//!   a gram (its successors, by alphabet rank), and its positions beside a letter or digit
+//!   (boundaries.rs): a one-character query needs one such shard, and so does `2024年`
+//!   (`char_entry`);
 //! - `v-N.js`: the word vocabulary alone, by a hash of the word, for splitting queries;
 //! - `w-N.js`: word postings with term frequencies, sharded by a hash of the word, split into
-//!   four streams of like values (files.rs, `write_postings_shards`);
+//!   streams of like values, documents Rice-coded (files.rs, `write_postings_shards`);
 //! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
 //!
 //! Binary parts are LEB128 varints, raw-deflated, then carried 16 bits a code unit in UTF-16
@@ -50,15 +51,15 @@ use alphabet::Alphabet;
 use boundaries::Boundaries;
 pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
-    json, pack_binary, push_varint, quoted, read_varint, shard_count, write_gram_shards,
-    write_postings_shards, write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
+    json, pack_binary, push_ascending, push_varint, quoted, read_varint, shard_count, write_gram_shards,
+    write_postings_shards, write_shards, BitWriter, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
 use postings::{read_back, ReadBack};
 
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 7;
+pub const FORMAT: u32 = 8;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 /// Target size of one text chunk before compression.
@@ -225,13 +226,9 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
             successors.entry(first).or_default().push(chars.next());
         }
     }
-    let mut successors: BTreeMap<char, String> = successors
-        .into_iter()
-        .map(|(first, mut next)| {
-            next.sort_unstable();
-            (first, next.into_iter().map(|c| c.unwrap_or('$')).collect())
-        })
-        .collect();
+    for next in successors.values_mut() {
+        next.sort_unstable();
+    }
     // Text chunks first: their alphabet also numbers the grams.
     let total_text: usize = rows.iter().map(String::len).sum();
     let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_TEXT_CHUNKS + 1);
@@ -282,7 +279,14 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         let name = format!("v-{number}");
         write(&name, json(terms)?)?;
     }
-    write_postings_shards("w", word_shards, encoded_words, word_fields.len(), &write)?;
+    write_postings_shards(
+        "w",
+        word_shards,
+        encoded_words,
+        word_fields.len(),
+        u64::from(num_docs),
+        &write,
+    )?;
 
     // Characters, with their positions beside letters and digits.
     let boundaries = Boundaries::scan(&gram_texts);
@@ -290,27 +294,22 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let encoded_chars: Vec<(String, Vec<u8>)> = by_char
         .into_iter()
         .map(|(c, bits)| {
-            let docs: Vec<u32> = bits
+            let docs: Vec<u64> = bits
                 .iter()
                 .enumerate()
                 .flat_map(|(word, &bits)| {
-                    (0..64u32)
+                    (0..64u64)
                         .filter(move |bit| bits & (1 << bit) != 0)
-                        .map(move |bit| word as u32 * 64 + bit)
+                        .map(move |bit| word as u64 * 64 + bit)
                 })
                 .collect();
-            let mut out = Vec::new();
             let follow = successors.remove(&c).unwrap_or_default();
-            push_varint(&mut out, follow.len() as u64);
-            out.extend_from_slice(follow.as_bytes());
-            push_varint(&mut out, docs.len() as u64);
-            let mut previous = 0;
-            for doc in docs {
-                push_varint(&mut out, u64::from(doc - previous));
-                previous = doc;
-            }
-            boundaries.encode(c, &mut out);
-            (c.to_string(), out)
+            (
+                c.to_string(),
+                char_entry(&follow, &docs, &alphabet, u64::from(num_docs), |out| {
+                    boundaries.encode(c, out)
+                }),
+            )
         })
         .collect();
     let char_shards = shard_count(encoded_chars.iter().map(|(t, p)| t.len() + p.len()).sum());
@@ -374,6 +373,42 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         word_shards,
         text_chunks,
     })
+}
+
+/// A character's entry in its `c-` shard: the count of its successors in the alphabet (the
+/// character alone, at the end of a run, counts as the alphabet's size), the UTF-8 of the
+/// others; its document count; the bits (successor ranks, then documents, each an ascending
+/// Rice-coded list: see [`push_ascending`]), after their byte count; then its boundaries.
+fn char_entry(
+    follow: &[Option<char>],
+    docs: &[u64],
+    alphabet: &Alphabet,
+    num_docs: u64,
+    boundaries: impl FnOnce(&mut Vec<u8>),
+) -> Vec<u8> {
+    let mut ranks: Vec<u64> = Vec::with_capacity(follow.len());
+    let mut others = String::new();
+    for next in follow {
+        match next.map(|c| alphabet.rank(c).ok_or(c)) {
+            None => ranks.push(alphabet.len() as u64),
+            Some(Ok(rank)) => ranks.push(rank as u64),
+            Some(Err(c)) => others.push(c),
+        }
+    }
+    ranks.sort_unstable();
+    let mut bits = BitWriter::default();
+    push_ascending(&mut bits, &ranks, alphabet.len() as u64 + 1);
+    push_ascending(&mut bits, docs, num_docs);
+    let bits = bits.finish();
+    let mut out = Vec::new();
+    push_varint(&mut out, ranks.len() as u64);
+    push_varint(&mut out, others.len() as u64);
+    out.extend_from_slice(others.as_bytes());
+    push_varint(&mut out, docs.len() as u64);
+    push_varint(&mut out, bits.len() as u64);
+    out.extend_from_slice(&bits);
+    boundaries(&mut out);
+    out
 }
 
 /// The pack's build id: a hash of everything its data files are made from (the documents,
@@ -501,6 +536,29 @@ fn fieldnorm_table() -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_character_entry_codes_successors_by_rank_and_documents_as_bits() {
+        let alphabet = Alphabet::of(["学习学"]);
+        let follow = [None, Some('习'), Some('学'), Some('校')];
+        let entry = char_entry(&follow, &[2, 7, 9], &alphabet, 10, |out| out.push(0xaa));
+        let mut at = 0;
+        assert_eq!(read_varint(&entry, &mut at), 3, "alone, 习 and 学 are ranked");
+        assert_eq!(read_varint(&entry, &mut at), 3);
+        assert_eq!(&entry[at..at + 3], "校".as_bytes());
+        at += 3;
+        assert_eq!(read_varint(&entry, &mut at), 3, "three documents");
+        let bytes = read_varint(&entry, &mut at) as usize;
+        let mut bits = files::tests::BitReader::new(&entry[at..at + bytes]);
+        // Ranks 学 0, 习 1, alone 2 (the alphabet's size), over a space of 3.
+        let k = files::rice_k(3, 3);
+        let ranks: Vec<u64> = (0..3).map(|_| bits.read_rice(k).unwrap()).collect();
+        assert_eq!(ranks, [0, 0, 0], "0, 1, 2 as gaps less one");
+        let k = files::rice_k(10, 3);
+        let docs: Vec<u64> = (0..3).map(|_| bits.read_rice(k).unwrap()).collect();
+        assert_eq!(docs, [2, 4, 1], "2, 7, 9 as gaps less one");
+        assert_eq!(&entry[at + bytes..], [0xaa], "the boundaries follow");
+    }
 
     #[test]
     fn fnv1a_matches_the_reference_values() {

@@ -552,25 +552,30 @@
     }
   }
 
-  /* A word shard (w-): four streams (header, terms, counts less one, document deltas). */
-  function PostingsShard(texts, fieldCount) {
+  /* A word shard (w-), as src/search/pack/files.rs `postings_streams` writes it: a header (term
+   * count; per term its byte length over a field mask, then the fields' document counts), the
+   * terms' bytes, every document's count less one, and a bit stream of every list's documents
+   * (ascending, Rice-coded: see readAscending). `numDocs`: the documents of the site. */
+  function PostingsShard(texts, fieldCount, numDocs) {
     var self = this;
-    var streams = texts.map(unpack);
-    var header = new Reader(streams[0]);
-    var counts = new Reader(streams[2]);
-    var deltas = new Reader(streams[3]);
+    var header = new Reader(unpack(texts[0]));
+    var counts = new Reader(unpack(texts[2]));
+    var bits = new BitReader(fromText(texts[3]));
     self.fieldCount = fieldCount;
-    self.streams = streams;
+    self.numDocs = numDocs;
+    self.counts = counts.bytes;
+    self.bits = bits.bytes;
     self.terms = new Map();
-    eachTerm(header, streams[1], fieldCount, function (term, mask) {
+    eachTerm(header, unpack(texts[1]), fieldCount, function (term, mask) {
       var docs = new Array(fieldCount);
       var total = 0;
       for (var f = 0; f < fieldCount; f++) {
         docs[f] = mask & (1 << f) ? header.next() : 0;
         total += docs[f];
       }
-      self.terms.set(term, { docs: docs, counts: counts.pos, deltas: deltas.pos });
-      for (var k = 0; k < total; k++) { counts.next(); deltas.next(); }
+      self.terms.set(term, { docs: docs, counts: counts.pos, bits: bits.pos });
+      for (var k = 0; k < total; k++) { counts.next(); }
+      for (var g = 0; g < fieldCount; g++) { readAscending(bits, docs[g], numDocs, null); }
     });
   }
 
@@ -600,6 +605,18 @@
     return high * Math.pow(2, k) + this.read(k);
   };
 
+  /* `count` ascending values below `space`, Rice-coded gaps (files.rs, push_ascending): each
+   * passed to visit(value), or skipped when visit is null. */
+  function readAscending(bits, count, space, visit) {
+    var k = riceK(space, count);
+    var value = -1;
+    for (var i = 0; i < count; i++) {
+      value += bits.rice(k) + 1;
+      if (visit) { visit(value); }
+    }
+    if (value >= space) { throw new Error('search data is damaged'); }
+  }
+
   /* The Rice parameter of `count` values spread over `space` (files.rs, rice_k). */
   function riceK(space, count) {
     var spacing = Math.floor(space / Math.max(count, 1));
@@ -625,15 +642,10 @@
     var n = header.next();
     var numbered = header.next();
     var size = alphabet.length;
-    var k = riceK(size * size, numbered);
-    var names = new Array(n);
-    var number = -1;
-    for (var i = 0; i < numbered; i++) {
-      number += bits.rice(k) + 1;
-      var first = alphabet[Math.floor(number / size)], second = alphabet[number % size];
-      if (first === undefined || second === undefined) { throw new Error('search data is damaged'); }
-      names[i] = first + second;
-    }
+    var names = [];
+    readAscending(bits, numbered, size * size, function (number) {
+      names.push(alphabet[Math.floor(number / size)] + alphabet[number % size]);
+    });
     var at = 0;
     for (var t = 0; t < n; t++) {
       var head = header.next();
@@ -698,16 +710,12 @@
   PostingsShard.prototype.each = function (term, visit) {
     var entry = this.terms.get(term);
     if (!entry) { return false; }
-    var counts = new Reader(this.streams[2]);
-    var deltas = new Reader(this.streams[3]);
+    var counts = new Reader(this.counts);
+    var bits = new BitReader(this.bits);
     counts.pos = entry.counts;
-    deltas.pos = entry.deltas;
+    bits.pos = entry.bits;
     for (var f = 0; f < this.fieldCount; f++) {
-      var doc = 0;
-      for (var i = 0; i < entry.docs[f]; i++) {
-        doc += deltas.next();
-        visit(f, doc, counts.next() + 1);
-      }
+      readAscending(bits, entry.docs[f], this.numDocs, function (doc) { visit(f, doc, counts.next() + 1); });
     }
     return true;
   };
@@ -817,7 +825,7 @@
     return Promise.all(unique.map(function (id) {
       return self.pack.load(prefix + '-' + id).then(function (data) {
         if (prefix === 'g') { store[id] = new GramShard(data, 3, self.alphabet, self.gramTotals); }
-        else if (prefix === 'w') { store[id] = new PostingsShard(data, self.meta.wordFields.length); }
+        else if (prefix === 'w') { store[id] = new PostingsShard(data, self.meta.wordFields.length, self.meta.docs); }
         else { store[id] = parseShard(data); }
       });
     }));
@@ -833,15 +841,22 @@
     var bytes = shard && shard[c];
     var entry = null;
     if (bytes) {
+      // As src/search/pack/mod.rs `char_entry` writes it.
+      var alphabet = this.alphabet;
       var reader = new Reader(bytes);
+      var ranked = reader.next();
       var length = reader.next();
-      var follow = utf8.decode(bytes.subarray(reader.pos, reader.pos + length));
+      var others = utf8.decode(bytes.subarray(reader.pos, reader.pos + length));
       reader.pos += length;
       var n = reader.next();
+      var bitBytes = reader.next();
+      var bits = new BitReader(bytes.subarray(reader.pos, reader.pos + bitBytes));
+      reader.pos += bitBytes;
+      var terms = [];
+      readAscending(bits, ranked, alphabet.length + 1, function (rank) { terms.push(rank === alphabet.length ? c : c + alphabet[rank]); });
+      Array.from(others).forEach(function (next) { terms.push(c + next); });
       var docs = new Set();
-      var doc = 0;
-      for (var i = 0; i < n; i++) { doc += reader.next(); docs.add(doc); }
-      var terms = Array.from(follow).map(function (next) { return next === '$' ? c : c + next; });
+      readAscending(bits, n, this.meta.docs, function (doc) { docs.add(doc); });
       // Its positions beside a letter or digit, after one and before one (boundaries.rs).
       var beside = reader.pos < bytes.length ? [gramRow(reader), gramRow(reader)] : [new Map(), new Map()];
       entry = { docs: docs, terms: terms, after: beside[0], before: beside[1] };
@@ -1207,7 +1222,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 7) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 8) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
           self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));
