@@ -97,9 +97,15 @@ fn main() -> anyhow::Result<()> {
     };
 
     // First load: the page and everything it references, plus meta.js.
-    let page = std::fs::read_to_string(output.join("search.html"))?;
+    // Attribute values as the template escapes them (`assets&#x2F;style.css`).
+    let page = std::fs::read_to_string(output.join("search.html"))?.replace("&#x2F;", "/");
     let mut first = sizes.of("search.html") + sizes.of("search/pack/meta.js");
-    for asset in page.split('"').filter(|s| s.starts_with("assets/")) {
+    let assets: BTreeSet<&str> = page.split('"').filter(|s| s.starts_with("assets/")).collect();
+    anyhow::ensure!(
+        assets.iter().any(|a| a.ends_with(".css")) && assets.iter().any(|a| a.ends_with(".js")),
+        "search.html names no stylesheet or script under assets/: {assets:?}"
+    );
+    for asset in assets {
         first += sizes.of(asset);
     }
     let first_query_extra = sizes.of("search/pack/fold.js") + sizes.of("search/pack/docs.js");
