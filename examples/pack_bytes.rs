@@ -86,9 +86,19 @@ fn main() -> anyhow::Result<()> {
         let words: String = serde_json::from_str(json)?;
         vocabulary.extend(words.split('\n').filter(|w| !w.is_empty()).map(String::from));
     }
-    let chunk_starts: Vec<usize> = meta["chunkStarts"]
+    // meta.js gives documents per chunk; the starts are their running sums.
+    let chunk_starts: Vec<usize> = meta["chunkSizes"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_u64().map(|v| v as usize))
+                .scan(0, |start, size| {
+                    let this = *start;
+                    *start += size;
+                    Some(this)
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let ids = doc_ids(&pack, chunk_starts.len());
     let mut sizes = Sizes {

@@ -1210,6 +1210,26 @@
     });
   };
 
+  /* Sorted strings front-coded by the pack (src/search/pack/mod.rs, `front_coded`): pairs of
+   * the length shared with the string before, in UTF-16 code units, and the rest. */
+  function frontDecoded(pairs) {
+    var out = [];
+    var previous = '';
+    for (var i = 0; i + 1 < pairs.length; i += 2) {
+      previous = previous.slice(0, pairs[i]) + pairs[i + 1];
+      out.push(previous);
+    }
+    return out;
+  }
+
+  /* The first document of each text chunk, from the documents in each. */
+  function runningStarts(sizes) {
+    var starts = [];
+    var start = 0;
+    for (var i = 0; i < sizes.length; i++) { starts.push(start); start += sizes[i]; }
+    return starts;
+  }
+
   /* The backend the search page uses: search(params) -> Promise of results. */
   function StaticBackend(base) {
     this.base = base;
@@ -1222,8 +1242,10 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 8) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 9) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
+        meta.tags = frontDecoded(meta.tags);
+        meta.chunkStarts = runningStarts(meta.chunkSizes);
         return Promise.all([self.pack.load('fold'), self.pack.load('docs')]).then(function (loaded) {
           self.engine = new Engine(self.pack, meta, loaded[0], unpack(loaded[1]));
           return self.engine;
