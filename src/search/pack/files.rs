@@ -14,6 +14,12 @@ use super::alphabet::Alphabet;
 const SHARD_BYTES: usize = 32 * 1024;
 /// Most files of one kind, whatever the corpus size (hosting limits).
 pub(super) const MAX_SHARDS: usize = 1000;
+/// Gram shards are smaller and may be more: nearly every query reads two or three of them,
+/// each mostly other grams' postings, so their size sets most of a query's bytes. At 10,000
+/// pages, 2,000 shards of ~21 KB instead of 1,000 of ~42 KB take the median typical query from
+/// 180 to about 140 KB, for 1,000 more files (4,340 in all).
+const GRAM_SHARD_BYTES: usize = 16 * 1024;
+const MAX_GRAM_SHARDS: usize = 2000;
 
 /// FNV-1a over UTF-8 bytes: the shard function, identical in `search.js`.
 pub fn fnv1a(text: &str) -> u32 {
@@ -179,8 +185,14 @@ pub(super) fn script(name: &str, data: &str, build: &str) -> String {
     format!("window.__studybookPack&&window.__studybookPack.add(\"{name}\",{data},\"{build}\");\n")
 }
 
+/// How many postings shards `total_bytes` of words or characters get.
 pub(super) fn shard_count(total_bytes: usize) -> usize {
     total_bytes.div_ceil(SHARD_BYTES).clamp(1, MAX_SHARDS)
+}
+
+/// How many shards `total_bytes` of gram postings get.
+pub(super) fn gram_shard_count(total_bytes: usize) -> usize {
+    total_bytes.div_ceil(GRAM_SHARD_BYTES).clamp(1, MAX_GRAM_SHARDS)
 }
 
 /// `entries` in `shards` buckets by the FNV-1a hash of their term, as the browser looks them up.

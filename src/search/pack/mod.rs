@@ -52,8 +52,8 @@ use alphabet::Alphabet;
 use boundaries::Boundaries;
 pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
-    json, pack_binary, push_ascending, push_varint, quoted, read_varint, shard_count, write_gram_shards,
-    write_postings_shards, write_shards, BitWriter, PackFiles, MAX_SHARDS, TEXT_LEVEL,
+    gram_shard_count, json, pack_binary, push_ascending, push_varint, quoted, read_varint, shard_count,
+    write_gram_shards, write_postings_shards, write_shards, BitWriter, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
 use postings::{read_back, ReadBack};
 
@@ -272,7 +272,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     let alphabet = Alphabet::of(chunks.iter().map(|(_, json)| json.as_str()));
     // Gram shards, by the whole gram.
     let encoded_grams = grams;
-    let gram_shards = shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
+    let gram_shards = gram_shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
     let gram_totals: Vec<u64> = gram_starts
         .iter()
         .map(|starts| starts.last().copied().unwrap_or(0))
