@@ -95,17 +95,18 @@ fn run_in_site(site: &TestSite, args: &[&str]) -> Run {
 // Front matter
 // ---------------------------------------------------------------------------------------------
 
+/// YAML's own message, at its line and column, for what no plain-words check recognises.
 #[test]
 fn malformed_yaml_front_matter_names_line_and_column() {
     let run = break_and_build(
         "content/notes/bad.md",
-        "---\ntitle: 学习: 笔记\ndate: 2024-01-01\n---\n\n正文\n",
+        "---\ntitle: 学习笔记\ntags: [甲]\n  - 乙\n---\n\n正文\n",
     );
     assert_eq!(
         errors_of(&run),
-        ["content/notes/bad.md:2:10: invalid YAML front matter: mapping values are not allowed in this context"]
+        ["content/notes/bad.md:4:3: invalid YAML front matter: did not find expected key"]
     );
-    assert!(help_after(&run, "content/notes/bad.md:2:10").contains("key: value"));
+    assert!(help_after(&run, "content/notes/bad.md:4:3").contains("key: value"));
 }
 
 #[test]
@@ -1017,6 +1018,110 @@ fn a_full_width_colon_after_a_key_is_named() {
     assert!(
         run.stderr
             .contains("help: type a half-width colon and a space: `title: …`"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Values YAML needs in quotes, or quotes left open: named at their line in plain words, with
+/// the value as it should be written, instead of YAML's "did not find expected key".
+#[test]
+fn values_that_need_quotes_are_named_with_the_quoted_value() {
+    let cases = [
+        (
+            "title: \"学习二十大精神",
+            "content/notes/quoted.md:2: the quote \" that opens `title`'s value is never closed",
+            "help: end the value with \": `title: \"学习二十大精神\"`",
+        ),
+        (
+            "title: \"学习\"二十大\"精神\"",
+            "content/notes/quoted.md:2: `title`'s value goes on after its closing quote: `二十大\"精神\"`",
+            "or put the whole value in the other kind of quotes: `title: '学习\"二十大\"精神'`",
+        ),
+        (
+            "title: 学习: 二十大",
+            "content/notes/quoted.md:2: `title`'s value holds `: `, which YAML reads as the start of another field",
+            "help: put the value in quotes: `title: \"学习: 二十大\"`",
+        ),
+        (
+            "title: [转载] 学习笔记",
+            "content/notes/quoted.md:2: `title`'s value goes on after `]`: `学习笔记`",
+            "goes in quotes: `title: \"[转载] 学习笔记\"`",
+        ),
+        (
+            "title: @全体党员",
+            "content/notes/quoted.md:2: `title`'s value starts with `@`, which YAML keeps for itself",
+            "help: put the value in quotes: `title: \"@全体党员\"`",
+        ),
+    ];
+    for (line, error, help) in cases {
+        let run = break_and_build(
+            "content/notes/quoted.md",
+            &format!("---\n{line}\ndate: 2024-05-01\n---\n\n正文。\n"),
+        );
+        assert_eq!(errors_of(&run), [error], "{line}");
+        assert!(run.stderr.contains(help), "{line}: {}", run.stderr);
+    }
+    // Lines YAML cannot place, named where they are (YAML blames the line after, or says
+    // "mapping values are not allowed in this context").
+    let misplaced = [
+        (
+            "---\ntitle 学习笔记\ndate: 2024-05-01\n---\n\n正文。\n",
+            "content/notes/quoted.md:2: this line is not a field: `title 学习笔记`",
+            "help: put a colon and a space after the name: `title: 学习笔记`",
+        ),
+        (
+            "---\ntitle: 学习笔记\n  date: 2024-05-01\n---\n\n正文。\n",
+            "content/notes/quoted.md:3: `date` is indented, so YAML reads it as more of `title`'s value",
+            "help: start `date:` at the beginning of its line",
+        ),
+        (
+            "---\ntitle: 学习笔记\ntags:\n  - 学习\n - 党建\n---\n\n正文。\n",
+            "content/notes/quoted.md:5: this `-` item is indented differently from the one on line 4",
+            "help: line up the `-` of every item: 2 spaces before each",
+        ),
+    ];
+    for (text, error, help) in misplaced {
+        let run = break_and_build("content/notes/quoted.md", text);
+        assert_eq!(errors_of(&run), [error], "{text}");
+        assert!(run.stderr.contains(help), "{text}: {}", run.stderr);
+    }
+    // A list left open, even when it goes on over several lines.
+    let run = break_and_build(
+        "content/notes/quoted.md",
+        "---\ntitle: 笔记\ntags: [学习,\n  党建\ndate: 2024-05-01\n---\n\n正文。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/quoted.md:3: the list `[` that opens `tags`'s value is never closed"]
+    );
+    assert!(
+        run.stderr
+            .contains("help: end it with `]`, e.g. `tags: [甲, 乙]`"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `title: 第 #3 期` is the title `第`: YAML reads ` #` on as a comment, silently.
+#[test]
+fn a_value_cut_short_by_a_comment_is_a_warning() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/hash.md",
+        "---\ntitle: 学习简报 #3\ndate: 2024-05-01\ntags: [学习]  # 一个标签\n---\n\n正文。\n",
+    );
+    let run = site.build().success();
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.contains("hash.md")).collect();
+    assert_eq!(
+        warnings,
+        ["warning: content/notes/hash.md:2: `title` is read as `学习简报`: YAML drops everything from ` #` on as a comment"],
+        "a comment after a list is not a cut value:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("help: put the value in quotes: `title: \"学习简报 #3\"`"),
         "{}",
         run.stderr
     );

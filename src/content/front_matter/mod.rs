@@ -169,7 +169,15 @@ pub fn parse_document(file: &str, text: &str) -> Result<(Document, Vec<Diagnosti
         Format::Yaml => parse_yaml(file, front_text)?,
         Format::Toml => parse_toml(file, front_text)?,
     };
-    let (front, warnings) = check_fields(file, front_text, map)?;
+    let (front, mut warnings) = check_fields(file, front_text, map)?;
+    if let Format::Yaml = format {
+        warnings.extend(
+            slips::cut_by_comment(front_text)
+                .into_iter()
+                .map(|slip| slip.warning(file)),
+        );
+        warnings.sort_by_key(|w| (w.line, w.column));
+    }
     Ok((
         Document {
             front,
@@ -270,7 +278,10 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
         .at_column(2, 1)
         .help("write one field per line, e.g. `title: 页面标题`")]),
         Err(err) => {
-            if let Some(slip) = slips::indentation(text) {
+            if let Some(slip) = slips::indentation(text)
+                .or_else(|| slips::stray_line(text))
+                .or_else(|| slips::unquoted(text))
+            {
                 return Err(vec![slip.diagnostic(file)]);
             }
             let message = err.to_string();

@@ -1,7 +1,8 @@
 //! Typing slips in front matter that YAML reports in its own jargon, or not at all (it reads
 //! `date:2024-03-12` as text): named in words an editor knows, at their line, with the fix.
 //! They are what Chinese input methods and Windows editors produce: look-alike dashes,
-//! full-width colons and spaces, tabs.
+//! full-width colons and spaces, tabs; and values YAML needs in quotes: an unclosed quote or
+//! list, quotes inside quotes, `: ` or a leading `@`, and ` #`, after which YAML drops the rest.
 
 use serde_json::Value;
 
@@ -18,6 +19,13 @@ impl Slip {
     /// The error of `file` it makes.
     pub fn diagnostic(self, file: &str) -> Diagnostic {
         Diagnostic::error(file, self.message)
+            .at(self.line)
+            .help(self.help)
+    }
+
+    /// The warning of `file` it makes (the front matter was read, but not as written).
+    pub fn warning(self, file: &str) -> Diagnostic {
+        Diagnostic::warning(file, self.message)
             .at(self.line)
             .help(self.help)
     }
@@ -124,4 +132,266 @@ pub(super) fn indentation(text: &str) -> Option<Slip> {
             "remove the spaces before it: fields start at the left edge, e.g. `title: 页面标题`",
         )
     })
+}
+
+/// The top-level `key: value` lines of YAML front matter `text` (which starts on line 2): the
+/// 1-based line, the key, the value with the lines that continue it (indented lines after it),
+/// and the value on its own line.
+fn fields(text: &str) -> Vec<(usize, &str, String, &str)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        if line.starts_with([' ', '\t', '#', '-']) {
+            continue;
+        }
+        let Some((key, value)) = line.split_once(": ") else {
+            continue;
+        };
+        if !is_field_name(key) {
+            continue;
+        }
+        let own = value.trim();
+        let mut whole = own.to_string();
+        for next in lines[index + 1..]
+            .iter()
+            .take_while(|next| next.starts_with([' ', '\t']) || next.trim().is_empty())
+        {
+            whole.push('\n');
+            whole.push_str(next.trim());
+        }
+        out.push((index + 2, key, whole, own));
+    }
+    out
+}
+
+/// Where the quoted string at the start of `value` ends (the byte after its closing quote):
+/// `"` with backslash escapes, `'` with `''` for a quote inside.
+fn quoted_end(value: &str) -> Option<usize> {
+    let quote = value.chars().next()?;
+    let mut chars = value.char_indices().skip(1).peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' && chars.peek().map(|&(_, next)| next) == Some('\'') => {
+                chars.next();
+            }
+            c if c == quote => return Some(at + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the `[…]` or `{…}` list at the start of `value` ends (the byte after its bracket),
+/// skipping quoted items (a quote opens one only at an item's start: `[it's]` is plain).
+fn list_end(value: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = 0;
+    let mut item_start = true;
+    while at < value.len() {
+        let c = value[at..].chars().next()?;
+        match c {
+            '"' | '\'' if item_start => at += quoted_end(&value[at..])? - c.len_utf8(),
+            '[' | '{' => depth += 1,
+            ']' | '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+            _ => {}
+        }
+        item_start = matches!(c, '[' | '{' | ',' | ':') || (item_start && c.is_whitespace());
+        at += c.len_utf8();
+    }
+    None
+}
+
+/// `key: value` in the quotes that fit it: single quotes (where `\` is plain) when it holds
+/// a double quote or a backslash.
+fn in_quotes(key: &str, value: &str) -> String {
+    if value.contains(['"', '\\']) {
+        format!("`{key}: '{}'`", value.replace('\'', "''"))
+    } else {
+        format!("`{key}: \"{value}\"`")
+    }
+}
+
+/// A value YAML refused because it needs quotes, or quotes that are not closed: named at its
+/// line. Only asked when YAML failed, so a value that is merely unusual is never blamed.
+pub(super) fn unquoted(text: &str) -> Option<Slip> {
+    fields(text).into_iter().find_map(|(line, key, whole, own)| {
+        let first = own.chars().next()?;
+        // Where the quote or list closes: on its own line if it does, else on the lines that
+        // continue it; and the text after it there.
+        let closed = |end_of: fn(&str) -> Option<usize>| {
+            end_of(own)
+                .map(|end| (end, own))
+                .or_else(|| end_of(&whole).map(|end| (end, whole.as_str())))
+        };
+        let rest_after = |(end, text): (usize, &str)| {
+            let rest = text[end..].trim();
+            (!rest.is_empty() && !rest.starts_with('#')).then(|| rest.lines().next().unwrap_or(rest).to_string())
+        };
+        match first {
+            '"' | '\'' => match closed(quoted_end) {
+                None => Some(Slip::new(
+                    line,
+                    format!("the quote {first} that opens `{key}`'s value is never closed"),
+                    format!("end the value with {first}: `{key}: {own}{first}`"),
+                )),
+                Some(end) => rest_after(end).map(|rest| {
+                    // `"学习"二十大"精神"` meant the text between the outer quotes.
+                    let inner = own
+                        .strip_prefix(first)
+                        .and_then(|inner| inner.strip_suffix(first))
+                        .unwrap_or(own);
+                    Slip::new(
+                        line,
+                        format!("`{key}`'s value goes on after its closing quote: `{rest}`"),
+                        format!(
+                            "for quotes inside a value use Chinese quotes “ ”, or put the whole value in the other kind of quotes: {}",
+                            in_quotes(key, inner)
+                        ),
+                    )
+                }),
+            },
+            '[' | '{' => {
+                let close = if first == '[' { ']' } else { '}' };
+                match closed(list_end) {
+                    None => Some(Slip::new(
+                        line,
+                        format!("the list `{first}` that opens `{key}`'s value is never closed"),
+                        if matches!(key, "tags" | "materials") {
+                            format!("end it with `{close}`, e.g. `{key}: [甲, 乙]`")
+                        } else {
+                            format!("end it with `{close}`, or, if it is not a list, put the value in quotes: {}", in_quotes(key, own))
+                        },
+                    )),
+                    Some(end) => rest_after(end).map(|rest| {
+                        Slip::new(
+                            line,
+                            format!("`{key}`'s value goes on after `{close}`: `{rest}`"),
+                            format!("a value that starts with `{first}` but is not a list goes in quotes: {}", in_quotes(key, own)),
+                        )
+                    }),
+                }
+            }
+            '@' | '`' | '*' | '&' | '!' | '%' => Some(Slip::new(
+                line,
+                format!("`{key}`'s value starts with `{first}`, which YAML keeps for itself"),
+                format!("put the value in quotes: {}", in_quotes(key, own)),
+            )),
+            _ => (own.contains(": ") || own.ends_with(':')).then(|| {
+                Slip::new(
+                    line,
+                    format!("`{key}`'s value holds `: `, which YAML reads as the start of another field"),
+                    format!("put the value in quotes: {}", in_quotes(key, own)),
+                )
+            }),
+        }
+    })
+}
+
+/// Values YAML read only in part: a plain value with ` #` ends there (YAML reads the rest as a
+/// comment), so `title: 第 #1 期` is the title `第`.
+pub(super) fn cut_by_comment(text: &str) -> Vec<Slip> {
+    fields(text)
+        .into_iter()
+        .filter_map(|(line, key, _, own)| {
+            if own.starts_with(['"', '\'', '[', '{', '|', '>', '#']) {
+                return None;
+            }
+            let (kept, _) = own.split_once(" #").or_else(|| own.split_once("\t#"))?;
+            Some(Slip::new(
+                line,
+                format!(
+                    "`{key}` is read as `{}`: YAML drops everything from ` #` on as a comment",
+                    kept.trim()
+                ),
+                format!("put the value in quotes: {}", in_quotes(key, own)),
+            ))
+        })
+        .collect()
+}
+
+/// A line YAML cannot place, named where it is: a line with no colon at all (`title 学习笔记`,
+/// which YAML blames on the next line), or a `name: value` indented under a field that already
+/// has its value (YAML's "mapping values are not allowed in this context").
+pub(super) fn stray_line(text: &str) -> Option<Slip> {
+    // The last top-level field, while its value is a plain one on its own line.
+    let mut plain_field: Option<&str> = None;
+    // The first `- item` under the last field: its line and indentation.
+    let mut first_item: Option<(usize, usize)> = None;
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 2;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if trimmed.starts_with("- ") || trimmed == "-" {
+            let indent = line.len() - line.trim_start().len();
+            match first_item {
+                None => first_item = Some((number, indent)),
+                Some((first_line, first_indent)) if indent != first_indent => {
+                    return Some(Slip::new(
+                        number,
+                        format!("this `-` item is indented differently from the one on line {first_line}"),
+                        format!(
+                            "line up the `-` of every item: {first_indent} space{} before each",
+                            if first_indent == 1 { "" } else { "s" }
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if !line.starts_with([' ', '\t']) {
+            plain_field = None;
+            if !trimmed.starts_with('-') {
+                first_item = None;
+            }
+            if trimmed.starts_with('-') {
+                continue;
+            }
+            match line.split_once(':') {
+                Some((key, value)) if is_field_name(key.trim_end()) => {
+                    let value = value.trim();
+                    if !value.is_empty() && !value.starts_with(['"', '\'', '[', '{', '|', '>', '&', '*', '!'])
+                    {
+                        plain_field = Some(key.trim_end());
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    let (first, rest) = trimmed.split_once(char::is_whitespace).unwrap_or((trimmed, ""));
+                    let help = if is_field_name(first) && !rest.trim().is_empty() {
+                        format!(
+                            "put a colon and a space after the name: `{first}: {}`",
+                            rest.trim()
+                        )
+                    } else {
+                        "write a name, a colon and a space, then the value, e.g. `title: 学习笔记`"
+                            .to_string()
+                    };
+                    return Some(Slip::new(
+                        number,
+                        format!("this line is not a field: `{trimmed}`"),
+                        help,
+                    ));
+                }
+            }
+        } else if let Some(field) = plain_field {
+            if let Some((inner, _)) = trimmed.split_once(": ").filter(|(inner, _)| is_field_name(inner)) {
+                return Some(Slip::new(
+                    number,
+                    format!("`{inner}` is indented, so YAML reads it as more of `{field}`'s value"),
+                    format!("start `{inner}:` at the beginning of its line"),
+                ));
+            }
+        }
+    }
+    None
 }
