@@ -115,12 +115,87 @@ fn malformed_toml_front_matter_names_line_and_column() {
         "content/notes/bad.md",
         "+++\ntitle = \"学习笔记\" 多余\ndate = 2024-01-01\n+++\n\n正文\n",
     );
-    let errors = errors_of(&run);
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(
-        errors[0].starts_with("content/notes/bad.md:2:16: invalid TOML front matter: "),
-        "line 2, column of `多余` counted in characters: {errors:?}"
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:2:16: `title`'s value goes on after its closing quote: `多余`"],
+        "line 2, column of `多余` counted in characters"
     );
+    assert!(
+        help_after(&run, "content/notes/bad.md:2:16")
+            .contains("remove `多余`, or move it inside the quotes: `title = \"学习笔记 多余\"`"),
+        "{}",
+        run.stderr
+    );
+    // What no plain-words check recognises keeps TOML's own message.
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "+++\ntitle = \"学习笔记\"\n[extra\n+++\n\n正文\n",
+    );
+    let errors = errors_of(&run);
+    assert!(
+        errors.len() == 1
+            && errors[0].starts_with("content/notes/bad.md:3:")
+            && errors[0].contains("invalid TOML front matter: "),
+        "{errors:?}"
+    );
+}
+
+/// TOML slips (the demo's session records are TOML) named in plain words, with the line as it
+/// should be written.
+#[test]
+fn toml_slips_are_named_with_the_line_as_it_should_be() {
+    let cases = [
+        (
+            "title = 学习笔记",
+            "content/notes/bad.md:2:9: `title`'s value `学习笔记` is text without quotes",
+            "help: TOML needs quotes around text: `title = \"学习笔记\"`",
+        ),
+        (
+            "title = “学习笔记”",
+            "content/notes/bad.md:2:9: `title`'s value is in Chinese quotes “ ”",
+            "help: TOML needs half-width quotes around text: `title = \"学习笔记\"`",
+        ),
+        (
+            "title: \"学习笔记\"",
+            "content/notes/bad.md:2:8: `title` is followed by a colon: TOML front matter (between `+++` lines) writes `=`",
+            "help: write `title = \"学习笔记\"`, or start and end the front matter with `---` to write YAML",
+        ),
+        (
+            "title ＝ \"学习笔记\"",
+            "content/notes/bad.md:2:7: `title` is followed by a full-width equals sign `＝`",
+            "help: type a half-width `=`: `title = \"学习笔记\"`",
+        ),
+        (
+            "title = \"学习\"二十大\"精神\"",
+            "content/notes/bad.md:2:13: `title`'s value goes on after its closing quote: `二十大\"精神\"`",
+            "single quotes around it: `title = '学习\"二十大\"精神'`",
+        ),
+        (
+            "title = \"笔记\"\ntags = [安全, 生产]",
+            "content/notes/bad.md:3:9: the items of `tags` need quotes",
+            "help: write `tags = [\"安全\", \"生产\"]`",
+        ),
+        (
+            "title = \"笔记\"\ndate = 2024-3-1",
+            "content/notes/bad.md:3:8: `date` is `2024-3-1`, not a date written YYYY-MM-DD",
+            "help: write `date = 2024-03-01`",
+        ),
+        (
+            "title = \"笔记\"\ntitle = \"又一个\"",
+            "content/notes/bad.md:3:1: `title` is written twice",
+            "help: remove one of the `title` lines",
+        ),
+        (
+            "title = \"笔记\"\nattendees = 十二",
+            "content/notes/bad.md:3:13: `attendees` must be a whole number, not `十二`",
+            "help: write it in digits, e.g. `attendees = 12`",
+        ),
+    ];
+    for (lines, error, help) in cases {
+        let run = break_and_build("content/notes/bad.md", &format!("+++\n{lines}\n+++\n\n正文\n"));
+        assert_eq!(errors_of(&run), [error], "{lines}");
+        assert!(run.stderr.contains(help), "{lines}: {}", run.stderr);
+    }
 }
 
 #[test]

@@ -13,6 +13,7 @@ use crate::diagnostics::{line_column, Diagnostic};
 
 mod fields;
 mod slips;
+mod toml_slips;
 
 use fields::check_fields;
 
@@ -306,15 +307,20 @@ fn parse_toml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
             .map(|(key, value)| (key, toml_to_json(value)))
             .collect()),
         Err(err) => {
+            let place = err.span().map(|span| line_column(text, span.start));
+            let duplicate = err.message().contains("duplicate key");
+            if let Some(slip) = place.and_then(|(line, _)| toml_slips::toml_line(text, line, duplicate)) {
+                let column = place.map_or(1, |(_, column)| column);
+                return Err(vec![Diagnostic::error(file, slip.message)
+                    .at_column(slip.line, column)
+                    .help(slip.help)]);
+            }
             let mut diagnostic = Diagnostic::error(
                 file,
                 format!("invalid TOML front matter: {}", err.message().trim()),
             );
-            diagnostic = match err.span() {
-                Some(span) => {
-                    let (line, column) = line_column(text, span.start);
-                    diagnostic.at_column(line + 1, column)
-                }
+            diagnostic = match place {
+                Some((line, column)) => diagnostic.at_column(line + 1, column),
                 None => diagnostic.at(2),
             };
             Err(vec![

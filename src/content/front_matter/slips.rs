@@ -30,7 +30,7 @@ impl Slip {
             .help(self.help)
     }
 
-    fn new(line: usize, message: impl Into<String>, help: impl Into<String>) -> Slip {
+    pub(super) fn new(line: usize, message: impl Into<String>, help: impl Into<String>) -> Slip {
         Slip {
             line,
             message: message.into(),
@@ -50,7 +50,7 @@ pub(super) fn is_dash_line(line: &str) -> bool {
 }
 
 /// A key as front matter writes it: ASCII letters, digits, `_` and `-`.
-fn is_field_name(key: &str) -> bool {
+pub(super) fn is_field_name(key: &str) -> bool {
     !key.is_empty()
         && key
             .chars()
@@ -166,7 +166,7 @@ fn fields(text: &str) -> Vec<(usize, &str, String, &str)> {
 
 /// Where the quoted string at the start of `value` ends (the byte after its closing quote):
 /// `"` with backslash escapes, `'` with `''` for a quote inside.
-fn quoted_end(value: &str) -> Option<usize> {
+pub(super) fn quoted_end(value: &str) -> Option<usize> {
     let quote = value.chars().next()?;
     let mut chars = value.char_indices().skip(1).peekable();
     while let Some((at, c)) = chars.next() {
@@ -186,7 +186,7 @@ fn quoted_end(value: &str) -> Option<usize> {
 
 /// Where the `[…]` or `{…}` list at the start of `value` ends (the byte after its bracket),
 /// skipping quoted items (a quote opens one only at an item's start: `[it's]` is plain).
-fn list_end(value: &str) -> Option<usize> {
+pub(super) fn list_end(value: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut at = 0;
     let mut item_start = true;

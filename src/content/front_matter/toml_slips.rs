@@ -1,0 +1,145 @@
+//! TOML front matter slips (the demo's session records are TOML): where TOML stopped, what an
+//! editor typed there (text without quotes, Chinese quotes, a YAML colon, a full-width `＝`,
+//! a short date), and the line as it should be written.
+
+use super::slips::{is_field_name, list_end, quoted_end, Slip};
+
+/// A TOML value as it should be written: text in double quotes (single quotes, TOML's literal
+/// strings, when it holds a double quote or a backslash).
+fn toml_text(value: &str) -> String {
+    if value.contains(['"', '\\']) && !value.contains('\'') {
+        format!("'{value}'")
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// The slip on line `line` (1-based within `text`, the TOML front matter, which starts on
+/// line 2) where TOML stopped: the message and help an editor can act on, instead of TOML's
+/// "string values must be quoted, expected literal string".
+pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip> {
+    let own = text.lines().nth(line.checked_sub(1)?)?.trim();
+    let number = line + 1;
+    let slip = |message: String, help: String| Some(Slip::new(number, message, help));
+    if own.contains('＝') && !own.contains('=') {
+        let (key, value) = own.split_once('＝')?;
+        let key = key.trim();
+        return slip(
+            format!("`{key}` is followed by a full-width equals sign `＝`"),
+            format!("type a half-width `=`: `{key} = {}`", value.trim()),
+        );
+    }
+    if !own.contains('=') {
+        let (key, value) = own.split_once([':', '：'])?;
+        let key = key.trim();
+        if !is_field_name(key) {
+            return None;
+        }
+        let value = value.trim().trim_matches('"');
+        return slip(
+            format!("`{key}` is followed by a colon: TOML front matter (between `+++` lines) writes `=`"),
+            format!(
+                "write `{key} = {}`, or start and end the front matter with `---` to write YAML",
+                toml_text(value)
+            ),
+        );
+    }
+    let (key, value) = own.split_once('=')?;
+    let (key, value) = (key.trim(), value.trim());
+    if !is_field_name(key) {
+        return None;
+    }
+    if duplicate {
+        return slip(
+            format!("`{key}` is written twice"),
+            format!("remove one of the `{key}` lines"),
+        );
+    }
+    let first = value.chars().next()?;
+    match first {
+        '“' | '”' | '‘' | '’' | '「' => {
+            let inner = value.trim_matches(['“', '”', '‘', '’', '「', '」']);
+            slip(
+                format!("`{key}`'s value is in Chinese quotes “ ”"),
+                format!(
+                    "TOML needs half-width quotes around text: `{key} = {}`",
+                    toml_text(inner)
+                ),
+            )
+        }
+        '"' | '\'' => match quoted_end(value) {
+            None => slip(
+                format!("the quote {first} that opens `{key}`'s value is never closed"),
+                format!("end the value with {first}: `{key} = {value}{first}`"),
+            ),
+            Some(end) => {
+                let rest = value[end..].trim();
+                (!rest.is_empty() && !rest.starts_with('#')).then_some(())?;
+                let help = match value.strip_prefix(first).and_then(|v| v.strip_suffix(first)) {
+                    // `"学习"笔记""`: quotes meant to be inside the value.
+                    Some(inner) => format!(
+                        "for quotes inside a value use Chinese quotes “ ”, or single quotes around it: `{key} = {}`",
+                        toml_text(inner)
+                    ),
+                    None => format!(
+                        "remove `{rest}`, or move it inside the quotes: `{key} = {}`",
+                        toml_text(&format!("{} {rest}", &value[1..end - 1]))
+                    ),
+                };
+                slip(
+                    format!("`{key}`'s value goes on after its closing quote: `{rest}`"),
+                    help,
+                )
+            }
+        },
+        '[' => {
+            let items = value.trim_start_matches('[').trim_end_matches(']');
+            let bare: Vec<&str> = items
+                .split([',', '，', '、'])
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .collect();
+            if list_end(value).is_none() && bare.iter().all(|item| item.starts_with(['"', '\''])) {
+                return slip(
+                    format!("the list `[` that opens `{key}`'s value is never closed"),
+                    format!("end it with `]`: `{key} = {value}]`"),
+                );
+            }
+            let quoted: Vec<String> = bare
+                .iter()
+                .map(|item| toml_text(item.trim_matches(['"', '\'', '“', '”'])))
+                .collect();
+            slip(
+                format!("the items of `{key}` need quotes"),
+                format!("write `{key} = [{}]`", quoted.join(", ")),
+            )
+        }
+        c if key == "date" && c.is_ascii_digit() => {
+            let parts: Vec<&str> = value.split(['-', '/', '.']).collect();
+            let written = match parts.as_slice() {
+                [year, month, day]
+                    if year.len() == 4 && [month, day].iter().all(|p| (1..=2).contains(&p.len())) =>
+                {
+                    format!("{year}-{month:0>2}-{day:0>2}")
+                }
+                _ => "2024-03-12".to_string(),
+            };
+            slip(
+                format!("`date` is `{value}`, not a date written YYYY-MM-DD"),
+                format!("write `date = {written}`"),
+            )
+        }
+        _ if matches!(key, "attendees" | "weight") => slip(
+            format!("`{key}` must be a whole number, not `{value}`"),
+            format!("write it in digits, e.g. `{key} = 12`"),
+        ),
+        _ => {
+            let is_literal = value.parse::<f64>().is_ok() || matches!(value, "true" | "false");
+            (!is_literal).then_some(())?;
+            slip(
+                format!("`{key}`'s value `{value}` is text without quotes"),
+                format!("TOML needs quotes around text: `{key} = {}`", toml_text(value)),
+            )
+        }
+    }
+}
