@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use crate::content::discover::page_stem;
 use crate::content::front_matter::MaterialRef;
 use crate::content::{Page, Site};
 use crate::diagnostics::Diagnostic;
@@ -173,8 +174,11 @@ impl<'s> Resolver<'s> {
         link: &LinkRef,
     ) -> Result<Resolved, Diagnostic> {
         let (name, fragment) = split_fragment(link.url.trim());
-        let by_path = join_content_path("", name.trim_start_matches('/'))
-            .and_then(|p| self.lookup(&p).or_else(|| self.lookup(&format!("{p}.md"))));
+        let by_path = join_content_path("", name.trim_start_matches('/')).and_then(|p| {
+            self.lookup(&p)
+                .or_else(|| self.lookup_stem(&p))
+                .or_else(|| self.lookup(&format!("{p}.md")))
+        });
         let target = match (by_path, self.pages_by_title.get(name).map(Vec::as_slice)) {
             (Some(target), _) => target,
             (None, Some([only])) => Target::Page(*only),
@@ -206,7 +210,7 @@ impl<'s> Resolver<'s> {
                         .site
                         .drafts
                         .iter()
-                        .any(|d| *d == path || *d == format!("{path}.md"));
+                        .any(|d| *d == path || page_stem(d) == Some(path.as_str()));
                 if is_draft {
                     return Err(Diagnostic::error(
                         page_file,
@@ -276,8 +280,17 @@ impl<'s> Resolver<'s> {
             return Some(Target::File(source.to_string()));
         }
         // A link may name a page by its output URL (`a.html`) instead of its source.
-        let as_source = source.strip_suffix(".html").map(|s| format!("{s}.md"));
-        as_source.and_then(|s| self.site.page_by_source.get(&s).map(|&p| Target::Page(p)))
+        source
+            .strip_suffix(".html")
+            .and_then(|stem| self.lookup_stem(stem))
+    }
+
+    /// The page whose source is `stem` with a page extension (`.md`, `.markdown`, `.MD`).
+    fn lookup_stem(&self, stem: &str) -> Option<Target> {
+        [".md", ".markdown", ".MD"]
+            .iter()
+            .find_map(|ext| self.site.page_by_source.get(&format!("{stem}{ext}")))
+            .map(|&page| Target::Page(page))
     }
 
     /// The title of a page or section target.

@@ -1228,6 +1228,35 @@ fn labels_inside_page_text_follow_the_site_language() {
     assert!(html.contains("aria-label=\"Back to reference 1\""), "{html}");
 }
 
+/// Pages saved as `.markdown` (as Hugo and many editors write them) are pages: an `.html`
+/// address, links to them by file, by path and by address, and a place in search; before, they
+/// were copied as attachments.
+#[test]
+fn markdown_extension_pages_are_pages() {
+    let site = TestSite::new();
+    site.write(
+        "content/notes/防汛预案.markdown",
+        "---\ntitle: 防汛应急预案学习\ndate: 2024-05-01\n---\n\n汛期值班要求。\n",
+    );
+    site.write(
+        "content/notes/index-page.md",
+        "---\ntitle: 索引\ndate: 2024-05-02\n---\n\n见[预案](防汛预案.markdown)、[[notes/防汛预案]]和[地址](防汛预案.html)。\n",
+    );
+    site.build().success();
+    let files = output_files(&site);
+    assert!(files.contains("notes/防汛预案.html"), "{files:?}");
+    assert!(!files.iter().any(|f| f.ends_with(".markdown")), "{files:?}");
+    let page = site.html("notes/index-page.html");
+    let links: Vec<String> = select_attrs(&page, ".content a", "href")
+        .iter()
+        .map(|l| percent_decode(l))
+        .collect();
+    assert_eq!(links.len(), 3, "{links:?}");
+    assert!(links.iter().all(|l| l.ends_with("防汛预案.html")), "{links:?}");
+    let found = site.run(&["search", "汛期值班", "--json"]).success();
+    assert!(found.stdout.contains("notes/防汛预案.html"), "{}", found.stdout);
+}
+
 /// Windows habits: a page saved as `.MD` is a page like any other, and a backup beside it
 /// (`.bak`) is not published.
 #[test]

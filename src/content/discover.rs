@@ -135,13 +135,7 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
             site.draft_titles.push(document.front.title.clone());
             continue;
         }
-        // `.md` in any letter case (`通知.MD` saved on Windows) gives `.html`.
-        let stem = if source.to_ascii_lowercase().ends_with(".md") {
-            &source[..source.len() - 3]
-        } else {
-            source.as_str()
-        };
-        let url = format!("{stem}.html");
+        let url = format!("{}.html", page_stem(&source).unwrap_or(&source));
         pages.push(Page {
             section: site_section_index(&walk.dirs, &dir),
             kind: document.front.kind.unwrap_or(Kind::Note),
@@ -227,11 +221,7 @@ fn walk_content(content_dir: &Path) -> anyhow::Result<Walk> {
         );
         if entry.file_type().is_dir() {
             walk.dirs.push(relative);
-        } else if entry
-            .path()
-            .extension()
-            .is_some_and(|ext| ext.eq_ignore_ascii_case("md"))
-        {
+        } else if page_stem(&relative).is_some() {
             walk.markdown.push(entry.into_path());
         } else {
             walk.attachments.push(entry.into_path());
@@ -268,6 +258,15 @@ pub fn normalize_text(bytes: Vec<u8>) -> Result<String, usize> {
 
 fn site_section_index(dirs: &[String], dir: &str) -> usize {
     dirs.iter().position(|d| d == dir).unwrap_or(0)
+}
+
+/// The path of a page file without its extension: `.md`, or `.markdown` as other tools write
+/// it, in any letter case (`通知.MD` saved on Windows). `None` for any other file.
+pub fn page_stem(source: &str) -> Option<&str> {
+    [".md", ".markdown"].iter().find_map(|ext| {
+        let cut = source.len().checked_sub(ext.len())?;
+        (source.is_char_boundary(cut) && source[cut..].eq_ignore_ascii_case(ext)).then(|| &source[..cut])
+    })
 }
 
 /// One section per folder, titled by its folder name (`sessions/`: the ledger's name) until an
