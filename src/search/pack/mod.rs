@@ -33,23 +33,24 @@
 
 mod alphabet;
 mod boundaries;
+mod documents;
 mod files;
 mod postings;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::schema::{Field, Value};
-use tantivy::{Index, TantivyDocument};
+use tantivy::schema::Field;
+use tantivy::Index;
 
 use super::analyzer::{fold_table, is_cjk_char, MAX_WORD_CHARS};
-use super::index::meta_grams_text;
 use super::schema::{gram_fields, word_field_boosts, Fields};
 use alphabet::Alphabet;
 use boundaries::Boundaries;
+use documents::{chunk_sizes, front_coded, read_documents, text_chunks, DocsTable, Documents};
 pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
     gram_shard_count, json, pack_binary, push_ascending, push_varint, quoted, read_varint, shard_count,
@@ -63,10 +64,6 @@ pub const PACK_DIR: &str = "search/pack";
 pub const FORMAT: u32 = 9;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
-/// Target size of one text chunk before compression.
-const CHUNK_BYTES: usize = 16 * 1024;
-/// Most text chunks: smaller chunks mean fewer bytes for the snippets of a page of results.
-const MAX_TEXT_CHUNKS: usize = 2000;
 
 /// What was written, for the build report and benchmarks.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -90,108 +87,14 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         "the search index has deleted documents; merge it before exporting"
     );
     let num_docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
-    // Pack document ids are the documents' place in source path order, so that the pack is
-    // the same whichever segments the indexing threads put them in.
-    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(segments.len());
-    let mut addresses: Vec<Option<tantivy::DocAddress>> = vec![None; num_docs as usize];
-    for (ordinal, segment) in segments.iter().enumerate() {
-        let order = segment.fast_fields().u64("order")?;
-        let mut segment_ids = Vec::with_capacity(segment.max_doc() as usize);
-        for doc in 0..segment.max_doc() {
-            let id = order.first(doc).unwrap_or(u64::MAX);
-            let slot = addresses
-                .get_mut(id as usize)
-                .filter(|slot| slot.is_none())
-                .context("the search index's document order is not a permutation; rebuild")?;
-            *slot = Some(tantivy::DocAddress::new(ordinal as u32, doc));
-            segment_ids.push(id as u32);
-        }
-        ids.push(segment_ids);
-    }
-    // Documents: facets, dates, field lengths; and text chunks for results and snippets.
-    let mut meetings: Vec<String> = Vec::new();
-    // Tags by first appearance while reading; renumbered in sorted order below, so that
-    // `meta.js` can front-code them.
-    let mut tag_ids: HashMap<String, usize> = HashMap::new();
-    let mut doc_columns: Vec<(u64, u64, u64, Vec<usize>)> = Vec::with_capacity(num_docs as usize);
-    // Text chunks of contiguous documents, sized so that there are at most MAX_SHARDS of them.
-    let mut rows: Vec<String> = Vec::with_capacity(num_docs as usize);
-    // Each document's gram field texts, in gram_fields order: title, body, meta.
-    let mut gram_texts: Vec<Vec<String>> = Vec::with_capacity(num_docs as usize);
-    for address in addresses.into_iter().flatten() {
-        let document: TantivyDocument = searcher.doc(address)?;
-        let text = |field: Field| {
-            document
-                .get_first(field)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        let number = |field: Field| document.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let meeting = text(fields.meeting);
-        let meeting_id = if meeting.is_empty() {
-            0
-        } else {
-            match meetings.iter().position(|m| *m == meeting) {
-                Some(i) => i + 1,
-                None => {
-                    meetings.push(meeting.clone());
-                    meetings.len()
-                }
-            }
-        };
-        let doc_tags: Vec<String> = document
-            .get_all(fields.tags)
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-        let doc_tag_ids: Vec<usize> = doc_tags
-            .iter()
-            .map(|tag| {
-                let next = tag_ids.len();
-                *tag_ids.entry(tag.clone()).or_insert(next)
-            })
-            .collect();
-        let kind = text(fields.kind);
-        doc_columns.push((
-            number(fields.date),
-            u64::from(kind == "session"),
-            meeting_id as u64,
-            doc_tag_ids,
-        ));
-        let (title, body) = (text(fields.title), text(fields.body));
-        let meta = meta_grams_text(
-            document.get_first(fields.topic).and_then(|v| v.as_str()),
-            document.get_first(fields.meeting).and_then(|v| v.as_str()),
-            document.get_first(fields.host).and_then(|v| v.as_str()),
-            &doc_tags,
-        );
-        let row = serde_json::json!([
-            &title,
-            text(fields.url),
-            text(fields.path),
-            kind,
-            number(fields.date),
-            meeting,
-            doc_tags,
-            number(fields.studied),
-            &body,
-        ]);
-        rows.push(row.to_string());
-        gram_texts.push(vec![title, body, meta]);
-    }
-    let mut tags: Vec<String> = tag_ids.keys().cloned().collect();
-    tags.sort_unstable();
-    let sorted_id: Vec<usize> = {
-        let mut by_first_seen = vec![0; tags.len()];
-        for (sorted, tag) in tags.iter().enumerate() {
-            by_first_seen[tag_ids[tag]] = sorted;
-        }
-        by_first_seen
-    };
-    let mut docs_table = DocsTable::default();
-    for (date, kind, meeting, doc_tag_ids) in doc_columns {
-        let ids: Vec<usize> = doc_tag_ids.iter().map(|&id| sorted_id[id]).collect();
-        docs_table.push(date, kind, meeting, &ids);
-    }
+    let Documents {
+        ids,
+        rows,
+        gram_texts,
+        docs_table,
+        meetings,
+        tags,
+    } = read_documents(&searcher, segments, &fields, num_docs)?;
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
     let gram_fields = gram_fields(&fields);
     // Each gram field's texts laid end to end: a gram occurrence is coded as its offset there.
@@ -244,30 +147,8 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         next.sort_unstable();
     }
     // Text chunks first: their alphabet also numbers the grams.
-    let total_text: usize = rows.iter().map(String::len).sum();
-    let chunk_bytes = CHUNK_BYTES.max(total_text / MAX_TEXT_CHUNKS + 1);
-    let mut chunks: Vec<(u32, String)> = Vec::new();
-    for (doc, row) in rows.into_iter().enumerate() {
-        match chunks.last_mut() {
-            Some((_, chunk)) if chunk.len() < chunk_bytes => {
-                chunk.push(',');
-                chunk.push_str(&row);
-            }
-            _ => chunks.push((doc as u32, format!("[{row}"))),
-        }
-    }
-    for (_, json) in &mut chunks {
-        json.push(']');
-    }
-    // Documents per chunk: small numbers, where the starts would grow to five digits.
-    let chunk_sizes: Vec<u32> = chunks
-        .iter()
-        .map(|(start, _)| *start)
-        .chain(std::iter::once(num_docs))
-        .collect::<Vec<u32>>()
-        .windows(2)
-        .map(|pair| pair[1] - pair[0])
-        .collect();
+    let chunks = text_chunks(rows);
+    let chunk_sizes = chunk_sizes(&chunks, num_docs);
     let text_chunks = chunks.len();
     let alphabet = Alphabet::of(chunks.iter().map(|(_, json)| json.as_str()));
     // Gram shards, by the whole gram.
@@ -530,46 +411,6 @@ pub fn registered_with_build(script: &str) -> Option<(&str, &str, &str)> {
     Some((name, data, build))
 }
 
-/// Per-document columns, as varints: date, kind, meeting, tag count, tag ids.
-#[derive(Default)]
-struct DocsTable {
-    bytes: Vec<u8>,
-}
-
-impl DocsTable {
-    fn push(&mut self, date: u64, kind: u64, meeting: u64, tags: &[usize]) {
-        push_varint(&mut self.bytes, date);
-        push_varint(&mut self.bytes, kind);
-        push_varint(&mut self.bytes, meeting);
-        push_varint(&mut self.bytes, tags.len() as u64);
-        for &tag in tags {
-            push_varint(&mut self.bytes, tag as u64);
-        }
-    }
-}
-
-/// Sorted strings front-coded as one flat JSON array: for each, the length in UTF-16 code
-/// units (the browser's string unit) of what it shares with the one before, then the rest.
-/// Sorted tags share their first character about two times in three: 7,913 tags of the
-/// 10,000-page corpus gzip to 24 KB this way, 35 KB as a plain list in first-seen order.
-fn front_coded(sorted: &[String]) -> Vec<serde_json::Value> {
-    let mut out = Vec::with_capacity(sorted.len() * 2);
-    let mut previous = "";
-    for text in sorted {
-        let shared: usize = previous
-            .chars()
-            .zip(text.chars())
-            .take_while(|(a, b)| a == b)
-            .map(|(c, _)| c.len_utf8())
-            .sum();
-        let units = text[..shared].encode_utf16().count();
-        out.push(serde_json::json!(units));
-        out.push(serde_json::json!(&text[shared..]));
-        previous = text;
-    }
-    out
-}
-
 /// Tantivy's field-length table (fieldnorm id → length), for BM25 in the browser.
 fn fieldnorm_table() -> Vec<u32> {
     (0..=255u8)
@@ -602,41 +443,6 @@ mod tests {
         let docs: Vec<u64> = (0..3).map(|_| bits.read_rice(k).unwrap()).collect();
         assert_eq!(docs, [2, 4, 1], "2, 7, 9 as gaps less one");
         assert_eq!(&entry[at + bytes..], [0xaa], "the boundaries follow");
-    }
-
-    #[test]
-    fn front_coding_counts_the_shared_part_in_utf16_units() {
-        // 𠀀 (U+20000) is two UTF-16 units: the browser slices strings by units.
-        let tags: Vec<String> = ["安全", "安全生产", "安排", "𠀀甲", "𠀀乙", "b"]
-            .map(String::from)
-            .to_vec();
-        let mut sorted = tags.clone();
-        sorted.sort_unstable();
-        let coded = front_coded(&sorted);
-        let pairs: Vec<(usize, String)> = coded
-            .chunks(2)
-            .map(|pair| {
-                (
-                    pair[0].as_u64().unwrap() as usize,
-                    pair[1].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        assert_eq!(pairs[0], (0, "b".to_string()));
-        assert_eq!(pairs[2], (2, "生产".to_string()), "{pairs:?}");
-        assert_eq!(pairs[3], (1, "排".to_string()), "{pairs:?}");
-        assert_eq!(pairs[5], (2, "甲".to_string()), "{pairs:?}");
-        // Decoded as search-engine.js does it, in UTF-16 units.
-        let mut previous: Vec<u16> = Vec::new();
-        let decoded: Vec<String> = pairs
-            .iter()
-            .map(|(shared, rest)| {
-                previous.truncate(*shared);
-                previous.extend(rest.encode_utf16());
-                String::from_utf16(&previous).unwrap()
-            })
-            .collect();
-        assert_eq!(decoded, sorted);
     }
 
     #[test]
