@@ -1184,14 +1184,14 @@ fn a_value_cut_short_by_a_comment_is_a_warning() {
     let site = TestSite::fixture("basic");
     site.write(
         "content/notes/hash.md",
-        "---\ntitle: 学习简报 #3\ndate: 2024-05-01\ntags: [学习]  # 一个标签\n---\n\n正文。\n",
+        "---\ntitle: 学习简报 #3\ndate: 2024-05-01 # 会议日期\ntags: [学习]  # 一个标签\n---\n\n正文。\n",
     );
     let run = site.build().success();
     let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.contains("hash.md")).collect();
     assert_eq!(
         warnings,
         ["warning: content/notes/hash.md:2: `title` is read as `学习简报`: YAML drops everything from ` #` on as a comment"],
-        "a comment after a list is not a cut value:\n{}",
+        "a comment meant as one (`# 会议日期`, after a list) is not a cut value:\n{}",
         run.stderr
     );
     assert!(

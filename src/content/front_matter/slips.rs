@@ -296,7 +296,8 @@ pub(super) fn unquoted(text: &str) -> Option<Slip> {
 }
 
 /// Values YAML read only in part: a plain value with ` #` ends there (YAML reads the rest as a
-/// comment), so `title: 第 #1 期` is the title `第`.
+/// comment), so `title: 第 #1 期` is the title `第`. A `#` followed by a space reads as a
+/// comment the editor meant, and is left alone.
 pub(super) fn cut_by_comment(text: &str) -> Vec<Slip> {
     fields(text)
         .into_iter()
@@ -304,7 +305,11 @@ pub(super) fn cut_by_comment(text: &str) -> Vec<Slip> {
             if own.starts_with(['"', '\'', '[', '{', '|', '>', '#']) {
                 return None;
             }
-            let (kept, _) = own.split_once(" #").or_else(|| own.split_once("\t#"))?;
+            let (kept, cut) = own.split_once(" #").or_else(|| own.split_once("\t#"))?;
+            // `笔记 # 说明` with a space after `#` is written as a comment; `简报 #3` is not.
+            if cut.is_empty() || cut.starts_with([' ', '\t', '#']) {
+                return None;
+            }
             Some(Slip::new(
                 line,
                 format!(
