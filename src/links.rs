@@ -289,8 +289,15 @@ impl<'s> Resolver<'s> {
     fn lookup_stem(&self, stem: &str) -> Option<Target> {
         [".md", ".markdown", ".MD"]
             .iter()
-            .find_map(|ext| self.site.page_by_source.get(&format!("{stem}{ext}")))
-            .map(|&page| Target::Page(page))
+            .find_map(|ext| self.site.page_by_source.get(&format!("{stem}{ext}")).copied())
+            // Other letter cases (`a.Markdown`) are rare: look them up one by one.
+            .or_else(|| {
+                self.site
+                    .pages
+                    .iter()
+                    .position(|page| page_stem(&page.source) == Some(stem))
+            })
+            .map(Target::Page)
     }
 
     /// The title of a page or section target.

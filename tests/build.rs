@@ -1253,6 +1253,27 @@ fn markdown_extension_pages_are_pages() {
         .collect();
     assert_eq!(links.len(), 3, "{links:?}");
     assert!(links.iter().all(|l| l.ends_with("防汛预案.html")), "{links:?}");
+    // Any letter case, and a folder's `index.markdown` describes the folder.
+    site.write(
+        "content/plans/index.markdown",
+        "---\ntitle: 预案汇编\n---\n\n各类预案。\n",
+    );
+    site.write(
+        "content/plans/地震.Markdown",
+        "---\ntitle: 地震预案\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/plans/links.md",
+        "---\ntitle: 链接\n---\n\n[地震](地震.html) [[plans/地震]]\n",
+    );
+    site.build().success();
+    let page = site.html("plans/links.html");
+    let links: Vec<String> = select_attrs(&page, ".content a", "href")
+        .iter()
+        .map(|l| percent_decode(l))
+        .collect();
+    assert_eq!(links, ["地震.html", "地震.html"]);
+    assert!(site.output("plans/index.html").contains("预案汇编"));
     let found = site.run(&["search", "汛期值班", "--json"]).success();
     assert!(found.stdout.contains("notes/防汛预案.html"), "{}", found.stdout);
 }

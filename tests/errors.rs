@@ -186,6 +186,16 @@ fn toml_slips_are_named_with_the_line_as_it_should_be() {
             "help: remove one of the `title` lines",
         ),
         (
+            "title = \"笔记\"\ndraft: true",
+            "content/notes/bad.md:3:8: `draft` is followed by a colon: TOML front matter (between `+++` lines) writes `=`",
+            "help: write `draft = true`, or start",
+        ),
+        (
+            "title = \"笔记\"\ndate = 2024年3月1日",
+            "content/notes/bad.md:3:8: `date` is `2024年3月1日`, not a date written YYYY-MM-DD",
+            "help: write `date = 2024-03-01`",
+        ),
+        (
             "title = \"笔记\"\nattendees = 十二",
             "content/notes/bad.md:3:13: `attendees` must be a whole number, not `十二`",
             "help: write it in digits, e.g. `attendees = 12`",
@@ -1156,6 +1166,19 @@ fn values_that_need_quotes_are_named_with_the_quoted_value() {
             "help: line up the `-` of every item: 2 spaces before each",
         ),
     ];
+    // A `|` block's lines and a quote's second line are text: the slip is where YAML failed.
+    let misplaced = misplaced.into_iter().chain([
+        (
+            "---\ntitle: 学习笔记\nsummary: |\n  要点：\n  - 第一\n    - 子项\ndescription: 通知: 学习\n---\n\n正文。\n",
+            "content/notes/quoted.md:7: `description`'s value holds `: `, which YAML reads as the start of another field",
+            "help: put the value in quotes: `description: \"通知: 学习\"`",
+        ),
+        (
+            "---\ntitle: \"第一行\n第二行\"\ndescription: 通知: 学习\n---\n\n正文。\n",
+            "content/notes/quoted.md:4: `description`'s value holds `: `, which YAML reads as the start of another field",
+            "help: put the value in quotes: `description: \"通知: 学习\"`",
+        ),
+    ]);
     for (text, error, help) in misplaced {
         let run = break_and_build("content/notes/quoted.md", text);
         assert_eq!(errors_of(&run), [error], "{text}");

@@ -114,7 +114,7 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
             Some((dir, name)) => (dir.to_string(), name.to_string()),
             None => (String::new(), source.clone()),
         };
-        if name == "_index.md" || name == "index.md" {
+        if matches!(page_stem(&name), Some("_index" | "index")) {
             if let Some(previous) = section_files.insert(dir.clone(), file.clone()) {
                 diagnostics.push(
                     Diagnostic::error(file.clone(), format!("`{previous}` and `{file}` both describe the section `{}`, so both map to the same URL", if dir.is_empty() { "/" } else { &dir }))

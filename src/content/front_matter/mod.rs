@@ -279,10 +279,10 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
         .at_column(2, 1)
         .help("write one field per line, e.g. `title: 页面标题`")]),
         Err(err) => {
-            if let Some(slip) = slips::indentation(text)
-                .or_else(|| slips::stray_line(text))
-                .or_else(|| slips::unquoted(text))
-            {
+            let error_line = err.location().map(|location| location.line() + 1);
+            let mut found = slips::stray_line(text);
+            found.extend(slips::unquoted(text));
+            if let Some(slip) = slips::indentation(text).or_else(|| slips::at_error(found, error_line)) {
                 return Err(vec![slip.diagnostic(file)]);
             }
             let message = err.to_string();

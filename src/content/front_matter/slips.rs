@@ -221,8 +221,8 @@ fn in_quotes(key: &str, value: &str) -> String {
 
 /// A value YAML refused because it needs quotes, or quotes that are not closed: named at its
 /// line. Only asked when YAML failed, so a value that is merely unusual is never blamed.
-pub(super) fn unquoted(text: &str) -> Option<Slip> {
-    fields(text).into_iter().find_map(|(line, key, whole, own)| {
+pub(super) fn unquoted(text: &str) -> Vec<Slip> {
+    fields(text).into_iter().filter_map(|(line, key, whole, own)| {
         let first = own.chars().next()?;
         // Where the quote or list closes: on its own line if it does, else on the lines that
         // continue it; and the text after it there.
@@ -240,7 +240,12 @@ pub(super) fn unquoted(text: &str) -> Option<Slip> {
                 None => Some(Slip::new(
                     line,
                     format!("the quote {first} that opens `{key}`'s value is never closed"),
-                    format!("end the value with {first}: `{key}: {own}{first}`"),
+                    if first == '"' && own.contains('\\') {
+                        // In double quotes `\` starts an escape: `"D:\资料\"` never closes.
+                        format!("end the value with a quote, in single quotes because of the `\\`: `{key}: '{}'`", own[1..].trim_end_matches('"'))
+                    } else {
+                        format!("end the value with {first}: `{key}: {own}{first}`")
+                    },
                 )),
                 Some(end) => rest_after(end).map(|rest| {
                     // `"学习"二十大"精神"` meant the text between the outer quotes.
@@ -293,6 +298,7 @@ pub(super) fn unquoted(text: &str) -> Option<Slip> {
             }),
         }
     })
+    .collect()
 }
 
 /// Values YAML read only in part: a plain value with ` #` ends there (YAML reads the rest as a
@@ -325,7 +331,10 @@ pub(super) fn cut_by_comment(text: &str) -> Vec<Slip> {
 /// A line YAML cannot place, named where it is: a line with no colon at all (`title 学习笔记`,
 /// which YAML blames on the next line), or a `name: value` indented under a field that already
 /// has its value (YAML's "mapping values are not allowed in this context").
-pub(super) fn stray_line(text: &str) -> Option<Slip> {
+pub(super) fn stray_line(text: &str) -> Vec<Slip> {
+    let mut out = Vec::new();
+    // Inside a `|` or `>` block: its indented lines are text, not fields.
+    let mut in_block = false;
     // The last top-level field, while its value is a plain one on its own line.
     let mut plain_field: Option<&str> = None;
     // The first `- item` under the last field: its line and indentation.
@@ -336,12 +345,17 @@ pub(super) fn stray_line(text: &str) -> Option<Slip> {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
+        let indented = line.starts_with([' ', '\t']);
+        if in_block && indented {
+            continue;
+        }
+        in_block = false;
         if trimmed.starts_with("- ") || trimmed == "-" {
             let indent = line.len() - line.trim_start().len();
             match first_item {
                 None => first_item = Some((number, indent)),
                 Some((first_line, first_indent)) if indent != first_indent => {
-                    return Some(Slip::new(
+                    out.push(Slip::new(
                         number,
                         format!("this `-` item is indented differently from the one on line {first_line}"),
                         format!(
@@ -364,6 +378,7 @@ pub(super) fn stray_line(text: &str) -> Option<Slip> {
             match line.split_once(':') {
                 Some((key, value)) if is_field_name(key.trim_end()) => {
                     let value = value.trim();
+                    in_block = value.starts_with(['|', '>']);
                     if !value.is_empty() && !value.starts_with(['"', '\'', '[', '{', '|', '>', '&', '*', '!'])
                     {
                         plain_field = Some(key.trim_end());
@@ -371,7 +386,12 @@ pub(super) fn stray_line(text: &str) -> Option<Slip> {
                 }
                 Some(_) => {}
                 None => {
-                    let (first, rest) = trimmed.split_once(char::is_whitespace).unwrap_or((trimmed, ""));
+                    // `date = 2024-03-01`, written as in TOML, or `title 学习笔记`.
+                    let (first, rest) = trimmed
+                        .split_once('=')
+                        .map(|(key, value)| (key.trim(), value))
+                        .or_else(|| trimmed.split_once(char::is_whitespace))
+                        .unwrap_or((trimmed, ""));
                     let help = if is_field_name(first) && !rest.trim().is_empty() {
                         format!(
                             "put a colon and a space after the name: `{first}: {}`",
@@ -381,7 +401,7 @@ pub(super) fn stray_line(text: &str) -> Option<Slip> {
                         "write a name, a colon and a space, then the value, e.g. `title: 学习笔记`"
                             .to_string()
                     };
-                    return Some(Slip::new(
+                    out.push(Slip::new(
                         number,
                         format!("this line is not a field: `{trimmed}`"),
                         help,
@@ -390,7 +410,7 @@ pub(super) fn stray_line(text: &str) -> Option<Slip> {
             }
         } else if let Some(field) = plain_field {
             if let Some((inner, _)) = trimmed.split_once(": ").filter(|(inner, _)| is_field_name(inner)) {
-                return Some(Slip::new(
+                out.push(Slip::new(
                     number,
                     format!("`{inner}` is indented, so YAML reads it as more of `{field}`'s value"),
                     format!("start `{inner}:` at the beginning of its line"),
@@ -398,5 +418,28 @@ pub(super) fn stray_line(text: &str) -> Option<Slip> {
             }
         }
     }
-    None
+    out
+}
+
+/// Of the slips found, the one YAML's error points at: on the error's line, or the line before
+/// (YAML blames a line with no colon on the next one). A quote or list never closed is reported
+/// at the end of the front matter, so it counts wherever it is, but only when nothing sits at
+/// the error. `None` when no slip explains the error: YAML's own message is then better than a
+/// guess about another line.
+pub(super) fn at_error(slips: Vec<Slip>, error_line: Option<usize>) -> Option<Slip> {
+    let Some(error_line) = error_line else {
+        return slips.into_iter().next();
+    };
+    let distance = |slip: &Slip| error_line.checked_sub(slip.line).filter(|&d| d <= 1);
+    let mut near: Vec<Slip> = Vec::new();
+    let mut unclosed: Vec<Slip> = Vec::new();
+    for slip in slips {
+        if distance(&slip).is_some() {
+            near.push(slip);
+        } else if slip.message.contains("never closed") {
+            unclosed.push(slip);
+        }
+    }
+    near.sort_by_key(|slip| distance(slip));
+    near.into_iter().next().or_else(|| unclosed.into_iter().next())
 }

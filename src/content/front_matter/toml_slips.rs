@@ -26,7 +26,7 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
         let key = key.trim();
         return slip(
             format!("`{key}` is followed by a full-width equals sign `＝`"),
-            format!("type a half-width `=`: `{key} = {}`", value.trim()),
+            format!("type a half-width `=`: `{key} = {}`", toml_value(value.trim())),
         );
     }
     if !own.contains('=') {
@@ -35,13 +35,10 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
         if !is_field_name(key) {
             return None;
         }
-        let value = value.trim().trim_matches('"');
+        let value = toml_value(value.trim());
         return slip(
             format!("`{key}` is followed by a colon: TOML front matter (between `+++` lines) writes `=`"),
-            format!(
-                "write `{key} = {}`, or start and end the front matter with `---` to write YAML",
-                toml_text(value)
-            ),
+            format!("write `{key} = {value}`, or start and end the front matter with `---` to write YAML"),
         );
     }
     let (key, value) = own.split_once('=')?;
@@ -115,14 +112,25 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
             )
         }
         c if key == "date" && c.is_ascii_digit() => {
-            let parts: Vec<&str> = value.split(['-', '/', '.']).collect();
+            let parts: Vec<&str> = value
+                .trim_end_matches('日')
+                .split(['-', '/', '.', '年', '月'])
+                .collect();
             let written = match parts.as_slice() {
                 [year, month, day]
                     if year.len() == 4 && [month, day].iter().all(|p| (1..=2).contains(&p.len())) =>
                 {
-                    format!("{year}-{month:0>2}-{day:0>2}")
+                    Some(format!("{year}-{month:0>2}-{day:0>2}"))
+                        .filter(|date| super::Date::parse(date).is_some())
                 }
-                _ => "2024-03-12".to_string(),
+                _ => None,
+            };
+            let Some(written) = written else {
+                return slip(
+                    format!("`date` is `{value}`, not a date written YYYY-MM-DD"),
+                    "write a day that exists as YYYY-MM-DD, without quotes, e.g. `date = 2024-03-12`"
+                        .to_string(),
+                );
             };
             slip(
                 format!("`date` is `{value}`, not a date written YYYY-MM-DD"),
@@ -141,5 +149,20 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
                 format!("TOML needs quotes around text: `{key} = {}`", toml_text(value)),
             )
         }
+    }
+}
+
+/// A value copied from YAML as TOML writes it: booleans, numbers, dates, lists and quoted text
+/// as they are; anything else is text and gets quotes.
+fn toml_value(value: &str) -> String {
+    let is_literal = matches!(value, "true" | "false")
+        || value.parse::<f64>().is_ok()
+        || super::Date::parse(value).is_some()
+        || value.starts_with(['[', '"', '\''])
+        || value.is_empty();
+    if is_literal {
+        value.to_string()
+    } else {
+        toml_text(value.trim_matches(['“', '”']))
     }
 }
