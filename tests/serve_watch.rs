@@ -506,7 +506,7 @@ fn broken_front_matter_reports_errors_keeps_the_old_page_and_recovers() {
     );
     let event = sse.expect("errors");
     let text = event.error_text();
-    // file:line, in the front matter (lines 2 to 4), and the YAML reason.
+    // file:line, in the front matter (lines 2 to 4), and the reason in plain words.
     let at = text
         .find("content/about.md:")
         .unwrap_or_else(|| panic!("no `content/about.md:LINE` in {text}"));
@@ -521,7 +521,10 @@ fn broken_front_matter_reports_errors_keeps_the_old_page_and_recovers() {
         (2..=4).contains(&line),
         "line {line} is not in the front matter: {text}"
     );
-    assert!(text.contains("YAML"), "the reason does not say YAML: {text}");
+    assert!(
+        text.contains("the list `[` that opens `title`'s value is never closed"),
+        "the reason names the open list: {text}"
+    );
 
     // The last good page is still served.
     let (status, body) = get(&server, "/about.html");
@@ -1120,8 +1123,8 @@ fn an_open_page_reloads_keeps_its_scroll_and_shows_errors() {
         WAIT,
     );
     let overlay = overlay.as_str().unwrap().to_string();
-    assert!(overlay.contains("content/about.md"), "{overlay}");
-    assert!(overlay.contains("YAML"), "{overlay}");
+    assert!(overlay.contains("content/about.md:2"), "{overlay}");
+    assert!(overlay.contains("is never closed"), "{overlay}");
     assert!(
         overlay.starts_with("studybook：最近的修改未能生成"),
         "the overlay speaks the site's language: {overlay}"
