@@ -13,6 +13,9 @@ pub(super) struct Slip {
     pub line: usize,
     pub message: String,
     pub help: String,
+    /// A quote or list never closed: the parser fails only at the end of the front matter,
+    /// so it may explain an error reported far below it.
+    pub unclosed: bool,
 }
 
 impl Slip {
@@ -35,6 +38,15 @@ impl Slip {
             line,
             message: message.into(),
             help: help.into(),
+            unclosed: false,
+        }
+    }
+
+    /// A slip for a quote or list never closed.
+    fn unclosed(line: usize, message: impl Into<String>, help: impl Into<String>) -> Slip {
+        Slip {
+            unclosed: true,
+            ..Slip::new(line, message, help)
         }
     }
 }
@@ -237,7 +249,7 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
         };
         match first {
             '"' | '\'' => match closed(quoted_end) {
-                None => Some(Slip::new(
+                None => Some(Slip::unclosed(
                     line,
                     format!("the quote {first} that opens `{key}`'s value is never closed"),
                     if first == '"' && own.contains('\\') {
@@ -266,7 +278,7 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
             '[' | '{' => {
                 let close = if first == '[' { ']' } else { '}' };
                 match closed(list_end) {
-                    None => Some(Slip::new(
+                    None => Some(Slip::unclosed(
                         line,
                         format!("the list `{first}` that opens `{key}`'s value is never closed"),
                         if matches!(key, "tags" | "materials") {
@@ -436,7 +448,7 @@ pub(super) fn at_error(slips: Vec<Slip>, error_line: Option<usize>) -> Option<Sl
     for slip in slips {
         if distance(&slip).is_some() {
             near.push(slip);
-        } else if slip.message.contains("never closed") {
+        } else if slip.unclosed {
             unclosed.push(slip);
         }
     }
