@@ -3,8 +3,9 @@
 //!
 //! Browsers refuse `fetch` of local files, so every data file is a small script that registers
 //! itself: `window.__studybookPack.add(name, data, build)`. The index stays the single source of
-//! truth: the pack is read back from it (same segmentation, same statistics), so the browser
-//! scores with the same BM25 numbers and finds the same pages. Documents are numbered in source
+//! truth: words, their postings and BM25 statistics are read back from it, so the browser
+//! scores with the same numbers; grams are counted from its stored texts with the gram
+//! tokenizer's own spans (grams.rs), so the browser finds the same verbatim matches. Documents are numbered in source
 //! path order, the server's last tie-break, so the pack is the same in every build of the same
 //! sources, byte for byte.
 //!
@@ -35,6 +36,7 @@ mod alphabet;
 mod boundaries;
 mod documents;
 mod files;
+mod grams;
 mod postings;
 
 use std::collections::BTreeMap;
@@ -56,7 +58,8 @@ use files::{
     gram_shard_count, json, pack_binary, push_ascending, push_varint, quoted, read_varint, shard_count,
     write_gram_shards, write_postings_shards, write_shards, BitWriter, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
-use postings::{read_back, ReadBack};
+use grams::{count_grams, Grams};
+use postings::{read_words, Words};
 
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
@@ -107,25 +110,17 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
                 .collect()
         })
         .collect();
-    let gram_starts: Vec<Vec<u64>> = gram_lengths
-        .iter()
-        .map(|lengths| {
-            std::iter::once(0)
-                .chain(lengths.iter().scan(0, |end, length| {
-                    *end += length;
-                    Some(*end)
-                }))
-                .collect()
-        })
-        .collect();
-
-    let ReadBack {
-        grams,
-        by_char,
+    let gram_totals: Vec<u64> = gram_lengths.iter().map(|lengths| lengths.iter().sum()).collect();
+    let (grams, words) = rayon::join(
+        || count_grams(&gram_texts, &gram_totals),
+        || read_words(segments, &ids, &word_fields, num_docs),
+    );
+    let Grams { grams, by_char } = grams?;
+    let Words {
         words,
         total_tokens,
         fieldnorms,
-    } = read_back(segments, &ids, &gram_fields, &gram_starts, &word_fields, num_docs)?;
+    } = words?;
 
     let build = build_id(&rows, &docs_table, &grams, &words, &fieldnorms);
     std::fs::create_dir_all(pack_dir)
@@ -154,10 +149,6 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     // Gram shards, by the whole gram.
     let encoded_grams = grams;
     let gram_shards = gram_shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
-    let gram_totals: Vec<u64> = gram_starts
-        .iter()
-        .map(|starts| starts.last().copied().unwrap_or(0))
-        .collect();
     write_gram_shards("g", gram_shards, encoded_grams, &alphabet, &gram_totals, &write)?;
 
     // Word shards, by the whole word.
@@ -196,16 +187,7 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
     drop(gram_texts);
     let encoded_chars: Vec<(String, Vec<u8>)> = by_char
         .into_iter()
-        .map(|(c, bits)| {
-            let docs: Vec<u64> = bits
-                .iter()
-                .enumerate()
-                .flat_map(|(word, &bits)| {
-                    (0..64u64)
-                        .filter(move |bit| bits & (1 << bit) != 0)
-                        .map(move |bit| word as u64 * 64 + bit)
-                })
-                .collect();
+        .map(|(c, docs)| {
             let follow = successors.remove(&c).unwrap_or_default();
             (
                 c.to_string(),
