@@ -325,12 +325,21 @@ impl Timings {
     fn mark(&self, stage: &str) {
         if let Some(last) = &self.last {
             eprintln!(
-                "timing: {stage:<22} {:>8.1} ms",
-                last.get().elapsed().as_secs_f64() * 1000.0
+                "timing: {stage:<22} {:>8.1} ms{}",
+                last.get().elapsed().as_secs_f64() * 1000.0,
+                peak_memory().map_or(String::new(), |peak| format!("   peak so far {peak}")),
             );
             last.set(Instant::now());
         }
     }
+}
+
+/// The process's peak resident memory so far, where the system tells it (Linux).
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(format!("{} MB", kilobytes / 1000))
 }
 
 /// A progress bar on stderr for long builds; invisible when stderr is not a terminal.

@@ -429,8 +429,9 @@ impl Analyzer {
         self.jieba
             .tokenize(&normalized, mode, false)
             .into_iter()
-            .filter(|token| token.word.chars().any(char::is_alphanumeric))
-            .map(|token| token.start..token.start + token.word.chars().count())
+            // CJK characters first: `is_alphanumeric` looks them up in a slow Unicode table.
+            .filter(|token| token.word.chars().any(|c| is_cjk_char(c) || c.is_alphanumeric()))
+            .map(|token| token.start..token.end)
             .collect()
     }
 
