@@ -198,14 +198,26 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Step 6: swaps the staging folder in place of the output folder.
+    /// Step 6: swaps the staging folder in place of the output folder, and removes the
+    /// previous one.
     pub fn commit(self) -> Result<BuildReport, BuildError> {
-        let mut report = self.report;
         let timings = Timings::from_env(Instant::now());
-        self.staging.commit()?;
+        let (mut report, previous) = self.commit_leaving_previous()?;
+        if let Some(previous) = previous {
+            previous.remove();
+        }
         timings.mark("swap, remove old output");
         report.elapsed = report.started.elapsed();
         Ok(report)
+    }
+
+    /// Step 6 without removing the previous output, which `serve` does once requests may read
+    /// the new one.
+    pub fn commit_leaving_previous(self) -> Result<(BuildReport, Option<output::Previous>), BuildError> {
+        let mut report = self.report;
+        let previous = self.staging.commit()?;
+        report.elapsed = report.started.elapsed();
+        Ok((report, previous))
     }
 }
 

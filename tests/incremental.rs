@@ -307,6 +307,23 @@ fn adding_removing_and_theme_changes_take_the_right_path() {
         .unwrap();
     assert_eq!(added.scope, Scope::Full, "a new page is a full build");
     assert_same_as_full_build(&site, &["庚辛壬"]);
+    // The full build's previous output is removed in the background, soon.
+    let leftovers = || -> Vec<String> {
+        std::fs::read_dir(site.root())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".public."))
+            .collect()
+    };
+    let waited = std::time::Instant::now();
+    while !leftovers().is_empty() && waited.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        leftovers(),
+        Vec::<String>::new(),
+        "the previous output is removed"
+    );
 
     site.write(
         "themes/default/templates/page.html",
