@@ -3,7 +3,9 @@
 //! A build writes into a staging folder beside the output (`.public.staging-<pid>`); only when
 //! every file is written does [`Staging::commit`] swap it in place of the previous output. A
 //! failed or interrupted build leaves the previous output exactly as it was, so a live site is
-//! never half-updated.
+//! never half-updated. A build stopped by Ctrl-C or a crash leaves its staging folder behind;
+//! the next build removes it, knowing it is nobody's from the lock file beside it, which its
+//! builder held locked while it lived.
 
 use std::path::{Path, PathBuf};
 
@@ -124,6 +126,8 @@ pub fn remove_file(output_dir: &Path, relative: &str) -> anyhow::Result<()> {
 pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
+    /// `dir` with `.lock`, held locked while this staging folder exists under its name.
+    lock: Option<(PathBuf, std::fs::File)>,
     committed: bool,
     /// Folders already made: 10,000 pages sit in a few dozen, and asking the file system for
     /// each file's folder again cost 20,000 system calls.
@@ -144,6 +148,14 @@ impl Staging {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("failed to create `{}`", parent.display()))?;
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        // The lock first and the folder after: a staging folder without a locked lock file is
+        // nobody's.
+        let lock_path = lock_path(&dir);
+        let lock = std::fs::File::create(&lock_path)
+            .with_context(|| format!("failed to create `{}`", lock_path.display()))?;
+        // Where the file system cannot lock (some network shares), leftovers stay.
+        let _ = lock.try_lock();
+        remove_leftovers(parent, &name, &dir);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).with_context(|| format!("failed to clear `{}`", dir.display()))?;
         }
@@ -156,6 +168,7 @@ impl Staging {
         Ok(Staging {
             target,
             dir,
+            lock: Some((lock_path, lock)),
             committed: false,
             made: Default::default(),
         })
@@ -240,7 +253,16 @@ impl Staging {
                 .with_context(|| format!("failed to move the new output into `{}`", self.target.display()));
         }
         self.committed = true;
+        self.release_lock();
         Ok(had_previous.then_some(Previous(old)))
+    }
+
+    /// Unlocks and removes the lock file, once the staging folder is gone from its name.
+    fn release_lock(&mut self) {
+        if let Some((path, file)) = self.lock.take() {
+            drop(file);
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -250,10 +272,10 @@ pub struct Previous(PathBuf);
 
 impl Previous {
     /// Removes the previous output. Best effort: on Windows a reader may still hold one of its
-    /// files open; the new output is in place either way, so a failure is a warning.
+    /// files open; the new output is in place either way, so a failure is a warning (and the
+    /// next build tries again).
     pub fn remove(self) {
-        let removed = remove_tree(&self.0).or_else(|_| std::fs::remove_dir_all(&self.0));
-        if let Err(err) = removed {
+        if let Err(err) = remove_tree(&self.0) {
             eprintln!(
                 "warning: could not remove the previous output `{}`: {err}",
                 self.0.display()
@@ -262,20 +284,76 @@ impl Previous {
     }
 }
 
+/// `dir` with `.lock` after its name: the staging folder's lock file, beside it.
+fn lock_path(dir: &Path) -> PathBuf {
+    let mut path = dir.as_os_str().to_owned();
+    path.push(".lock");
+    PathBuf::from(path)
+}
+
+/// Removes what builds of the output `name` in `parent` left behind: staging folders whose
+/// lock file nobody holds (a build stopped by Ctrl-C or a crash) and previous outputs moved
+/// aside but not removed (a reader held a file open on Windows, or `serve` stopped while
+/// removing it). Only folders carrying studybook's marker are touched; a removal that fails
+/// is tried again by the next build.
+fn remove_leftovers(parent: &Path, name: &str, own: &Path) {
+    let staging = format!(".{name}.staging-");
+    let old = format!(".{name}.old-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let is_staging = file_name.starts_with(&staging) && !file_name.ends_with(".lock");
+        if !(is_staging || file_name.starts_with(&old)) || path == own || !path.join(MARKER).is_file() {
+            continue;
+        }
+        if is_staging {
+            let lock = lock_path(&path);
+            match std::fs::File::options().write(true).open(&lock) {
+                // A build holds it: its folder is live.
+                Ok(file) if file.try_lock().is_err() => continue,
+                // Locked by us now, or there is no lock file: the builder is gone.
+                Ok(file) => {
+                    if remove_tree(&path).is_ok() {
+                        drop(file);
+                        let _ = std::fs::remove_file(&lock);
+                    }
+                }
+                Err(_) => {
+                    let _ = remove_tree(&path);
+                }
+            }
+        } else {
+            // Another `serve` may be removing it too: whoever gets there first is fine.
+            let _ = remove_tree(&path);
+        }
+    }
+}
+
 /// Removes a folder and everything in it, its subfolders on several threads: a previous
 /// output of 10,000 pages is over 20,000 files, and unlinking in separate folders proceeds in
-/// parallel.
+/// parallel. What is already gone counts as removed, so two removals of one folder both
+/// succeed.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+    let gone = |result: std::io::Result<()>| match result {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    };
+    let entries: Vec<std::fs::DirEntry> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.flatten().collect(),
+        Err(err) => return gone(Err(err)),
+    };
     entries.par_iter().try_for_each(|entry| {
-        if entry.file_type()?.is_dir() {
+        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
             remove_tree(&entry.path())
         } else {
-            std::fs::remove_file(entry.path())
+            gone(std::fs::remove_file(entry.path()))
         }
     })?;
-    std::fs::remove_dir(dir)
+    gone(std::fs::remove_dir(dir))
 }
 
 impl crate::render::Sink for Staging {
@@ -289,7 +367,8 @@ impl crate::render::Sink for Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = remove_tree(&self.dir);
         }
+        self.release_lock();
     }
 }

@@ -1056,6 +1056,51 @@ fn rebuilding_replaces_the_previous_output() {
     );
 }
 
+#[test]
+fn what_a_stopped_build_left_behind_is_removed_by_the_next_one() {
+    let site = built_basic();
+    let marked = |name: &str| {
+        site.write(&format!("{name}/.studybook-output"), "generated\n");
+        site.write(&format!("{name}/notes/index.html"), "<p>half written</p>");
+    };
+    // A build stopped by Ctrl-C: its staging folder and its lock file, which nobody holds.
+    marked(".public.staging-4000000");
+    site.write(".public.staging-4000000.lock", "");
+    // A previous output moved aside that could not be removed.
+    marked(".public.old-4000000-3");
+    // A build running right now: its lock file is held.
+    marked(".public.staging-4000001");
+    site.write(".public.staging-4000001.lock", "");
+    let held = std::fs::File::options()
+        .write(true)
+        .open(site.path(".public.staging-4000001.lock"))
+        .unwrap();
+    held.lock().unwrap();
+    // Not studybook's: no marker.
+    site.write(".public.staging-notes/keep.txt", "mine");
+
+    site.build().success();
+    let mut left: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".public"))
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [".public.staging-4000001", ".public.staging-4000001.lock", ".public.staging-notes"],
+        "the stopped build's folder, its lock and the old output are gone; the live build's and a folder without the marker stay"
+    );
+    assert!(site.output_exists("index.html"));
+    drop(held);
+    site.build().success();
+    assert!(
+        !site.path(".public.staging-4000001").exists() && !site.path(".public.staging-4000001.lock").exists(),
+        "once its builder is gone, the next build removes it"
+    );
+    assert!(site.path(".public.staging-notes/keep.txt").exists());
+}
+
 // ---------------------------------------------------------------------------------------------
 // The demo site
 // ---------------------------------------------------------------------------------------------
