@@ -1203,6 +1203,73 @@ fn values_that_need_quotes_are_named_with_the_quoted_value() {
 
 /// `title: 第 #3 期` is the title `第`: YAML reads ` #` on as a comment, silently.
 #[test]
+fn lists_without_commas_or_with_an_open_quote_get_the_list_as_it_should_be() {
+    let cases = [
+        (
+            "---\ntitle: 学习笔记\ndate: 2024-05-01\ntags: [\"学习\" \"党建\"]\n---\n\n正文。\n",
+            "content/notes/list.md:4: the items of `tags` need commas between them",
+            "help: write `tags: [\"学习\", \"党建\"]`",
+        ),
+        (
+            "+++\ntitle = \"学习笔记\"\ndate = 2024-05-01\ntags = [\"学习\" \"党建\"]\n+++\n\n正文。\n",
+            "content/notes/list.md:4:14: the items of `tags` need commas between them",
+            "help: write `tags = [\"学习\", \"党建\"]`",
+        ),
+        (
+            "---\ntitle: 学习笔记\ndate: 2024-05-01\ntags: [\"学习, 党建]\n---\n\n正文。\n",
+            "content/notes/list.md:4: an item of `tags` opens a quote that is never closed",
+            "help: close every quote: `tags: [\"学习\", \"党建\"]`",
+        ),
+        // A comment the editor meant stays outside the suggested quotes.
+        (
+            "---\ntitle: 学习: 二十大 # 第三期\ndate: 2024-05-01\n---\n\n正文。\n",
+            "content/notes/list.md:2: `title`'s value holds `: `, which YAML reads as the start of another field",
+            "help: put the value in quotes: `title: \"学习: 二十大\" # 第三期`",
+        ),
+    ];
+    for (text, error, help) in cases {
+        let run = break_and_build("content/notes/list.md", text);
+        assert_eq!(errors_of(&run), [error], "{text}");
+        assert!(run.stderr.contains(help), "{text}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn list_items_read_other_than_they_look_are_warnings() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/items.md",
+        "---\ntitle: 学习笔记\ndate: 2024-05-01\ntags:\n  - 学习 #重点\n  - 党建 # 说明\n  - 作风\n    - 纪律\n---\n\n正文。\n",
+    );
+    let run = site.build().success();
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.contains("items.md")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/notes/items.md:5: an item of `tags` is read as `学习`: YAML drops everything from ` #` on as a comment",
+            "warning: content/notes/items.md:8: `- 纪律` is indented deeper than the item above it, so YAML reads both as the one item `作风 - 纪律`",
+        ],
+        "`# 说明` after a space is a comment the editor meant:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("help: put the item in quotes: `- \"学习 #重点\"`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("help: start every `-` of `tags` at the same column"),
+        "{}",
+        run.stderr
+    );
+    // The page is built with the tags YAML read, as the warnings say.
+    let page = site.output("notes/items.html");
+    assert!(page.contains("作风 - 纪律") && page.contains("学习"), "{page}");
+}
+
+#[test]
 fn a_value_cut_short_by_a_comment_is_a_warning() {
     let site = TestSite::fixture("basic");
     site.write(

@@ -175,6 +175,7 @@ pub fn parse_document(file: &str, text: &str) -> Result<(Document, Vec<Diagnosti
         warnings.extend(
             slips::cut_by_comment(front_text)
                 .into_iter()
+                .chain(slips::list_item_slips(front_text))
                 .map(|slip| slip.warning(file)),
         );
         warnings.sort_by_key(|w| (w.line, w.column));

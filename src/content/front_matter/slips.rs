@@ -224,11 +224,80 @@ pub(super) fn list_end(value: &str) -> Option<usize> {
 /// `key: value` in the quotes that fit it: single quotes (where `\` is plain) when it holds
 /// a double quote or a backslash.
 fn in_quotes(key: &str, value: &str) -> String {
+    format!("`{key}: {}`", quoted(value))
+}
+
+/// `value` in the quotes that fit it (see [`in_quotes`]).
+fn quoted(value: &str) -> String {
     if value.contains(['"', '\\']) {
-        format!("`{key}: '{}'`", value.replace('\'', "''"))
+        format!("'{}'", value.replace('\'', "''"))
     } else {
-        format!("`{key}: \"{value}\"`")
+        format!("\"{value}\"")
     }
+}
+
+/// [`in_quotes`] for a plain value that may end in a comment the editor meant (`# ` with a
+/// space after it): the comment stays outside the quotes.
+fn in_quotes_keeping_comment(key: &str, own: &str) -> String {
+    let comment = own
+        .match_indices(" #")
+        .chain(own.match_indices("\t#"))
+        .map(|(at, _)| at)
+        .find(|&at| own[at + 2..].is_empty() || own[at + 2..].starts_with([' ', '\t']));
+    match comment {
+        Some(at) => format!("`{key}: {} {}`", quoted(own[..at].trim_end()), own[at..].trim()),
+        None => in_quotes(key, own),
+    }
+}
+
+/// The items of a `[…]` list whose quoted items are not all separated by commas
+/// (`["学习" "党建"]`, which YAML and TOML both refuse), each item's text; `None` when the
+/// list is not that.
+pub(super) fn items_missing_commas(value: &str) -> Option<Vec<String>> {
+    let inner = value.trim().strip_prefix('[')?.trim_end().strip_suffix(']')?;
+    let mut items = Vec::new();
+    let mut rest = inner.trim_start();
+    let mut missing = false;
+    while !rest.is_empty() {
+        if rest.starts_with(['"', '\'']) {
+            let end = quoted_end(rest)?;
+            items.push(rest[1..end - 1].to_string());
+            rest = rest[end..].trim_start();
+            match rest.chars().next() {
+                None => {}
+                Some(',') => rest = rest[1..].trim_start(),
+                Some('"' | '\'') => missing = true,
+                Some(_) => return None,
+            }
+        } else {
+            let end = rest.find(',').unwrap_or(rest.len());
+            items.push(rest[..end].trim().to_string());
+            rest = rest[end..].strip_prefix(',').unwrap_or_default().trim_start();
+        }
+    }
+    missing.then_some(items)
+}
+
+/// Whether a `[…]` list that does not close has an item whose opening quote is never closed
+/// (`["学习, 党建]`): the list's bracket is there, after the quote swallowed it.
+fn item_quote_open(value: &str) -> bool {
+    let Some(inner) = value.trim().strip_prefix('[') else {
+        return false;
+    };
+    let mut rest = inner.trim_start();
+    while let Some(first) = rest.chars().next() {
+        if matches!(first, '"' | '\'') {
+            match quoted_end(rest) {
+                None => return true,
+                Some(end) => rest = &rest[end..],
+            }
+        }
+        match rest.find(',') {
+            Some(comma) => rest = rest[comma + 1..].trim_start(),
+            None => return false,
+        }
+    }
+    false
 }
 
 /// A value YAML refused because it needs quotes, or quotes that are not closed: named at its
@@ -277,6 +346,27 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
             },
             '[' | '{' => {
                 let close = if first == '[' { ']' } else { '}' };
+                if let Some(items) = items_missing_commas(own) {
+                    let items: Vec<String> = items.iter().map(|item| quoted(item)).collect();
+                    return Some(Slip::new(
+                        line,
+                        format!("the items of `{key}` need commas between them"),
+                        format!("write `{key}: [{}]`", items.join(", ")),
+                    ));
+                }
+                if first == '[' && item_quote_open(own) {
+                    let items: Vec<String> = own
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .split([',', '，'])
+                        .map(|item| quoted(item.trim().trim_matches(['"', '\''])))
+                        .collect();
+                    return Some(Slip::unclosed(
+                        line,
+                        format!("an item of `{key}` opens a quote that is never closed"),
+                        format!("close every quote: `{key}: [{}]`", items.join(", ")),
+                    ));
+                }
                 match closed(list_end) {
                     None => Some(Slip::unclosed(
                         line,
@@ -299,13 +389,13 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
             '@' | '`' | '*' | '&' | '!' | '%' => Some(Slip::new(
                 line,
                 format!("`{key}`'s value starts with `{first}`, which YAML keeps for itself"),
-                format!("put the value in quotes: {}", in_quotes(key, own)),
+                format!("put the value in quotes: {}", in_quotes_keeping_comment(key, own)),
             )),
             _ => (own.contains(": ") || own.ends_with(':')).then(|| {
                 Slip::new(
                     line,
                     format!("`{key}`'s value holds `: `, which YAML reads as the start of another field"),
-                    format!("put the value in quotes: {}", in_quotes(key, own)),
+                    format!("put the value in quotes: {}", in_quotes_keeping_comment(key, own)),
                 )
             }),
         }
@@ -338,6 +428,70 @@ pub(super) fn cut_by_comment(text: &str) -> Vec<Slip> {
             ))
         })
         .collect()
+}
+
+/// List items YAML read other than they look, in front matter `text` that parsed: a plain
+/// item cut short by ` #` (`- 学习 #重点` is the tag `学习`), and an item indented deeper than
+/// the one before it, which YAML reads as more of that item (`- 学习` then `   - 党建` is the
+/// one tag `学习 - 党建`).
+pub(super) fn list_item_slips(text: &str) -> Vec<Slip> {
+    let mut out = Vec::new();
+    let mut key = "";
+    // The indentation of the last plain list item, and its text.
+    let mut last_item: Option<(usize, &str)> = None;
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 2;
+        if !line.starts_with([' ', '\t', '-']) {
+            if let Some((field, _)) = line.split_once(':') {
+                key = field.trim();
+            }
+            last_item = None;
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let Some(item) = trimmed.strip_prefix("- ").map(str::trim) else {
+            if !trimmed.is_empty() {
+                last_item = None;
+            }
+            continue;
+        };
+        let indent = line.len() - trimmed.len();
+        if let Some((above, above_item)) = last_item {
+            if indent > above {
+                out.push(Slip::new(
+                    number,
+                    format!(
+                        "`- {item}` is indented deeper than the item above it, so YAML reads both as the one item `{above_item} - {item}`"
+                    ),
+                    format!("start every `-` of `{key}` at the same column"),
+                ));
+                last_item = None;
+                continue;
+            }
+        }
+        let plain = !item.starts_with(['"', '\'', '[', '{', '|', '>', '#'])
+            && !item.contains(": ")
+            && !item.ends_with(':');
+        last_item = plain.then_some((indent, item));
+        if !plain {
+            continue;
+        }
+        let Some((kept, cut)) = item.split_once(" #").or_else(|| item.split_once("\t#")) else {
+            continue;
+        };
+        if cut.is_empty() || cut.starts_with([' ', '\t', '#']) {
+            continue;
+        }
+        out.push(Slip::new(
+            number,
+            format!(
+                "an item of `{key}` is read as `{}`: YAML drops everything from ` #` on as a comment",
+                kept.trim()
+            ),
+            format!("put the item in quotes: `- {}`", quoted(item)),
+        ));
+    }
+    out
 }
 
 /// A line YAML cannot place, named where it is: a line with no colon at all (`title 学习笔记`,

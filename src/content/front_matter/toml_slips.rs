@@ -2,7 +2,7 @@
 //! editor typed there (text without quotes, Chinese quotes, a YAML colon, a full-width `＝`,
 //! a short date), and the line as it should be written.
 
-use super::slips::{is_field_name, list_end, quoted_end, Slip};
+use super::slips::{is_field_name, items_missing_commas, list_end, quoted_end, Slip};
 
 /// A TOML value as it should be written: text in double quotes (single quotes, TOML's literal
 /// strings, when it holds a double quote or a backslash).
@@ -90,6 +90,13 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
             }
         },
         '[' => {
+            if let Some(items) = items_missing_commas(value) {
+                let items: Vec<String> = items.iter().map(|item| toml_text(item)).collect();
+                return slip(
+                    format!("the items of `{key}` need commas between them"),
+                    format!("write `{key} = [{}]`", items.join(", ")),
+                );
+            }
             let items = value.trim_start_matches('[').trim_end_matches(']');
             let bare: Vec<&str> = items
                 .split([',', '，', '、'])
