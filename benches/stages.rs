@@ -132,7 +132,7 @@ fn static_pack(bencher: divan::Bencher) {
     let pack = temp_dir("pack");
     bencher.bench(|| {
         let _ = std::fs::remove_dir_all(&pack);
-        studybook::search::pack::write_pack(&index, Path::new(&pack)).unwrap()
+        studybook::search::pack::write_pack(&index, Path::new(&pack), None).unwrap()
     });
     let _ = std::fs::remove_dir_all(&index);
     let _ = std::fs::remove_dir_all(&pack);

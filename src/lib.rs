@@ -303,7 +303,11 @@ fn stage(
             page.body = String::new();
         }
     }
-    let pack = search::pack::write_pack(&index_dir, &staging.path().join(search::pack::PACK_DIR))?;
+    let pack = search::pack::write_pack(
+        &index_dir,
+        &staging.path().join(search::pack::PACK_DIR),
+        Some(&index_dir.join(search::verbatim::VERBATIM_FILE)),
+    )?;
     timings.mark("static search pack");
     progress.finish();
     let report = BuildReport {

@@ -82,24 +82,30 @@ fn assert_same_as_full_build(site: &TestSite, queries: &[&str]) {
     let live = Searcher::open(&site.path("public")).unwrap();
     let built = Searcher::open(&fresh.path().join("public")).unwrap();
     for query in queries {
-        let request = SearchRequest {
-            query: query.to_string(),
-            limit: 50,
-            ..SearchRequest::default()
-        };
-        let urls = |searcher: &Searcher| {
-            let mut urls: Vec<String> = searcher
-                .search(&request)
-                .unwrap()
-                .results
-                .into_iter()
-                .map(|hit| hit.url)
-                .collect();
-            urls.sort();
-            urls
-        };
-        assert_eq!(urls(&live), urls(&built), "`{query}` finds the same pages");
+        assert_eq!(
+            found_paths(&live, query),
+            found_paths(&built, query),
+            "`{query}` finds the same pages"
+        );
     }
+}
+
+/// The source paths `searcher` finds for `query` (up to 50), sorted.
+fn found_paths(searcher: &Searcher, query: &str) -> Vec<String> {
+    let request = SearchRequest {
+        query: query.to_string(),
+        limit: 50,
+        ..SearchRequest::default()
+    };
+    let mut paths: Vec<String> = searcher
+        .search(&request)
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|hit| hit.path)
+        .collect();
+    paths.sort();
+    paths
 }
 
 fn rebuild_pages(workspace: &mut Workspace, paths: &[PathBuf]) -> studybook::incremental::Rebuilt {
@@ -133,6 +139,61 @@ fn a_body_edit_rewrites_few_files_and_equals_a_full_build() {
         .output("documents/eight-point-rules.html")
         .contains("增量构建专用词汇甲乙丙"));
     assert_same_as_full_build(&site, &["增量构建专用词汇甲乙丙", "八项规定", "作风建设"]);
+}
+
+/// The source paths a search finds in the live output.
+fn verbatim_paths(site: &TestSite, query: &str) -> Vec<String> {
+    found_paths(&Searcher::open(&site.path("public")).unwrap(), query)
+}
+
+#[test]
+fn an_edited_page_matches_its_new_text_verbatim_and_no_longer_its_old_text() {
+    // A full build keeps the grams in the verbatim file; an edit puts the page's new grams in
+    // the index's gram fields and must hide what the file still holds of its old text.
+    let (site, mut workspace) = start();
+    let page = "documents/eight-point-rules.md".to_string();
+    let old_text = ["\"金色名片\"", "片", "\"金色\" \"八项\""];
+    for query in old_text {
+        assert!(
+            verbatim_paths(&site, query).contains(&page),
+            "before the edit, `{query}`"
+        );
+    }
+    let path = edit(&site, &format!("content/{page}"), |text| {
+        text.replace("金色名片", "鲜亮标识")
+    });
+    rebuild_pages(&mut workspace, &[path]);
+    for query in old_text {
+        assert!(
+            !verbatim_paths(&site, query).contains(&page),
+            "after the edit, `{query}` no longer finds the page"
+        );
+    }
+    assert!(
+        !verbatim_paths(&site, "片").is_empty(),
+        "other pages still hold 片"
+    );
+    // 鲜 is in other pages too.
+    assert!(verbatim_paths(&site, "鲜").contains(&page));
+    for query in ["\"鲜亮标识\"", "\"亮标\" \"八项\""] {
+        assert_eq!(
+            verbatim_paths(&site, query),
+            std::slice::from_ref(&page),
+            "after the edit, `{query}`"
+        );
+    }
+    assert!(verbatim_paths(&site, "\"中央八项规定\"").contains(&page));
+    assert_same_as_full_build(
+        &site,
+        &[
+            "\"金色名片\"",
+            "金",
+            "\"鲜亮标识\"",
+            "鲜",
+            "\"中央八项规定\"",
+            "八项规定",
+        ],
+    );
 }
 
 #[test]

@@ -394,7 +394,7 @@ fn export_pack(
     if generation.load(Ordering::SeqCst) != started_at {
         return Ok(());
     }
-    search::pack::write_pack(&index_dir, &fresh)?;
+    search::pack::write_pack(&index_dir, &fresh, None)?;
     let swapped = lock.exclusive(|| -> anyhow::Result<bool> {
         if generation.load(Ordering::SeqCst) != started_at {
             return Ok(false);

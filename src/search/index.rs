@@ -1,6 +1,8 @@
 //! Writing the index: one Tantivy document per published page, from the compiled pages (the
 //! same Markdown parse as the HTML). Its segments are not merged: Tantivy's BM25 statistics
 //! span all segments of a searcher, and the static pack numbers their documents in order.
+//! A full build's documents leave the gram fields empty: the pack export writes their grams
+//! into the verbatim file (see [`super::verbatim`]).
 
 use std::path::Path;
 
@@ -51,7 +53,14 @@ pub fn write_index(
     let mut pages: Vec<usize> = (0..site.pages.len()).collect();
     pages.sort_by_key(|&page| order[page]);
     for page in pages {
-        writer.add_document(document(&fields, site, compiled, page, order[page]))?;
+        writer.add_document(document(
+            &fields,
+            site,
+            compiled,
+            page,
+            order[page],
+            Grams::InFile,
+        ))?;
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
@@ -84,7 +93,14 @@ pub fn replace_documents(
             fields.path,
             &site.pages[page].source,
         ));
-        writer.add_document(document(fields, site, compiled, page, order[page]))?;
+        writer.add_document(document(
+            fields,
+            site,
+            compiled,
+            page,
+            order[page],
+            Grams::InFields,
+        ))?;
     }
     writer.commit()?;
     Ok(())
@@ -117,7 +133,23 @@ fn path_order(site: &Site) -> Vec<u64> {
     order
 }
 
-fn document(fields: &Fields, site: &Site, compiled: &Compiled, index: usize, order: u64) -> TantivyDocument {
+/// Where a document's grams go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Grams {
+    /// In the verbatim file the build writes with the pack (a full build).
+    InFile,
+    /// In the gram fields (`serve`'s replacements, which leave the file as it is).
+    InFields,
+}
+
+fn document(
+    fields: &Fields,
+    site: &Site,
+    compiled: &Compiled,
+    index: usize,
+    order: u64,
+    grams: Grams,
+) -> TantivyDocument {
     let page = &site.pages[index];
     let rendered = &compiled.pages[index];
     let front = &page.front;
@@ -126,29 +158,32 @@ fn document(fields: &Fields, site: &Site, compiled: &Compiled, index: usize, ord
         .flatten()
         .collect::<Vec<_>>()
         .join("\n");
-    let meta_grams = meta_grams_text(
-        front.topic.as_deref(),
-        front.meeting.as_deref(),
-        front.host.as_deref(),
-        &front.tags,
-    );
     let mut document = doc!(
         fields.path => page.source.clone(),
         fields.url => page.url.clone(),
         fields.title => front.title.clone(),
-        fields.title_grams => front.title.clone(),
         fields.body => rendered.plain_text.clone(),
-        fields.body_grams => rendered.plain_text.clone(),
         fields.headings => rendered.headings.join("\n"),
         fields.tags_text => front.tags.join("\n"),
         fields.meta => meta,
-        fields.meta_grams => meta_grams,
         fields.kind => page.kind.as_str(),
         fields.date => u64::from(front.date.map_or(0, |d| d.ordinal())),
         fields.year => u64::from(front.date.map_or(0, |d| d.year)),
         fields.studied => compiled.studied_in[index].len() as u64,
         fields.order => order,
+        fields.verbatim_file => u64::from(grams == Grams::InFile),
     );
+    if grams == Grams::InFields {
+        document.add_text(fields.title_grams, &front.title);
+        document.add_text(fields.body_grams, &rendered.plain_text);
+        let meta_grams = meta_grams_text(
+            front.topic.as_deref(),
+            front.meeting.as_deref(),
+            front.host.as_deref(),
+            &front.tags,
+        );
+        document.add_text(fields.meta_grams, meta_grams);
+    }
     if let Some(topic) = &front.topic {
         document.add_text(fields.topic, topic);
     }

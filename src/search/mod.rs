@@ -6,6 +6,7 @@
 //! - [`index`]: writing the index from the compiled pages (the same parse as the HTML);
 //! - [`query`]: parsing a query string, running it, highlighted snippets;
 //! - [`facets`]: counts of kind, year, meeting and tag over all matches;
+//! - [`verbatim`]: the build's gram occurrences beside the index, for verbatim matches;
 //! - [`pack`]: the static search pack exported from the index, for searching with no server.
 
 pub mod analyzer;
@@ -15,6 +16,7 @@ pub mod pack;
 pub mod query;
 pub mod schema;
 pub mod snippet;
+pub mod verbatim;
 
 /// Where the index lives inside the output folder.
 pub const INDEX_DIR: &str = "search/index";

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -25,6 +26,7 @@ use super::facets::{sorted, sorted_by_value_desc, FacetColumns};
 pub use super::facets::{FacetCount, Facets};
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::snippet::{highlight, snippet};
+use super::verbatim::{FileMatchQuery, VerbatimFile};
 use super::{DICTIONARY_FILE, INDEX_DIR};
 use crate::content::Date;
 
@@ -160,11 +162,19 @@ pub enum OpenError {
 pub struct Searcher {
     reader: IndexReader,
     fields: Fields,
+    verbatim: Arc<VerbatimFile>,
 }
 
 impl Searcher {
     /// Opens the index inside an output folder, with the words file the build used.
     pub fn open(output_dir: &Path) -> Result<Searcher, OpenError> {
+        Self::reopen(output_dir, None)
+    }
+
+    /// Opens the index again after a rebuild, keeping `previous`'s verbatim file if the
+    /// rebuild left it as it was (`serve`'s page edits do): it is tens of megabytes on a large
+    /// site, and reading it again would delay every edit's reload.
+    pub fn reopen(output_dir: &Path, previous: Option<&Searcher>) -> Result<Searcher, OpenError> {
         let dir = output_dir.join(INDEX_DIR);
         if !dir.join("meta.json").is_file() {
             return Err(OpenError::NotBuilt(dir));
@@ -187,7 +197,15 @@ impl Searcher {
             segment.get_store_reader(0).map_err(|e| damaged(&e))?;
             segment.fast_fields().u64("date").map_err(|e| damaged(&e))?;
         }
-        Ok(Searcher { reader, fields })
+        let verbatim = match previous.filter(|p| p.verbatim.is_current(&dir)) {
+            Some(previous) => previous.verbatim.clone(),
+            None => Arc::new(VerbatimFile::open(&dir).map_err(|e| damaged(&format!("{e:#}")))?),
+        };
+        Ok(Searcher {
+            reader,
+            fields,
+            verbatim,
+        })
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -434,10 +452,16 @@ impl Searcher {
         Box::new(BooleanQuery::new(should))
     }
 
-    /// Pages that contain `text` verbatim in their title, text or session fields.
+    /// Pages that contain `text` verbatim in their title, text or session fields: from the
+    /// verbatim file for the build's pages, from the gram fields for pages `serve` replaced.
     fn verbatim_query(&self, text: &str) -> tantivy::Result<Box<dyn Query>> {
         let grams = query_grams(text);
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            Box::new(FileMatchQuery {
+                orders: Arc::new(self.verbatim.documents(text)),
+            }),
+        )];
         for field in gram_fields(&self.fields) {
             let exact = |text: &str| Term::from_field_text(field, text);
             match grams.as_slice() {
@@ -483,9 +507,6 @@ impl Searcher {
                     should.push((Occur::Should, Box::new(query)));
                 }
             }
-        }
-        if should.is_empty() {
-            return Ok(Box::new(EmptyQuery));
         }
         Ok(Box::new(BooleanQuery::new(should)))
     }

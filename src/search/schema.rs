@@ -1,7 +1,8 @@
 //! The index schema: which fields exist, how each is tokenized, and what is stored.
 //!
 //! Words fields carry BM25 relevance with per-field boosts; grams fields answer verbatim
-//! (substring) matches as phrases; raw fields serve filters and facets from fast columns.
+//! (substring) matches as phrases for the pages `serve` replaced (a full build leaves them empty
+//! and writes the verbatim file instead); raw fields serve filters and facets from fast columns.
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -38,6 +39,9 @@ pub struct Fields {
     /// and its document id in the static pack, so neither depends on how indexing threads
     /// happened to fill segments.
     pub order: Field,
+    /// 1 where the page's grams are in the verbatim file (a full build's documents), 0 where
+    /// they are in the gram fields (pages `serve` replaced since): see [`super::verbatim`].
+    pub verbatim_file: Field,
 }
 
 /// Word fields and their BM25 boosts: title well above tags and topic, above headings, above
@@ -98,6 +102,7 @@ pub fn build_schema() -> Schema {
     builder.add_u64_field("year", INDEXED | FAST);
     builder.add_u64_field("studied", STORED);
     builder.add_u64_field("order", FAST);
+    builder.add_u64_field("verbatim_file", FAST);
     builder.build()
 }
 
@@ -124,6 +129,7 @@ impl Fields {
             year: f("year")?,
             studied: f("studied")?,
             order: f("order")?,
+            verbatim_file: f("verbatim_file")?,
         })
     }
 }

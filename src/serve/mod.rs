@@ -73,7 +73,10 @@ impl SiteState {
 
     /// Reopens the index after a build; until it succeeds, the API says the index is missing.
     pub fn reload_search(&self) {
-        let searcher = Searcher::open(&self.output_dir).ok().map(Arc::new);
+        let previous = self.searcher();
+        let searcher = Searcher::reopen(&self.output_dir, previous.as_deref())
+            .ok()
+            .map(Arc::new);
         *self.searcher.write().expect("no panics hold this lock") = searcher;
         if let Ok(canonical) = self.output_dir.canonicalize() {
             *self.canonical_root.write().expect("no panics hold this lock") = canonical;

@@ -35,11 +35,14 @@ pub(super) fn fnv1a_bytes(bytes: &[u8]) -> u32 {
     hash
 }
 
-pub(super) fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
+pub(crate) fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
     let (mut value, mut shift) = (0u64, 0);
     while let Some(&byte) = bytes.get(*at) {
         *at += 1;
-        value |= u64::from(byte & 0x7f) << shift;
+        // Bits past the 64th are dropped: a damaged file never panics here.
+        if shift < 64 {
+            value |= u64::from(byte & 0x7f) << shift;
+        }
         if byte < 0x80 {
             break;
         }
@@ -430,7 +433,7 @@ pub(super) fn push_gram_list(out: &mut Vec<u8>, gaps: &[u64], total: u64) {
 /// The Rice parameter of `count` values spread over `space`: the logarithm of their mean
 /// spacing, rounded down. On 10,000 pages the lists come out 2.6% smaller than with the best
 /// parameter of each list stored beside it. Computed by halving, exactly as the browser does.
-pub(super) fn rice_k(space: u64, count: u64) -> u32 {
+pub(crate) fn rice_k(space: u64, count: u64) -> u32 {
     let mut spacing = space / count.max(1);
     let mut k = 0;
     while spacing >= 2 && k < 31 {
@@ -442,7 +445,7 @@ pub(super) fn rice_k(space: u64, count: u64) -> u32 {
 
 /// Bits written most significant first into bytes; the last byte is padded with zeros.
 #[derive(Default)]
-pub(super) struct BitWriter {
+pub(crate) struct BitWriter {
     bytes: Vec<u8>,
     /// Bits not yet in `bytes`, fewer than eight, in the low bits.
     pending: u64,
@@ -464,7 +467,7 @@ impl BitWriter {
     }
 
     /// `value >> k` one-bits, a zero, and the low `k` bits.
-    fn push_rice(&mut self, value: u64, k: u32) {
+    pub(crate) fn push_rice(&mut self, value: u64, k: u32) {
         let mut ones = value >> k;
         while ones >= 32 {
             self.push(u64::from(u32::MAX), 32);
@@ -490,7 +493,7 @@ impl BitWriter {
         self.bytes.len() as u64 * 8 + u64::from(self.pending_count)
     }
 
-    pub(super) fn finish(mut self) -> Vec<u8> {
+    pub(crate) fn finish(mut self) -> Vec<u8> {
         if self.pending_count > 0 {
             self.bytes.push((self.pending << (8 - self.pending_count)) as u8);
         }

@@ -16,7 +16,7 @@ use super::files::push_gram_list;
 use crate::search::analyzer::{for_each_gram_span, is_cjk_char, normalize_char};
 
 /// Every gram of the gram fields, ready for the pack.
-pub(super) struct Grams {
+pub(crate) struct Grams {
     /// Per gram, its occurrences in each gram field, encoded by [`push_gram_list`]: each
     /// occurrence is its offset in the field's texts of all documents laid end to end, so one
     /// ascending list replaces documents, counts and positions. The order is fixed by the

@@ -55,10 +55,12 @@ use boundaries::Boundaries;
 use documents::{chunk_sizes, front_coded, read_documents, text_chunks, DocsTable, Documents};
 pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
-    gram_shard_count, json, pack_binary, push_ascending, push_varint, quoted, read_varint, shard_count,
-    write_gram_shards, write_postings_shards, write_shards, BitWriter, PackFiles, MAX_SHARDS, TEXT_LEVEL,
+    gram_shard_count, json, pack_binary, push_ascending, push_varint, quoted, shard_count, write_gram_shards,
+    write_postings_shards, write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
-use grams::{count_grams, Grams};
+pub(crate) use files::{read_varint, rice_k, BitWriter};
+use grams::count_grams;
+pub(crate) use grams::Grams;
 use postings::{read_words, Words};
 
 /// Where the pack lives inside the output folder.
@@ -67,6 +69,12 @@ pub const PACK_DIR: &str = "search/pack";
 pub const FORMAT: u32 = 9;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
+
+/// The pack's gram counts of `texts`, for the verbatim file's tests.
+#[cfg(test)]
+pub(crate) fn count_grams_for_tests(texts: &[Vec<String>], totals: &[u64]) -> Grams {
+    count_grams(texts, totals).expect("small texts")
+}
 
 /// What was written, for the build report and benchmarks.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -78,8 +86,14 @@ pub struct PackStats {
     pub text_chunks: usize,
 }
 
-/// Reads the index in `index_dir` and writes the pack into `pack_dir`.
-pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats> {
+/// Reads the index in `index_dir` and writes the pack into `pack_dir`, and, with
+/// `verbatim_file`, the gram occurrences the server matches verbatim with
+/// ([`super::verbatim`]): a full build's index holds no grams of its own.
+pub fn write_pack(
+    index_dir: &Path,
+    pack_dir: &Path,
+    verbatim_file: Option<&Path>,
+) -> anyhow::Result<PackStats> {
     let index = Index::open_in_dir(index_dir).context("cannot reopen the search index to export it")?;
     let fields = Fields::from_schema(&index.schema())?;
     let reader = index.reader()?;
@@ -116,6 +130,9 @@ pub fn write_pack(index_dir: &Path, pack_dir: &Path) -> anyhow::Result<PackStats
         || read_words(segments, &ids, &word_fields, num_docs),
     );
     let Grams { grams, by_char } = grams?;
+    if let Some(path) = verbatim_file {
+        super::verbatim::write_file(path, &grams, &by_char, &gram_lengths)?;
+    }
     let Words {
         words,
         total_tokens,
