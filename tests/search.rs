@@ -1459,6 +1459,36 @@ fn a_damaged_index_says_to_rebuild() {
 }
 
 #[test]
+fn a_missing_or_damaged_verbatim_file_says_to_rebuild() {
+    let site = TestSite::fixture("search");
+    site.build().success();
+    let file = "public/search/index/verbatim.bin";
+    let whole = std::fs::read(site.path(file)).unwrap();
+    for (what, bytes) in [
+        ("cut short", &whole[..whole.len() / 2]),
+        ("not one", &b"SBVERB01"[..4]),
+    ] {
+        std::fs::write(site.path(file), bytes).unwrap();
+        let error = match Searcher::open(&site.path("public")) {
+            Ok(_) => panic!("opened a verbatim file {what}"),
+            Err(error) => error.to_string(),
+        };
+        assert!(error.contains("verbatim.bin` is damaged"), "{what}: {error}");
+        assert!(error.contains("help: run `studybook build`"), "{what}: {error}");
+    }
+    std::fs::remove_file(site.path(file)).unwrap();
+    let run = site.run(&["search", "防汛"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("verbatim.bin"), "{}", run.stderr);
+    assert!(run.stderr.contains("studybook build"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    // Rebuilt, it finds again.
+    site.build().success();
+    let run = site.run(&["search", "防汛"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
 fn ties_go_to_the_newer_page_then_in_source_path_order_in_every_build() {
     // Pages alike but for their path: every query ties on score, and pairs tie on date too.
     let site = TestSite::new();

@@ -105,7 +105,17 @@ pub fn is_cjk_char(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x30000..=0x3347F)
 }
 
+/// A letter or digit outside CJK runs: part of a Latin word (or any other script's).
 pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // The punctuation of Chinese text, the commonest characters here that are not CJK, is
+    // answered without `is_alphanumeric`'s slow Unicode table (1.6% of a large build).
+    if matches!(c as u32, 0x2000..=0x206F | 0x3000..=0x3004 | 0x3008..=0x3020 | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20)
+    {
+        return false;
+    }
     c.is_alphanumeric() && !is_cjk_char(c)
 }
 
@@ -604,6 +614,18 @@ mod tests {
         assert_eq!(words, expected(analyzer.index_words(text)));
         assert!(words.iter().any(|(word, ..)| word == "党史"), "{words:?}");
         assert!(words.iter().any(|(word, ..)| word == "abc"), "{words:?}");
+    }
+
+    #[test]
+    fn word_characters_are_the_letters_and_digits_outside_cjk_runs() {
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                is_word_char(c),
+                c.is_alphanumeric() && !is_cjk_char(c),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]

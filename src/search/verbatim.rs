@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
+use tantivy::directory::{Directory as _, MmapDirectory, OwnedBytes};
 use tantivy::query::{
     BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
@@ -37,11 +38,12 @@ use super::pack::{read_varint, rice_k};
 pub const VERBATIM_FILE: &str = "verbatim.bin";
 const MAGIC: &[u8; 8] = b"SBVERB01";
 
-/// The gram occurrences of one build, read whole into memory.
+/// The gram occurrences of one build, memory-mapped as Tantivy maps its own files: opening
+/// costs nothing, and only the pages of the grams a query needs are read.
 pub struct VerbatimFile {
-    /// The file's size and modification time when it was read.
+    /// The file's size and modification time when it was opened.
     identity: Option<(u64, std::time::SystemTime)>,
-    bytes: Vec<u8>,
+    bytes: OwnedBytes,
     num_docs: u64,
     /// Per field, where each document's text starts in the field's texts laid end to end, and
     /// the total at the end (`num_docs + 1` values).
@@ -155,7 +157,10 @@ impl VerbatimFile {
     pub fn open(index_dir: &Path) -> anyhow::Result<VerbatimFile> {
         let path = index_dir.join(VERBATIM_FILE);
         let identity = identity(&path);
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        let bytes = MmapDirectory::open(index_dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|directory| Ok(directory.open_read(Path::new(VERBATIM_FILE))?.read_bytes()?))
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
         let mut file = Self::from_bytes(bytes).with_context(|| format!("`{}` is damaged", path.display()))?;
         file.identity = identity;
         Ok(file)
@@ -167,7 +172,7 @@ impl VerbatimFile {
         self.identity.is_some() && identity(&index_dir.join(VERBATIM_FILE)) == self.identity
     }
 
-    fn from_bytes(bytes: Vec<u8>) -> anyhow::Result<VerbatimFile> {
+    fn from_bytes(bytes: OwnedBytes) -> anyhow::Result<VerbatimFile> {
         anyhow::ensure!(
             bytes.get(..8) == Some(MAGIC.as_slice()),
             "it does not start as one"
@@ -675,11 +680,11 @@ mod tests {
         std::fs::write(dir.path().join(VERBATIM_FILE), b"not a verbatim file").unwrap();
         assert!(VerbatimFile::open(dir.path()).is_err());
         // Garbage bits inside the entries find nothing more, and never panic.
-        let mut bytes = file.bytes.clone();
+        let mut bytes = file.bytes.to_vec();
         for byte in &mut bytes[file.entries..] {
             *byte = 0xff;
         }
-        let damaged = VerbatimFile::from_bytes(bytes).unwrap();
+        let damaged = VerbatimFile::from_bytes(OwnedBytes::new(bytes)).unwrap();
         for query in ["学习", "学", "习教", "学习教育"] {
             let _ = damaged.documents(query);
         }
