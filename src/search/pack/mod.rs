@@ -104,6 +104,17 @@ pub fn write_pack(
         "the search index has deleted documents; merge it before exporting"
     );
     let num_docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
+    // With `STUDYBOOK_TIMINGS` (see lib.rs), the time into the export at each step.
+    let started = std::time::Instant::now();
+    let timings = std::env::var_os("STUDYBOOK_TIMINGS").is_some();
+    let mark = |step: &str| {
+        if timings {
+            eprintln!(
+                "timing:   pack, {step:<30} at {:>6.0} ms",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    };
     let Documents {
         ids,
         rows,
@@ -112,6 +123,7 @@ pub fn write_pack(
         meetings,
         tags,
     } = read_documents(&searcher, segments, &fields, num_docs)?;
+    mark("read documents");
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
     let gram_fields = gram_fields(&fields);
     // Each gram field's texts laid end to end: a gram occurrence is coded as its offset there.
@@ -130,9 +142,7 @@ pub fn write_pack(
         || read_words(segments, &ids, &word_fields, num_docs),
     );
     let Grams { grams, by_char } = grams?;
-    if let Some(path) = verbatim_file {
-        super::verbatim::write_file(path, &grams, &by_char, &gram_lengths)?;
-    }
+    mark("grams and words");
     let Words {
         words,
         total_tokens,
@@ -163,11 +173,6 @@ pub fn write_pack(
     let chunk_sizes = chunk_sizes(&chunks, num_docs);
     let text_chunks = chunks.len();
     let alphabet = Alphabet::of(chunks.iter().map(|(_, json)| json.as_str()));
-    // Gram shards, by the whole gram.
-    let encoded_grams = grams;
-    let gram_shards = gram_shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
-    write_gram_shards("g", gram_shards, encoded_grams, &alphabet, &gram_totals, &write)?;
-
     // Word shards, by the whole word.
     let encoded_words = words;
     let word_shards = shard_count(encoded_words.iter().map(|(t, p)| t.len() + p.len()).sum());
@@ -199,23 +204,45 @@ pub fn write_pack(
         &write,
     )?;
 
-    // Characters, with their positions beside letters and digits.
-    let boundaries = Boundaries::scan(&gram_texts);
+    mark("vocabulary and word shards");
+    // Characters, with their positions beside letters and digits; beside them, on the other
+    // core, the verbatim file, which only reads the grams (it is mostly one sort and one write).
+    let (verbatim_written, char_shards) = rayon::join(
+        || {
+            verbatim_file.map_or(Ok(()), |path| {
+                super::verbatim::write_file(path, &grams, &by_char, &gram_lengths)
+            })
+        },
+        || -> anyhow::Result<usize> {
+            let boundaries = Boundaries::scan(&gram_texts);
+            let encoded_chars: Vec<(String, Vec<u8>)> = by_char
+                .iter()
+                .map(|(&c, docs)| {
+                    let follow = successors.get(&c).map_or(&[][..], Vec::as_slice);
+                    (
+                        c.to_string(),
+                        char_entry(follow, docs, &alphabet, u64::from(num_docs), |out| {
+                            boundaries.encode(c, out)
+                        }),
+                    )
+                })
+                .collect();
+            let char_shards = shard_count(encoded_chars.iter().map(|(t, p)| t.len() + p.len()).sum());
+            write_shards("c", char_shards, encoded_chars, TEXT_LEVEL, &write)?;
+            Ok(char_shards)
+        },
+    );
+    verbatim_written?;
+    let char_shards = char_shards?;
     drop(gram_texts);
-    let encoded_chars: Vec<(String, Vec<u8>)> = by_char
-        .into_iter()
-        .map(|(c, docs)| {
-            let follow = successors.remove(&c).unwrap_or_default();
-            (
-                c.to_string(),
-                char_entry(&follow, &docs, &alphabet, u64::from(num_docs), |out| {
-                    boundaries.encode(c, out)
-                }),
-            )
-        })
-        .collect();
-    let char_shards = shard_count(encoded_chars.iter().map(|(t, p)| t.len() + p.len()).sum());
-    write_shards("c", char_shards, encoded_chars, TEXT_LEVEL, &write)?;
+    drop(by_char);
+    mark("characters and verbatim file");
+
+    // Gram shards, by the whole gram.
+    let encoded_grams = grams;
+    let gram_shards = gram_shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
+    write_gram_shards("g", gram_shards, encoded_grams, &alphabet, &gram_totals, &write)?;
+    mark("gram shards");
 
     chunks
         .into_par_iter()
@@ -224,6 +251,7 @@ pub fn write_pack(
             let name = format!("t-{number}");
             write(&name, quoted(&pack_binary(&alphabet.encode(&json), TEXT_LEVEL)))
         })?;
+    mark("text chunks");
     // The alphabet first: the browser needs it for every text chunk.
     let alphabet = alphabet.as_string();
     let mut docs_bytes = Vec::new();
