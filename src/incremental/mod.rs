@@ -366,7 +366,18 @@ impl Workspace {
                     eprintln!("warning: the search index was not merged: {err}");
                     return false;
                 }
-                match export_pack(&output_dir, &generation, started_at, lock.as_ref()) {
+                // On a pool of its own, one thread: on the global pool an edit's rendering
+                // queued behind the export's tasks (260 ms instead of 5 at 10,000 pages), and
+                // the other core stays free for the editor's next save.
+                let exported = rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .thread_name(|_| "studybook-pack-worker".into())
+                    .build()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|pool| {
+                        pool.install(|| export_pack(&output_dir, &generation, started_at, lock.as_ref()))
+                    });
+                match exported {
                     Ok(()) => true,
                     Err(err) => {
                         eprintln!("warning: the static search pack was not updated: {err:#}");

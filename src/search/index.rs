@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use tantivy::{doc, Index, IndexWriter, TantivyDocument};
 
 use super::analyzer::Analyzer;
+use super::preview_directory::PreviewDirectory;
 use super::schema::{build_schema, register_tokenizers, Fields};
 use super::DICTIONARY_FILE;
 use crate::compile::Compiled;
@@ -67,10 +68,13 @@ pub fn write_index(
     Ok(())
 }
 
-/// Opens a writer on the index a build wrote, for `serve`'s incremental updates. Segments are
-/// not merged in the background: [`crate::incremental`] merges them when the edits settle.
+/// Opens a writer on the index a build wrote, for `serve`'s incremental updates, writing
+/// without `fsync` ([`PreviewDirectory`]). Segments are not merged in the background:
+/// [`crate::incremental`] merges them when the edits settle.
 pub fn open_writer(dir: &Path, analyzer: &Analyzer) -> anyhow::Result<(Index, IndexWriter, Fields)> {
-    let index = Index::open_in_dir(dir)
+    let index = PreviewDirectory::open(dir)
+        .map_err(anyhow::Error::from)
+        .and_then(|directory| Ok(Index::open(directory)?))
         .with_context(|| format!("cannot open the search index `{}`", dir.display()))?;
     register_tokenizers(&index, analyzer);
     let fields = Fields::from_schema(&index.schema())?;

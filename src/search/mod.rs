@@ -4,6 +4,7 @@
 //!   indexing and querying;
 //! - [`schema`]: the fields, and how each is tokenized;
 //! - [`index`]: writing the index from the compiled pages (the same parse as the HTML);
+//!   [`preview_directory`]: the index folder as `serve`'s edits write it, without `fsync`;
 //! - [`query`]: parsing a query string, running it, highlighted snippets;
 //! - [`facets`]: counts of kind, year, meeting and tag over all matches;
 //! - [`verbatim`]: the build's gram occurrences beside the index, for verbatim matches;
@@ -13,6 +14,7 @@ pub mod analyzer;
 pub mod facets;
 pub mod index;
 pub mod pack;
+pub mod preview_directory;
 pub mod query;
 pub mod schema;
 pub mod snippet;
