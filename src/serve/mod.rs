@@ -73,10 +73,19 @@ impl SiteState {
 
     /// Reopens the index after a build; until it succeeds, the API says the index is missing.
     pub fn reload_search(&self) {
+        self.reopen_search(None);
+    }
+
+    /// Reopens the index after an edit of pages or of the theme, which leaves the verbatim
+    /// file as it was: the open one is kept (see [`Searcher::reopen`]). After a full build it is
+    /// read anew whatever its size and time say, so a new file is never mistaken for the old.
+    pub fn reload_search_after_edit(&self) {
         let previous = self.searcher();
-        let searcher = Searcher::reopen(&self.output_dir, previous.as_deref())
-            .ok()
-            .map(Arc::new);
+        self.reopen_search(previous.as_deref());
+    }
+
+    fn reopen_search(&self, previous: Option<&Searcher>) {
+        let searcher = Searcher::reopen(&self.output_dir, previous).ok().map(Arc::new);
         *self.searcher.write().expect("no panics hold this lock") = searcher;
         if let Ok(canonical) = self.output_dir.canonicalize() {
             *self.canonical_root.write().expect("no panics hold this lock") = canonical;

@@ -309,7 +309,11 @@ fn rebuild(
             if rebuilt.scope != Scope::Pages {
                 state.set_assets(rebuilt.asset_urls.clone());
             }
-            state.reload_search();
+            if rebuilt.scope == Scope::Full {
+                state.reload_search();
+            } else {
+                state.reload_search_after_edit();
+            }
             let style_only = changes.iter().all(|c| *c == ChangeKind::Style);
             let event = match (style_only, rebuilt.asset_urls.get("style.css")) {
                 (true, Some(href)) if Some(href) != previous_style.as_ref() => {
