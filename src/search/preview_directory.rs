@@ -100,10 +100,11 @@ impl Directory for PreviewDirectory {
             std::process::id(),
             WRITES.fetch_add(1, Ordering::Relaxed)
         ));
-        std::fs::write(&temporary, data)?;
-        std::fs::rename(&temporary, self.root.join(path)).inspect_err(|_| {
-            let _ = std::fs::remove_file(&temporary);
-        })
+        std::fs::write(&temporary, data)
+            .and_then(|()| std::fs::rename(&temporary, self.root.join(path)))
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&temporary);
+            })
     }
 
     fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {

@@ -324,7 +324,9 @@ impl VerbatimFile {
         let mut at = self.entries + self.char_at(low).1;
         let count = read_varint(&self.bytes, &mut at);
         let mut next = 0u64;
-        let mut docs = Vec::with_capacity(count.min(self.num_docs) as usize);
+        // A damaged count must not reserve more than the bytes left could hold.
+        let room = self.bytes.len().saturating_sub(at) as u64;
+        let mut docs = Vec::with_capacity(count.min(self.num_docs).min(room) as usize);
         for _ in 0..count {
             let doc = next.saturating_add(read_varint(&self.bytes, &mut at));
             if doc >= self.num_docs {
@@ -419,7 +421,9 @@ fn read_gram_list(bytes: &[u8], at: &mut usize, total: u64) -> Vec<u64> {
     };
     *at = end;
     let k = rice_k(total, count);
-    let mut out = Vec::with_capacity(count.min(total) as usize);
+    // Each value takes at least k + 1 bits: a damaged count reserves no more than that allows.
+    let room = (bits.bytes.len() as u64 * 8) / (u64::from(k) + 1);
+    let mut out = Vec::with_capacity(count.min(total).min(room) as usize);
     let mut next = 0u64;
     for _ in 0..count {
         let Some(gap) = bits.rice(k) else { break };
@@ -679,7 +683,7 @@ mod tests {
         assert!(format!("{error:#}").contains("is damaged"), "{error:#}");
         std::fs::write(dir.path().join(VERBATIM_FILE), b"not a verbatim file").unwrap();
         assert!(VerbatimFile::open(dir.path()).is_err());
-        // Garbage bits inside the entries find nothing more, and never panic.
+        // Garbage bits inside the entries never panic (what they decode to is garbage too).
         let mut bytes = file.bytes.to_vec();
         for byte in &mut bytes[file.entries..] {
             *byte = 0xff;
