@@ -7,11 +7,13 @@
 //!   [`preview_directory`]: the index folder as `serve`'s edits write it, without `fsync`;
 //! - [`query`]: parsing a query string, running it, highlighted snippets;
 //! - [`facets`]: counts of kind, year, meeting and tag over all matches;
-//! - [`verbatim`]: the build's gram occurrences beside the index, for verbatim matches;
+//! - [`verbatim`]: the build's gram occurrences beside the index, for verbatim matches, and
+//!   [`file_match`]: its matches as a Tantivy query;
 //! - [`pack`]: the static search pack exported from the index, for searching with no server.
 
 pub mod analyzer;
 pub mod facets;
+pub mod file_match;
 pub mod index;
 pub mod pack;
 pub mod preview_directory;

@@ -24,9 +24,10 @@ use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Ter
 use super::analyzer::{grams, is_stop_word, normalize, query_grams, segment_query, Analyzer};
 use super::facets::{sorted, sorted_by_value_desc, FacetColumns};
 pub use super::facets::{FacetCount, Facets};
+use super::file_match::FileMatchQuery;
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::snippet::{highlight, snippet};
-use super::verbatim::{FileMatchQuery, VerbatimFile};
+use super::verbatim::VerbatimFile;
 use super::{DICTIONARY_FILE, INDEX_DIR};
 use crate::content::Date;
 

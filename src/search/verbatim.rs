@@ -9,7 +9,8 @@
 //!
 //! `serve` replaces an edited page's document without rewriting this file: such documents
 //! carry their grams in the Tantivy gram fields as before, and [`Fields::verbatim_file`] says
-//! which kind a document is. A query asks both ([`crate::search::query`]).
+//! which kind a document is. A query asks both ([`crate::search::query`], with
+//! [`super::file_match::FileMatchQuery`] for the file's matches).
 //!
 //! The file, little-endian: a magic, the document and field counts; per field the offset where
 //! each document's text starts in the field's texts laid end to end (and the total); the gram
@@ -21,18 +22,13 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use rayon::prelude::*;
 use tantivy::directory::{Directory as _, MmapDirectory, OwnedBytes};
-use tantivy::query::{
-    BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
-};
-use tantivy::{BitSet, DocId, DocSet as _, Score, SegmentReader, TantivyError};
 
 use super::analyzer::{query_grams, QueryGram};
-use super::pack::{read_varint, rice_k};
+use super::pack::{push_varint, read_varint, rice_k, BitReader};
 
 /// The file's name inside the index folder.
 pub const VERBATIM_FILE: &str = "verbatim.bin";
@@ -142,14 +138,6 @@ pub(crate) fn write_file(
 fn identity(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     let metadata = std::fs::metadata(path).ok()?;
     Some((metadata.len(), metadata.modified().ok()?))
-}
-
-fn push_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
 }
 
 impl VerbatimFile {
@@ -415,18 +403,15 @@ fn read_gram_list(bytes: &[u8], at: &mut usize, total: u64) -> Vec<u64> {
     let end = (*at as u64)
         .saturating_add(bit_count.div_ceil(8))
         .min(bytes.len() as u64) as usize;
-    let mut bits = Bits {
-        bytes: &bytes[(*at).min(end)..end],
-        at: 0,
-    };
+    let mut bits = BitReader::new(&bytes[(*at).min(end)..end]);
     *at = end;
     let k = rice_k(total, count);
     // Each value takes at least k + 1 bits: a damaged count reserves no more than that allows.
-    let room = (bits.bytes.len() as u64 * 8) / (u64::from(k) + 1);
+    let room = bits.bit_len() / (u64::from(k) + 1);
     let mut out = Vec::with_capacity(count.min(total).min(room) as usize);
     let mut next = 0u64;
     for _ in 0..count {
-        let Some(gap) = bits.rice(k) else { break };
+        let Some(gap) = bits.read_rice(k) else { break };
         let offset = next.saturating_add(gap);
         if offset >= total {
             break;
@@ -435,115 +420,6 @@ fn read_gram_list(bytes: &[u8], at: &mut usize, total: u64) -> Vec<u64> {
         next = offset + 1;
     }
     out
-}
-
-/// Reads bits most significant first, 64 at a time.
-struct Bits<'a> {
-    bytes: &'a [u8],
-    /// In bits.
-    at: usize,
-}
-
-impl Bits<'_> {
-    /// The next 64 bits (zeros past the end).
-    fn peek(&self) -> u64 {
-        let byte = self.at / 8;
-        let shift = (self.at % 8) as u32;
-        let mut buffer = [0u8; 8];
-        if byte < self.bytes.len() {
-            let end = (byte + 8).min(self.bytes.len());
-            buffer[..end - byte].copy_from_slice(&self.bytes[byte..end]);
-        }
-        let word = u64::from_be_bytes(buffer) << shift;
-        match self.bytes.get(byte + 8) {
-            Some(&next) if shift > 0 => word | u64::from(next) >> (8 - shift),
-            _ => word,
-        }
-    }
-
-    fn rice(&mut self, k: u32) -> Option<u64> {
-        let limit = self.bytes.len() * 8;
-        let mut high = 0u64;
-        loop {
-            let ones = self.peek().leading_ones();
-            high += u64::from(ones);
-            self.at += ones as usize + usize::from(ones < 64);
-            if self.at > limit {
-                return None;
-            }
-            if ones < 64 {
-                break;
-            }
-        }
-        let low = if k == 0 { 0 } else { self.peek() >> (64 - k) };
-        self.at += k as usize;
-        (self.at <= limit).then_some(high << k | low)
-    }
-}
-
-/// Documents of one build whose grams are in the verbatim file and whose place in source path
-/// order is in `orders` (ascending): each scores `boost`.
-#[derive(Clone, Debug)]
-pub struct FileMatchQuery {
-    pub orders: Arc<Vec<u64>>,
-}
-
-impl Query for FileMatchQuery {
-    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(FileMatchWeight {
-            orders: self.orders.clone(),
-        }))
-    }
-}
-
-struct FileMatchWeight {
-    orders: Arc<Vec<u64>>,
-}
-
-impl FileMatchWeight {
-    fn matching(&self, reader: &SegmentReader) -> tantivy::Result<Vec<DocId>> {
-        if self.orders.is_empty() {
-            return Ok(Vec::new());
-        }
-        let fast = reader.fast_fields();
-        let order = fast.u64("order")?;
-        let in_file = fast.u64("verbatim_file")?;
-        Ok((0..reader.max_doc())
-            .filter(|&doc| {
-                in_file.first(doc) == Some(1)
-                    && order
-                        .first(doc)
-                        .is_some_and(|order| self.orders.binary_search(&order).is_ok())
-            })
-            .collect())
-    }
-}
-
-impl Weight for FileMatchWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let docs = self.matching(reader)?;
-        if docs.is_empty() {
-            return Ok(Box::new(EmptyScorer));
-        }
-        let mut set = BitSet::with_max_value(reader.max_doc());
-        for doc in docs {
-            set.insert(doc);
-        }
-        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(set), boost)))
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new(
-            "verbatim, from the verbatim file",
-            scorer.score(),
-        ))
-    }
 }
 
 #[cfg(test)]
@@ -691,21 +567,6 @@ mod tests {
         let damaged = VerbatimFile::from_bytes(OwnedBytes::new(bytes)).unwrap();
         for query in ["学习", "学", "习教", "学习教育"] {
             let _ = damaged.documents(query);
-        }
-    }
-
-    #[test]
-    fn rice_codes_read_back_across_byte_and_word_edges() {
-        use crate::search::pack::BitWriter;
-        let values: Vec<(u64, u32)> = (0..500u64).map(|i| ((i * 7919) % 300, (i % 9) as u32)).collect();
-        let mut writer = BitWriter::default();
-        for &(value, k) in &values {
-            writer.push_rice(value, k);
-        }
-        let bytes = writer.finish();
-        let mut bits = Bits { bytes: &bytes, at: 0 };
-        for &(value, k) in &values {
-            assert_eq!(bits.rice(k), Some(value));
         }
     }
 }

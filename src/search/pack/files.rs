@@ -51,7 +51,7 @@ pub(crate) fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
     value
 }
 
-pub(super) fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+pub(crate) fn push_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         out.push((value as u8) | 0x80);
         value >>= 7;
@@ -553,39 +553,82 @@ impl<'a> PackFiles<'a> {
     }
 }
 
+/// Reads what [`BitWriter`] wrote, most significant bit first, 64 bits at a time.
+pub(crate) struct BitReader<'a> {
+    bytes: &'a [u8],
+    /// In bits.
+    at: usize,
+}
+
+impl<'a> BitReader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        BitReader { bytes, at: 0 }
+    }
+
+    /// How many bits there are to read, in all.
+    pub(crate) fn bit_len(&self) -> u64 {
+        self.bytes.len() as u64 * 8
+    }
+
+    /// The next 64 bits (zeros past the end).
+    fn peek(&self) -> u64 {
+        let byte = self.at / 8;
+        let shift = (self.at % 8) as u32;
+        let mut buffer = [0u8; 8];
+        if byte < self.bytes.len() {
+            let end = (byte + 8).min(self.bytes.len());
+            buffer[..end - byte].copy_from_slice(&self.bytes[byte..end]);
+        }
+        let word = u64::from_be_bytes(buffer) << shift;
+        match self.bytes.get(byte + 8) {
+            Some(&next) if shift > 0 => word | u64::from(next) >> (8 - shift),
+            _ => word,
+        }
+    }
+
+    /// The next Rice-coded value with parameter `k`; `None` past the end.
+    pub(crate) fn read_rice(&mut self, k: u32) -> Option<u64> {
+        let limit = self.bytes.len() * 8;
+        let mut high = 0u64;
+        loop {
+            let ones = self.peek().leading_ones();
+            high += u64::from(ones);
+            self.at += ones as usize + usize::from(ones < 64);
+            if self.at > limit {
+                return None;
+            }
+            if ones < 64 {
+                break;
+            }
+        }
+        let low = if k == 0 { 0 } else { self.peek() >> (64 - k) };
+        self.at += k as usize;
+        (self.at <= limit).then_some(high << k | low)
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
 
-    /// Reads what [`BitWriter`] wrote, for tests and tools.
-    pub(in crate::search::pack) struct BitReader<'a> {
-        bytes: &'a [u8],
-        at: usize,
-    }
-
-    impl<'a> BitReader<'a> {
-        pub(in crate::search::pack) fn new(bytes: &'a [u8]) -> Self {
-            BitReader { bytes, at: 0 }
+    #[test]
+    fn rice_codes_read_back_across_byte_and_word_edges() {
+        let values: Vec<(u64, u32)> = (0..500u64).map(|i| ((i * 7919) % 300, (i % 9) as u32)).collect();
+        let mut writer = BitWriter::default();
+        for &(value, k) in &values {
+            writer.push_rice(value, k);
         }
-
-        fn bit(&mut self) -> Option<bool> {
-            let byte = self.bytes.get(self.at / 8)?;
-            let bit = byte >> (7 - self.at % 8) & 1 == 1;
-            self.at += 1;
-            Some(bit)
+        let bytes = writer.finish();
+        let mut bits = BitReader::new(&bytes);
+        for &(value, k) in &values {
+            assert_eq!(bits.read_rice(k), Some(value));
         }
-
-        fn read(&mut self, count: u32) -> Option<u64> {
-            (0..count).try_fold(0u64, |value, _| Some(value << 1 | u64::from(self.bit()?)))
-        }
-
-        pub(in crate::search::pack) fn read_rice(&mut self, k: u32) -> Option<u64> {
-            let mut high = 0u64;
-            while self.bit()? {
-                high += 1;
-            }
-            Some(high << k | self.read(k)?)
-        }
+        // A long run of ones (a value of 200 with k = 0) crosses several 64-bit words.
+        let mut writer = BitWriter::default();
+        writer.push_rice(200, 0);
+        let bytes = writer.finish();
+        assert_eq!(BitReader::new(&bytes).read_rice(0), Some(200));
+        assert_eq!(BitReader::new(&bytes[..8]).read_rice(0), None, "cut short");
     }
 
     #[test]

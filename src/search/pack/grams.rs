@@ -246,7 +246,7 @@ pub(super) fn count_grams(texts: &[Vec<String>], totals: &[u64]) -> anyhow::Resu
 mod tests {
     use super::*;
     use crate::search::analyzer::{grams, normalize};
-    use crate::search::pack::files::tests::BitReader;
+    use crate::search::pack::files::BitReader;
     use crate::search::pack::files::{read_varint, rice_k};
 
     /// The offsets of one field's list of an encoded gram, and where the next list starts.

@@ -55,10 +55,10 @@ use boundaries::Boundaries;
 use documents::{chunk_sizes, front_coded, read_documents, text_chunks, DocsTable, Documents};
 pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
-    gram_shard_count, json, pack_binary, push_ascending, push_varint, quoted, shard_count, write_gram_shards,
+    gram_shard_count, json, pack_binary, push_ascending, quoted, shard_count, write_gram_shards,
     write_postings_shards, write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
-pub(crate) use files::{read_varint, rice_k, BitWriter};
+pub(crate) use files::{push_varint, read_varint, rice_k, BitReader, BitWriter};
 use grams::count_grams;
 pub(crate) use grams::Grams;
 use postings::{read_words, Words};
@@ -461,7 +461,7 @@ mod tests {
         at += 3;
         assert_eq!(read_varint(&entry, &mut at), 3, "three documents");
         let bytes = read_varint(&entry, &mut at) as usize;
-        let mut bits = files::tests::BitReader::new(&entry[at..at + bytes]);
+        let mut bits = BitReader::new(&entry[at..at + bytes]);
         // Ranks 学 0, 习 1, alone 2 (the alphabet's size), over a space of 3.
         let k = files::rice_k(3, 3);
         let ranks: Vec<u64> = (0..3).map(|_| bits.read_rice(k).unwrap()).collect();
