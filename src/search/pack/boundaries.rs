@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::files::push_varint;
+use super::bits::push_varint;
 use crate::search::analyzer::{is_cjk_char, is_word_char, normalize};
 
 /// The two sides: the character follows a letter or digit (`年` in `2024年`), or one follows it

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use tantivy::schema::{Field, Value};
 use tantivy::{Searcher, SegmentReader, TantivyDocument};
 
-use super::files::push_varint;
+use super::bits::push_varint;
 use crate::search::index::meta_grams_text;
 use crate::search::schema::Fields;
 

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
-use super::files::push_gram_list;
+use super::bits::push_gram_list;
 use crate::search::analyzer::{for_each_gram_span, is_cjk_char, normalize_char};
 
 /// Every gram of the gram fields, ready for the pack.
@@ -246,8 +246,8 @@ pub(super) fn count_grams(texts: &[Vec<String>], totals: &[u64]) -> anyhow::Resu
 mod tests {
     use super::*;
     use crate::search::analyzer::{grams, normalize};
-    use crate::search::pack::files::BitReader;
-    use crate::search::pack::files::{read_varint, rice_k};
+    use crate::search::pack::bits::BitReader;
+    use crate::search::pack::bits::{read_varint, rice_k};
 
     /// The offsets of one field's list of an encoded gram, and where the next list starts.
     fn decode_list(encoded: &[u8], at: &mut usize, total: u64) -> Vec<u64> {

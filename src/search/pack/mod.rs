@@ -33,6 +33,7 @@
 //! (alphabet.rs); the alphabet travels at the start of `docs.js`.
 
 mod alphabet;
+mod bits;
 mod boundaries;
 mod documents;
 mod files;
@@ -51,14 +52,15 @@ use tantivy::Index;
 use super::analyzer::{fold_table, is_cjk_char, MAX_WORD_CHARS};
 use super::schema::{gram_fields, word_field_boosts, Fields};
 use alphabet::Alphabet;
+use bits::push_ascending;
+pub(crate) use bits::{push_varint, read_varint, rice_k, BitReader, BitWriter};
 use boundaries::Boundaries;
 use documents::{chunk_sizes, front_coded, read_documents, text_chunks, DocsTable, Documents};
 pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
-    gram_shard_count, json, pack_binary, push_ascending, quoted, shard_count, write_gram_shards,
-    write_postings_shards, write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
+    gram_shard_count, json, pack_binary, quoted, shard_count, write_gram_shards, write_postings_shards,
+    write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
-pub(crate) use files::{push_varint, read_varint, rice_k, BitReader, BitWriter};
 use grams::count_grams;
 pub(crate) use grams::Grams;
 use postings::{read_words, Words};
@@ -463,10 +465,10 @@ mod tests {
         let bytes = read_varint(&entry, &mut at) as usize;
         let mut bits = BitReader::new(&entry[at..at + bytes]);
         // Ranks 学 0, 习 1, alone 2 (the alphabet's size), over a space of 3.
-        let k = files::rice_k(3, 3);
+        let k = rice_k(3, 3);
         let ranks: Vec<u64> = (0..3).map(|_| bits.read_rice(k).unwrap()).collect();
         assert_eq!(ranks, [0, 0, 0], "0, 1, 2 as gaps less one");
-        let k = files::rice_k(10, 3);
+        let k = rice_k(10, 3);
         let docs: Vec<u64> = (0..3).map(|_| bits.read_rice(k).unwrap()).collect();
         assert_eq!(docs, [2, 4, 1], "2, 7, 9 as gaps less one");
         assert_eq!(&entry[at + bytes..], [0xaa], "the boundaries follow");

@@ -9,7 +9,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::termdict::TermMerger;
 use tantivy::{DocSet, SegmentReader, TERMINATED};
 
-use super::files::push_varint;
+use super::bits::push_varint;
 
 /// One word's documents in one field, from every segment, in pack id order.
 #[derive(Default)]
