@@ -201,7 +201,7 @@ impl Prepared {
     /// Step 6: swaps the staging folder in place of the output folder, and removes the
     /// previous one.
     pub fn commit(self) -> Result<BuildReport, BuildError> {
-        let timings = Timings::from_env(Instant::now());
+        let timings = Timings::from_env(Start::now());
         let (mut report, previous) = self.commit_leaving_previous()?;
         if let Some(previous) = previous {
             previous.remove();
@@ -224,7 +224,7 @@ impl Prepared {
 /// Steps 1 to 5: everything is rendered and indexed into a staging folder beside the output.
 /// `serve` commits it while no request is reading the output.
 pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
-    let started = Instant::now();
+    let started = Start::now();
     let mut loaded = load(options)?;
     stage(options, &mut loaded, started, Keep::Nothing)
 }
@@ -232,7 +232,7 @@ pub fn prepare(options: &BuildOptions) -> Result<Prepared, BuildError> {
 /// [`prepare`], also handing back what was loaded, with every page's HTML, so that `serve`
 /// can redo only what a later change touches (see [`incremental`]).
 pub fn prepare_keeping(options: &BuildOptions) -> Result<(Prepared, Loaded), BuildError> {
-    let started = Instant::now();
+    let started = Start::now();
     let mut loaded = load(options)?;
     let prepared = stage(options, &mut loaded, started, Keep::Everything)?;
     Ok((prepared, loaded))
@@ -253,7 +253,7 @@ enum Keep {
 fn stage(
     options: &BuildOptions,
     loaded: &mut Loaded,
-    started: Instant,
+    started: Start,
     keep: Keep,
 ) -> Result<Prepared, BuildError> {
     let Loaded {
@@ -320,19 +320,35 @@ fn stage(
         warnings: warnings.clone(),
         asset_urls: theme.asset_urls.clone(),
         pack,
-        started,
-        elapsed: started.elapsed(),
+        started: started.at,
+        elapsed: started.at.elapsed(),
     };
     Ok(Prepared { staging, report })
 }
 
 /// Per-stage times on stderr when `STUDYBOOK_TIMINGS` is set: a profiling aid for benchmarks.
 struct Timings {
-    last: Option<std::cell::Cell<Instant>>,
+    last: Option<std::cell::Cell<Start>>,
+}
+
+/// When a build began, by the clock and by the processor time used.
+#[derive(Clone, Copy)]
+struct Start {
+    at: Instant,
+    cpu_ms: Option<u64>,
+}
+
+impl Start {
+    fn now() -> Self {
+        Start {
+            at: Instant::now(),
+            cpu_ms: process_cpu_ms(),
+        }
+    }
 }
 
 impl Timings {
-    fn from_env(started: Instant) -> Self {
+    fn from_env(started: Start) -> Self {
         Timings {
             last: std::env::var_os("STUDYBOOK_TIMINGS").map(|_| std::cell::Cell::new(started)),
         }
@@ -340,12 +356,20 @@ impl Timings {
 
     fn mark(&self, stage: &str) {
         if let Some(last) = &self.last {
+            let since = last.get();
+            let now = Start::now();
             eprintln!(
-                "timing: {stage:<22} {:>8.1} ms{}",
-                last.get().elapsed().as_secs_f64() * 1000.0,
+                "timing: {stage:<22} {:>8.1} ms{}{}",
+                since.at.elapsed().as_secs_f64() * 1000.0,
+                now.cpu_ms
+                    .zip(since.cpu_ms)
+                    .map_or(String::new(), |(now, before)| format!(
+                        "   cpu {:>6} ms",
+                        now - before
+                    )),
                 peak_memory().map_or(String::new(), |peak| format!("   peak so far {peak}")),
             );
-            last.set(Instant::now());
+            last.set(now);
         }
     }
 }
@@ -356,6 +380,18 @@ fn peak_memory() -> Option<String> {
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(format!("{} MB", kilobytes / 1000))
+}
+
+/// The processor time (user and system, all threads) the process has used so far, where the
+/// system tells it (Linux): beside a stage's wall time it shows how well the stage uses the cores.
+pub(crate) fn process_cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces:
+    // the 12th and 13th are user and system time in clock ticks, 100 a second on Linux.
+    let mut after_name = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().skip(11);
+    let user: u64 = after_name.next()?.parse().ok()?;
+    let system: u64 = after_name.next()?.parse().ok()?;
+    Some((user + system) * 10)
 }
 
 /// A progress bar on stderr for long builds; invisible when stderr is not a terminal.

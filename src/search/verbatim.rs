@@ -461,12 +461,8 @@ mod tests {
     }
 
     fn file_of(texts: &[Vec<String>]) -> VerbatimFile {
-        let fields = texts[0].len();
-        let lengths: Vec<Vec<u64>> = (0..fields)
-            .map(|f| texts.iter().map(|doc| doc[f].chars().count() as u64).collect())
-            .collect();
-        let totals: Vec<u64> = lengths.iter().map(|l| l.iter().sum()).collect();
-        let counted = count_grams_for_tests(texts, &totals);
+        let lengths = crate::search::pack::gram_lengths_for_tests(texts);
+        let counted = count_grams_for_tests(texts);
         let dir = tempfile::tempdir().unwrap();
         write_file(
             &dir.path().join(VERBATIM_FILE),

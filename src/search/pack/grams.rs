@@ -7,6 +7,9 @@
 //! them: a gram's occurrences end up together and in ascending order. A hash map from gram to
 //! list was slower still: there is a gram at nearly every character, 1.7 million different
 //! ones, and the lookups miss the cache.
+//!
+//! Runs of documents are tokenized in parallel, each numbering what it meets on its own, and
+//! renumbered in the order one pass would have met them: the pack stays byte-identical.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -54,18 +57,25 @@ impl Numbering {
 
     /// The rank of CJK character `c`, counting it in document `doc`.
     fn rank(&mut self, c: char, doc: u64) -> u64 {
-        let slot = &mut self.ranks[c as usize];
-        if *slot == 0 {
-            self.chars.push(c);
+        let rank = self.rank_of(c) as usize;
+        if rank == self.docs.len() {
             self.docs.push(Vec::new());
-            *slot = self.chars.len() as u32;
         }
-        let rank = *slot as usize - 1;
         let docs = &mut self.docs[rank];
         if docs.last() != Some(&doc) {
             docs.push(doc);
         }
         rank as u64
+    }
+
+    /// The rank of CJK character `c`, numbering it if it is new.
+    fn rank_of(&mut self, c: char) -> u64 {
+        let slot = &mut self.ranks[c as usize];
+        if *slot == 0 {
+            self.chars.push(c);
+            *slot = self.chars.len() as u32;
+        }
+        u64::from(*slot - 1)
     }
 
     fn word(&mut self, word: &str) -> u64 {
@@ -112,6 +122,23 @@ impl Packing {
             .then(|| WORD_BIT | (number << self.offset_bits) | u64::from(offset))
     }
 
+    /// `occurrence`, counted in a chunk with its own numbers, in the common numbers
+    /// (`ranks` and `words` map the chunk's).
+    fn renumber(self, occurrence: u64, ranks: &[u64], words: &[u64]) -> Option<u64> {
+        let key = self.key(occurrence);
+        let offset = self.offset(occurrence) as u32;
+        let word_flag = WORD_BIT >> self.offset_bits;
+        if key & word_flag != 0 {
+            return self.word(words[(key & !word_flag) as usize], offset);
+        }
+        let first = ranks[(key >> self.rank_bits) as usize];
+        let second = match key & ((1 << self.rank_bits) - 1) {
+            0 => None,
+            rank => Some(ranks[rank as usize - 1]),
+        };
+        self.cjk(first, second, offset)
+    }
+
     fn key(self, occurrence: u64) -> u64 {
         occurrence >> self.offset_bits
     }
@@ -135,60 +162,129 @@ impl Packing {
 }
 
 /// Counts the grams of `texts` (per document in pack id order, its text in each gram field);
-/// `totals[field]` is the length in characters of that field's texts laid end to end.
-pub(super) fn count_grams(texts: &[Vec<String>], totals: &[u64]) -> anyhow::Result<Grams> {
+/// `lengths[field][doc]` is the length in characters of that text.
+pub(super) fn count_grams(texts: &[Vec<String>], lengths: &[Vec<u64>]) -> anyhow::Result<Grams> {
+    // A few chunks a thread, so that one with longer pages does not leave the other core idle.
+    let chunks = rayon::current_num_threads() * 4;
+    count_grams_in_chunks(texts, lengths, texts.len().div_ceil(chunks).max(1))
+}
+
+/// [`count_grams`], tokenizing `chunk_len` documents at a time in parallel. Each chunk numbers
+/// its characters and runs on its own; they are then renumbered in the order a single pass
+/// over all fields and documents would have met them, so the result never depends on the
+/// chunks.
+fn count_grams_in_chunks(
+    texts: &[Vec<String>],
+    lengths: &[Vec<u64>],
+    chunk_len: usize,
+) -> anyhow::Result<Grams> {
+    let totals: Vec<u64> = lengths.iter().map(|lengths| lengths.iter().sum()).collect();
     let packing = Packing::for_total(totals.iter().copied().max().unwrap_or(0));
     let too_many = || {
         anyhow::anyhow!(
             "the pages hold too much text, in too many different characters, for the static search pack"
         )
     };
-    let mut numbering = Numbering::new();
-    let mut fields: Vec<Vec<u64>> = Vec::with_capacity(totals.len());
-    let mut chars: Vec<char> = Vec::new();
-    let mut word = String::new();
-    for (field, &total) in totals.iter().enumerate() {
-        // At most one gram starts at each character.
-        let mut occurrences: Vec<u64> = Vec::with_capacity(total as usize);
-        let mut begin = 0u32;
-        for (doc, texts) in texts.iter().enumerate() {
-            let doc = doc as u64;
-            let text = texts.get(field).map_or("", String::as_str);
-            chars.clear();
-            chars.extend(text.chars().map(normalize_char));
-            let mut failed = false;
-            for_each_gram_span(&chars, |span| {
-                let offset = begin + span.start as u32;
-                let packed = match chars[span.clone()] {
-                    [first] if is_cjk_char(first) => packing.cjk(numbering.rank(first, doc), None, offset),
-                    [first, second] if is_cjk_char(first) => {
-                        let first = numbering.rank(first, doc);
-                        let second = numbering.rank(second, doc);
-                        packing.cjk(first, Some(second), offset)
-                    }
-                    ref run => {
-                        word.clear();
-                        word.extend(run);
-                        // Tantivy drops longer tokens; so must the pack, to find what the
-                        // index finds.
-                        if word.len() > tantivy::tokenizer::MAX_TOKEN_LEN {
-                            return;
-                        }
-                        packing.word(numbering.word(&word), offset)
-                    }
-                };
-                match packed {
-                    Some(packed) => occurrences.push(packed),
-                    None => failed = true,
-                }
-            });
-            if failed {
-                return Err(too_many());
+    // Where each chunk's texts begin in each field's texts laid end to end.
+    let chunk_count = texts.len().div_ceil(chunk_len);
+    let mut bases = vec![vec![0u64; totals.len()]; chunk_count];
+    for (field, lengths) in lengths.iter().enumerate() {
+        let mut begin = 0;
+        for (doc, length) in lengths.iter().enumerate() {
+            if doc % chunk_len == 0 {
+                bases[doc / chunk_len][field] = begin;
             }
-            begin += chars.len() as u32;
+            begin += length;
         }
-        fields.push(occurrences);
     }
+    // Per field, room for a gram at every character (at most one starts at each): each
+    // chunk fills its texts' part from its start, and the gaps are closed at the end.
+    let mut fields: Vec<Vec<u64>> = totals.iter().map(|&total| vec![0; total as usize]).collect();
+    let chunks: Vec<ChunkGrams> = texts
+        .par_chunks(chunk_len)
+        .zip(chunk_parts(&mut fields, &bases))
+        .zip(&bases)
+        .enumerate()
+        .map(|(number, ((texts, parts), bases))| {
+            count_chunk(texts, number * chunk_len, bases, parts, packing)
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(too_many)?;
+
+    // Numbers in order of first appearance over all chunks: field by field, chunk by chunk.
+    let mut numbering = Numbering::new();
+    let mut rank_maps: Vec<Vec<u64>> = chunks
+        .iter()
+        .map(|chunk| vec![0; chunk.numbering.chars.len()])
+        .collect();
+    let mut word_maps: Vec<Vec<u64>> = chunks
+        .iter()
+        .map(|chunk| vec![0; chunk.numbering.word_texts.len()])
+        .collect();
+    for field in 0..totals.len() {
+        for ((chunk, ranks), words) in chunks.iter().zip(&mut rank_maps).zip(&mut word_maps) {
+            let new_chars = chunk.char_marks[field]..chunk.char_marks[field + 1];
+            for (rank, &c) in ranks[new_chars.clone()]
+                .iter_mut()
+                .zip(&chunk.numbering.chars[new_chars])
+            {
+                *rank = numbering.rank_of(c);
+            }
+            let new_words = chunk.word_marks[field]..chunk.word_marks[field + 1];
+            for (number, word) in words[new_words.clone()]
+                .iter_mut()
+                .zip(&chunk.numbering.word_texts[new_words])
+            {
+                *number = numbering.word(word);
+            }
+        }
+    }
+    // Each character's documents: each chunk's are ascending, and the chunks in order.
+    let mut locals: Vec<Vec<Option<u32>>> = vec![Vec::new(); numbering.chars.len()];
+    for (number, ranks) in rank_maps.iter().enumerate() {
+        for (local, &rank) in ranks.iter().enumerate() {
+            let slots = &mut locals[rank as usize];
+            slots.resize(chunks.len(), None);
+            slots[number] = Some(local as u32);
+        }
+    }
+    numbering.docs = locals
+        .into_par_iter()
+        .map(|slots| {
+            let mut docs = Vec::new();
+            for (chunk, local) in chunks.iter().zip(slots) {
+                if let Some(local) = local {
+                    docs.extend_from_slice(&chunk.numbering.docs[local as usize]);
+                }
+            }
+            docs
+        })
+        .collect();
+
+    // The occurrences in the common numbering, in place; then each field's parts moved together.
+    chunks
+        .par_iter()
+        .zip(chunk_parts(&mut fields, &bases))
+        .zip(rank_maps.par_iter().zip(&word_maps))
+        .try_for_each(|((chunk, parts), (ranks, words))| {
+            for (part, &filled) in parts.into_iter().zip(&chunk.filled) {
+                for occurrence in &mut part[..filled] {
+                    *occurrence = packing.renumber(*occurrence, ranks, words)?;
+                }
+            }
+            Some(())
+        })
+        .ok_or_else(too_many)?;
+    for (field, occurrences) in fields.iter_mut().enumerate() {
+        let mut end = 0;
+        for (chunk, bases) in chunks.iter().zip(&bases) {
+            let start = bases[field] as usize;
+            occurrences.copy_within(start..start + chunk.filled[field], end);
+            end += chunk.filled[field];
+        }
+        occurrences.truncate(end);
+    }
+    drop(chunks);
     fields
         .par_iter_mut()
         .for_each(|occurrences| occurrences.par_sort_unstable());
@@ -219,7 +315,7 @@ pub(super) fn count_grams(texts: &[Vec<String>], totals: &[u64]) -> anyhow::Resu
         .into_par_iter()
         .map_init(Vec::new, |gaps, (key, ranges)| {
             let mut encoded = Vec::new();
-            for ((occurrences, range), &total) in fields.iter().zip(ranges).zip(totals) {
+            for ((occurrences, range), &total) in fields.iter().zip(ranges).zip(&totals) {
                 gaps.clear();
                 let mut next = 0u64;
                 for &occurrence in &occurrences[range] {
@@ -232,14 +328,127 @@ pub(super) fn count_grams(texts: &[Vec<String>], totals: &[u64]) -> anyhow::Resu
             (packing.text(key, &numbering), encoded)
         })
         .collect();
-    // A character met again in a later field has its documents listed again from the start.
-    let mut by_char = BTreeMap::new();
-    for (c, mut docs) in numbering.chars.into_iter().zip(numbering.docs) {
+    let by_char = numbering.chars.into_iter().zip(numbering.docs).collect();
+    Ok(Grams { grams, by_char })
+}
+
+/// The length in characters of each document's text in each field: `lengths[field][doc]`.
+#[cfg(test)]
+pub(crate) fn lengths_of(texts: &[Vec<String>]) -> Vec<Vec<u64>> {
+    let fields = texts.first().map_or(0, Vec::len);
+    (0..fields)
+        .map(|field| {
+            texts
+                .iter()
+                .map(|doc| doc[field].chars().count() as u64)
+                .collect()
+        })
+        .collect()
+}
+
+/// The grams of a run of documents, numbered on their own (see [`count_grams_in_chunks`]).
+struct ChunkGrams {
+    numbering: Numbering,
+    /// The characters first met in field `f` have the numbers `char_marks[f]..char_marks[f + 1]`.
+    char_marks: Vec<usize>,
+    /// The same for the runs of letters and digits.
+    word_marks: Vec<usize>,
+    /// Per field, how many occurrences the chunk wrote at the start of its part.
+    filled: Vec<usize>,
+}
+
+/// Each chunk's part of each field's list: `parts[chunk][field]`, from `bases[chunk][field]`
+/// to the next chunk's base.
+fn chunk_parts<'a>(fields: &'a mut [Vec<u64>], bases: &[Vec<u64>]) -> Vec<Vec<&'a mut [u64]>> {
+    let mut parts: Vec<Vec<&mut [u64]>> = bases.iter().map(|_| Vec::with_capacity(fields.len())).collect();
+    for (field, occurrences) in fields.iter_mut().enumerate() {
+        let mut rest = occurrences.as_mut_slice();
+        for (chunk, chunk_parts) in parts.iter_mut().enumerate() {
+            let len = match bases.get(chunk + 1) {
+                Some(next) => (next[field] - bases[chunk][field]) as usize,
+                None => rest.len(),
+            };
+            let (part, after) = std::mem::take(&mut rest).split_at_mut(len);
+            chunk_parts.push(part);
+            rest = after;
+        }
+    }
+    parts
+}
+
+/// Counts the grams of `texts`, the documents from `first_doc` on, which begin at `bases` in
+/// each field, into `parts`, with numbers of the chunk's own; `None` where a number does not
+/// fit `packing`.
+fn count_chunk(
+    texts: &[Vec<String>],
+    first_doc: usize,
+    bases: &[u64],
+    parts: Vec<&mut [u64]>,
+    packing: Packing,
+) -> Option<ChunkGrams> {
+    let mut numbering = Numbering::new();
+    let mut char_marks = vec![0];
+    let mut word_marks = vec![0];
+    let mut filled = Vec::with_capacity(parts.len());
+    let mut chars: Vec<char> = Vec::new();
+    let mut word = String::new();
+    for (field, (part, &base)) in parts.into_iter().zip(bases).enumerate() {
+        let mut written = 0;
+        let mut begin = u32::try_from(base).ok()?;
+        for (doc, texts) in texts.iter().enumerate() {
+            let doc = (first_doc + doc) as u64;
+            let text = texts.get(field).map_or("", String::as_str);
+            chars.clear();
+            chars.extend(text.chars().map(normalize_char));
+            let mut failed = false;
+            for_each_gram_span(&chars, |span| {
+                let offset = begin + span.start as u32;
+                let packed = match chars[span.clone()] {
+                    [first] if is_cjk_char(first) => packing.cjk(numbering.rank(first, doc), None, offset),
+                    [first, second] if is_cjk_char(first) => {
+                        let first = numbering.rank(first, doc);
+                        let second = numbering.rank(second, doc);
+                        packing.cjk(first, Some(second), offset)
+                    }
+                    ref run => {
+                        word.clear();
+                        word.extend(run);
+                        // Tantivy drops longer tokens; so must the pack, to find what the
+                        // index finds.
+                        if word.len() > tantivy::tokenizer::MAX_TOKEN_LEN {
+                            return;
+                        }
+                        packing.word(numbering.word(&word), offset)
+                    }
+                };
+                match packed {
+                    Some(packed) => {
+                        part[written] = packed;
+                        written += 1;
+                    }
+                    None => failed = true,
+                }
+            });
+            if failed {
+                return None;
+            }
+            begin += chars.len() as u32;
+        }
+        filled.push(written);
+        char_marks.push(numbering.chars.len());
+        word_marks.push(numbering.word_texts.len());
+    }
+    // Ascending once: the fields list the documents of a character one after the other.
+    for docs in &mut numbering.docs {
         docs.sort_unstable();
         docs.dedup();
-        by_char.insert(c, docs);
     }
-    Ok(Grams { grams, by_char })
+    Some(ChunkGrams {
+        numbering,
+        char_marks,
+        word_marks,
+        filled,
+    })
 }
 
 #[cfg(test)]
@@ -280,10 +489,9 @@ mod tests {
         .iter()
         .map(|fields| fields.iter().map(|text| text.to_string()).collect())
         .collect();
-        let totals: Vec<u64> = (0..3)
-            .map(|field| texts.iter().map(|doc| doc[field].chars().count() as u64).sum())
-            .collect();
-        let counted = count_grams(&texts, &totals).unwrap();
+        let lengths = lengths_of(&texts);
+        let totals: Vec<u64> = lengths.iter().map(|lengths| lengths.iter().sum()).collect();
+        let counted = count_grams(&texts, &lengths).unwrap();
         // What the gram tokenizer makes of each text, placed at its document's offset.
         let mut expected: BTreeMap<String, Vec<Vec<u64>>> = BTreeMap::new();
         for (field, &total) in totals.iter().enumerate() {
@@ -321,11 +529,44 @@ mod tests {
     }
 
     #[test]
+    fn the_counts_do_not_depend_on_how_the_documents_are_chunked() {
+        // Characters and runs met first in a later chunk, or first in a later field of an
+        // earlier chunk, and documents without text, in every way of cutting them.
+        let texts: Vec<Vec<String>> = [
+            ["", "会议 abc 学习", "学"],
+            ["学习", "", "xyz 2024年"],
+            ["教育", "学习教育 xyz", "会"],
+            ["", "", ""],
+            ["议题", "第一议题 abc 2024", "议"],
+            ["xyz", "学", "题目"],
+        ]
+        .iter()
+        .map(|fields| fields.iter().map(|text| text.to_string()).collect())
+        .collect();
+        let lengths = lengths_of(&texts);
+        let whole = count_grams_in_chunks(&texts, &lengths, texts.len()).unwrap();
+        let whole_terms: Vec<&str> = whole.grams.iter().map(|(term, _)| term.as_str()).collect();
+        for chunk_len in 1..texts.len() {
+            let chunked = count_grams_in_chunks(&texts, &lengths, chunk_len).unwrap();
+            assert_eq!(chunked.grams, whole.grams, "chunks of {chunk_len}");
+            assert_eq!(chunked.by_char, whole.by_char, "chunks of {chunk_len}");
+        }
+        // CJK grams by their characters' first appearance, field by field: the titles' 议 and
+        // 题 (the fifth document) before the bodies' 会 (the first); then the runs.
+        assert_eq!(
+            whole_terms,
+            [
+                "学", "学习", "习", "习教", "教育", "育", "议", "议题", "题", "题目", "会", "会议", "第一",
+                "一议", "年", "目", "xyz", "abc", "2024"
+            ]
+        );
+    }
+
+    #[test]
     fn a_run_too_long_for_the_index_is_left_out_as_tantivy_leaves_it() {
         let long = "a".repeat(tantivy::tokenizer::MAX_TOKEN_LEN + 1);
         let texts = vec![vec![format!("{long} 学习 ok")]];
-        let total = texts[0][0].chars().count() as u64;
-        let counted = count_grams(&texts, &[total]).unwrap();
+        let counted = count_grams(&texts, &lengths_of(&texts)).unwrap();
         let terms: Vec<&str> = counted.grams.iter().map(|(term, _)| term.as_str()).collect();
         assert_eq!(terms, ["学习", "习", "ok"]);
     }

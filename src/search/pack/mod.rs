@@ -62,6 +62,8 @@ use files::{
     write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
 use grams::count_grams;
+#[cfg(test)]
+pub(crate) use grams::lengths_of as gram_lengths_for_tests;
 pub(crate) use grams::Grams;
 use postings::{read_words, Words};
 
@@ -74,8 +76,8 @@ const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 
 /// The pack's gram counts of `texts`, for the verbatim file's tests.
 #[cfg(test)]
-pub(crate) fn count_grams_for_tests(texts: &[Vec<String>], totals: &[u64]) -> Grams {
-    count_grams(texts, totals).expect("small texts")
+pub(crate) fn count_grams_for_tests(texts: &[Vec<String>]) -> Grams {
+    count_grams(texts, &grams::lengths_of(texts)).expect("small texts")
 }
 
 /// What was written, for the build report and benchmarks.
@@ -109,11 +111,18 @@ pub fn write_pack(
     // With `STUDYBOOK_TIMINGS` (see lib.rs), the time into the export at each step.
     let started = std::time::Instant::now();
     let timings = std::env::var_os("STUDYBOOK_TIMINGS").is_some();
+    let cpu_at_start = crate::process_cpu_ms();
     let mark = |step: &str| {
         if timings {
             eprintln!(
-                "timing:   pack, {step:<30} at {:>6.0} ms",
-                started.elapsed().as_secs_f64() * 1000.0
+                "timing:   pack, {step:<30} at {:>6.0} ms{}",
+                started.elapsed().as_secs_f64() * 1000.0,
+                crate::process_cpu_ms()
+                    .zip(cpu_at_start)
+                    .map_or(String::new(), |(now, start)| format!(
+                        "   cpu {:>6} ms",
+                        now - start
+                    )),
             );
         }
     };
@@ -140,7 +149,7 @@ pub fn write_pack(
         .collect();
     let gram_totals: Vec<u64> = gram_lengths.iter().map(|lengths| lengths.iter().sum()).collect();
     let (grams, words) = rayon::join(
-        || count_grams(&gram_texts, &gram_totals),
+        || count_grams(&gram_texts, &gram_lengths),
         || read_words(segments, &ids, &word_fields, num_docs),
     );
     let Grams { grams, by_char } = grams?;
