@@ -169,52 +169,33 @@ pub fn write_pack(
     // Characters: per CJK character, the documents that hold it and the grams that start with
     // it (its successors), for one-character queries and a lone character inside a phrase.
     // In the terms' byte order: the character alone (`$`) first, then by the next character.
-    let mut successors: BTreeMap<char, Vec<Option<char>>> = BTreeMap::new();
-    for (term, _) in &grams {
-        let mut chars = term.chars();
-        if let Some(first) = chars.next().filter(|&c| is_cjk_char(c)) {
-            successors.entry(first).or_default().push(chars.next());
-        }
-    }
-    for next in successors.values_mut() {
-        next.sort_unstable();
-    }
-    // Text chunks first: their alphabet also numbers the grams.
-    let chunks = text_chunks(rows);
-    let chunk_sizes = chunk_sizes(&chunks, num_docs);
-    let text_chunks = chunks.len();
-    let alphabet = Alphabet::of(chunks.iter().map(|(_, json)| json.as_str()));
-    // Word shards, by the whole word.
-    let encoded_words = words;
-    let word_shards = shard_count(encoded_words.iter().map(|(t, p)| t.len() + p.len()).sum());
-
-    // The vocabulary alone, in small shards: a query looks up every substring of itself to
-    // split it into words, and only then needs the postings of the few words it chose.
-    let vocabulary_bytes: usize = encoded_words.iter().map(|(t, _)| t.len() + 1).sum();
-    let vocabulary_shards = vocabulary_bytes
-        .div_ceil(VOCABULARY_SHARD_BYTES)
-        .clamp(1, MAX_SHARDS);
-    let mut vocabulary: Vec<String> = vec![String::new(); vocabulary_shards];
-    for (term, _) in &encoded_words {
-        let shard = &mut vocabulary[fnv1a(term) as usize % vocabulary_shards];
-        if !shard.is_empty() {
-            shard.push('\n');
-        }
-        shard.push_str(term);
-    }
-    for (number, terms) in vocabulary.iter().enumerate() {
-        let name = format!("v-{number}");
-        write(&name, json(terms)?)?;
-    }
-    write_postings_shards(
-        "w",
+    // Beside them, on the other core, the vocabulary and the word shards.
+    let (text, word_files) = rayon::join(
+        || {
+            let mut successors: BTreeMap<char, Vec<Option<char>>> = BTreeMap::new();
+            for (term, _) in &grams {
+                let mut chars = term.chars();
+                if let Some(first) = chars.next().filter(|&c| is_cjk_char(c)) {
+                    successors.entry(first).or_default().push(chars.next());
+                }
+            }
+            for next in successors.values_mut() {
+                next.sort_unstable();
+            }
+            // Text chunks first: their alphabet also numbers the grams.
+            let chunks = text_chunks(rows);
+            let chunk_sizes = chunk_sizes(&chunks, num_docs);
+            let alphabet = Alphabet::of(chunks.iter().map(|(_, json)| json.as_str()));
+            (successors, chunks, chunk_sizes, alphabet)
+        },
+        || write_words(words, word_fields.len(), num_docs, &write),
+    );
+    let (successors, chunks, chunk_sizes, alphabet) = text;
+    let WordFiles {
+        vocabulary_shards,
         word_shards,
-        encoded_words,
-        word_fields.len(),
-        u64::from(num_docs),
-        &write,
-    )?;
-
+    } = word_files?;
+    let text_chunks = chunks.len();
     mark("vocabulary and word shards");
     // Characters, with their positions beside letters and digits; beside them, on the other
     // core, the verbatim file, which only reads the grams (it is mostly one sort and one write).
@@ -313,6 +294,44 @@ pub fn write_pack(
         gram_shards,
         word_shards,
         text_chunks,
+    })
+}
+
+/// How many vocabulary and word shards [`write_words`] wrote.
+struct WordFiles {
+    vocabulary_shards: usize,
+    word_shards: usize,
+}
+
+/// Writes the vocabulary, in small shards: a query looks up every substring of itself to
+/// split it into words, and only then needs the postings of the few words it chose; and the
+/// word shards, by the whole word.
+fn write_words(
+    words: Vec<(String, Vec<u8>)>,
+    fields: usize,
+    num_docs: u32,
+    write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<WordFiles> {
+    let word_shards = shard_count(words.iter().map(|(t, p)| t.len() + p.len()).sum());
+    let vocabulary_bytes: usize = words.iter().map(|(t, _)| t.len() + 1).sum();
+    let vocabulary_shards = vocabulary_bytes
+        .div_ceil(VOCABULARY_SHARD_BYTES)
+        .clamp(1, MAX_SHARDS);
+    let mut vocabulary: Vec<String> = vec![String::new(); vocabulary_shards];
+    for (term, _) in &words {
+        let shard = &mut vocabulary[fnv1a(term) as usize % vocabulary_shards];
+        if !shard.is_empty() {
+            shard.push('\n');
+        }
+        shard.push_str(term);
+    }
+    for (number, terms) in vocabulary.iter().enumerate() {
+        write(&format!("v-{number}"), json(terms)?)?;
+    }
+    write_postings_shards("w", word_shards, words, fields, u64::from(num_docs), write)?;
+    Ok(WordFiles {
+        vocabulary_shards,
+        word_shards,
     })
 }
 
