@@ -1,7 +1,7 @@
 //! Preview latency benchmark: from saving a page to the `reload` message of `studybook serve`.
 //!
 //! `cargo build --release && cargo run --release --example serve_latency -- --site DIR
-//! [--edits 30] [--pause-ms 600] [--port 4999]`
+//! [--edits 30] [--pause-ms 600] [--port 4999] [--add-after-ms MS] [--binary PATH]`
 //!
 //! Starts the release binary's `serve` on DIR, waits for its first build, listens to the
 //! live-reload events like an open page does, then appends a line to one page `--edits` times,
@@ -49,13 +49,21 @@ fn main() {
     let edits: usize = arg(&args, "--edits").map_or(30, |v| v.parse().unwrap());
     let pause = Duration::from_millis(arg(&args, "--pause-ms").map_or(600, |v| v.parse().unwrap()));
     let port: u16 = arg(&args, "--port").map_or(4999, |v| v.parse().unwrap());
-    let binary = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join(format!("studybook{}", std::env::consts::EXE_SUFFIX));
+    // With `--add-after-ms`, a new page saved that long after the last edit: a full rebuild,
+    // which may find the background pack export of the edits running.
+    let add_after = arg(&args, "--add-after-ms").map(|v| Duration::from_millis(v.parse().unwrap()));
+    let binary = arg(&args, "--binary").map_or_else(
+        || {
+            std::env::current_exe()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .join(format!("studybook{}", std::env::consts::EXE_SUFFIX))
+        },
+        PathBuf::from,
+    );
     let started = Instant::now();
     let _serve = Serve(
         Command::new(&binary)
@@ -96,6 +104,13 @@ fn main() {
         }
     };
     while next_event() != "hello" {}
+    let mut wait_for_reload = || loop {
+        match next_event().as_str() {
+            "reload" => break,
+            "errors" => panic!("the rebuild failed"),
+            _ => {}
+        }
+    };
     eprintln!("serving after {:.1} s", started.elapsed().as_secs_f64());
 
     let page = some_page(&site.join("content"));
@@ -107,14 +122,22 @@ fn main() {
         text.extend_from_slice(format!("\n延迟测试第{edit}次保存。\n").as_bytes());
         let saved = Instant::now();
         std::fs::write(&page, &text).unwrap();
-        loop {
-            match next_event().as_str() {
-                "reload" => break,
-                "errors" => panic!("the rebuild failed"),
-                _ => {}
-            }
-        }
+        wait_for_reload();
         times.push(saved.elapsed().as_secs_f64() * 1000.0);
+    }
+    if let Some(after) = add_after {
+        std::thread::sleep(after);
+        let added = page.with_file_name("serve-latency-added.md");
+        let saved = Instant::now();
+        std::fs::write(&added, "---\ntitle: 新增页面\n---\n\n延迟测试新增的页面。\n").unwrap();
+        wait_for_reload();
+        println!(
+            "a page added {} ms after the last edit: reload message after {:.0} ms",
+            after.as_millis(),
+            saved.elapsed().as_secs_f64() * 1000.0
+        );
+        std::fs::remove_file(&added).unwrap();
+        wait_for_reload();
     }
     std::fs::write(&page, &original).unwrap();
     times.sort_by(|a, b| a.total_cmp(b));

@@ -1970,6 +1970,41 @@ fn the_pack_is_rebuilt_with_the_site_and_leaves_drafts_out() {
 // Size and files.
 
 #[test]
+fn an_export_told_to_stop_gives_up_at_its_next_step_without_a_meta_file() {
+    // `serve` stops its background export when a full rebuild replaces the index.
+    let site = shared_fixture();
+    let index = site.path("public/search/index");
+    let scratch = tempfile::tempdir().unwrap();
+    let mut steps = 0;
+    loop {
+        let out = scratch.path().join(format!("stopped-{steps}"));
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let stop = || asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == steps;
+        let written = studybook::search::pack::write_pack_unless(&index, &out, None, &stop).unwrap();
+        if let Some(stats) = written {
+            // Never told to stop: the whole pack, as the build wrote it.
+            assert!(steps >= 5, "only {steps} steps before the pack was done");
+            assert!(stats.files > 5);
+            assert_eq!(
+                studybook::search::pack::decoded_files(&out).unwrap(),
+                studybook::search::pack::decoded_files(&site.path(PACK)).unwrap()
+            );
+            break;
+        }
+        assert_eq!(
+            asked.into_inner(),
+            steps + 1,
+            "it stops at the first step told to"
+        );
+        assert!(
+            !out.join("meta.js").exists(),
+            "a stopped export wrote meta.js (step {steps})"
+        );
+        steps += 1;
+    }
+}
+
+#[test]
 fn the_pack_is_the_same_byte_for_byte_in_every_build_of_the_same_sources() {
     // Two indexing threads fill segments in whatever order they are scheduled; the pack must
     // not show it.

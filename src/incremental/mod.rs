@@ -196,6 +196,9 @@ impl Workspace {
     /// replaces the whole output folder.
     fn close_index(&mut self) {
         if let Some(job) = self.pack_job.take() {
+            // The index changes now: the export stops at its next step instead of finishing
+            // a pack the build replaces.
+            self.index_generation.fetch_add(1, Ordering::SeqCst);
             let _ = job.join();
         }
         if let Some(live) = self.live_index.take() {
@@ -405,7 +408,11 @@ fn export_pack(
     if generation.load(Ordering::SeqCst) != started_at {
         return Ok(());
     }
-    search::pack::write_pack(&index_dir, &fresh, None)?;
+    let stale = || generation.load(Ordering::SeqCst) != started_at;
+    if search::pack::write_pack_unless(&index_dir, &fresh, None, &stale)?.is_none() {
+        let _ = std::fs::remove_dir_all(&fresh);
+        return Ok(());
+    }
     let swapped = lock.exclusive(|| -> anyhow::Result<bool> {
         if generation.load(Ordering::SeqCst) != started_at {
             return Ok(false);
