@@ -132,18 +132,19 @@ pub fn from_text(text: &str) -> Option<Vec<u8>> {
 /// that is smaller, as it is for binary carried by [`to_text`] and for Chinese text; otherwise
 /// UTF-8.
 pub(super) fn script_bytes(script: &str) -> Vec<u8> {
-    let units = script.encode_utf16().count();
-    if units * 2 + 2 >= script.len() + 3 {
-        let mut bytes = Vec::with_capacity(script.len() + 3);
-        bytes.extend_from_slice(b"\xef\xbb\xbf");
-        bytes.extend_from_slice(script.as_bytes());
-        return bytes;
-    }
-    let mut bytes = Vec::with_capacity(units * 2 + 2);
+    // UTF-16 first, in one pass (at most two bytes per byte of UTF-8, and the mark); UTF-8
+    // where that is no larger.
+    let mut bytes = Vec::with_capacity(script.len() * 2 + 2);
     bytes.extend_from_slice(&[0xff, 0xfe]);
     for unit in script.encode_utf16() {
         bytes.extend_from_slice(&unit.to_le_bytes());
     }
+    if bytes.len() >= script.len() + 3 {
+        bytes.clear();
+        bytes.extend_from_slice(b"\xef\xbb\xbf");
+        bytes.extend_from_slice(script.as_bytes());
+    }
+    bytes.shrink_to_fit();
     bytes
 }
 
