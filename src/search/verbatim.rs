@@ -58,7 +58,7 @@ pub struct VerbatimFile {
 pub(crate) fn write_file(
     path: &Path,
     grams: &[(String, Vec<u8>)],
-    by_char: &BTreeMap<char, Vec<u64>>,
+    by_char: &BTreeMap<char, Vec<u32>>,
     lengths: &[Vec<u64>],
 ) -> anyhow::Result<()> {
     let num_docs = lengths.first().map_or(0, Vec::len);
@@ -71,6 +71,7 @@ pub(crate) fn write_file(
             push_varint(&mut entry, docs.len() as u64);
             let mut next = 0;
             for &doc in docs {
+                let doc = u64::from(doc);
                 push_varint(&mut entry, doc - next);
                 next = doc + 1;
             }

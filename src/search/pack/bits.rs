@@ -28,10 +28,11 @@ pub(crate) fn push_varint(out: &mut Vec<u8>, mut value: u64) {
 
 /// Appends `values` (ascending, distinct, below `space`) as Rice-coded gaps: the first value,
 /// then each gap less one, with the parameter of their count over `space` ([`rice_k`]).
-pub(crate) fn push_ascending(bits: &mut BitWriter, values: &[u64], space: u64) {
+pub(crate) fn push_ascending<T: Copy + Into<u64>>(bits: &mut BitWriter, values: &[T], space: u64) {
     let k = rice_k(space, values.len() as u64);
     let mut next = 0;
     for &value in values {
+        let value: u64 = value.into();
         bits.push_rice(value - next, k);
         next = value + 1;
     }

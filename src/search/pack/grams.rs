@@ -28,7 +28,7 @@ pub(crate) struct Grams {
     pub grams: Vec<(String, Vec<u8>)>,
     /// Per CJK character, the documents (ascending) holding a gram that starts with it, which
     /// is any document with the character in a gram field: for one-character queries.
-    pub by_char: BTreeMap<char, Vec<u64>>,
+    pub by_char: BTreeMap<char, Vec<u32>>,
 }
 
 /// Numbers for what the grams are made of: CJK characters by rank and runs of letters and
@@ -39,7 +39,9 @@ struct Numbering {
     chars: Vec<char>,
     /// Per rank, the documents holding the character: ascending in each field, so sorted
     /// once all fields are counted.
-    docs: Vec<Vec<u64>>,
+    /// (`u32`: a document number fits, and these lists hold a number per distinct character of
+    /// every document.)
+    docs: Vec<Vec<u32>>,
     words: HashMap<String, u64>,
     word_texts: Vec<String>,
 }
@@ -56,7 +58,7 @@ impl Numbering {
     }
 
     /// The rank of CJK character `c`, counting it in document `doc`.
-    fn rank(&mut self, c: char, doc: u64) -> u64 {
+    fn rank(&mut self, c: char, doc: u32) -> u64 {
         let rank = self.rank_of(c) as usize;
         if rank == self.docs.len() {
             self.docs.push(Vec::new());
@@ -400,7 +402,7 @@ fn count_chunk(
         let mut written = 0;
         let mut begin = u32::try_from(base).ok()?;
         for (doc, texts) in texts.iter().enumerate() {
-            let doc = (first_doc + doc) as u64;
+            let doc = u32::try_from(first_doc + doc).ok()?;
             let text = texts.get(field).map_or("", String::as_str);
             chars.clear();
             chars.extend(text.chars().map(normalize_char));

@@ -372,7 +372,7 @@ fn write_words(
 /// Rice-coded list: see [`push_ascending`]), after their byte count; then its boundaries.
 fn char_entry(
     follow: &[Option<char>],
-    docs: &[u64],
+    docs: &[u32],
     alphabet: &Alphabet,
     num_docs: u64,
     boundaries: impl FnOnce(&mut Vec<u8>),
