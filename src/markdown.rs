@@ -155,14 +155,21 @@ pub fn render(
     let root = parse_document(&arena, markdown, &OPTIONS);
     let mut rendered = Rendered::default();
     let mut anchorizer = Anchorizer::new();
-    let mut raw_html = false;
+    // Raw HTML, or a link the sanitizer's list of URL schemes would drop.
+    let mut needs_sanitizer = false;
 
     for node in root.descendants() {
         let line = first_line + node.data().sourcepos.start.line.saturating_sub(1);
         let mut data = node.data_mut();
         match &mut data.value {
-            NodeValue::Link(link) => resolve_into(link, line, LinkKind::Link, &mut resolve),
-            NodeValue::Image(link) => resolve_into(link, line, LinkKind::Image, &mut resolve),
+            NodeValue::Link(link) => {
+                resolve_into(link, line, LinkKind::Link, &mut resolve);
+                needs_sanitizer |= has_unlisted_scheme(&link.url);
+            }
+            NodeValue::Image(link) => {
+                resolve_into(link, line, LinkKind::Image, &mut resolve);
+                needs_sanitizer |= has_unlisted_scheme(&link.url);
+            }
             NodeValue::WikiLink(wiki) => {
                 let found = LinkRef {
                     url: wiki.url.trim().to_string(),
@@ -172,6 +179,7 @@ pub fn render(
                 let rewrite = resolve(&found);
                 let raw = wiki.url.clone();
                 let url = rewrite.as_ref().map_or_else(|| raw.clone(), |r| r.url.clone());
+                needs_sanitizer |= has_unlisted_scheme(&url);
                 data.value = NodeValue::Link(Box::new(NodeLink {
                     url,
                     title: String::new(),
@@ -194,11 +202,11 @@ pub fn render(
             // Raw HTML (tables with merged cells…): its links and images are checked and
             // rewritten like Markdown's.
             NodeValue::HtmlBlock(block) => {
-                raw_html = true;
+                needs_sanitizer = true;
                 block.literal = rewrite_html_links(&block.literal, line, &mut resolve);
             }
             NodeValue::HtmlInline(raw) => {
-                raw_html = true;
+                needs_sanitizer = true;
                 *raw = rewrite_html_links(raw, line, &mut resolve);
             }
             NodeValue::Paragraph => {
@@ -220,7 +228,7 @@ pub fn render(
     }
 
     let mut html = String::new();
-    if raw_html {
+    if needs_sanitizer {
         format_html(root, &OPTIONS, &mut html).expect("writing to a String cannot fail");
         rendered.html = sanitize(&html);
     } else {
@@ -442,6 +450,56 @@ fn resolve_into(
     }
 }
 
+/// URL schemes the sanitizer keeps (ammonia's default list). comrak's safe mode only drops
+/// `javascript:`, `vbscript:`, `file:` and `data:`; a page with a link of any other scheme
+/// (`ms-msdt:`, `search-ms:`…, which hand the link to a program on the reader's PC) goes
+/// through the sanitizer, which drops it.
+const LISTED_SCHEMES: &[&str] = &[
+    "bitcoin",
+    "ftp",
+    "ftps",
+    "geo",
+    "http",
+    "https",
+    "im",
+    "irc",
+    "ircs",
+    "magnet",
+    "mailto",
+    "mms",
+    "mx",
+    "news",
+    "nntp",
+    "openpgp4fpr",
+    "sip",
+    "sms",
+    "smsto",
+    "ssh",
+    "tel",
+    "url",
+    "webcal",
+    "wtai",
+    "xmpp",
+];
+
+/// Whether `url` starts with a scheme (`name:` before any `/`, `?` or `#`) not in
+/// [`LISTED_SCHEMES`].
+fn has_unlisted_scheme(url: &str) -> bool {
+    let url = url.trim_start();
+    let Some(colon) = url.find(':') else {
+        return false;
+    };
+    let scheme = &url[..colon];
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    is_scheme
+        && !LISTED_SCHEMES
+            .iter()
+            .any(|listed| listed.eq_ignore_ascii_case(scheme))
+}
+
 /// The text of the document: inline pieces joined as they are, blocks separated by newlines.
 fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
     let mut text = String::new();
@@ -554,6 +612,31 @@ mod tests {
     }
 
     #[test]
+    fn only_a_scheme_outside_the_sanitizers_list_needs_the_sanitizer() {
+        for url in [
+            "https://a.cn/x",
+            "HTTP://a",
+            "mailto:a@b.cn",
+            "/notes/a.html",
+            "a.md",
+            "#top",
+            "学习:笔记.md",
+            "?q=a:b",
+        ] {
+            assert!(!has_unlisted_scheme(url), "{url}");
+        }
+        for url in [
+            "ms-msdt:/id",
+            "Search-MS:query=a",
+            "javascript:x",
+            " intent://a",
+            "a:b",
+        ] {
+            assert!(has_unlisted_scheme(url), "{url}");
+        }
+    }
+
+    #[test]
     fn dangerous_link_urls_are_left_out_with_or_without_raw_html() {
         for raw in ["", "<span>原文</span>\n\n"] {
             let markdown = format!(
@@ -563,6 +646,19 @@ mod tests {
             for attribute in ["href=\"javascript", "src=\"vbscript"] {
                 assert!(!html.contains(attribute), "{html}");
             }
+            // Schemes outside the sanitizer's list, which comrak alone would keep.
+            let other = render(
+                &format!("{raw}[诊断](ms-msdt:/id x) [搜](Search-MS:query=a)\n"),
+                1,
+                |_| None,
+            )
+            .html;
+            assert!(!other.contains("href=\"ms-msdt"), "{other}");
+            assert!(!other.to_lowercase().contains("href=\"search-ms"), "{other}");
+            assert!(
+                other.contains("诊断") && other.contains("搜"),
+                "the link texts stay: {other}"
+            );
             assert!(html.contains("href=\"https://a.cn/\""), "{html}");
         }
     }
