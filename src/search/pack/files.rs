@@ -457,6 +457,20 @@ pub(super) mod tests {
     use super::*;
 
     #[test]
+    fn deflate_is_the_same_bytes_on_every_machine() {
+        // Two builds of the same sources must write the same pack. flate2 takes whichever
+        // backend any crate of the build asks for: this fails if it is no longer zlib-rs.
+        let text = "学习贯彻党的二十大精神，学习贯彻党的二十大精神。2024年 abc abc abc".repeat(20);
+        let deflated = deflate(text.as_bytes(), TEXT_LEVEL);
+        assert_eq!(unpack_binary(&to_text(&deflated)).unwrap(), text.as_bytes());
+        assert_eq!(
+            (deflated.len(), crc32fast::hash(&deflated)),
+            (83, 1_219_153_311),
+            "deflate's output changed"
+        );
+    }
+
+    #[test]
     fn a_word_shard_keeps_counts_apart_and_codes_documents_as_bits() {
         // One word: field 0 in documents 4 (count 2) and 9; field 1 in document 0.
         let mut row = Vec::new();

@@ -115,7 +115,7 @@ impl Packing {
 
     fn cjk(self, first: u64, second: Option<u64>, offset: u32) -> Option<u64> {
         let second = second.map_or(0, |rank| rank + 1);
-        (second >> self.rank_bits == 0)
+        (first >> self.rank_bits == 0 && second >> self.rank_bits == 0)
             .then(|| (((first << self.rank_bits) | second) << self.offset_bits) | u64::from(offset))
     }
 
@@ -166,8 +166,9 @@ impl Packing {
 /// Counts the grams of `texts` (per document in pack id order, its text in each gram field);
 /// `lengths[field][doc]` is the length in characters of that text.
 pub(super) fn count_grams(texts: &[Vec<String>], lengths: &[Vec<u64>]) -> anyhow::Result<Grams> {
-    // A few chunks a thread, so that one with longer pages does not leave the other core idle.
-    let chunks = rayon::current_num_threads() * 4;
+    // A few chunks a thread, so that one with longer pages does not leave the other core idle;
+    // at most 64, each holding its numbering until the merge.
+    let chunks = (rayon::current_num_threads() * 4).min(64);
     count_grams_in_chunks(texts, lengths, texts.len().div_ceil(chunks).max(1))
 }
 
@@ -187,6 +188,10 @@ fn count_grams_in_chunks(
             "the pages hold too much text, in too many different characters, for the static search pack"
         )
     };
+    // Offsets and occurrence counts are `u32`.
+    if totals.iter().any(|&total| total > u64::from(u32::MAX)) {
+        return Err(too_many());
+    }
     // Where each chunk's texts begin in each field's texts laid end to end.
     let chunk_count = texts.len().div_ceil(chunk_len);
     let mut bases = vec![vec![0u64; totals.len()]; chunk_count];
@@ -444,6 +449,9 @@ fn count_chunk(
         char_marks.push(numbering.chars.len());
         word_marks.push(numbering.word_texts.len());
     }
+    // The code point table and the runs' map are only for counting (4.4 MB a chunk).
+    numbering.ranks = Vec::new();
+    numbering.words = HashMap::new();
     // Ascending once: the fields list the documents of a character one after the other.
     for docs in &mut numbering.docs {
         docs.sort_unstable();
