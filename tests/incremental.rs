@@ -453,6 +453,34 @@ fn settling_exports_the_pack_again_from_the_merged_index() {
     let mut options = BuildOptions::new(site.root());
     options.output_dir = Some(fresh.path().join("public"));
     studybook::build(&options).unwrap();
+    // The merged segment holds both kinds of documents (the edited page's grams in the gram
+    // fields, the others' in the build's verbatim file, found through the `order` field):
+    // the server's verbatim search still finds what a fresh build finds.
+    let live = Searcher::open(&site.path("public")).unwrap();
+    let built = Searcher::open(&fresh.path().join("public")).unwrap();
+    assert_eq!(
+        found_paths(&live, "\"静态包更新词汇癸子丑\""),
+        ["documents/eight-point-rules.md"]
+    );
+    assert!(
+        found_paths(&live, "\"八项规定\"").len() > 1,
+        "several pages, of both kinds"
+    );
+    for query in [
+        "\"静态包更新词汇癸子丑\"",
+        "\"金色名片\"",
+        "\"八项规定\"",
+        "学习",
+        "片",
+        "癸",
+        "\"第一议题\"",
+    ] {
+        assert_eq!(
+            found_paths(&live, query),
+            found_paths(&built, query),
+            "`{query}` after the merge finds what a fresh build finds"
+        );
+    }
     let settled = snapshot(&site.path("public/search/pack"));
     let built = snapshot(&fresh.path().join("public/search/pack"));
     assert_eq!(
