@@ -197,6 +197,34 @@ fn an_edited_page_matches_its_new_text_verbatim_and_no_longer_its_old_text() {
 }
 
 #[test]
+fn a_searcher_reopened_after_an_edit_keeps_the_mapped_verbatim_file_and_sees_the_edit() {
+    // `serve` reopens its searcher after each edit, reusing the build's verbatim file, which
+    // an edit leaves as it is; what it finds must be what a searcher opened afresh finds.
+    let (site, mut workspace) = start();
+    let page = "documents/eight-point-rules.md".to_string();
+    let before = Searcher::open(&site.path("public")).unwrap();
+    assert!(found_paths(&before, "\"金色名片\"").contains(&page));
+    let path = edit(&site, &format!("content/{page}"), |text| {
+        text.replace("金色名片", "鲜亮标识")
+    });
+    rebuild_pages(&mut workspace, &[path]);
+    let reopened = Searcher::reopen(&site.path("public"), Some(&before)).unwrap();
+    let fresh = Searcher::open(&site.path("public")).unwrap();
+    assert!(!found_paths(&reopened, "\"金色名片\"").contains(&page));
+    assert_eq!(
+        found_paths(&reopened, "\"鲜亮标识\""),
+        std::slice::from_ref(&page)
+    );
+    for query in ["\"金色名片\"", "\"鲜亮标识\"", "\"八项规定\"", "学习", "片", "鲜"] {
+        assert_eq!(
+            found_paths(&reopened, query),
+            found_paths(&fresh, query),
+            "`{query}`: the reopened searcher finds what a fresh one finds"
+        );
+    }
+}
+
+#[test]
 fn title_tag_date_and_summary_edits_follow_everywhere_they_show() {
     let (site, mut workspace) = start();
     // The title is the target of a wikilink elsewhere: the wikilink follows the new title
