@@ -370,12 +370,7 @@ impl Timings {
             eprintln!(
                 "timing: {stage:<22} {:>8.1} ms{}{}",
                 since.at.elapsed().as_secs_f64() * 1000.0,
-                now.cpu_ms
-                    .zip(since.cpu_ms)
-                    .map_or(String::new(), |(now, before)| format!(
-                        "   cpu {:>6} ms",
-                        now - before
-                    )),
+                cpu_between(since.cpu_ms, now.cpu_ms),
                 peak_memory().map_or(String::new(), |peak| format!("   peak so far {peak}")),
             );
             last.set(now);
@@ -401,6 +396,14 @@ pub(crate) fn process_cpu_ms() -> Option<u64> {
     let user: u64 = after_name.next()?.parse().ok()?;
     let system: u64 = after_name.next()?.parse().ok()?;
     Some((user + system) * 10)
+}
+
+/// The processor time from `before` to `now` (see [`process_cpu_ms`]) for a timing line, or
+/// nothing where the system does not tell it.
+pub(crate) fn cpu_between(before: Option<u64>, now: Option<u64>) -> String {
+    before.zip(now).map_or(String::new(), |(before, now)| {
+        format!("   cpu {:>6} ms", now - before)
+    })
 }
 
 /// A progress bar on stderr for long builds; invisible when stderr is not a terminal.

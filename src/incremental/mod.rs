@@ -405,16 +405,16 @@ fn export_pack(
     let fresh = live.with_file_name(format!(".pack-new-{}", std::process::id()));
     let old = live.with_file_name(format!(".pack-old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&fresh);
-    if generation.load(Ordering::SeqCst) != started_at {
+    let stale = || generation.load(Ordering::SeqCst) != started_at;
+    if stale() {
         return Ok(());
     }
-    let stale = || generation.load(Ordering::SeqCst) != started_at;
     if search::pack::write_pack_unless(&index_dir, &fresh, None, &stale)?.is_none() {
         let _ = std::fs::remove_dir_all(&fresh);
         return Ok(());
     }
     let swapped = lock.exclusive(|| -> anyhow::Result<bool> {
-        if generation.load(Ordering::SeqCst) != started_at {
+        if stale() {
             return Ok(false);
         }
         let _ = std::fs::remove_dir_all(&old);

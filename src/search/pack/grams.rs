@@ -218,55 +218,7 @@ fn count_grams_in_chunks(
         .collect::<Option<_>>()
         .ok_or_else(too_many)?;
 
-    // Numbers in order of first appearance over all chunks: field by field, chunk by chunk.
-    let mut numbering = Numbering::new();
-    let mut rank_maps: Vec<Vec<u64>> = chunks
-        .iter()
-        .map(|chunk| vec![0; chunk.numbering.chars.len()])
-        .collect();
-    let mut word_maps: Vec<Vec<u64>> = chunks
-        .iter()
-        .map(|chunk| vec![0; chunk.numbering.word_texts.len()])
-        .collect();
-    for field in 0..totals.len() {
-        for ((chunk, ranks), words) in chunks.iter().zip(&mut rank_maps).zip(&mut word_maps) {
-            let new_chars = chunk.char_marks[field]..chunk.char_marks[field + 1];
-            for (rank, &c) in ranks[new_chars.clone()]
-                .iter_mut()
-                .zip(&chunk.numbering.chars[new_chars])
-            {
-                *rank = numbering.rank_of(c);
-            }
-            let new_words = chunk.word_marks[field]..chunk.word_marks[field + 1];
-            for (number, word) in words[new_words.clone()]
-                .iter_mut()
-                .zip(&chunk.numbering.word_texts[new_words])
-            {
-                *number = numbering.word(word);
-            }
-        }
-    }
-    // Each character's documents: each chunk's are ascending, and the chunks in order.
-    let mut locals: Vec<Vec<Option<u32>>> = vec![Vec::new(); numbering.chars.len()];
-    for (number, ranks) in rank_maps.iter().enumerate() {
-        for (local, &rank) in ranks.iter().enumerate() {
-            let slots = &mut locals[rank as usize];
-            slots.resize(chunks.len(), None);
-            slots[number] = Some(local as u32);
-        }
-    }
-    numbering.docs = locals
-        .into_par_iter()
-        .map(|slots| {
-            let mut docs = Vec::new();
-            for (chunk, local) in chunks.iter().zip(slots) {
-                if let Some(local) = local {
-                    docs.extend_from_slice(&chunk.numbering.docs[local as usize]);
-                }
-            }
-            docs
-        })
-        .collect();
+    let (numbering, rank_maps, word_maps) = common_numbering(&chunks, totals.len());
 
     // The occurrences in the common numbering, in place; then each field's parts moved together.
     chunks
@@ -282,15 +234,7 @@ fn count_grams_in_chunks(
             Some(())
         })
         .ok_or_else(too_many)?;
-    for (field, occurrences) in fields.iter_mut().enumerate() {
-        let mut end = 0;
-        for (chunk, bases) in chunks.iter().zip(&bases) {
-            let start = bases[field] as usize;
-            occurrences.copy_within(start..start + chunk.filled[field], end);
-            end += chunk.filled[field];
-        }
-        occurrences.truncate(end);
-    }
+    close_gaps(&mut fields, &chunks, &bases);
     drop(chunks);
     fields
         .par_iter_mut()
@@ -355,6 +299,75 @@ pub(crate) fn lengths_of(texts: &[Vec<String>]) -> Vec<Vec<u64>> {
                 .collect()
         })
         .collect()
+}
+
+/// The chunks' characters and runs numbered in order of first appearance over all of them
+/// (field by field, chunk by chunk, as one pass meets them), each character with its
+/// documents; and per chunk, its numbers' common ones (characters, then runs).
+fn common_numbering(chunks: &[ChunkGrams], field_count: usize) -> (Numbering, Vec<Vec<u64>>, Vec<Vec<u64>>) {
+    let mut numbering = Numbering::new();
+    let mut rank_maps: Vec<Vec<u64>> = chunks
+        .iter()
+        .map(|chunk| vec![0; chunk.numbering.chars.len()])
+        .collect();
+    let mut word_maps: Vec<Vec<u64>> = chunks
+        .iter()
+        .map(|chunk| vec![0; chunk.numbering.word_texts.len()])
+        .collect();
+    for field in 0..field_count {
+        for ((chunk, ranks), words) in chunks.iter().zip(&mut rank_maps).zip(&mut word_maps) {
+            let new_chars = chunk.char_marks[field]..chunk.char_marks[field + 1];
+            for (rank, &c) in ranks[new_chars.clone()]
+                .iter_mut()
+                .zip(&chunk.numbering.chars[new_chars])
+            {
+                *rank = numbering.rank_of(c);
+            }
+            let new_words = chunk.word_marks[field]..chunk.word_marks[field + 1];
+            for (number, word) in words[new_words.clone()]
+                .iter_mut()
+                .zip(&chunk.numbering.word_texts[new_words])
+            {
+                *number = numbering.word(word);
+            }
+        }
+    }
+    // Each character's documents: each chunk's are ascending, and the chunks in order.
+    let mut locals: Vec<Vec<Option<u32>>> = vec![Vec::new(); numbering.chars.len()];
+    for (number, ranks) in rank_maps.iter().enumerate() {
+        for (local, &rank) in ranks.iter().enumerate() {
+            let slots = &mut locals[rank as usize];
+            slots.resize(chunks.len(), None);
+            slots[number] = Some(local as u32);
+        }
+    }
+    numbering.docs = locals
+        .into_par_iter()
+        .map(|slots| {
+            let mut docs = Vec::new();
+            for (chunk, local) in chunks.iter().zip(slots) {
+                if let Some(local) = local {
+                    docs.extend_from_slice(&chunk.numbering.docs[local as usize]);
+                }
+            }
+            docs
+        })
+        .collect();
+    (numbering, rank_maps, word_maps)
+}
+
+/// Moves each chunk's occurrences (at the start of its part of each field, see [`chunk_parts`])
+/// together, dropping the room left unused.
+fn close_gaps(fields: &mut [Vec<u64>], chunks: &[ChunkGrams], bases: &[Vec<u64>]) {
+    for (field, occurrences) in fields.iter_mut().enumerate() {
+        let mut end = 0;
+        for (chunk, bases) in chunks.iter().zip(bases) {
+            let start = bases[field] as usize;
+            occurrences.copy_within(start..start + chunk.filled[field], end);
+            end += chunk.filled[field];
+        }
+        occurrences.truncate(end);
+    }
 }
 
 /// The grams of a run of documents, numbered on their own (see [`count_grams_in_chunks`]).
@@ -493,16 +506,21 @@ mod tests {
             .collect()
     }
 
+    /// Documents of three gram fields each.
+    fn documents(texts: &[[&str; 3]]) -> Vec<Vec<String>> {
+        texts
+            .iter()
+            .map(|fields| fields.iter().map(|text| text.to_string()).collect())
+            .collect()
+    }
+
     #[test]
     fn every_gram_of_the_tokenizer_is_counted_at_its_offset() {
-        let texts: Vec<Vec<String>> = [
+        let texts = documents(&[
             ["學習教育", "党史学习教育，ＡＢＣ 2024年学习", "学习"],
             ["", "abc 学", "会议 abc"],
             ["教育", "习近平 2024 abc", ""],
-        ]
-        .iter()
-        .map(|fields| fields.iter().map(|text| text.to_string()).collect())
-        .collect();
+        ]);
         let lengths = lengths_of(&texts);
         let totals: Vec<u64> = lengths.iter().map(|lengths| lengths.iter().sum()).collect();
         let counted = count_grams(&texts, &lengths).unwrap();
@@ -546,17 +564,14 @@ mod tests {
     fn the_counts_do_not_depend_on_how_the_documents_are_chunked() {
         // Characters and runs met first in a later chunk, or first in a later field of an
         // earlier chunk, and documents without text, in every way of cutting them.
-        let texts: Vec<Vec<String>> = [
+        let texts = documents(&[
             ["", "会议 abc 学习", "学"],
             ["学习", "", "xyz 2024年"],
             ["教育", "学习教育 xyz", "会"],
             ["", "", ""],
             ["议题", "第一议题 abc 2024", "议"],
             ["xyz", "学", "题目"],
-        ]
-        .iter()
-        .map(|fields| fields.iter().map(|text| text.to_string()).collect())
-        .collect();
+        ]);
         let lengths = lengths_of(&texts);
         let whole = count_grams_in_chunks(&texts, &lengths, texts.len()).unwrap();
         let whole_terms: Vec<&str> = whole.grams.iter().map(|(term, _)| term.as_str()).collect();

@@ -125,19 +125,16 @@ pub fn write_pack_unless(
     let started = std::time::Instant::now();
     let timings = std::env::var_os("STUDYBOOK_TIMINGS").is_some();
     let cpu_at_start = crate::process_cpu_ms();
-    let mark = |step: &str| {
+    // Each step ends here: timed, then the export gives up if told to.
+    let finished = |step: &str| {
         if timings {
             eprintln!(
                 "timing:   pack, {step:<30} at {:>6.0} ms{}",
                 started.elapsed().as_secs_f64() * 1000.0,
-                crate::process_cpu_ms()
-                    .zip(cpu_at_start)
-                    .map_or(String::new(), |(now, start)| format!(
-                        "   cpu {:>6} ms",
-                        now - start
-                    )),
+                crate::cpu_between(cpu_at_start, crate::process_cpu_ms()),
             );
         }
+        stop()
     };
     let Documents {
         ids,
@@ -147,8 +144,7 @@ pub fn write_pack_unless(
         meetings,
         tags,
     } = read_documents(&searcher, segments, &fields, num_docs)?;
-    mark("read documents");
-    if stop() {
+    if finished("read documents") {
         return Ok(None);
     }
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
@@ -169,8 +165,7 @@ pub fn write_pack_unless(
         || read_words(segments, &ids, &word_fields, num_docs),
     );
     let Grams { grams, by_char } = grams?;
-    mark("grams and words");
-    if stop() {
+    if finished("grams and words") {
         return Ok(None);
     }
     let Words {
@@ -215,8 +210,7 @@ pub fn write_pack_unless(
         word_shards,
     } = word_files?;
     let text_chunks = chunks.len();
-    mark("vocabulary and word shards");
-    if stop() {
+    if finished("vocabulary and word shards") {
         return Ok(None);
     }
     // Characters, with their positions beside letters and digits; beside them, on the other
@@ -250,8 +244,7 @@ pub fn write_pack_unless(
     let char_shards = char_shards?;
     drop(gram_texts);
     drop(by_char);
-    mark("characters and verbatim file");
-    if stop() {
+    if finished("characters and verbatim file") {
         return Ok(None);
     }
 
@@ -259,8 +252,7 @@ pub fn write_pack_unless(
     let encoded_grams = grams;
     let gram_shards = gram_shard_count(encoded_grams.iter().map(|(t, p)| t.len() + p.len()).sum());
     write_gram_shards("g", gram_shards, encoded_grams, &alphabet, &gram_totals, &write)?;
-    mark("gram shards");
-    if stop() {
+    if finished("gram shards") {
         return Ok(None);
     }
 
@@ -271,8 +263,7 @@ pub fn write_pack_unless(
             let name = format!("t-{number}");
             write(&name, quoted(&pack_binary(&alphabet.encode(&json), TEXT_LEVEL)))
         })?;
-    mark("text chunks");
-    if stop() {
+    if finished("text chunks") {
         return Ok(None);
     }
     // The alphabet first: the browser needs it for every text chunk.
