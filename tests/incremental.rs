@@ -552,6 +552,73 @@ fn settling_exports_the_pack_again_from_the_merged_index() {
     }
 }
 
+/// A full build that fails (here: a new page with broken front matter) stops the pack export
+/// it would have replaced, and writes nothing: the live output, edits included, stays, and so
+/// must the work of bringing its static pack up to date with those edits.
+#[test]
+fn a_failed_full_build_leaves_the_pack_to_catch_up_with_the_edits_before_it() {
+    let (site, mut workspace) = start();
+    let lock = Arc::new(CountingLock(std::sync::Mutex::new(0)));
+    let broken = "content/documents/broken-new-page.md";
+    for (round, words) in ["失败之前编辑甲乙丙", "导出途中失败丁戊己"]
+        .into_iter()
+        .enumerate()
+    {
+        let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+            format!("{text}\n{words}。\n")
+        });
+        rebuild_pages(&mut workspace, &[path]);
+        assert!(workspace.pack_stale());
+        if round == 1 {
+            // The export starts, and the failing build comes at once: stopped or finished,
+            // the pack must end up with the edit.
+            workspace.settle(lock.clone()).unwrap();
+        }
+        site.write(broken, "---\ntitle: [没有闭合\n---\n正文\n");
+        let before = site.snapshot_output();
+        let err = workspace
+            .rebuild(&content_change(&[site.path(broken)]), &NotServing)
+            .expect_err("broken front matter fails the build");
+        assert!(err.to_string().contains("broken-new-page.md:"), "{err}");
+        let pack_dir = site.path("public/search/pack");
+        if round == 0 {
+            assert_eq!(site.snapshot_output(), before, "the failed build wrote nothing");
+            assert!(
+                !pack_contains(&pack_dir, words),
+                "no export has run yet: the pack lags the edit"
+            );
+        }
+        if workspace.pack_stale() {
+            workspace.settle(lock.clone()).unwrap();
+        }
+        wait_for(Duration::from_secs(60), "the pack to hold the edit", || {
+            // Not while the export swaps the folders.
+            let _swapping = lock.0.lock().unwrap();
+            pack_contains(&pack_dir, words).then_some(())
+        });
+        assert_eq!(
+            found_paths(
+                &Searcher::open(&site.path("public")).unwrap(),
+                &format!("\"{words}\"")
+            ),
+            ["documents/eight-point-rules.md"]
+        );
+        // Still broken: the next rebuild is a full one and fails again; fixed, it succeeds.
+        let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+            format!("{text}\n失败期间的编辑{round}。\n")
+        });
+        assert!(workspace
+            .rebuild(&content_change(std::slice::from_ref(&path)), &NotServing)
+            .is_err());
+        site.remove(broken);
+        let fixed = workspace
+            .rebuild(&content_change(&[path, site.path(broken)]), &NotServing)
+            .expect("fixed");
+        assert_eq!(fixed.scope, Scope::Full);
+        assert!(!workspace.pack_stale());
+    }
+}
+
 #[test]
 fn a_broken_book_toml_is_not_forgotten_by_the_next_edit() {
     let (site, mut workspace) = start();

@@ -96,6 +96,10 @@ pub struct Rebuilt {
 pub struct Workspace {
     options: BuildOptions,
     last_good: Option<Loaded>,
+    /// The last full build failed: the next rebuild is a full one too (a broken book.toml
+    /// must not be forgotten by the edit after it). Meanwhile `last_good` still describes the
+    /// live output, so the static pack can catch up with the edits before the failure.
+    full_due: bool,
     live_index: Option<LiveIndex>,
     /// Content paths of failed rebuilds: the workspace still holds the state before them, so
     /// the next rebuild must read them again.
@@ -120,6 +124,7 @@ impl Workspace {
         Workspace {
             options,
             last_good: None,
+            full_due: false,
             live_index: None,
             carried: BTreeSet::new(),
             theme_carried: false,
@@ -146,7 +151,7 @@ impl Workspace {
         let mut change = change.clone();
         change.content.extend(std::mem::take(&mut self.carried));
         change.theme |= std::mem::take(&mut self.theme_carried);
-        let result = if change.config || self.last_good.is_none() {
+        let result = if change.config || self.full_due || self.last_good.is_none() {
             self.full(lock, started)
         } else {
             match self.edit(&change, lock, started) {
@@ -164,11 +169,19 @@ impl Workspace {
 
     /// A full build, committed while no request reads the output.
     fn full(&mut self, lock: &impl OutputLock, started: Instant) -> Result<Rebuilt, BuildError> {
-        self.close_index();
-        // Until a full build succeeds, the next rebuild is a full one too: a broken book.toml
-        // must not be forgotten by the edit after it.
+        let pack_behind = self.close_index();
+        self.full_due = true;
+        let (prepared, loaded) = match prepare_keeping(&self.options) {
+            Ok(prepared) => prepared,
+            Err(err) => {
+                // Nothing was written: the live output is still the last good one, whose pack
+                // may lag its edits (the export this build stopped): settling catches it up.
+                self.pack_stale |= pack_behind && self.last_good.is_some();
+                return Err(err);
+            }
+        };
+        // The output is replaced now: until that succeeds, nothing describes it.
         self.last_good = None;
-        let (prepared, loaded) = prepare_keeping(&self.options)?;
         let (report, previous) = lock.exclusive(|| {
             self.index_generation.fetch_add(1, Ordering::SeqCst);
             prepared.commit_leaving_previous()
@@ -179,6 +192,7 @@ impl Workspace {
             std::thread::spawn(move || previous.remove());
         }
         self.last_good = Some(loaded);
+        self.full_due = false;
         self.pack_stale = false;
         Ok(Rebuilt {
             scope: Scope::Full,
@@ -193,17 +207,22 @@ impl Workspace {
     }
 
     /// Lets go of the live index (and waits for a pack export reading it): a full build
-    /// replaces the whole output folder.
-    fn close_index(&mut self) {
+    /// replaces the whole output folder. Answers whether the static pack lags the index (an
+    /// export was due, stopped here, or failed).
+    fn close_index(&mut self) -> bool {
+        let mut pack_behind = self.pack_stale;
         if let Some(job) = self.pack_job.take() {
+            let running = !job.is_finished();
             // The index changes now: the export stops at its next step instead of finishing
             // a pack the build replaces.
             self.index_generation.fetch_add(1, Ordering::SeqCst);
-            let _ = job.join();
+            let exported = job.join().unwrap_or(false);
+            pack_behind |= running || !exported;
         }
         if let Some(live) = self.live_index.take() {
             let _ = live.writer.wait_merging_threads();
         }
+        pack_behind
     }
 
     /// The edit of existing pages and/or the theme; `None` when the change needs a full build.
@@ -310,10 +329,10 @@ impl Workspace {
         }))
     }
 
-    /// Replaces the search documents of `pages` in the live index and commits.
-    fn update_index(&mut self, pages: &[usize]) -> anyhow::Result<()> {
-        let loaded = self.last_good.as_ref().expect("an edit has a last good build");
+    /// The writer on the live output's index, opened at its first use.
+    fn live_index(&mut self) -> anyhow::Result<&mut LiveIndex> {
         if self.live_index.is_none() {
+            let loaded = self.last_good.as_ref().expect("the live output is a good build");
             let dir = loaded.output_dir.join(search::INDEX_DIR);
             let (index, writer, fields) = search::index::open_writer(&dir, &loaded.analyzer)?;
             self.live_index = Some(LiveIndex {
@@ -322,6 +341,13 @@ impl Workspace {
                 fields,
             });
         }
+        Ok(self.live_index.as_mut().expect("opened above"))
+    }
+
+    /// Replaces the search documents of `pages` in the live index and commits.
+    fn update_index(&mut self, pages: &[usize]) -> anyhow::Result<()> {
+        self.live_index()?;
+        let loaded = self.last_good.as_ref().expect("an edit has a last good build");
         let live = self.live_index.as_mut().expect("opened above");
         search::index::replace_documents(
             &mut live.writer,
@@ -353,6 +379,11 @@ impl Workspace {
         if self.pack_job.as_ref().is_some_and(|job| !job.is_finished()) {
             return Ok(());
         }
+        if self.last_good.is_none() {
+            return Ok(());
+        }
+        // After a failed full build the writer was let go: the export reads the index again.
+        self.live_index()?;
         let (Some(loaded), Some(live)) = (self.last_good.as_ref(), self.live_index.as_mut()) else {
             return Ok(());
         };
