@@ -441,8 +441,9 @@ impl Analyzer {
         self.jieba
             .tokenize(&normalized, mode, false)
             .into_iter()
-            // CJK characters first: `is_alphanumeric` looks them up in a slow Unicode table.
-            .filter(|token| token.word.chars().any(|c| is_cjk_char(c) || c.is_alphanumeric()))
+            // Letters and digits of any script: `is_word_char` answers CJK characters and
+            // Chinese punctuation (a token of its own each) without the slow Unicode table.
+            .filter(|token| token.word.chars().any(|c| is_cjk_char(c) || is_word_char(c)))
             .map(|token| token.start..token.end)
             .collect()
     }

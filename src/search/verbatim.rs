@@ -62,8 +62,21 @@ pub(crate) fn write_file(
     lengths: &[Vec<u64>],
 ) -> anyhow::Result<()> {
     let num_docs = lengths.first().map_or(0, Vec::len);
-    let mut order: Vec<&(String, Vec<u8>)> = grams.iter().collect();
-    order.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // By term: first by its first eight bytes, kept beside each entry, then by the rest; a
+    // comparison of the strings themselves reads two far-apart heap blocks (1.7 million terms
+    // at 10,000 pages).
+    let mut keyed: Vec<(u64, &(String, Vec<u8>))> = grams
+        .par_iter()
+        .map(|gram| {
+            let mut head = [0u8; 8];
+            let bytes = gram.0.as_bytes();
+            let len = bytes.len().min(8);
+            head[..len].copy_from_slice(&bytes[..len]);
+            (u64::from_be_bytes(head), gram)
+        })
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1 .0.cmp(&b.1 .0)));
+    let order: Vec<&(String, Vec<u8>)> = keyed.into_iter().map(|(_, gram)| gram).collect();
     let char_entries: Vec<(u32, Vec<u8>)> = by_char
         .iter()
         .map(|(&c, docs)| {

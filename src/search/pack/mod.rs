@@ -56,11 +56,11 @@ use bits::push_ascending;
 pub(crate) use bits::{push_varint, read_varint, rice_k, BitReader, BitWriter};
 use boundaries::Boundaries;
 use documents::{chunk_sizes, front_coded, read_documents, text_chunks, DocsTable, Documents};
-pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use files::{
-    gram_shard_count, json, pack_binary, quoted, shard_count, write_gram_shards, write_postings_shards,
-    write_shards, PackFiles, MAX_SHARDS, TEXT_LEVEL,
+    deflate, gram_shard_count, json, shard_count, write_gram_shards, write_postings_shards, write_shards,
+    Data, PackFiles, MAX_SHARDS, TEXT_LEVEL,
 };
+pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use grams::count_grams;
 #[cfg(test)]
 pub(crate) use grams::lengths_of as gram_lengths_for_tests;
@@ -178,7 +178,7 @@ pub fn write_pack_unless(
     std::fs::create_dir_all(pack_dir)
         .with_context(|| format!("failed to create `{}`", pack_dir.display()))?;
     let files = PackFiles::new(pack_dir, build.clone());
-    let write = |name: &str, data: String| files.write(name, &data);
+    let write = |name: &str, data: Data| files.write(name, data);
 
     // Characters: per CJK character, the documents that hold it and the grams that start with
     // it (its successors), for one-character queries and a lone character inside a phrase.
@@ -261,7 +261,7 @@ pub fn write_pack_unless(
         .enumerate()
         .try_for_each(|(number, (_, json))| {
             let name = format!("t-{number}");
-            write(&name, quoted(&pack_binary(&alphabet.encode(&json), TEXT_LEVEL)))
+            write(&name, Data::Binary(deflate(&alphabet.encode(&json), TEXT_LEVEL)))
         })?;
     if finished("text chunks") {
         return Ok(None);
@@ -280,13 +280,13 @@ pub fn write_pack_unless(
             push_varint(&mut docs_bytes, length);
         }
     }
-    write("docs", quoted(&pack_binary(&docs_bytes, TEXT_LEVEL)))?;
+    write("docs", Data::Binary(deflate(&docs_bytes, TEXT_LEVEL)))?;
 
     let fold: String = fold_table()
         .into_iter()
         .flat_map(|(from, to)| [from, to])
         .collect();
-    write("fold", json(&fold)?)?;
+    write("fold", Data::Json(json(&fold)?))?;
 
     let meta = serde_json::json!({
         "format": FORMAT,
@@ -308,7 +308,7 @@ pub fn write_pack_unless(
         "verbatimScore": super::query::VERBATIM_SCORE,
     });
     // Last: a page that finds `meta.js` finds every file it names.
-    write("meta", json(&meta)?)?;
+    write("meta", Data::Json(json(&meta)?))?;
     let written = files.finish();
     Ok(Some(PackStats {
         files: written.files,
@@ -332,7 +332,7 @@ fn write_words(
     words: Vec<(String, Vec<u8>)>,
     fields: usize,
     num_docs: u32,
-    write: &(impl Fn(&str, String) -> anyhow::Result<()> + Sync),
+    write: &(impl Fn(&str, Data) -> anyhow::Result<()> + Sync),
 ) -> anyhow::Result<WordFiles> {
     let word_shards = shard_count(words.iter().map(|(t, p)| t.len() + p.len()).sum());
     let vocabulary_bytes: usize = words.iter().map(|(t, _)| t.len() + 1).sum();
@@ -348,7 +348,7 @@ fn write_words(
         shard.push_str(term);
     }
     for (number, terms) in vocabulary.iter().enumerate() {
-        write(&format!("v-{number}"), json(terms)?)?;
+        write(&format!("v-{number}"), Data::Json(json(terms)?))?;
     }
     write_postings_shards("w", word_shards, words, fields, u64::from(num_docs), write)?;
     Ok(WordFiles {
