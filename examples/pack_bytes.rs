@@ -71,7 +71,9 @@ fn doc_ids(pack: &Path, chunks: usize) -> HashMap<String, usize> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let QueryArgs { site, count, seed } = QueryArgs::parse(200)?;
+    let QueryArgs {
+        site, count, seed, ..
+    } = QueryArgs::parse(200)?;
     let output = site.join("public");
     let pack = output.join("search").join("pack");
     let meta = meta(&pack);

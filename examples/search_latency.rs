@@ -1,9 +1,10 @@
 //! Search latency benchmark: p50/p99 over generated queries, through the library and through
 //! `GET /api/search` on a real loopback server.
 //!
-//! `cargo run --release --example search_latency -- --site DIR [--queries 1000] [--seed 7]`
-//! where DIR is a built site (run `studybook build --root DIR` first). Queries are 2–4
-//! character substrings of the site's own pages, some of two parts, some with a filter.
+//! `cargo run --release --example search_latency -- --site DIR [--queries 1000] [--seed 7]
+//! [--slowest 20]` where DIR is a built site (run `studybook build --root DIR` first). Queries
+//! are 2–4 character substrings of the site's own pages, some of two parts, some with a filter.
+//! `--slowest K` lists the K slowest queries (the best of three runs each), to profile the tail.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -41,7 +42,12 @@ fn encode(text: &str) -> String {
 }
 
 fn main() -> anyhow::Result<()> {
-    let QueryArgs { site, count, seed } = QueryArgs::parse(1000)?;
+    let QueryArgs {
+        site,
+        count,
+        seed,
+        slowest,
+    } = QueryArgs::parse(1000)?;
     let output = site.join("public");
     let queries = typical_queries(&site, count, seed);
     let searcher = Searcher::open(&output)?;
@@ -70,6 +76,32 @@ fn main() -> anyhow::Result<()> {
     }
     report("library", library);
     println!("queries with results: {hits}/{}", queries.len());
+    if slowest > 0 {
+        let mut timed = Vec::new();
+        for Query { text: query, kind } in &queries {
+            let request = SearchRequest {
+                query: query.clone(),
+                limit: 10,
+                kind: kind.clone(),
+                ..Default::default()
+            };
+            let mut best = f64::MAX;
+            let mut total = 0;
+            for _ in 0..3 {
+                let started = Instant::now();
+                total = searcher.search(&request)?.total;
+                best = best.min(started.elapsed().as_secs_f64() * 1000.0);
+            }
+            timed.push((best, query, kind, total));
+        }
+        timed.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (ms, query, kind, total) in timed.into_iter().take(slowest) {
+            let kind = kind
+                .as_deref()
+                .map_or(String::new(), |kind| format!(" kind={kind}"));
+            println!("  {ms:>7.3} ms  {total:>5} results  `{query}`{kind}");
+        }
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;

@@ -28,7 +28,9 @@ fn report(name: &str, mut times: Vec<f64>) {
 }
 
 fn main() -> anyhow::Result<()> {
-    let QueryArgs { site, count, seed } = QueryArgs::parse(100)?;
+    let QueryArgs {
+        site, count, seed, ..
+    } = QueryArgs::parse(100)?;
     let page = site.join("public").join("search.html").canonicalize()?;
     let queries = typical_queries(&site, count, seed);
     let browser = browser::Browser::launch();

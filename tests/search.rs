@@ -795,6 +795,26 @@ fn offset_and_limit_page_through_the_same_ranking() {
     });
     assert!(beyond.results.is_empty());
     assert_eq!(beyond.total, all.len());
+    // Only the page shown is put in order: every page of every size is the same slice of
+    // the whole ranking, for a query with many matches (and ties in score).
+    for query in ["学习", "会", "党"] {
+        let all = paths(&run(&SearchRequest {
+            limit: 10_000,
+            ..request(query)
+        }));
+        assert!(all.len() > 10, "`{query}`: {}", all.len());
+        for limit in [1, 2, 7] {
+            for offset in 0..all.len() + 1 {
+                let page = run(&SearchRequest {
+                    limit,
+                    offset,
+                    ..request(query)
+                });
+                let end = (offset + limit).min(all.len());
+                assert_eq!(paths(&page), all[offset..end], "`{query}` from {offset}, {limit}");
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-/// What a query benchmark is told: `--site DIR [--queries N] [--seed S]`.
+/// What a query benchmark is told: `--site DIR [--queries N] [--seed S] [--slowest K]`.
 pub struct QueryArgs {
     pub site: PathBuf,
     pub count: usize,
     pub seed: u64,
+    /// How many of the slowest queries to list (0: none).
+    pub slowest: usize,
 }
 
 impl QueryArgs {
@@ -19,6 +21,7 @@ impl QueryArgs {
             site: PathBuf::from("."),
             count,
             seed: 7,
+            slowest: 0,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -26,6 +29,7 @@ impl QueryArgs {
                 "--site" => parsed.site = PathBuf::from(args.next().unwrap_or_default()),
                 "--queries" => parsed.count = args.next().unwrap_or_default().parse()?,
                 "--seed" => parsed.seed = args.next().unwrap_or_default().parse()?,
+                "--slowest" => parsed.slowest = args.next().unwrap_or_default().parse()?,
                 other => anyhow::bail!("unknown argument `{other}`"),
             }
         }

@@ -7,10 +7,10 @@
 //! (jieba), and verbatim matches always rank above word-only matches; within each tier BM25
 //! with field boosts decides, and ties go to the newer page, then in source path order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -19,10 +19,10 @@ use tantivy::query::{
     RegexPhraseQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use super::analyzer::{grams, is_stop_word, normalize, query_grams, segment_query, Analyzer};
-use super::facets::{sorted, sorted_by_value_desc, FacetColumns};
+use super::facets::{sorted, sorted_by_value_desc, AllMatches, FacetNames, Match};
 pub use super::facets::{FacetCount, Facets};
 use super::file_match::FileMatchQuery;
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
@@ -164,6 +164,24 @@ pub struct Searcher {
     reader: IndexReader,
     fields: Fields,
     verbatim: Arc<VerbatimFile>,
+    /// Per segment, its facet names, read at its first query: the reader is never reloaded
+    /// (a rebuild opens a new searcher), so segment ordinals stay what they were.
+    facet_names: Vec<OnceLock<FacetNames>>,
+}
+
+/// Scores are compared at a thousandth: the static engine recomputes them in the browser,
+/// where the last bits of a float may differ.
+fn score_key(score: f32) -> i64 {
+    (f64::from(score) * 1000.0).round() as i64
+}
+
+/// The order of results: by score (see [`score_key`]), ties to the newer page, then in source
+/// path order (the same in every build, and the static pack's id order).
+fn rank_order(a: &(i64, Match), b: &(i64, Match)) -> std::cmp::Ordering {
+    b.0.cmp(&a.0)
+        .then(b.1.date.cmp(&a.1.date))
+        .then(a.1.order.cmp(&b.1.order))
+        .then(a.1.address.cmp(&b.1.address))
 }
 
 impl Searcher {
@@ -202,10 +220,14 @@ impl Searcher {
             Some(previous) => previous.verbatim.clone(),
             None => Arc::new(VerbatimFile::open(&dir).map_err(|e| damaged(&format!("{e:#}")))?),
         };
+        let facet_names = (0..searcher.segment_readers().len())
+            .map(|_| OnceLock::new())
+            .collect();
         Ok(Searcher {
             reader,
             fields,
             verbatim,
+            facet_names,
         })
     }
 
@@ -226,42 +248,39 @@ impl Searcher {
             results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
             return Ok(results);
         };
-        let limit = searcher.num_docs().max(1) as usize;
-        let scored = searcher.search(
-            &*query,
-            &tantivy::collector::TopDocs::with_limit(limit).order_by_score(),
-        )?;
-
-        // Ties (equal scores) go to the newer page; facets count every match.
-        let mut columns = HashMap::new();
-        let mut ranked: Vec<(f32, u64, u64, DocAddress)> = Vec::with_capacity(scored.len());
-        for (score, address) in scored {
-            let segment = searcher.segment_reader(address.segment_ord);
-            let cols = match columns.entry(address.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(FacetColumns::open(segment)?),
-            };
-            let date = cols.date.first(address.doc_id).unwrap_or(0);
-            let order = cols.order.first(address.doc_id).unwrap_or(u64::MAX);
-            cols.count(address.doc_id);
-            ranked.push((score, date, order, address));
-        }
+        // Every match, with the facets counted over all of them.
+        let segments = searcher.search(&*query, &AllMatches)?;
         let mut counts: [BTreeMap<String, usize>; 4] = Default::default();
-        for cols in columns.values() {
-            cols.resolve(&mut counts)?;
+        for segment in &segments {
+            let read = || FacetNames::read(searcher.segment_reader(segment.segment_ord));
+            let unkept;
+            let names = match self.facet_names.get(segment.segment_ord as usize) {
+                Some(slot) => match slot.get() {
+                    Some(names) => names,
+                    None => {
+                        let names = read()?;
+                        slot.get_or_init(|| names)
+                    }
+                },
+                None => {
+                    unkept = read()?;
+                    &unkept
+                }
+            };
+            segment.count_facets(names, &mut counts);
         }
-        // Scores are compared at a thousandth: the static engine recomputes them in the
-        // browser, where the last bits of a float may differ; ties go to the newer page, then
-        // in source path order (the same in every build, and the static pack's id order).
-        let key = |score: f32| (f64::from(score) * 1000.0).round() as i64;
-        ranked.sort_by(|a, b| {
-            key(b.0)
-                .cmp(&key(a.0))
-                .then(b.1.cmp(&a.1))
-                .then(a.2.cmp(&b.2))
-                .then(a.3.cmp(&b.3))
-        });
+        let mut ranked: Vec<(i64, Match)> = segments
+            .into_iter()
+            .flat_map(|segment| segment.matches)
+            .map(|found| (score_key(found.score), found))
+            .collect();
         results.total = ranked.len();
+        // Only the page of results shown is put in order.
+        let shown = request.offset.saturating_add(request.limit).min(ranked.len());
+        if shown < ranked.len() {
+            ranked.select_nth_unstable_by(shown, rank_order);
+        }
+        ranked[..shown].sort_unstable_by(rank_order);
         let [kind, year, meeting, tag] = counts;
         results.facets = Facets {
             kind: sorted(kind),
@@ -271,9 +290,9 @@ impl Searcher {
         };
 
         let terms = self.highlight_terms(&searcher, &parts);
-        for &(score, _, _, address) in ranked.iter().skip(request.offset).take(request.limit) {
-            let document: TantivyDocument = searcher.doc(address)?;
-            results.results.push(self.hit(&document, score, &terms));
+        for (_, found) in ranked[..shown].iter().skip(request.offset) {
+            let document: TantivyDocument = searcher.doc(found.address)?;
+            results.results.push(self.hit(&document, found.score, &terms));
         }
         results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(results)
