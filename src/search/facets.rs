@@ -87,19 +87,58 @@ impl tantivy::collector::SegmentCollector for SegmentMatches {
     }
 }
 
-impl SegmentMatches {
-    /// Adds this segment's facet counts, as strings, to `counts` (kind, year, meeting, tag),
-    /// with the segment's names (see [`FacetNames`]).
-    pub(super) fn count_facets(&self, names: &FacetNames, counts: &mut [BTreeMap<String, usize>; 4]) {
-        for ((ords, names), slot) in self.columns.ords.iter().zip(&names.0).zip([0, 2, 3]) {
+/// Facet counts over every segment of a query, by name (borrowed from the segments' names
+/// until the end: a tag met in every segment is not copied each time).
+#[derive(Default)]
+pub(super) struct FacetTotals<'a> {
+    /// Kind, meeting and tag.
+    named: [HashMap<&'a str, usize>; 3],
+    years: HashMap<u64, usize>,
+}
+
+impl<'a> FacetTotals<'a> {
+    /// Adds a segment's counts, with its names (see [`FacetNames`]).
+    pub(super) fn add(&mut self, segment: &SegmentMatches, names: &'a FacetNames) {
+        for ((ords, names), totals) in segment.columns.ords.iter().zip(&names.0).zip(&mut self.named) {
             for (ord, &count) in ords.iter().enumerate().filter(|(_, &count)| count > 0) {
                 if let Some(name) = names.get(ord) {
-                    *counts[slot].entry(name.clone()).or_default() += count;
+                    *totals.entry(name.as_str()).or_default() += count;
                 }
             }
         }
-        for (year, count) in &self.columns.years {
-            *counts[1].entry(year.to_string()).or_default() += count;
+        for (&year, &count) in &segment.columns.years {
+            *self.years.entry(year).or_default() += count;
+        }
+    }
+
+    /// Most frequent first (ties by name); years newest first.
+    pub(super) fn into_facets(self) -> Facets {
+        let [kind, meeting, tag] = self.named;
+        let sorted = |counts: HashMap<&str, usize>| {
+            let mut list: Vec<FacetCount> = counts
+                .into_iter()
+                .map(|(value, count)| FacetCount {
+                    value: value.to_string(),
+                    count,
+                })
+                .collect();
+            list.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            list
+        };
+        let years: BTreeMap<String, usize> = self
+            .years
+            .into_iter()
+            .map(|(year, count)| (year.to_string(), count))
+            .collect();
+        Facets {
+            kind: sorted(kind),
+            year: years
+                .into_iter()
+                .rev()
+                .map(|(value, count)| FacetCount { value, count })
+                .collect(),
+            meeting: sorted(meeting),
+            tag: sorted(tag),
         }
     }
 }
@@ -176,21 +215,4 @@ impl FacetColumns {
             *self.years.entry(year).or_default() += 1;
         }
     }
-}
-
-pub(super) fn sorted(counts: BTreeMap<String, usize>) -> Vec<FacetCount> {
-    let mut list: Vec<FacetCount> = counts
-        .into_iter()
-        .map(|(value, count)| FacetCount { value, count })
-        .collect();
-    list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    list
-}
-
-pub(super) fn sorted_by_value_desc(counts: BTreeMap<String, usize>) -> Vec<FacetCount> {
-    counts
-        .into_iter()
-        .rev()
-        .map(|(value, count)| FacetCount { value, count })
-        .collect()
 }

@@ -7,7 +7,6 @@
 //! (jieba), and verbatim matches always rank above word-only matches; within each tier BM25
 //! with field boosts decides, and ties go to the newer page, then in source path order.
 
-use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -22,9 +21,9 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use super::analyzer::{grams, is_stop_word, normalize, query_grams, segment_query, Analyzer};
-use super::facets::{sorted, sorted_by_value_desc, AllMatches, FacetNames, Match};
+use super::facets::{AllMatches, FacetNames, FacetTotals, Match};
 pub use super::facets::{FacetCount, Facets};
-use super::file_match::FileMatchQuery;
+use super::file_match::{FileDocuments, FileMatchQuery};
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::snippet::{highlight, snippet};
 use super::verbatim::VerbatimFile;
@@ -166,7 +165,9 @@ pub struct Searcher {
     verbatim: Arc<VerbatimFile>,
     /// Per segment, its facet names, read at its first query: the reader is never reloaded
     /// (a rebuild opens a new searcher), so segment ordinals stay what they were.
-    facet_names: Vec<OnceLock<FacetNames>>,
+    facet_names: Vec<OnceLock<Arc<FacetNames>>>,
+    /// The documents the verbatim file's matches stand for, by segment.
+    file_documents: Arc<FileDocuments>,
 }
 
 /// Scores are compared at a thousandth: the static engine recomputes them in the browser,
@@ -223,11 +224,14 @@ impl Searcher {
         let facet_names = (0..searcher.segment_readers().len())
             .map(|_| OnceLock::new())
             .collect();
+        let file_documents =
+            Arc::new(FileDocuments::read(searcher.segment_readers()).map_err(|e| damaged(&e))?);
         Ok(Searcher {
             reader,
             fields,
             verbatim,
             facet_names,
+            file_documents,
         })
     }
 
@@ -250,25 +254,15 @@ impl Searcher {
         };
         // Every match, with the facets counted over all of them.
         let segments = searcher.search(&*query, &AllMatches)?;
-        let mut counts: [BTreeMap<String, usize>; 4] = Default::default();
-        for segment in &segments {
-            let read = || FacetNames::read(searcher.segment_reader(segment.segment_ord));
-            let unkept;
-            let names = match self.facet_names.get(segment.segment_ord as usize) {
-                Some(slot) => match slot.get() {
-                    Some(names) => names,
-                    None => {
-                        let names = read()?;
-                        slot.get_or_init(|| names)
-                    }
-                },
-                None => {
-                    unkept = read()?;
-                    &unkept
-                }
-            };
-            segment.count_facets(names, &mut counts);
+        let names = segments
+            .iter()
+            .map(|segment| self.facet_names_of(&searcher, segment.segment_ord))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut totals = FacetTotals::default();
+        for (segment, names) in segments.iter().zip(&names) {
+            totals.add(segment, names);
         }
+        results.facets = totals.into_facets();
         let mut ranked: Vec<(i64, Match)> = segments
             .into_iter()
             .flat_map(|segment| segment.matches)
@@ -281,13 +275,6 @@ impl Searcher {
             ranked.select_nth_unstable_by(shown, rank_order);
         }
         ranked[..shown].sort_unstable_by(rank_order);
-        let [kind, year, meeting, tag] = counts;
-        results.facets = Facets {
-            kind: sorted(kind),
-            year: sorted_by_value_desc(year),
-            meeting: sorted(meeting),
-            tag: sorted(tag),
-        };
 
         let terms = self.highlight_terms(&searcher, &parts);
         for (_, found) in ranked[..shown].iter().skip(request.offset) {
@@ -296,6 +283,19 @@ impl Searcher {
         }
         results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(results)
+    }
+
+    /// The facet names of segment `ord`, read at its first query.
+    fn facet_names_of(&self, searcher: &tantivy::Searcher, ord: u32) -> tantivy::Result<Arc<FacetNames>> {
+        let read = || FacetNames::read(searcher.segment_reader(ord)).map(Arc::new);
+        let Some(slot) = self.facet_names.get(ord as usize) else {
+            return read();
+        };
+        if let Some(names) = slot.get() {
+            return Ok(names.clone());
+        }
+        let names = read()?;
+        Ok(slot.get_or_init(|| names).clone())
     }
 
     fn hit(&self, document: &TantivyDocument, score: f32, terms: &[String]) -> Hit {
@@ -480,6 +480,7 @@ impl Searcher {
             Occur::Should,
             Box::new(FileMatchQuery {
                 orders: Arc::new(self.verbatim.documents(text)),
+                documents: self.file_documents.clone(),
             }),
         )];
         for field in gram_fields(&self.fields) {
