@@ -137,6 +137,23 @@ fn api_filters_and_pages() {
     assert_eq!(result_paths(&page), all[3..5].to_vec());
     assert_eq!(page["total"].as_u64(), Some(all.len() as u64));
 
+    // `facets=N`: the first N values of each facet, from the same counts over all matches.
+    let (_, _, full) = api(&server, &format!("q={q}"));
+    let (_, _, two) = api(&server, &format!("q={q}&facets=2"));
+    let (_, _, none) = api(&server, &format!("q={q}&facets=0&limit=3"));
+    for facet in ["kind", "year", "meeting", "tag"] {
+        let listed = full["facets"][facet].as_array().unwrap();
+        let first: Vec<_> = listed.iter().take(2).cloned().collect();
+        assert_eq!(two["facets"][facet].as_array().unwrap(), &first, "{facet}");
+        assert_eq!(none["facets"][facet].as_array().unwrap().len(), 0, "{facet}");
+    }
+    assert!(full["facets"]["tag"].as_array().unwrap().len() > 2, "{full}");
+    assert_eq!(
+        none["total"], full["total"],
+        "the total does not depend on facets"
+    );
+    assert_eq!(result_paths(&none), result_paths(&full)[..3].to_vec());
+
     // Empty filter values mean no filter, as the search page sends them.
     let (status, _, json) = api(&server, &format!("q={q}&kind=&meeting=&tag=&year=&from=&to="));
     assert_eq!(status, 200, "{json}");
@@ -204,6 +221,9 @@ fn bad_parameters_are_400_with_a_json_error() {
         ("offset=-1", "offset"),
         ("offset=abc", "offset"),
         ("offset=100001", "offset"),
+        ("facets=-1", "facets"),
+        ("facets=many", "facets"),
+        ("facets=100001", "facets"),
         ("kind=bogus", "kind"),
         ("kind=%3Cscript%3E", "kind"),
         ("year=abc", "year"),

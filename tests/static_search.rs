@@ -289,11 +289,13 @@ fn library_rows(results: &SearchResults) -> Vec<Row> {
         .collect()
 }
 
-/// What the static engine answered in the page, for `limit` 10 and for every match.
+/// What the static engine answered in the page, for `limit` 10 and for every match (asking
+/// for the first two values of each facet).
 struct StaticAnswer {
     total: usize,
     top: Vec<Row>,
     facets: Value,
+    first_facets: Value,
     all: BTreeSet<String>,
     all_total: usize,
 }
@@ -308,7 +310,7 @@ fn static_search(tab: &mut Tab, query: &Query) -> Result<StaticAnswer, String> {
         + &params
         + ";"
         + "return engine.search(Object.assign({}, params, { limit: 10 }))"
-        + ".then(top => engine.search(Object.assign({}, params, { limit: 1000 })).then(all => JSON.stringify({ top: top, all: all.results.map(h => h.path), allTotal: all.total })))"
+        + ".then(top => engine.search(Object.assign({}, params, { limit: 1000, facets: 2 })).then(all => JSON.stringify({ top: top, all: all.results.map(h => h.path), allTotal: all.total, firstFacets: all.facets })))"
         + ".catch(e => JSON.stringify({ error: String(e && e.stack || e) })); })()";
     let answer = tab.eval(&expression);
     let answer: Value = serde_json::from_str(answer.as_str().unwrap_or("null"))
@@ -324,6 +326,7 @@ fn static_search(tab: &mut Tab, query: &Query) -> Result<StaticAnswer, String> {
             .map(|r| r.iter().map(row).collect())
             .unwrap_or_default(),
         facets: top["facets"].clone(),
+        first_facets: answer["firstFacets"].clone(),
         all: answer["all"]
             .as_array()
             .map(|a| a.iter().map(|p| p.as_str().unwrap_or("").to_string()).collect())
@@ -799,7 +802,16 @@ fn run_parity(site: &TestSite, queries: &[Query]) -> Parity {
                 show_rows(&answer.top)
             ));
         }
-        // Same facet counts, always.
+        // Same facet counts, always; `facets=2` keeps the same first two of each.
+        let mut first_two = lib_top.facets.clone();
+        first_two.truncate(2);
+        let first_two = serde_json::to_value(&first_two).unwrap();
+        if answer.first_facets != first_two {
+            p.failures.push(format!(
+                "{label}: different first facets\n    server: {first_two}\n    static: {}",
+                answer.first_facets
+            ));
+        }
         if answer.facets == lib_facets {
             p.facets_equal += 1;
         } else {
@@ -1337,6 +1349,9 @@ fn more_results_are_a_button_away_until_all_are_shown() {
         let mut tab = open_page(&browser, &format!("{url}?q={}", percent_encode(query)));
         let mut state = wait_loaded_query(&mut tab);
         assert_eq!(state.status, format!("{total} 条结果"), "{url}");
+        // Facets come with the first page (at most twelve values each) and stay.
+        let facets = state.facets.clone();
+        assert!(facets.len() > 2 && facets.len() <= 4 * 12, "{url}: {facets:?}");
         let mut pages = 1;
         loop {
             let expected = (pages * 20).min(total);
@@ -1365,6 +1380,7 @@ fn more_results_are_a_button_away_until_all_are_shown() {
                 "{url}"
             );
         }
+        assert_eq!(state.facets, facets, "{url}: more results keep the facets");
         assert!(state.errors.is_empty(), "{url}: {:?}", state.errors);
     }
 }

@@ -24,6 +24,8 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         year: args.year,
         from: args.from,
         to: args.to,
+        // The terminal lists results only.
+        facet_limit: Some(0),
     };
     let results = searcher.search(&request).context("the search failed")?;
     let stdout = std::io::stdout();

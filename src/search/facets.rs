@@ -21,6 +21,15 @@ pub struct Facets {
     pub tag: Vec<FacetCount>,
 }
 
+impl Facets {
+    /// Keeps the first `limit` values of each facet (the most frequent; the newest years).
+    pub fn truncate(&mut self, limit: usize) {
+        for list in [&mut self.kind, &mut self.year, &mut self.meeting, &mut self.tag] {
+            list.truncate(limit);
+        }
+    }
+}
+
 /// Collects every match of a query, with what ranks it, counting facets as the documents
 /// stream by (one pass, each segment's columns opened once). Tantivy's top-docs collector
 /// with room for every document kept a heap of them all: half the time of a query that

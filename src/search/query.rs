@@ -116,6 +116,9 @@ pub struct SearchRequest {
     pub year: Option<u16>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    /// Most values listed per facet, the most frequent (all when `None`): a query matching
+    /// most pages of a large site has thousands of tags, and the search page shows twelve.
+    pub facet_limit: Option<usize>,
 }
 
 /// One result.
@@ -263,6 +266,9 @@ impl Searcher {
             totals.add(segment, names);
         }
         results.facets = totals.into_facets();
+        if let Some(limit) = request.facet_limit {
+            results.facets.truncate(limit);
+        }
         let mut ranked: Vec<(i64, Match)> = segments
             .into_iter()
             .flat_map(|segment| segment.matches)

@@ -299,6 +299,15 @@ pub fn parse_search_params(raw: Option<&str>) -> Result<SearchRequest, String> {
                     .filter(|n| (1..=MAX_LIMIT).contains(n))
                     .ok_or(format!("`limit` must be a number from 1 to {MAX_LIMIT}"))?
             }
+            "facets" => {
+                request.facet_limit = Some(
+                    value
+                        .parse()
+                        .ok()
+                        .filter(|&n: &usize| n <= 100_000)
+                        .ok_or("`facets` must be a number from 0 to 100000")?,
+                )
+            }
             "offset" => {
                 request.offset = value
                     .parse()

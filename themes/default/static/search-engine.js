@@ -1100,7 +1100,7 @@
       filtered.sort(function (a, b) {
         return key(b) - key(a) || self.dates[b] - self.dates[a] || a - b;
       });
-      var facets = self.facets(filtered);
+      var facets = self.facets(filtered, request.facets);
       var offset = Math.max(0, parseInt(request.offset || 0, 10) || 0);
       var limit = Math.max(1, parseInt(request.limit || 10, 10) || 10);
       var page = filtered.slice(offset, offset + limit);
@@ -1157,7 +1157,8 @@
     return list.sort(function (a, b) { return b.count - a.count || compareText(a.value, b.value); });
   }
 
-  Engine.prototype.facets = function (docs) {
+  /* Counts over every match; with `limit` (the API's `facets`), that many values each. */
+  Engine.prototype.facets = function (docs, limit) {
     var self = this;
     var kind = Object.create(null), year = Object.create(null), meeting = Object.create(null), tag = Object.create(null);
     docs.forEach(function (doc) {
@@ -1169,7 +1170,9 @@
       if (m) { var name = self.meta.meetings[m - 1]; meeting[name] = (meeting[name] || 0) + 1; }
       self.tags[doc].forEach(function (t) { var name = self.meta.tags[t]; tag[name] = (tag[name] || 0) + 1; });
     });
-    return { kind: sortedCounts(kind), year: sortedCounts(year, true), meeting: sortedCounts(meeting), tag: sortedCounts(tag) };
+    var most = limit === undefined || limit === '' ? Infinity : Math.max(0, parseInt(limit, 10) || 0);
+    var first = function (list) { return list.slice(0, most); };
+    return { kind: first(sortedCounts(kind)), year: first(sortedCounts(year, true)), meeting: first(sortedCounts(meeting)), tag: first(sortedCounts(tag)) };
   };
 
   Engine.prototype.chunkOf = function (doc) {

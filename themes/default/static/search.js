@@ -16,6 +16,7 @@
   var moreButton = document.getElementById('search-more');
   var FILTERS = ['kind', 'year', 'meeting', 'tag'];
   var PAGE_SIZE = 20;
+  var FACETS_SHOWN = 12;
   var state = { q: '', kind: '', year: '', meeting: '', tag: '' };
   var active = -1;
   var timer = null;
@@ -140,7 +141,7 @@
     var shown = 0;
     groups.forEach(function (group) {
       var name = group[0];
-      var values = (facets[name] || []).slice(0, 12);
+      var values = (facets[name] || []).slice(0, FACETS_SHOWN);
       if (values.length === 0 && !state[name]) { return; }
       var fieldset = el('fieldset');
       fieldset.appendChild(el('legend', '', group[1]));
@@ -186,7 +187,8 @@
   /* Searches the current query from result `offset` on: 0 starts anew, more appends. */
   function search(offset) {
     var mine = ++sequence;
-    var params = { q: state.q, limit: PAGE_SIZE };
+    /* Facets are shown for the first page only, FACETS_SHOWN values each. */
+    var params = { q: state.q, limit: PAGE_SIZE, facets: offset > 0 ? 0 : FACETS_SHOWN };
     if (offset > 0) { params.offset = offset; }
     FILTERS.forEach(function (f) { params[f] = state[f]; });
     backend.search(params).then(function (data) {
