@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 
 use anyhow::Context as _;
+use rayon::prelude::*;
 use tantivy::schema::{Field, Value};
-use tantivy::{Searcher, SegmentReader, TantivyDocument};
+use tantivy::{SegmentReader, TantivyDocument};
 
 use super::bits::push_varint;
 use crate::search::index::meta_grams_text;
@@ -36,7 +37,6 @@ pub(super) struct Documents {
 
 /// Reads every stored document of `segments`, in pack id order.
 pub(super) fn read_documents(
-    searcher: &Searcher,
     segments: &[SegmentReader],
     fields: &Fields,
     num_docs: u32,
@@ -59,7 +59,26 @@ pub(super) fn read_documents(
         }
         ids.push(segment_ids);
     }
-    // Documents: facets, dates, field lengths; and text chunks for results and snippets.
+    // The stored documents, read and made into rows on every core (each thread with store
+    // readers of its own: their block caches are not shared), in pack id order.
+    let addresses: Vec<tantivy::DocAddress> = addresses.into_iter().flatten().collect();
+    let read: Vec<ReadDocument> = addresses
+        .par_iter()
+        .map_init(
+            || {
+                segments
+                    .iter()
+                    .map(|segment| segment.get_store_reader(STORE_CACHE_BLOCKS))
+                    .collect::<std::io::Result<Vec<_>>>()
+            },
+            |stores, address| -> anyhow::Result<ReadDocument> {
+                let stores = stores.as_ref().map_err(|err| anyhow::anyhow!("{err}"))?;
+                let document: TantivyDocument = stores[address.segment_ord as usize].get(address.doc_id)?;
+                Ok(ReadDocument::of(&document, fields))
+            },
+        )
+        .collect::<anyhow::Result<_>>()?;
+    // Meetings and tags numbered by first appearance, in pack id order.
     let mut meetings: Vec<String> = Vec::new();
     // Tags by first appearance while reading; renumbered in sorted order below, so that
     // `meta.js` can front-code them.
@@ -69,65 +88,29 @@ pub(super) fn read_documents(
     let mut rows: Vec<String> = Vec::with_capacity(num_docs as usize);
     // Each document's gram field texts, in gram_fields order: title, body, meta.
     let mut gram_texts: Vec<Vec<String>> = Vec::with_capacity(num_docs as usize);
-    for address in addresses.into_iter().flatten() {
-        let document: TantivyDocument = searcher.doc(address)?;
-        let text = |field: Field| {
-            document
-                .get_first(field)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        let number = |field: Field| document.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-        let meeting = text(fields.meeting);
-        let meeting_id = if meeting.is_empty() {
+    for document in read {
+        let meeting_id = if document.meeting.is_empty() {
             0
         } else {
-            match meetings.iter().position(|m| *m == meeting) {
+            match meetings.iter().position(|m| *m == document.meeting) {
                 Some(i) => i + 1,
                 None => {
-                    meetings.push(meeting.clone());
+                    meetings.push(document.meeting);
                     meetings.len()
                 }
             }
         };
-        let doc_tags: Vec<String> = document
-            .get_all(fields.tags)
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-        let doc_tag_ids: Vec<usize> = doc_tags
-            .iter()
+        let doc_tag_ids: Vec<usize> = document
+            .tags
+            .into_iter()
             .map(|tag| {
                 let next = tag_ids.len();
-                *tag_ids.entry(tag.clone()).or_insert(next)
+                *tag_ids.entry(tag).or_insert(next)
             })
             .collect();
-        let kind = text(fields.kind);
-        doc_columns.push((
-            number(fields.date),
-            u64::from(kind == "session"),
-            meeting_id as u64,
-            doc_tag_ids,
-        ));
-        let (title, body) = (text(fields.title), text(fields.body));
-        let meta = meta_grams_text(
-            document.get_first(fields.topic).and_then(|v| v.as_str()),
-            document.get_first(fields.meeting).and_then(|v| v.as_str()),
-            document.get_first(fields.host).and_then(|v| v.as_str()),
-            &doc_tags,
-        );
-        let row = serde_json::json!([
-            &title,
-            text(fields.url),
-            text(fields.path),
-            kind,
-            number(fields.date),
-            meeting,
-            doc_tags,
-            number(fields.studied),
-            &body,
-        ]);
-        rows.push(row.to_string());
-        gram_texts.push(vec![title, body, meta]);
+        doc_columns.push((document.date, document.kind, meeting_id as u64, doc_tag_ids));
+        rows.push(document.row);
+        gram_texts.push(document.gram_texts);
     }
     let mut tags: Vec<String> = tag_ids.keys().cloned().collect();
     tags.sort_unstable();
@@ -151,6 +134,68 @@ pub(super) fn read_documents(
         meetings,
         tags,
     })
+}
+
+/// Blocks each thread's store readers keep decompressed: documents are read in order, so a
+/// few suffice.
+const STORE_CACHE_BLOCKS: usize = 4;
+
+/// What the pack takes of one stored document.
+struct ReadDocument {
+    date: u64,
+    /// 1 for a session record.
+    kind: u64,
+    meeting: String,
+    tags: Vec<String>,
+    /// The text chunk row: title, URL, path, kind, date, meeting, tags, times studied, text.
+    row: String,
+    /// Title, body, meta (see [`meta_grams_text`]).
+    gram_texts: Vec<String>,
+}
+
+impl ReadDocument {
+    fn of(document: &TantivyDocument, fields: &Fields) -> ReadDocument {
+        let text = |field: Field| {
+            document
+                .get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let number = |field: Field| document.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        let meeting = text(fields.meeting);
+        let tags: Vec<String> = document
+            .get_all(fields.tags)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let kind = text(fields.kind);
+        let (title, body) = (text(fields.title), text(fields.body));
+        let meta = meta_grams_text(
+            document.get_first(fields.topic).and_then(|v| v.as_str()),
+            document.get_first(fields.meeting).and_then(|v| v.as_str()),
+            document.get_first(fields.host).and_then(|v| v.as_str()),
+            &tags,
+        );
+        let row = serde_json::json!([
+            &title,
+            text(fields.url),
+            text(fields.path),
+            kind,
+            number(fields.date),
+            meeting,
+            tags,
+            number(fields.studied),
+            &body,
+        ])
+        .to_string();
+        ReadDocument {
+            date: number(fields.date),
+            kind: u64::from(kind == "session"),
+            meeting,
+            tags,
+            row,
+            gram_texts: vec![title, body, meta],
+        }
+    }
 }
 
 /// The rows of contiguous documents joined into JSON arrays of about `CHUNK_BYTES`, at most

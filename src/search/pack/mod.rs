@@ -143,7 +143,7 @@ pub fn write_pack_unless(
         docs_table,
         meetings,
         tags,
-    } = read_documents(&searcher, segments, &fields, num_docs)?;
+    } = read_documents(segments, &fields, num_docs)?;
     if finished("read documents") {
         return Ok(None);
     }
