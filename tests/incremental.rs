@@ -615,8 +615,78 @@ fn a_failed_full_build_leaves_the_pack_to_catch_up_with_the_edits_before_it() {
             .rebuild(&content_change(&[path, site.path(broken)]), &NotServing)
             .expect("fixed");
         assert_eq!(fixed.scope, Scope::Full);
-        assert!(!workspace.pack_stale());
+        // A full build after the first leaves its pack to settling, as edits do.
+        assert!(workspace.pack_stale());
+        workspace.settle(lock.clone()).unwrap();
+        let edited = format!("失败期间的编辑{round}");
+        wait_for(Duration::from_secs(60), "the rebuilt pack", || {
+            let _swapping = lock.0.lock().unwrap();
+            pack_contains(&pack_dir, &edited).then_some(())
+        });
     }
+}
+
+/// A page added in `serve` is a full build that leaves the static pack to the background, as
+/// edits do: the previous pack keeps answering meanwhile, the server's search finds the new
+/// page at once (the verbatim file is written with the build), and once settled the pack is
+/// the one a fresh build writes, byte for byte (a full build's segments are not merged).
+#[test]
+fn a_full_rebuild_keeps_the_previous_pack_until_edits_settle() {
+    let (site, mut workspace) = start();
+    let pack_dir = site.path("public/search/pack");
+    let pack_before = snapshot(&pack_dir);
+    let added = "content/documents/added-in-serve.md";
+    site.write(
+        added,
+        "---\ntitle: 服务中新增的页面\ndate: 2024-05-06\n---\n\n新增页面的独特词汇寅卯辰。\n",
+    );
+    let rebuilt = workspace
+        .rebuild(&content_change(&[site.path(added)]), &NotServing)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rebuilt.scope, Scope::Full);
+    assert!(
+        rebuilt.report.as_ref().unwrap().pack.is_none(),
+        "the pack is left for later"
+    );
+    assert_eq!(
+        snapshot(&pack_dir),
+        pack_before,
+        "the previous pack, in the new output"
+    );
+    assert!(workspace.pack_stale());
+    let live = Searcher::open(&site.path("public")).unwrap();
+    assert_eq!(
+        found_paths(&live, "\"独特词汇寅卯辰\""),
+        ["documents/added-in-serve.md"]
+    );
+    let segments_before = tantivy::Index::open_in_dir(site.path("public/search/index"))
+        .unwrap()
+        .searchable_segment_ids()
+        .unwrap();
+    let lock = Arc::new(CountingLock(std::sync::Mutex::new(0)));
+    workspace.settle(lock.clone()).unwrap();
+    wait_for(Duration::from_secs(60), "the pack to be exported", || {
+        let _swapping = lock.0.lock().unwrap();
+        pack_contains(&pack_dir, "独特词汇寅卯辰").then_some(())
+    });
+    let segments_after = tantivy::Index::open_in_dir(site.path("public/search/index"))
+        .unwrap()
+        .searchable_segment_ids()
+        .unwrap();
+    assert_eq!(
+        segments_after, segments_before,
+        "nothing to merge after a full build"
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let mut options = BuildOptions::new(site.root());
+    options.output_dir = Some(fresh.path().join("public"));
+    studybook::build(&options).unwrap();
+    assert_eq!(
+        snapshot(&pack_dir),
+        snapshot(&fresh.path().join("public/search/pack")),
+        "the settled pack is a fresh build's"
+    );
+    assert!(!workspace.pack_stale());
 }
 
 #[test]

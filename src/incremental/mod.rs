@@ -12,7 +12,9 @@
 //! rebuild changes nothing (its files are read again next time); files in the live output are
 //! replaced by rename, so a reader sees the old or the new file, never half of one. The static
 //! search pack, whose export takes seconds on a large site, is brought up to date by
-//! [`Workspace::settle`] once the edits pause.
+//! [`Workspace::settle`] once the edits pause; a full build after the first writes only the
+//! verbatim file the server's search needs and leaves its pack to settling too, keeping the
+//! previous one in the new output meanwhile.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -25,7 +27,7 @@ use tantivy::{Index, IndexWriter};
 use crate::diagnostics::{ContentErrors, Diagnostic, Diagnostics};
 use crate::render::{self, Selection, Sink, Theme};
 use crate::search::schema::Fields;
-use crate::{output, prepare_keeping, search, BuildError, BuildOptions, BuildReport, Loaded};
+use crate::{output, prepare_keeping, search, BuildError, BuildOptions, BuildReport, Loaded, PackExport};
 
 mod edit;
 use edit::{apply, read_edits, undo};
@@ -171,7 +173,14 @@ impl Workspace {
     fn full(&mut self, lock: &impl OutputLock, started: Instant) -> Result<Rebuilt, BuildError> {
         let pack_behind = self.close_index();
         self.full_due = true;
-        let (prepared, loaded) = match prepare_keeping(&self.options) {
+        // Once there is a live output to keep serving, its pack is exported in the background,
+        // as after edits: the new pages show without waiting for it.
+        let export = if self.last_good.is_some() {
+            PackExport::Later
+        } else {
+            PackExport::Now
+        };
+        let (prepared, loaded) = match prepare_keeping(&self.options, export) {
             Ok(prepared) => prepared,
             Err(err) => {
                 // Nothing was written: the live output is still the last good one, whose pack
@@ -184,6 +193,11 @@ impl Workspace {
         self.last_good = None;
         let (report, previous) = lock.exclusive(|| {
             self.index_generation.fetch_add(1, Ordering::SeqCst);
+            if export == PackExport::Later {
+                if let Err(err) = prepared.keep_live_pack() {
+                    eprintln!("warning: the static search pack is missing until it is exported again: {err}");
+                }
+            }
             prepared.commit_leaving_previous()
         })?;
         // Requests read the new output now: the old one goes without holding them up (over a
@@ -193,7 +207,7 @@ impl Workspace {
         }
         self.last_good = Some(loaded);
         self.full_due = false;
-        self.pack_stale = false;
+        self.pack_stale = export == PackExport::Later;
         Ok(Rebuilt {
             scope: Scope::Full,
             pages: report.pages,
@@ -388,15 +402,28 @@ impl Workspace {
             return Ok(());
         };
         self.pack_stale = false;
-        let segments = live.index.searchable_segment_ids()?;
-        let merge = live.writer.merge(&segments);
+        // Edits leave replaced documents behind, which the export cannot number: merged away.
+        // A full build's segments have none, and merging them would only rewrite every posting.
+        let replaced = live
+            .index
+            .reader()?
+            .searcher()
+            .segment_readers()
+            .iter()
+            .any(|segment| segment.has_deletes());
+        let merge = if replaced {
+            let segments = live.index.searchable_segment_ids()?;
+            Some(live.writer.merge(&segments))
+        } else {
+            None
+        };
         let generation = self.index_generation.clone();
         let started_at = generation.load(Ordering::SeqCst);
         let output_dir = loaded.output_dir.clone();
         let job = std::thread::Builder::new()
             .name("studybook-pack".into())
             .spawn(move || {
-                if let Err(err) = merge.wait() {
+                if let Err(err) = merge.map_or(Ok(None), |merge| merge.wait()) {
                     eprintln!("warning: the search index was not merged: {err}");
                     return false;
                 }

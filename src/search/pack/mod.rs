@@ -111,15 +111,8 @@ pub fn write_pack_unless(
     verbatim_file: Option<&Path>,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> anyhow::Result<Option<PackStats>> {
-    let index = Index::open_in_dir(index_dir).context("cannot reopen the search index to export it")?;
-    let fields = Fields::from_schema(&index.schema())?;
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
+    let (fields, searcher) = open_for_export(index_dir)?;
     let segments = searcher.segment_readers();
-    anyhow::ensure!(
-        segments.iter().all(|segment| !segment.has_deletes()),
-        "the search index has deleted documents; merge it before exporting"
-    );
     let num_docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
     // With `STUDYBOOK_TIMINGS` (see lib.rs), the time into the export at each step.
     let started = std::time::Instant::now();
@@ -148,17 +141,7 @@ pub fn write_pack_unless(
         return Ok(None);
     }
     let word_fields: Vec<(Field, f32)> = word_field_boosts(&fields).to_vec();
-    let gram_fields = gram_fields(&fields);
-    // Each gram field's texts laid end to end: a gram occurrence is coded as its offset there.
-    // Positions are character offsets of the normalised text, which has as many characters.
-    let gram_lengths: Vec<Vec<u64>> = (0..gram_fields.len())
-        .map(|field| {
-            gram_texts
-                .par_iter()
-                .map(|texts| texts[field].chars().count() as u64)
-                .collect()
-        })
-        .collect();
+    let gram_lengths = gram_lengths(&gram_texts, gram_fields(&fields).len());
     let gram_totals: Vec<u64> = gram_lengths.iter().map(|lengths| lengths.iter().sum()).collect();
     let (grams, words) = rayon::join(
         || count_grams(&gram_texts, &gram_lengths),
@@ -317,6 +300,50 @@ pub fn write_pack_unless(
         word_shards,
         text_chunks,
     }))
+}
+
+/// Writes only the verbatim file of the index in `index_dir` (see [`super::verbatim`]), which
+/// the server's verbatim search needs at once: `serve`'s full rebuilds after the first export
+/// the rest of the pack in the background, as after edits.
+pub fn write_verbatim(index_dir: &Path, verbatim_file: &Path) -> anyhow::Result<()> {
+    let (fields, searcher) = open_for_export(index_dir)?;
+    let segments = searcher.segment_readers();
+    let num_docs: u32 = segments.iter().map(|s| s.max_doc()).sum();
+    let Documents { gram_texts, .. } = read_documents(segments, &fields, num_docs)?;
+    let gram_lengths = gram_lengths(&gram_texts, gram_fields(&fields).len());
+    let Grams { grams, by_char } = count_grams(&gram_texts, &gram_lengths)?;
+    drop(gram_texts);
+    super::verbatim::write_file(verbatim_file, &grams, &by_char, &gram_lengths)
+}
+
+/// The index in `index_dir`, opened to be exported: its fields and a searcher over its
+/// segments, which hold no deleted documents (pack ids are the documents' places).
+fn open_for_export(index_dir: &Path) -> anyhow::Result<(Fields, tantivy::Searcher)> {
+    let index = Index::open_in_dir(index_dir).context("cannot reopen the search index to export it")?;
+    let fields = Fields::from_schema(&index.schema())?;
+    let searcher = index.reader()?.searcher();
+    anyhow::ensure!(
+        searcher
+            .segment_readers()
+            .iter()
+            .all(|segment| !segment.has_deletes()),
+        "the search index has deleted documents; merge it before exporting"
+    );
+    Ok((fields, searcher))
+}
+
+/// Each gram field's text lengths, `lengths[field][doc]`: a gram occurrence is coded as its
+/// offset in the field's texts laid end to end. Positions are character offsets of the
+/// normalised text, which has as many characters.
+fn gram_lengths(gram_texts: &[Vec<String>], fields: usize) -> Vec<Vec<u64>> {
+    (0..fields)
+        .map(|field| {
+            gram_texts
+                .par_iter()
+                .map(|texts| texts[field].chars().count() as u64)
+                .collect()
+        })
+        .collect()
 }
 
 /// How many vocabulary and word shards [`write_words`] wrote.
