@@ -1584,3 +1584,46 @@ fn a_quoted_phrase_ranks_its_pages_by_their_words() {
     let unquoted = search("安全生产");
     assert_eq!(paths(&unquoted)[0], "notes/safety-production.md");
 }
+
+/// The verbatim file's matches become documents through each segment's table of places, read
+/// when a searcher opens; a segment without one is scanned instead. Both give the documents
+/// at exactly the places asked for.
+#[test]
+fn verbatim_file_matches_are_the_documents_at_their_places_with_or_without_the_table() {
+    use studybook::search::file_match::{FileDocuments, FileMatchQuery};
+    use tantivy::collector::DocSetCollector;
+    let index = tantivy::Index::open_in_dir(site().path("public/search/index")).unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    let table = std::sync::Arc::new(FileDocuments::read(searcher.segment_readers()).unwrap());
+    let total = searcher.num_docs();
+    assert!(total > 10);
+    let place = |address: tantivy::DocAddress| {
+        let segment = searcher.segment_reader(address.segment_ord);
+        segment
+            .fast_fields()
+            .u64("order")
+            .unwrap()
+            .first(address.doc_id)
+            .unwrap()
+    };
+    for orders in [
+        vec![],
+        vec![0],
+        vec![1, 3, 5],
+        (0..total).collect(),
+        vec![total - 1, total, total + 9],
+    ] {
+        let query = |documents: std::sync::Arc<FileDocuments>| FileMatchQuery {
+            orders: std::sync::Arc::new(orders.clone()),
+            documents,
+        };
+        let with = searcher.search(&query(table.clone()), &DocSetCollector).unwrap();
+        let without = searcher
+            .search(&query(Default::default()), &DocSetCollector)
+            .unwrap();
+        assert_eq!(with, without, "{orders:?}");
+        let places: BTreeSet<u64> = with.into_iter().map(place).collect();
+        let expected: BTreeSet<u64> = orders.iter().copied().filter(|&order| order < total).collect();
+        assert_eq!(places, expected);
+    }
+}

@@ -23,6 +23,9 @@ const NO_DOC: DocId = DocId::MAX;
 impl FileDocuments {
     /// Reads the `order` and `verbatim_file` columns of every segment.
     pub fn read(segments: &[SegmentReader]) -> tantivy::Result<FileDocuments> {
+        // Places are below the number of documents: a damaged column must not make this
+        // allocate more.
+        let places: usize = segments.iter().map(|segment| segment.max_doc() as usize).sum();
         let mut by_segment = HashMap::new();
         for reader in segments {
             let fast = reader.fast_fields();
@@ -33,14 +36,14 @@ impl FileDocuments {
                 if in_file.first(doc) != Some(1) || reader.is_deleted(doc) {
                     continue;
                 }
-                let Some(order) = order.first(doc).and_then(|order| usize::try_from(order).ok()) else {
+                let Some(order) = order
+                    .first(doc)
+                    .and_then(|order| usize::try_from(order).ok())
+                    .filter(|&order| order < places)
+                else {
                     continue;
                 };
                 if order >= docs.len() {
-                    // Places are below the page count: a damaged index must not allocate more.
-                    if order > 100 * (reader.max_doc() as usize + 1_000_000) {
-                        continue;
-                    }
                     docs.resize(order + 1, NO_DOC);
                 }
                 docs[order] = doc;
@@ -78,14 +81,18 @@ impl FileMatchWeight {
         if self.orders.is_empty() {
             return Ok(Vec::new());
         }
-        let read;
-        let by_order = match self.documents.0.get(&reader.segment_id()) {
-            Some(docs) => docs,
-            // A segment the searcher did not know when it opened: read it now.
-            None => {
-                read = FileDocuments::read(std::slice::from_ref(reader))?;
-                &read.0[&reader.segment_id()]
-            }
+        let Some(by_order) = self.documents.0.get(&reader.segment_id()) else {
+            // A segment the searcher did not know when it opened: every document is read.
+            let fast = reader.fast_fields();
+            let (order, in_file) = (fast.u64("order")?, fast.u64("verbatim_file")?);
+            return Ok((0..reader.max_doc())
+                .filter(|&doc| {
+                    in_file.first(doc) == Some(1)
+                        && order
+                            .first(doc)
+                            .is_some_and(|order| self.orders.binary_search(&order).is_ok())
+                })
+                .collect());
         };
         Ok(self
             .orders
