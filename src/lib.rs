@@ -220,17 +220,34 @@ impl Prepared {
         Ok(report)
     }
 
-    /// Moves the live output's static pack into the staging folder, for a build that exports
-    /// its own later ([`PackExport::Later`]): until then the static search answers as before
-    /// the rebuild. Answers whether there was one to move.
-    pub fn keep_live_pack(&self) -> std::io::Result<bool> {
+    /// [`Prepared::commit_leaving_previous`] for a build that exports its pack later
+    /// ([`PackExport::Later`]): the live output's static pack is moved into the new output
+    /// first, so that the static search answers as before until the export, and moved back if
+    /// the commit fails. Without a live pack (the first build, or book.toml named another
+    /// folder) the new output has none until the export.
+    pub fn commit_keeping_live_pack(mut self) -> Result<(BuildReport, Option<output::Previous>), BuildError> {
         let live = self.report.output_dir.join(search::pack::PACK_DIR);
         let staged = self.staging.path().join(search::pack::PACK_DIR);
-        if !live.join("meta.js").is_file() || staged.exists() {
-            return Ok(false);
+        let moved = live.join("meta.js").is_file()
+            && !staged.exists()
+            && std::fs::rename(&live, &staged)
+                .map_err(|err| {
+                    eprintln!("warning: the static search pack is missing until it is exported again: {err}");
+                })
+                .is_ok();
+        match self.staging.commit_in_place() {
+            Ok(previous) => {
+                let mut report = self.report;
+                report.elapsed = report.started.elapsed();
+                Ok((report, previous))
+            }
+            Err(err) => {
+                if moved {
+                    let _ = std::fs::rename(&staged, &live);
+                }
+                Err(err.into())
+            }
         }
-        std::fs::rename(&live, &staged)?;
-        Ok(true)
     }
 
     /// Step 6 without removing the previous output, which `serve` does once requests may read

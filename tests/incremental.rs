@@ -771,3 +771,34 @@ fn an_edit_reports_the_warnings_of_what_it_compiled() {
         rebuilt.warnings
     );
 }
+
+/// A full rebuild with no live pack to keep (it was removed, or book.toml named another
+/// folder) commits an output without one: the background export must then create the pack
+/// rather than fail to move the missing one aside, again at every pause.
+#[test]
+fn the_background_export_creates_a_pack_the_output_does_not_have() {
+    let (site, mut workspace) = start();
+    let pack_dir = site.path("public/search/pack");
+    std::fs::remove_dir_all(&pack_dir).unwrap();
+    let added = "content/documents/added-without-pack.md";
+    site.write(
+        added,
+        "---\ntitle: 没有静态包时新增的页面\ndate: 2024-05-07\n---\n\n无包新增词汇巳午未。\n",
+    );
+    let rebuilt = workspace
+        .rebuild(&content_change(&[site.path(added)]), &NotServing)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rebuilt.scope, Scope::Full);
+    assert!(!pack_dir.exists(), "no pack to keep, none written yet");
+    assert!(workspace.pack_stale());
+    let lock = Arc::new(CountingLock(std::sync::Mutex::new(0)));
+    workspace.settle(lock.clone()).unwrap();
+    wait_for(Duration::from_secs(60), "the pack to be created", || {
+        let _swapping = lock.0.lock().unwrap();
+        (pack_dir.join("meta.js").is_file() && pack_contains(&pack_dir, "无包新增词汇巳午未")).then_some(())
+    });
+    // The export reported success: nothing is left to settle.
+    wait_for(Duration::from_secs(60), "the export to finish", || {
+        (!workspace.pack_stale()).then_some(())
+    });
+}

@@ -193,12 +193,10 @@ impl Workspace {
         self.last_good = None;
         let (report, previous) = lock.exclusive(|| {
             self.index_generation.fetch_add(1, Ordering::SeqCst);
-            if export == PackExport::Later {
-                if let Err(err) = prepared.keep_live_pack() {
-                    eprintln!("warning: the static search pack is missing until it is exported again: {err}");
-                }
+            match export {
+                PackExport::Later => prepared.commit_keeping_live_pack(),
+                PackExport::Now => prepared.commit_leaving_previous(),
             }
-            prepared.commit_leaving_previous()
         })?;
         // Requests read the new output now: the old one goes without holding them up (over a
         // second at 10,000 pages on a disk that trims freed blocks).
@@ -476,9 +474,15 @@ fn export_pack(
             return Ok(false);
         }
         let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(&live, &old)?;
+        // A full build whose pack was left to this export may have none to replace.
+        let had_live = live.exists();
+        if had_live {
+            std::fs::rename(&live, &old)?;
+        }
         if let Err(err) = std::fs::rename(&fresh, &live) {
-            let _ = std::fs::rename(&old, &live);
+            if had_live {
+                let _ = std::fs::rename(&old, &live);
+            }
             return Err(err.into());
         }
         Ok(true)

@@ -59,8 +59,8 @@ pub(super) fn read_documents(
         }
         ids.push(segment_ids);
     }
-    // The stored documents, read and made into rows on every core (each thread with store
-    // readers of its own: their block caches are not shared), in pack id order.
+    // The stored documents, read and made into rows on every core (each of rayon's jobs with
+    // store readers of its own: their block caches are not shared), in pack id order.
     let addresses: Vec<tantivy::DocAddress> = addresses.into_iter().flatten().collect();
     let read: Vec<ReadDocument> = addresses
         .par_iter()
@@ -136,8 +136,8 @@ pub(super) fn read_documents(
     })
 }
 
-/// Blocks each thread's store readers keep decompressed: documents are read in order, so a
-/// few suffice.
+/// Blocks each job's store readers keep decompressed: documents are read in pack id order,
+/// which is each segment's order but for the pages `serve` replaced, so a few suffice.
 const STORE_CACHE_BLOCKS: usize = 4;
 
 /// What the pack takes of one stored document.
