@@ -427,6 +427,36 @@ fn an_edit_is_incremental_and_the_static_pack_follows_once_edits_pause() {
     );
 }
 
+/// A page added is a full build that leaves the static pack to the same background export:
+/// the server finds the page at once, and the pack follows once edits pause.
+#[test]
+fn a_page_added_is_found_at_once_and_the_static_pack_follows() {
+    let (site, server) = serve_basic();
+    let meta_before = get_ok(&server, "/search/pack/meta.js");
+    let mut sse = Sse::connect(&server);
+    site.write(
+        "content/notes/2024/added.md",
+        "+++\ntitle = \"新增笔记\"\ndate = 2024-06-02\n+++\n\n新增页面的正文 zqaddedword。\n",
+    );
+    sse.expect("reload");
+    let lines = wait_for_rebuilds(&server, 1);
+    assert!(lines[0].contains("full build"), "{lines:?}");
+    assert_eq!(search_paths(&server, "zqaddedword"), ["notes/2024/added.md"]);
+    // Read through the server, which never answers mid-swap.
+    wait_for(WAIT, "the static pack to be exported again", || {
+        (get_ok(&server, "/search/pack/meta.js") != meta_before).then_some(())
+    });
+    assert!(
+        pack_contains(&site.path("public/search/pack"), "zqaddedword"),
+        "the new page is in the exported pack"
+    );
+    assert!(
+        !log(&server).contains("was not updated") && !log(&server).contains("missing until"),
+        "the export succeeded: {}",
+        log(&server)
+    );
+}
+
 /// The `generation` a served page was built from (the live-reload script carries it).
 fn page_generation(body: &str) -> u64 {
     let start = body.find("var generation = ").expect("the live-reload script") + "var generation = ".len();
