@@ -283,9 +283,9 @@ pub enum PackExport {
     /// With the build: its output is complete when it lands.
     Now,
     /// Later, in the background (`serve`'s full rebuilds after the first, which keep showing
-    /// the previous pack meanwhile: [`Prepared::keep_live_pack`]); the build writes only the
-    /// verbatim file, which the server's search needs at once. The new pages show sooner by
-    /// most of the pack's time (about a third of a build).
+    /// the previous pack meanwhile: [`Prepared::commit_keeping_live_pack`]); the build writes
+    /// only the verbatim file, which the server's search needs at once (its gram counting is
+    /// about half of the pack's time). A page added on 10,000 pages shows 1.5 s sooner.
     Later,
 }
 
