@@ -8,7 +8,7 @@
 //! the same counts here too, and queries intersect them as the browser does.
 //!
 //! `serve` replaces an edited page's document without rewriting this file: such documents
-//! carry their grams in the Tantivy gram fields as before, and [`Fields::verbatim_file`] says
+//! carry their grams in the Tantivy gram fields as before, and [`Fields::verbatim_file`](super::schema::Fields::verbatim_file) says
 //! which kind a document is. A query asks both ([`crate::search::query`], with
 //! [`super::file_match::FileMatchQuery`] for the file's matches).
 //!

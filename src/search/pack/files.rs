@@ -56,7 +56,7 @@ pub(super) fn deflate(bytes: &[u8], level: u8) -> Vec<u8> {
     encoder.finish().expect("deflate into memory")
 }
 
-/// The inverse of [`deflate`] and then [`to_text`], for tests and tools that read a pack.
+/// The inverse of `deflate` and then [`to_text`], for tests and tools that read a pack.
 pub fn unpack_binary(text: &str) -> Option<Vec<u8>> {
     use std::io::Read as _;
     let mut inflated = Vec::new();
@@ -81,7 +81,7 @@ fn is_unsafe_unit(value: u32) -> bool {
 /// base64 carries 6 bits a byte (a quarter smaller than base64), and 10% smaller than 7 bits a
 /// UTF-8 byte (base-122's idea, which the pack used before). The first character says whether the last byte is padding
 /// (`1`) or not (`0`); then each big-endian pair of bytes is the code unit of that value,
-/// except an unsafe value (see [`is_unsafe_unit`], 3% of random pairs), which is the
+/// except an unsafe value (see `is_unsafe_unit`, 3% of random pairs), which is the
 /// character `U+10000 + value`: a surrogate pair whose payload is the value.
 pub fn to_text(bytes: &[u8]) -> String {
     let odd = bytes.len() % 2 == 1;
@@ -144,7 +144,7 @@ pub(super) fn script_bytes(script: &str) -> Vec<u8> {
 }
 
 /// The text of a pack script file, UTF-8 or UTF-16 by its byte order mark (see
-/// [`script_bytes`]); `None` if it is neither.
+/// `script_bytes`); `None` if it is neither.
 pub fn script_text(bytes: &[u8]) -> Option<String> {
     match bytes {
         [0xff, 0xfe, rest @ ..] if rest.len() % 2 == 0 => {
