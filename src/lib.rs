@@ -220,22 +220,23 @@ impl Prepared {
         Ok(report)
     }
 
-    /// [`Prepared::commit_leaving_previous`] for a build that exports its pack later
-    /// ([`PackExport::Later`]): the live output's static pack is moved into the new output
-    /// first, so that the static search answers as before until the export, and moved back if
-    /// the commit fails. Without a live pack (the first build, or book.toml named another
-    /// folder) the new output has none until the export.
-    pub fn commit_keeping_live_pack(mut self) -> Result<(BuildReport, Option<output::Previous>), BuildError> {
+    /// Step 6 without removing the previous output, which `serve` does once requests may read
+    /// the new one. A build that left its pack for later ([`PackExport::Later`]) takes the
+    /// live output's pack into the new output first, so that the static search answers as
+    /// before until the export, and gives it back if the commit fails; without one (the first
+    /// build, or book.toml named another folder) the new output has none until the export.
+    pub fn commit_leaving_previous(mut self) -> Result<(BuildReport, Option<output::Previous>), BuildError> {
         let live = self.report.output_dir.join(search::pack::PACK_DIR);
         let staged = self.staging.path().join(search::pack::PACK_DIR);
-        let moved = live.join("meta.js").is_file()
+        let moved = self.report.pack.is_none()
+            && live.join("meta.js").is_file()
             && !staged.exists()
             && std::fs::rename(&live, &staged)
                 .map_err(|err| {
                     eprintln!("warning: the static search pack is missing until it is exported again: {err}");
                 })
                 .is_ok();
-        match self.staging.commit_in_place() {
+        match self.staging.commit() {
             Ok(previous) => {
                 let mut report = self.report;
                 report.elapsed = report.started.elapsed();
@@ -248,15 +249,6 @@ impl Prepared {
                 Err(err.into())
             }
         }
-    }
-
-    /// Step 6 without removing the previous output, which `serve` does once requests may read
-    /// the new one.
-    pub fn commit_leaving_previous(self) -> Result<(BuildReport, Option<output::Previous>), BuildError> {
-        let mut report = self.report;
-        let previous = self.staging.commit()?;
-        report.elapsed = report.started.elapsed();
-        Ok((report, previous))
     }
 }
 
@@ -283,7 +275,7 @@ pub enum PackExport {
     /// With the build: its output is complete when it lands.
     Now,
     /// Later, in the background (`serve`'s full rebuilds after the first, which keep showing
-    /// the previous pack meanwhile: [`Prepared::commit_keeping_live_pack`]); the build writes
+    /// the previous pack meanwhile: [`Prepared::commit_leaving_previous`]); the build writes
     /// only the verbatim file, which the server's search needs at once (its gram counting is
     /// about half of the pack's time). A page added on 10,000 pages shows 1.5 s sooner.
     Later,

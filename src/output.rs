@@ -217,14 +217,10 @@ impl Staging {
 
     /// Swaps the staging folder in place of the output. The previous output stays until the new
     /// one is in place, then is moved aside, for the caller to remove ([`Previous::remove`]):
-    /// `build` at once, `serve` in the background, as requests wait while it commits.
-    pub fn commit(mut self) -> anyhow::Result<Option<Previous>> {
-        self.commit_in_place()
-    }
-
-    /// [`Staging::commit`], leaving the staging folder to its owner when it fails (it is
-    /// removed when dropped), so that what was moved into it can be moved back first.
-    pub fn commit_in_place(&mut self) -> anyhow::Result<Option<Previous>> {
+    /// `build` at once, `serve` in the background, as requests wait while it commits. When it
+    /// fails the staging folder stays its owner's (it is removed when dropped), so that what was
+    /// moved into it can be moved back first.
+    pub fn commit(&mut self) -> anyhow::Result<Option<Previous>> {
         /// Commits by this process so far: each moves its previous output to a folder of its
         /// own, as `serve` may still be removing the last one.
         static COMMITS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

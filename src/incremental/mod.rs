@@ -121,6 +121,22 @@ struct LiveIndex {
     fields: Fields,
 }
 
+impl LiveIndex {
+    /// The writer on the index of `loaded`'s output in `slot`, opened at its first use.
+    fn open<'a>(slot: &'a mut Option<LiveIndex>, loaded: &Loaded) -> anyhow::Result<&'a mut LiveIndex> {
+        if slot.is_none() {
+            let dir = loaded.output_dir.join(search::INDEX_DIR);
+            let (index, writer, fields) = search::index::open_writer(&dir, &loaded.analyzer)?;
+            *slot = Some(LiveIndex {
+                index,
+                writer,
+                fields,
+            });
+        }
+        Ok(slot.as_mut().expect("opened above"))
+    }
+}
+
 impl Workspace {
     pub fn new(options: BuildOptions) -> Workspace {
         Workspace {
@@ -193,10 +209,7 @@ impl Workspace {
         self.last_good = None;
         let (report, previous) = lock.exclusive(|| {
             self.index_generation.fetch_add(1, Ordering::SeqCst);
-            match export {
-                PackExport::Later => prepared.commit_keeping_live_pack(),
-                PackExport::Now => prepared.commit_leaving_previous(),
-            }
+            prepared.commit_leaving_previous()
         })?;
         // Requests read the new output now: the old one goes without holding them up (over a
         // second at 10,000 pages on a disk that trims freed blocks).
@@ -341,26 +354,10 @@ impl Workspace {
         }))
     }
 
-    /// The writer on the live output's index, opened at its first use.
-    fn live_index(&mut self) -> anyhow::Result<&mut LiveIndex> {
-        if self.live_index.is_none() {
-            let loaded = self.last_good.as_ref().expect("the live output is a good build");
-            let dir = loaded.output_dir.join(search::INDEX_DIR);
-            let (index, writer, fields) = search::index::open_writer(&dir, &loaded.analyzer)?;
-            self.live_index = Some(LiveIndex {
-                index,
-                writer,
-                fields,
-            });
-        }
-        Ok(self.live_index.as_mut().expect("opened above"))
-    }
-
     /// Replaces the search documents of `pages` in the live index and commits.
     fn update_index(&mut self, pages: &[usize]) -> anyhow::Result<()> {
-        self.live_index()?;
         let loaded = self.last_good.as_ref().expect("an edit has a last good build");
-        let live = self.live_index.as_mut().expect("opened above");
+        let live = LiveIndex::open(&mut self.live_index, loaded)?;
         search::index::replace_documents(
             &mut live.writer,
             &live.fields,
@@ -391,30 +388,19 @@ impl Workspace {
         if self.pack_job.as_ref().is_some_and(|job| !job.is_finished()) {
             return Ok(());
         }
-        if self.last_good.is_none() {
-            return Ok(());
-        }
-        // After a failed full build the writer was let go: the export reads the index again.
-        self.live_index()?;
-        let (Some(loaded), Some(live)) = (self.last_good.as_ref(), self.live_index.as_mut()) else {
+        let Some(loaded) = self.last_good.as_ref() else {
             return Ok(());
         };
+        // After a full build, or one that failed, the writer is opened again here.
+        let live = LiveIndex::open(&mut self.live_index, loaded)?;
         self.pack_stale = false;
         // Edits leave replaced documents behind, which the export cannot number: merged away.
         // A full build's segments have none, and merging them would only rewrite every posting.
-        let replaced = live
-            .index
-            .reader()?
-            .searcher()
-            .segment_readers()
-            .iter()
-            .any(|segment| segment.has_deletes());
-        let merge = if replaced {
-            let segments = live.index.searchable_segment_ids()?;
-            Some(live.writer.merge(&segments))
-        } else {
-            None
-        };
+        let segments = live.index.searchable_segment_metas()?;
+        let merge = segments.iter().any(|segment| segment.has_deletes()).then(|| {
+            let ids: Vec<_> = segments.iter().map(|segment| segment.id()).collect();
+            live.writer.merge(&ids)
+        });
         let generation = self.index_generation.clone();
         let started_at = generation.load(Ordering::SeqCst);
         let output_dir = loaded.output_dir.clone();

@@ -127,19 +127,31 @@ pub fn from_text(text: &str) -> Option<Vec<u8>> {
 /// that is smaller, as it is for binary carried by [`to_text`] and for Chinese text; otherwise
 /// UTF-8.
 pub(super) fn script_bytes(script: &str) -> Vec<u8> {
-    // UTF-16 first, in one pass (at most two bytes per byte of UTF-8, and the mark); UTF-8
-    // where that is no larger.
-    let mut bytes = Vec::with_capacity(script.len() * 2 + 2);
+    file_bytes(&script.encode_utf16().collect::<Vec<u16>>())
+}
+
+/// The file of a script given as UTF-16 code units (see [`script_bytes`]): UTF-16 with its
+/// mark, or UTF-8 with its mark where that is no larger (tiny files and plain ASCII).
+fn file_bytes(units: &[u16]) -> Vec<u8> {
+    let utf8_len: usize = units
+        .iter()
+        .map(|&unit| match unit {
+            0..=0x7f => 1,
+            0x80..=0x7ff => 2,
+            // Each half of a pair: four bytes for the two.
+            0xd800..=0xdfff => 2,
+            _ => 3,
+        })
+        .sum();
+    if 2 + units.len() * 2 >= utf8_len + 3 {
+        let text = String::from_utf16(units).expect("a script's pairs are whole");
+        return [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat();
+    }
+    let mut bytes = Vec::with_capacity(2 + units.len() * 2);
     bytes.extend_from_slice(&[0xff, 0xfe]);
-    for unit in script.encode_utf16() {
+    for &unit in units {
         bytes.extend_from_slice(&unit.to_le_bytes());
     }
-    if bytes.len() >= script.len() + 3 {
-        bytes.clear();
-        bytes.extend_from_slice(b"\xef\xbb\xbf");
-        bytes.extend_from_slice(script.as_bytes());
-    }
-    bytes.shrink_to_fit();
     bytes
 }
 
@@ -171,7 +183,16 @@ pub(super) fn json(data: &impl Serialize) -> anyhow::Result<String> {
 /// build `build`. The browser checks the build of every file against `meta.js`'s, so a page
 /// opened before the site was rebuilt notices new files instead of misreading them.
 pub(super) fn script(name: &str, data: &str, build: &str) -> String {
-    format!("window.__studybookPack&&window.__studybookPack.add(\"{name}\",{data},\"{build}\");\n")
+    let (head, tail) = script_around(name, build);
+    format!("{head}{data}{tail}")
+}
+
+/// What a script has before and after its data (see [`script`]).
+fn script_around(name: &str, build: &str) -> (String, String) {
+    (
+        format!("window.__studybookPack&&window.__studybookPack.add(\"{name}\","),
+        format!(",\"{build}\");\n"),
+    )
 }
 
 /// What a pack script registers.
@@ -190,54 +211,27 @@ pub(super) enum Data {
 /// 10,000 pages, for 70 MB of binary). Strings are quoted by hand: JSON would escape their
 /// control characters into six bytes each.
 fn binary_script_bytes(name: &str, data: &[&[u8]], array: bool, build: &str) -> Vec<u8> {
+    let (head, tail) = script_around(name, build);
     let binary_units: usize = data.iter().map(|bytes| bytes.len().div_ceil(2) + 3).sum();
     let mut units: Vec<u16> =
-        Vec::with_capacity(binary_units + binary_units / 16 + name.len() + build.len() + 64);
-    let ascii = |units: &mut Vec<u16>, text: &str| units.extend(text.encode_utf16());
-    ascii(
-        &mut units,
-        "window.__studybookPack&&window.__studybookPack.add(\"",
-    );
-    ascii(&mut units, name);
-    ascii(&mut units, "\",");
+        Vec::with_capacity(binary_units + binary_units / 16 + head.len() + tail.len() + 2);
+    units.extend(head.encode_utf16());
     if array {
-        ascii(&mut units, "[");
+        units.push(u16::from(b'['));
     }
     for (number, bytes) in data.iter().enumerate() {
         if number > 0 {
-            ascii(&mut units, ",");
+            units.push(u16::from(b','));
         }
         units.push(u16::from(b'"'));
         push_text_units(&mut units, bytes);
         units.push(u16::from(b'"'));
     }
     if array {
-        ascii(&mut units, "]");
+        units.push(u16::from(b']'));
     }
-    ascii(&mut units, ",\"");
-    ascii(&mut units, build);
-    ascii(&mut units, "\");\n");
-    // As `script_bytes` decides: UTF-8 where that is no larger (tiny files only).
-    let utf8_len: usize = units
-        .iter()
-        .map(|&unit| match unit {
-            0..=0x7f => 1,
-            0x80..=0x7ff => 2,
-            // Each half of a pair: four bytes for the two.
-            0xd800..=0xdfff => 2,
-            _ => 3,
-        })
-        .sum();
-    if 2 + units.len() * 2 >= utf8_len + 3 {
-        let text = String::from_utf16(&units).expect("pairs are whole");
-        return [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat();
-    }
-    let mut bytes = Vec::with_capacity(2 + units.len() * 2);
-    bytes.extend_from_slice(&[0xff, 0xfe]);
-    for unit in units {
-        bytes.extend_from_slice(&unit.to_le_bytes());
-    }
-    bytes
+    units.extend(tail.encode_utf16());
+    file_bytes(&units)
 }
 
 /// [`to_text`] of `bytes`, as UTF-16 code units.
