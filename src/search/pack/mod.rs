@@ -29,7 +29,7 @@
 //! - `t-N.js`: titles, URLs and text of a few documents each, for results and snippets.
 //!
 //! Binary parts are LEB128 varints, raw-deflated, then carried 16 bits a code unit in UTF-16
-//! files (files.rs): the browser inflates them. Text chunks are coded by character frequency before deflate
+//! files (script.rs): the browser inflates them. Text chunks are coded by character frequency before deflate
 //! (alphabet.rs); the alphabet travels at the start of `docs.js`.
 
 mod alphabet;
@@ -39,6 +39,7 @@ mod documents;
 mod files;
 mod grams;
 mod postings;
+mod script;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,16 +57,18 @@ use bits::push_ascending;
 pub(crate) use bits::{push_varint, read_varint, rice_k, BitReader, BitWriter};
 use boundaries::Boundaries;
 use documents::{chunk_sizes, front_coded, read_documents, text_chunks, DocsTable, Documents};
+pub use files::fnv1a;
 use files::{
-    deflate, gram_shard_count, json, shard_count, write_gram_shards, write_postings_shards, write_shards,
-    Data, PackFiles, MAX_SHARDS, TEXT_LEVEL,
+    gram_shard_count, shard_count, write_gram_shards, write_postings_shards, write_shards, PackFiles,
+    MAX_SHARDS,
 };
-pub use files::{fnv1a, from_text, read_script, script_text, to_text, unpack_binary};
 use grams::count_grams;
 #[cfg(test)]
 pub(crate) use grams::lengths_of as gram_lengths_for_tests;
 pub(crate) use grams::Grams;
 use postings::{read_words, Words};
+use script::{deflate, json, Data, TEXT_LEVEL};
+pub use script::{from_text, read_script, script_text, to_text, unpack_binary};
 
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
