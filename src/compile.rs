@@ -10,6 +10,7 @@ use crate::content::Site;
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::links::{percent_decode, split_fragment, Resolver, Target};
 use crate::markdown::{self, LinkKind, Rendered, Rewrite};
+use crate::text;
 
 /// A `materials` entry after resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,9 +87,19 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
         if link.kind == LinkKind::Image && is_elsewhere(&link.url) {
             // The site must work with no internet: a remote image may never show.
             problems.push(
-                Diagnostic::warning(&page.file, format!("the image `{}` is loaded from another site", link.url.trim()))
-                    .at(link.line)
-                    .help("readers with no access to that site will not see it: save the image beside the page and write its file name"),
+                Diagnostic::warning(
+                    &page.file,
+                    text!(
+                        "the image `{}` is loaded from another site",
+                        "图片 `{}` 要从其他网站加载",
+                        link.url.trim()
+                    ),
+                )
+                .at(link.line)
+                .help(text!(
+                    "readers with no access to that site will not see it: save the image beside the page and write its file name",
+                    "上不了那个网站的读者看不到这张图片：请把图片保存在页面旁边，并在链接里写它的文件名"
+                )),
             );
         }
         match resolver.resolve_link(&page.source, &page.url, &page.file, link) {
@@ -127,10 +138,14 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
         problems.push(
             Diagnostic::warning(
                 &page.file,
-                format!("`{}` is not a link: it shows as plain text", not_link.text),
+                text!(
+                    "`{}` is not a link: it shows as plain text",
+                    "`{}` 不是链接：它会显示为普通文字",
+                    not_link.text
+                ),
             )
             .at(not_link.line)
-            .help(not_link.help),
+            .help(not_link.help.clone()),
         );
     }
     CompiledPage {
@@ -159,35 +174,40 @@ pub fn check_anchors<'a>(
         if link.anchor == "top" || anchors.contains(&link.anchor) {
             continue;
         }
-        let place = if link.target == index {
-            "this page".to_string()
+        let (place, place_zh) = if link.target == index {
+            ("this page".to_string(), "本页面".to_string())
         } else {
-            format!("`{}`", site.pages[link.target].file)
+            let file = format!("`{}`", site.pages[link.target].file);
+            (file.clone(), file)
         };
         let candidates: Vec<&str> = anchors.iter().map(String::as_str).collect();
         let help = match did_you_mean(&link.anchor, &candidates) {
-            Some(guess) => {
-                format!("did you mean `#{guess}`? A heading's id is its text, as in the table of contents")
-            }
-            None if candidates.is_empty() => {
-                format!("{place} has no headings: link to the page without `#…`")
-            }
-            None => format!(
-                "the places there: {}",
-                candidates
+            Some(guess) => text!(
+                "did you mean `#{guess}`? A heading's id is its text, as in the table of contents",
+                "是不是要写 `#{guess}`？小标题的锚点就是它的文字，和目录里显示的一样"
+            ),
+            None if candidates.is_empty() => text!(
+                "{place} has no headings: link to the page without `#…`",
+                "{place_zh}没有小标题：链接这个页面时请去掉 `#…`"
+            ),
+            None => {
+                let places = candidates
                     .iter()
                     .take(8)
                     .map(|a| format!("`#{a}`"))
                     .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .join(", ");
+                text!("the places there: {places}", "那里可以链接的锚点：{places}")
+            }
         };
         problems.push(
             Diagnostic::warning(
                 &page.file,
-                format!(
+                text!(
                     "the link `{}` names `#{}`, which {place} does not have",
-                    link.written, link.anchor
+                    "链接 `{}` 指向锚点 `#{}`，但{place_zh}里没有这个锚点",
+                    link.written,
+                    link.anchor
                 ),
             )
             .at(link.line)

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::diagnostics::{did_you_mean, line_column, Diagnostic};
 use crate::i18n::Language;
+use crate::text;
 
 pub const CONFIG_FILE: &str = "book.toml";
 
@@ -112,14 +113,17 @@ impl Config {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 return Err(vec![Diagnostic::error(
                     CONFIG_FILE,
-                    format!("no {CONFIG_FILE} in `{}`", root.display()),
+                    text!("no {CONFIG_FILE} in `{}`", "`{}` 里没有 {CONFIG_FILE}", root.display()),
                 )
-                .help("run `studybook init DIR` to start a new site, or pass --root with the folder that holds book.toml")]);
+                .help(text!(
+                    "run `studybook init DIR` to start a new site, or pass --root with the folder that holds book.toml",
+                    "新建站点请运行 `studybook init 文件夹`；已有站点请用 --root 指明 book.toml 所在的文件夹"
+                ))]);
             }
             Err(err) => {
                 return Err(vec![Diagnostic::error(
                     CONFIG_FILE,
-                    format!("cannot read the file: {err}"),
+                    text!("cannot read the file: {err}", "无法读取这个文件：{err}"),
                 )])
             }
         };
@@ -128,9 +132,12 @@ impl Config {
             Err(_) => {
                 return Err(vec![Diagnostic::error(
                     CONFIG_FILE,
-                    "the file is not valid UTF-8",
+                    text!("the file is not valid UTF-8", "这个文件不是 UTF-8 编码的文本"),
                 )
-                .help("save it as UTF-8 (in Notepad: File > Save As > Encoding: UTF-8)")])
+                .help(text!(
+                    "save it as UTF-8 (in Notepad: File > Save As > Encoding: UTF-8)",
+                    "请另存为 UTF-8 编码（记事本：文件 > 另存为 > 编码选 UTF-8）"
+                ))])
             }
         };
         Config::parse(root, &text)
@@ -144,24 +151,41 @@ impl Config {
             let line = key_line(text, "language");
             vec![Diagnostic::error(
                 CONFIG_FILE,
-                format!("unsupported language `{}`", raw.book.language),
+                text!(
+                    "unsupported language `{}`",
+                    "不支持的语言 `{}`",
+                    raw.book.language
+                ),
             )
             .at(line.unwrap_or(1))
-            .help(format!("use one of: {}", Language::TAGS.join(", ")))]
+            .help(text!(
+                "use one of: {}",
+                "请从这几种中选一种：{}",
+                Language::TAGS.join(", ")
+            ))]
         })?;
         let mut problems = Vec::new();
         if raw.book.title.trim().is_empty() {
             problems.push(
-                Diagnostic::error(CONFIG_FILE, "`title` is empty")
+                Diagnostic::error(CONFIG_FILE, text!("`title` is empty", "`title` 是空的"))
                     .at(key_line(text, "title").unwrap_or(1))
-                    .help("give the site a name, e.g. title = \"机关党支部学习资料库\""),
+                    .help(text!(
+                        "give the site a name, e.g. title = \"机关党支部学习资料库\"",
+                        "请给站点起个名字，例如 title = \"机关党支部学习资料库\""
+                    )),
             );
         }
         if raw.build.theme.is_empty() || raw.build.theme.contains(['/', '\\']) {
             problems.push(
-                Diagnostic::error(CONFIG_FILE, format!("invalid theme name `{}`", raw.build.theme))
-                    .at(key_line(text, "theme").unwrap_or(1))
-                    .help("a theme is a folder name under themes/, e.g. theme = \"default\""),
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    text!("invalid theme name `{}`", "主题名 `{}` 不对", raw.build.theme),
+                )
+                .at(key_line(text, "theme").unwrap_or(1))
+                .help(text!(
+                    "a theme is a folder name under themes/, e.g. theme = \"default\"",
+                    "主题名是 themes/ 下的一个文件夹名，例如 theme = \"default\""
+                )),
             );
         }
         let base_url = raw.build.base_url.trim();
@@ -171,10 +195,16 @@ impl Config {
             problems.push(
                 Diagnostic::error(
                     CONFIG_FILE,
-                    format!("`base-url` must be a whole address starting with http:// or https://, not `{base_url}`"),
+                    text!(
+                        "`base-url` must be a whole address starting with http:// or https://, not `{base_url}`",
+                        "`base-url` 要写以 http:// 或 https:// 开头的完整网址，不能是 `{base_url}`"
+                    ),
                 )
                 .at(key_line(text, "base-url").unwrap_or(1))
-                .help("write where readers open the site, e.g. base-url = \"http://intranet.example.gov.cn/study\", or remove the line"),
+                .help(text!(
+                    "write where readers open the site, e.g. base-url = \"http://intranet.example.gov.cn/study\", or remove the line",
+                    "写读者打开站点的网址，例如 base-url = \"http://intranet.example.gov.cn/study\"；也可以删掉这一行"
+                )),
             );
         }
         let theme_dir = root.join("themes").join(&raw.build.theme);
@@ -183,13 +213,17 @@ impl Config {
             problems.push(
                 Diagnostic::error(
                     CONFIG_FILE,
-                    format!(
-                        "theme `{}` not found: there is no folder `themes/{}`",
-                        raw.build.theme, raw.build.theme
+                    text!(
+                        "theme `{0}` not found: there is no folder `themes/{0}`",
+                        "找不到主题 `{0}`：没有 `themes/{0}` 这个文件夹",
+                        raw.build.theme
                     ),
                 )
                 .at(key_line(text, "theme").unwrap_or(1))
-                .help("check the name, or remove the `theme` line to use the built-in theme"),
+                .help(text!(
+                    "check the name, or remove the `theme` line to use the built-in theme",
+                    "请核对主题名，或删掉 `theme` 这一行，使用内置主题"
+                )),
             );
         }
         if !problems.is_empty() {
@@ -227,33 +261,50 @@ fn portable(path: &Path) -> PathBuf {
 /// Turns a TOML error into `book.toml:LINE:COL`, with a hint for unknown keys.
 fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().trim().to_string();
-    let mut diagnostic = Diagnostic::error(CONFIG_FILE, first_clause(&message));
+    // The TOML parser's own words are English; the Chinese says what kind of problem it is.
+    let clause = first_clause(&message);
+    let mut diagnostic =
+        Diagnostic::error(CONFIG_FILE, text!("{clause}", "book.toml 的写法有误（{clause}）"));
     if let Some(span) = err.span() {
         let (line, column) = line_column(text, span.start);
         diagnostic = diagnostic.at_column(line, column);
     }
     if let Some(key) = unknown_field_name(&message) {
-        diagnostic.message = format!("unknown key `{key}`");
+        diagnostic.message = text!("unknown key `{key}`", "不认识的设置项 `{key}`");
         diagnostic = match did_you_mean(key, KNOWN_KEYS) {
             // A known key in the wrong table (`title` above `[book]`): name its table.
             Some(guess) if guess == key => match table_of(key) {
-                Some(table) => diagnostic.help(format!(
-                    "`{key}` belongs in the `[{table}]` table: move the line below `[{table}]`"
+                Some(table) => diagnostic.help(text!(
+                    "`{key}` belongs in the `[{table}]` table: move the line below `[{table}]`",
+                    "`{key}` 属于 `[{table}]` 部分：请把这一行移到 `[{table}]` 下面"
                 )),
-                None => diagnostic.help(format!(
-                    "`[{key}]` is a table of its own: start a line with `[{key}]`"
+                None => diagnostic.help(text!(
+                    "`[{key}]` is a table of its own: start a line with `[{key}]`",
+                    "`[{key}]` 是单独的一部分：请另起一行写 `[{key}]`"
                 )),
             },
-            Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
-            None => diagnostic.help(format!("known keys: {}", KNOWN_KEYS[3..].join(", "))),
+            Some(guess) => diagnostic.help(text!("did you mean `{guess}`?", "是不是要写 `{guess}`？")),
+            None => diagnostic.help(text!(
+                "known keys: {}",
+                "可用的设置项：{}",
+                KNOWN_KEYS[3..].join(", ")
+            )),
         };
     } else if message.contains("must be quoted") || message.contains("invalid string") {
-        diagnostic = diagnostic.help("write text in half-width double quotes: title = \"学习资料库\" (Chinese quotes “ ” do not count)");
+        diagnostic = diagnostic.help(text!(
+            "write text in half-width double quotes: title = \"学习资料库\" (Chinese quotes “ ” do not count)",
+            "文字要放在半角双引号里：title = \"学习资料库\"（中文引号 “ ” 不算）"
+        ));
     } else if message.contains("expected `=`") || message.contains("expected an equals") {
-        diagnostic = diagnostic.help("book.toml writes `key = value`, with `=` (not `:` as in front matter), e.g. title = \"学习资料库\"");
+        diagnostic = diagnostic.help(text!(
+            "book.toml writes `key = value`, with `=` (not `:` as in front matter), e.g. title = \"学习资料库\"",
+            "book.toml 的写法是 `设置项 = 值`，用 `=`（不是文件头里的 `:`），例如 title = \"学习资料库\""
+        ));
     } else if message.starts_with("missing field") {
-        diagnostic =
-            diagnostic.help("book.toml needs at least:\n\n         [book]\n         title = \"学习资料库\"");
+        diagnostic = diagnostic.help(text!(
+            "book.toml needs at least:\n\n         [book]\n         title = \"学习资料库\"",
+            "book.toml 至少要有：\n\n         [book]\n         title = \"学习资料库\""
+        ));
     }
     diagnostic
 }

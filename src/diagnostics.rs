@@ -6,6 +6,106 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::i18n::Language;
+
+/// A message in each language studybook speaks to editors; shown in [`message_language`].
+///
+/// Made with [`text!`](crate::text), which takes the English and the Chinese format strings
+/// (and arguments both share), so no message can be added in one language only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// English, then Chinese; boxed, so a diagnostic stays small enough to travel in `Err`.
+    words: Box<(String, String)>,
+}
+
+impl Text {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Text {
+        Text {
+            words: Box::new((en.into(), zh.into())),
+        }
+    }
+
+    pub fn en(&self) -> &str {
+        &self.words.0
+    }
+
+    pub fn zh(&self) -> &str {
+        &self.words.1
+    }
+
+    /// The text in `language`.
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::ZhCn => self.zh(),
+            Language::En => self.en(),
+        }
+    }
+
+    /// The same words with `more` after them, in each language.
+    pub fn append(mut self, more: &Text) -> Text {
+        self.words.0.push_str(more.en());
+        self.words.1.push_str(more.zh());
+        self
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.get(message_language()))
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.get(message_language()))
+    }
+}
+
+/// Unit tests compare a message with its English words.
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.en() == *other
+    }
+}
+
+/// A [`Text`] from an English and a Chinese format string, with the arguments both use:
+/// `text!("unknown field `{key}`", "未知字段 `{key}`")`.
+#[macro_export]
+macro_rules! text {
+    ($en:literal, $zh:literal $(,)?) => {
+        $crate::diagnostics::Text::new(format!($en), format!($zh))
+    };
+    ($en:literal, $zh:literal, $($argument:tt)+) => {
+        $crate::diagnostics::Text::new(format!($en, $($argument)+), format!($zh, $($argument)+))
+    };
+}
+
+/// The language of messages on the terminal and in `serve`'s error page: `STUDYBOOK_LANG`
+/// when set (`zh-CN`, `en`), else the system's language (Chinese for any `zh` locale: the
+/// Windows display language, or `LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG` elsewhere), else
+/// English.
+/// Editors read them, and they need not be the site's readers' language.
+pub fn message_language() -> Language {
+    static LANGUAGE: OnceLock<Language> = OnceLock::new();
+    *LANGUAGE.get_or_init(|| {
+        let chosen = std::env::var("STUDYBOOK_LANG")
+            .ok()
+            .filter(|tag| !tag.trim().is_empty());
+        language_of_locale(chosen.or_else(sys_locale::get_locale).as_deref())
+    })
+}
+
+/// The message language for a locale name such as `zh_CN.UTF-8`, `zh-Hans-CN`, `en-US` or `C`.
+pub fn language_of_locale(locale: Option<&str>) -> Language {
+    let tag = locale.unwrap_or("").trim().to_ascii_lowercase();
+    if tag == "zh" || tag.starts_with("zh-") || tag.starts_with("zh_") {
+        Language::ZhCn
+    } else {
+        Language::En
+    }
+}
 
 /// How serious a diagnostic is: errors fail the build, warnings are printed and the build goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -25,25 +125,25 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     /// 1-based column (in characters), when known.
     pub column: Option<usize>,
-    /// What is wrong, lowercase, no trailing period.
-    pub message: String,
+    /// What is wrong (in English: lowercase, no trailing period).
+    pub message: Text,
     /// How to fix it, when that is knowable.
-    pub help: Option<String>,
+    pub help: Option<Text>,
 }
 
 impl Diagnostic {
-    pub fn error(file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(file: impl Into<String>, message: Text) -> Self {
         Diagnostic {
             severity: Severity::Error,
             file: file.into(),
             line: None,
             column: None,
-            message: message.into(),
+            message,
             help: None,
         }
     }
 
-    pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(file: impl Into<String>, message: Text) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(file, message)
@@ -61,8 +161,8 @@ impl Diagnostic {
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+    pub fn help(mut self, help: Text) -> Self {
+        self.help = Some(help);
         self
     }
 
@@ -84,7 +184,11 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.location(), self.message)?;
         if let Some(help) = &self.help {
-            write!(f, "\n   help: {help}")?;
+            let label = match message_language() {
+                Language::ZhCn => "提示：",
+                Language::En => "help: ",
+            };
+            write!(f, "\n   {label}{help}")?;
         }
         Ok(())
     }
@@ -106,20 +210,41 @@ impl ContentErrors {
 impl fmt::Display for ContentErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let errors: Vec<&Diagnostic> = self.errors().collect();
-        let noun = if errors.len() == 1 { "error" } else { "errors" };
-        writeln!(f, "found {} {noun}, nothing was written:", errors.len())?;
+        let count = errors.len();
+        let noun = if count == 1 { "error" } else { "errors" };
+        let header = text!(
+            "found {count} {noun}, nothing was written:",
+            "发现 {count} 处错误，本次没有写出任何文件："
+        );
+        writeln!(f, "{header}")?;
         for (number, diagnostic) in errors.iter().enumerate() {
             writeln!(f, "{:>3}. {diagnostic}", number + 1)?;
         }
         // A warning may be the cause (`meetting:` misspelt, then "no `meeting`"): show them too.
         for warning in self.diagnostics.iter().filter(|d| !d.is_error()) {
-            writeln!(f, "warning: {warning}")?;
+            writeln!(f, "{}{warning}", warning_label())?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for ContentErrors {}
+
+/// `warning: ` before a warning, in the message language.
+pub fn warning_label() -> &'static str {
+    match message_language() {
+        Language::ZhCn => "警告：",
+        Language::En => "warning: ",
+    }
+}
+
+/// `error: ` before an error, in the message language.
+pub fn error_label() -> &'static str {
+    match message_language() {
+        Language::ZhCn => "错误：",
+        Language::En => "error: ",
+    }
+}
 
 /// Collects diagnostics across the stages of one build.
 #[derive(Debug, Default, Clone)]
@@ -232,6 +357,38 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn chinese_locales_choose_chinese_messages_and_every_other_english() {
+        for locale in [
+            "zh",
+            "ZH",
+            "zh-CN",
+            "zh_CN.UTF-8",
+            "zh-Hans-CN",
+            "zh-TW",
+            "zh-Hant-HK",
+        ] {
+            assert_eq!(language_of_locale(Some(locale)), Language::ZhCn, "{locale}");
+        }
+        for locale in ["en", "en-US", "C", "POSIX", "fr-FR", "zhx", ""] {
+            assert_eq!(language_of_locale(Some(locale)), Language::En, "{locale}");
+        }
+        assert_eq!(language_of_locale(None), Language::En);
+    }
+
+    #[test]
+    fn a_text_holds_both_languages_and_compares_by_its_english() {
+        let key = "output-dri";
+        let text = text!("unknown key `{key}`", "不认识的设置项 `{key}`");
+        assert_eq!(text.get(Language::En), "unknown key `output-dri`");
+        assert_eq!(text.get(Language::ZhCn), "不认识的设置项 `output-dri`");
+        assert_eq!(text, "unknown key `output-dri`");
+        let shared = text!("{} of {}", "{1} 中的 {0}", 2, 5);
+        assert_eq!((shared.en(), shared.zh()), ("2 of 5", "5 中的 2"));
+        let joined = text!("a", "甲").append(&text!("b", "乙"));
+        assert_eq!((joined.en(), joined.zh()), ("ab", "甲乙"));
+    }
 
     #[test]
     fn display_paths_use_one_slash_between_parts() {

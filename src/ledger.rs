@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::compile::{Compiled, Material};
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
+use crate::text;
 
 /// Sessions and attendees of one meeting in one year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,13 +93,17 @@ pub fn duplicate_warnings(site: &Site) -> Vec<Diagnostic> {
             warnings.push(
                 Diagnostic::warning(
                     &page.file,
-                    format!(
+                    text!(
                         "the same session is recorded twice: `{}` and `{}` have the same meeting, date and topic ({} {} {})",
+                        "同一次学习记录了两遍：`{}` 和 `{}` 的会议、日期和议题都相同（{} {} {}）",
                         first.file, page.file, key.0, key.1, key.2
                     ),
                 )
                 .at(page.front.lines.title)
-                .help("delete one of the records, or correct its date or topic"),
+                .help(text!(
+                    "delete one of the records, or correct its date or topic",
+                    "请删掉其中一条记录，或改正它的日期或议题"
+                )),
             );
         } else {
             seen.insert(key, index);

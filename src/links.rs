@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use crate::content::discover::page_stem;
 use crate::content::front_matter::MaterialRef;
 use crate::content::{Page, Site};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Text};
 use crate::markdown::{LinkKind, LinkRef};
+use crate::text;
 
 /// Where a link leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,28 +78,42 @@ impl<'s> Resolver<'s> {
             } else {
                 Diagnostic::error
             };
+            let (what, what_zh) = (noun(link), noun_zh(link));
             return Err(severity(
                 page_file,
-                format!("the {} `{url}` is a file on your own computer, which readers cannot open", noun(link)),
+                text!(
+                    "the {what} `{url}` is a file on your own computer, which readers cannot open",
+                    "{what_zh} `{url}` 是你自己电脑上的文件，读者打不开"
+                ),
             )
             .at(link.line)
-            .help("copy the file into content/ beside the page and link it by its name, e.g. `[原件](原件.pdf)`"));
+            .help(text!(
+                "copy the file into content/ beside the page and link it by its name, e.g. `[原件](原件.pdf)`",
+                "请把这个文件复制到 content/ 里、放在页面旁边，再用文件名链接它，例如 `[原件](原件.pdf)`"
+            )));
         }
         if url.is_empty() || url.starts_with('#') || has_scheme(url) || url.starts_with("//") {
             return Ok(None);
         }
         let (path, fragment) = split_fragment(url);
         let Some(source) = join_content_path(parent_dir(page_source), &percent_decode(path)) else {
-            return Err(self.broken(page_file, link, "leads outside the content folder"));
+            return Err(self.broken(
+                page_file,
+                link,
+                text!("leads outside the content folder", "在内容文件夹之外"),
+            ));
         };
         match self.lookup(&source) {
             Some(target) => Ok(Some(Resolved { href: self.href(page_url, &target, fragment), target })),
             None if self.site.unreadable.contains(&source) => Ok(None),
             None if self.site.drafts.contains(&source) => Err(self
-                .broken(page_file, link, "is a draft, which is not published")
-                .help("publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts")),
+                .broken(page_file, link, text!("is a draft, which is not published", "是草稿，不会发布"))
+                .help(text!(
+                    "publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts",
+                    "请发布这个页面（删去 `draft: true`）或删掉这个链接；用 `studybook build --drafts` 生成时会包含草稿"
+                ))),
             None => Err(self
-                .broken(page_file, link, "does not exist")
+                .broken(page_file, link, text!("does not exist", "不存在"))
                 .help(self.suggest(page_source, &source))),
         }
     }
@@ -136,31 +151,47 @@ impl<'s> Resolver<'s> {
             })),
             Some((_, Target::File(_))) => Err(Diagnostic::error(
                 &page.file,
-                format!("material `{target}` is a file, not a page"),
+                text!(
+                    "material `{target}` is a file, not a page",
+                    "学习材料 `{target}` 是一个文件，不是页面"
+                ),
             )
             .at(material.line)
-            .help("materials are the pages studied; link the file from the record's text instead, e.g. `[原件](原件.pdf)`")),
+            .help(text!(
+                "materials are the pages studied; link the file from the record's text instead, e.g. `[原件](原件.pdf)`",
+                "学习材料应是所学习的页面；文件请在学习记录的正文里用链接引用，例如 `[原件](原件.pdf)`"
+            ))),
             _ => {
                 let mut diagnostic = Diagnostic::error(
                     &page.file,
-                    format!("material `{target}` does not resolve to a page"),
+                    text!(
+                        "material `{target}` does not resolve to a page",
+                        "找不到学习材料 `{target}` 对应的页面"
+                    ),
                 )
                 .at(material.line);
                 diagnostic = match source.as_deref().and_then(|s| self.same_name(s)) {
-                    Some(candidate) => diagnostic.help(format!(
-                        "did you mean `{candidate}`? (materials are paths relative to content/)"
+                    Some(candidate) => diagnostic.help(text!(
+                        "did you mean `{candidate}`? (materials are paths relative to content/)",
+                        "是不是要写 `{candidate}`？（学习材料写的是相对于 content/ 的路径）"
                     )),
-                    _ => diagnostic.help(
+                    _ => diagnostic.help(text!(
                         "write the path of a page relative to content/, e.g. `speeches/2024/safety.md`",
-                    ),
+                        "请写出页面相对于 content/ 的路径，例如 `speeches/2024/safety.md`"
+                    )),
                 };
                 if source
                     .as_deref()
                     .is_some_and(|s| self.site.drafts.iter().any(|d| d == s))
                 {
-                    diagnostic.message = format!("material `{target}` is a draft, which is not published");
-                    diagnostic.help =
-                        Some("publish the page (remove `draft: true`) or remove it from `materials`".into());
+                    diagnostic.message = text!(
+                        "material `{target}` is a draft, which is not published",
+                        "学习材料 `{target}` 是草稿，不会发布"
+                    );
+                    diagnostic.help = Some(text!(
+                        "publish the page (remove `draft: true`) or remove it from `materials`",
+                        "请发布这个页面（删去 `draft: true`），或把它从 `materials` 中删掉"
+                    ));
                 }
                 Err(diagnostic)
             }
@@ -185,22 +216,24 @@ impl<'s> Resolver<'s> {
             (None, Some(many)) => {
                 let candidates: Vec<&str> =
                     many.iter().map(|&i| self.site.pages[i].source.as_str()).collect();
+                let choices = candidates
+                    .iter()
+                    .map(|c| format!("[[{c}]]"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 return Err(Diagnostic::error(
                     page_file,
-                    format!(
+                    text!(
                         "wikilink `[[{}]]` is ambiguous: {} pages have this title",
+                        "双链 `[[{}]]` 指向不明确：有 {} 个页面都是这个标题",
                         link.url,
                         many.len()
                     ),
                 )
                 .at(link.line)
-                .help(format!(
-                    "link by path instead, one of: {}",
-                    candidates
-                        .iter()
-                        .map(|c| format!("[[{c}]]"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                .help(text!(
+                    "link by path instead, one of: {choices}",
+                    "请改用路径链接，可选：{choices}"
                 )));
             }
             (None, None) => {
@@ -214,10 +247,17 @@ impl<'s> Resolver<'s> {
                 if is_draft {
                     return Err(Diagnostic::error(
                         page_file,
-                        format!("wikilink `[[{}]]` leads to a draft, which is not published", link.url),
+                        text!(
+                            "wikilink `[[{}]]` leads to a draft, which is not published",
+                            "双链 `[[{}]]` 指向的是草稿，草稿不会发布",
+                            link.url
+                        ),
                     )
                     .at(link.line)
-                    .help("publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts"));
+                    .help(text!(
+                        "publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts",
+                        "请发布这个页面（删去 `draft: true`）或删掉这个链接；用 `studybook build --drafts` 生成时会包含草稿"
+                    )));
                 }
                 // Titles sharing most of the characters typed, best first.
                 let wanted: std::collections::HashSet<char> = name.chars().collect();
@@ -232,21 +272,33 @@ impl<'s> Resolver<'s> {
                 scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
                 let near: Vec<&str> = scored.into_iter().take(3).map(|(_, title)| title).collect();
                 let mut help = if near.is_empty() {
-                    "write the exact title of a page, or its path relative to content/".to_string()
+                    text!(
+                        "write the exact title of a page, or its path relative to content/",
+                        "请写出页面的准确标题，或它相对于 content/ 的路径"
+                    )
                 } else {
-                    format!("pages with similar titles: {}", near.join("、"))
+                    text!(
+                        "pages with similar titles: {}",
+                        "标题相近的页面：{}",
+                        near.join("、")
+                    )
                 };
                 // A page whose front matter failed has no title yet: it may be the one meant.
                 if !self.site.unreadable.is_empty() {
                     let shown: Vec<&str> = self.site.unreadable.iter().take(3).map(String::as_str).collect();
-                    help.push_str(&format!(
+                    help = help.append(&text!(
                         "; if it names a page whose front matter has errors ({}), fix that first",
+                        "；如果要链接的页面文件头有错误（{}），请先改正",
                         shown.join("、")
                     ));
                 }
                 return Err(Diagnostic::error(
                     page_file,
-                    format!("wikilink `[[{}]]` matches no page title or path", link.url),
+                    text!(
+                        "wikilink `[[{}]]` matches no page title or path",
+                        "双链 `[[{}]]` 找不到标题或路径相符的页面",
+                        link.url
+                    ),
                 )
                 .at(link.line)
                 .help(help));
@@ -324,9 +376,18 @@ impl<'s> Resolver<'s> {
         href
     }
 
-    fn broken(&self, file: &str, link: &LinkRef, why: &str) -> Diagnostic {
-        let what = noun(link);
-        Diagnostic::error(file, format!("broken {what} → `{}`: the target {why}", link.url)).at(link.line)
+    /// `why` says what is wrong with the target: "does not exist" / "不存在".
+    fn broken(&self, file: &str, link: &LinkRef, why: Text) -> Diagnostic {
+        let (what, what_zh) = (noun(link), noun_zh(link));
+        let (url, why_en, why_zh) = (&link.url, why.en(), why.zh());
+        Diagnostic::error(
+            file,
+            text!(
+                "broken {what} → `{url}`: the target {why_en}",
+                "{what_zh}失效 → `{url}`：目标{why_zh}"
+            ),
+        )
+        .at(link.line)
     }
 
     /// A page or file with the same file name as `source` (letter case aside, as Windows
@@ -349,14 +410,19 @@ impl<'s> Resolver<'s> {
 
     /// Help for a link from `page_source` to the missing `source`: the file of the same name
     /// elsewhere, written as the link must be (relative to the linking file), or from content/.
-    fn suggest(&self, page_source: &str, source: &str) -> String {
+    fn suggest(&self, page_source: &str, source: &str) -> Text {
         match self.same_name(source) {
             Some(candidate) => {
                 let relative = relative_url(page_source, candidate);
-                format!("did you mean `{relative}` (or `/{candidate}`)? Paths are relative to the linking file; a leading `/` means content/")
+                text!(
+                    "did you mean `{relative}` (or `/{candidate}`)? Paths are relative to the linking file; a leading `/` means content/",
+                    "是不是要写 `{relative}`（或 `/{candidate}`）？路径从写链接的文件所在位置算起；开头的 `/` 表示 content/"
+                )
             }
-            None => "check the path: it is relative to the linking file, and a leading `/` means content/"
-                .to_string(),
+            None => text!(
+                "check the path: it is relative to the linking file, and a leading `/` means content/",
+                "请检查路径：路径从写链接的文件所在位置算起，开头的 `/` 表示 content/"
+            ),
         }
     }
 }
@@ -367,6 +433,15 @@ fn noun(link: &LinkRef) -> &'static str {
         "image"
     } else {
         "link"
+    }
+}
+
+/// [`noun`] in Chinese: "图片" or "链接".
+fn noun_zh(link: &LinkRef) -> &'static str {
+    if link.kind == LinkKind::Image {
+        "图片"
+    } else {
+        "链接"
     }
 }
 

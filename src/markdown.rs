@@ -7,6 +7,8 @@
 //! handlers, no `javascript:` URLs. Other pages need no sanitizer: comrak's safe mode leaves
 //! out dangerous URLs, and nothing else in them can carry markup.
 
+use crate::diagnostics::Text;
+use crate::text;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -68,7 +70,7 @@ pub struct Rendered {
 pub struct NotALink {
     pub line: usize,
     pub text: String,
-    pub help: &'static str,
+    pub help: Text,
 }
 
 fn options() -> Options<'static> {
@@ -272,7 +274,10 @@ fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<
                         .line
                         .saturating_sub(paragraph.data().sourcepos.start.line),
                 text: format!("！[{}]({})", next.collect_text(), link.url),
-                help: "type a half-width `!` before `[` to show an image: `![说明](图片.png)`",
+                help: text!(
+                    "type a half-width `!` before `[` to show an image: `![说明](图片.png)`",
+                    "要显示图片，`[` 前面要用半角的 `!`：`![说明](图片.png)`"
+                ),
             });
         }
     }
@@ -286,9 +291,18 @@ fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<
             let snippet = &text[start..end];
             if !snippet.contains(['\n', '\u{0}']) {
                 let help = match pattern {
-                    "](" if text[at..end].contains(' ') => "a link's path cannot hold spaces: write it in angle brackets, `[文字](<my note.md>)`, or rename the file without spaces",
-                    "](" => "write a link as `[文字](路径)`, the path without spaces or unmatched brackets",
-                    _ => "type the brackets half-width: `[文字](路径)`",
+                    "](" if text[at..end].contains(' ') => text!(
+                        "a link's path cannot hold spaces: write it in angle brackets, `[文字](<my note.md>)`, or rename the file without spaces",
+                        "链接的路径里不能有空格：请把路径放在尖括号里，写成 `[文字](<my note.md>)`，或者把文件名里的空格去掉"
+                    ),
+                    "](" => text!(
+                        "write a link as `[文字](路径)`, the path without spaces or unmatched brackets",
+                        "链接的写法是 `[文字](路径)`，路径里不能有空格，括号要成对"
+                    ),
+                    _ => text!(
+                        "type the brackets half-width: `[文字](路径)`",
+                        "括号要用半角的：`[文字](路径)`"
+                    ),
                 };
                 found.push(NotALink {
                     line: line + text[..at].matches('\n').count(),

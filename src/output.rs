@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 
-use crate::diagnostics::{display_path, Diagnostic};
+use crate::diagnostics::{display_path, Diagnostic, Text};
+use crate::text;
 
 /// A file that marks a folder as studybook's output, so a rebuild never deletes a folder that
 /// holds anything else.
@@ -32,24 +33,33 @@ pub fn check_output_dir(
         empty if empty.is_empty() => ".".to_string(),
         shown => shown,
     };
-    let refuse = |why: &str| {
+    let refuse = |why: Text| {
         Err(Diagnostic::error(
             source,
-            format!("refusing to use `{shown}` as the output folder: {why}"),
+            Text::new(
+                format!("refusing to use `{shown}` as the output folder: {}", why.en()),
+                format!("不能把 `{shown}` 用作输出文件夹：{}", why.zh()),
+            ),
         )
-        .help("choose a folder of its own, e.g. `--out public` or `output-dir = \"public\"` under [build]"))
+        .help(text!(
+            "choose a folder of its own, e.g. `--out public` or `output-dir = \"public\"` under [build]",
+            "请另选一个专用的文件夹，例如 `--out public`，或在 [build] 下写 `output-dir = \"public\"`"
+        )))
     };
     if output == root {
-        return refuse("it is the site root");
+        return refuse(text!("it is the site root", "它就是站点的根文件夹"));
     }
     if root.starts_with(&output) {
-        return refuse("it contains the site");
+        return refuse(text!("it contains the site", "站点就在它里面"));
     }
     if output.starts_with(&content) || content.starts_with(&output) {
-        return refuse("it overlaps the content folder");
+        return refuse(text!("it overlaps the content folder", "它和内容文件夹重叠"));
     }
     if output.exists() && !output.is_dir() {
-        return refuse("it is a file (it would be replaced)");
+        return refuse(text!(
+            "it is a file (it would be replaced)",
+            "它是一个文件（会被替换掉）"
+        ));
     }
     if output.exists()
         && !output.join(MARKER).exists()
@@ -57,7 +67,10 @@ pub fn check_output_dir(
             .map(|mut d| d.next().is_some())
             .unwrap_or(false)
     {
-        return refuse("it already exists and was not made by studybook (it would be replaced)");
+        return refuse(text!(
+            "it already exists and was not made by studybook (it would be replaced)",
+            "它已经存在，而且不是 studybook 生成的（会被替换掉）"
+        ));
     }
     Ok(())
 }

@@ -6,7 +6,6 @@ use common::*;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::process::Command;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -21,10 +20,7 @@ fn built_basic() -> TestSite {
 
 /// Runs the binary with exactly these arguments (no `--root` added).
 fn studybook(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_studybook"))
-        .args(args)
-        .output()
-        .unwrap();
+    let output = studybook_command().args(args).output().unwrap();
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

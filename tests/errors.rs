@@ -6,7 +6,6 @@ use common::*;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -79,7 +78,7 @@ fn break_and_build(relative: &str, text: &str) -> Run {
 
 /// Runs the binary in the site's folder, so relative `--out` paths are inside the site.
 fn run_in_site(site: &TestSite, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_studybook"))
+    let output = studybook_command()
         .args(args)
         .current_dir(site.root())
         .output()
@@ -1500,4 +1499,101 @@ fn usage_errors_exit_2_and_touch_nothing() {
     let run = run_in_site(&site, &["init"]);
     assert_eq!(run.code, 2, "init without DIR\n{}", run.stderr);
     assert_eq!(site.snapshot_output(), before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The language of messages
+// ---------------------------------------------------------------------------------------------
+
+/// `studybook build` on `site` with these environment variables set (`Some`) or removed
+/// (`None`), and no other locale variable.
+fn build_with_env(site: &TestSite, env: &[(&str, Option<&str>)]) -> Run {
+    let mut command = studybook_command();
+    command.args(["build", "--root"]).arg(site.root());
+    for key in ["STUDYBOOK_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        command.env_remove(key);
+    }
+    for (key, value) in env {
+        if let Some(value) = value {
+            command.env(key, value);
+        }
+    }
+    Run::from(command.output().unwrap())
+}
+
+const MISSPELT_KEY: &str = "[book]\ntitle = \"测试学习库\"\n\n[build]\noutput-dri = \"public\"\n";
+
+const MISSPELT_KEY_IN_CHINESE: &str = "错误：发现 1 处错误，本次没有写出任何文件：
+  1. book.toml:5:1: 不认识的设置项 `output-dri`
+   提示：是不是要写 `output-dir`？";
+
+const MISSPELT_KEY_IN_ENGLISH: &str = "error: found 1 error, nothing was written:
+  1. book.toml:5:1: unknown key `output-dri`
+   help: did you mean `output-dir`?";
+
+#[test]
+fn an_editor_on_a_chinese_system_reads_the_errors_in_chinese() {
+    let (site, before) = built_fixture();
+    site.write("book.toml", MISSPELT_KEY);
+    for locale in ["zh_CN.UTF-8", "zh_CN.GB18030", "zh_TW.UTF-8"] {
+        let run = build_with_env(&site, &[("LANG", Some(locale))]);
+        assert_failed_and_untouched(&site, &before, &run);
+        assert_eq!(run.stderr.trim_end(), MISSPELT_KEY_IN_CHINESE, "LANG={locale}");
+    }
+    // The more specific variables win over LANG, as for every program on the system.
+    let run = build_with_env(
+        &site,
+        &[
+            ("LANG", Some("en_US.UTF-8")),
+            ("LC_MESSAGES", Some("zh_CN.UTF-8")),
+        ],
+    );
+    assert_eq!(run.stderr.trim_end(), MISSPELT_KEY_IN_CHINESE);
+}
+
+#[test]
+fn other_systems_get_english_and_studybook_lang_overrides_the_system() {
+    let (site, before) = built_fixture();
+    site.write("book.toml", MISSPELT_KEY);
+    for env in [
+        vec![],
+        vec![("LANG", Some("C.UTF-8"))],
+        vec![("LANG", Some("fr_FR.UTF-8"))],
+        vec![("LANG", Some("zh_CN.UTF-8")), ("STUDYBOOK_LANG", Some("en"))],
+    ] {
+        let run = build_with_env(&site, &env);
+        assert_failed_and_untouched(&site, &before, &run);
+        assert_eq!(run.stderr.trim_end(), MISSPELT_KEY_IN_ENGLISH, "{env:?}");
+    }
+    let run = build_with_env(
+        &site,
+        &[("LANG", Some("en_US.UTF-8")), ("STUDYBOOK_LANG", Some("zh-CN"))],
+    );
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(run.stderr.trim_end(), MISSPELT_KEY_IN_CHINESE);
+}
+
+#[test]
+fn a_good_build_reports_in_chinese_too() {
+    let site = TestSite::fixture("basic");
+    let run = build_with_env(&site, &[("STUDYBOOK_LANG", Some("zh-CN"))]).success();
+    let summary = run.stderr.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("已生成 ")
+            && summary.contains(" 个页面（其中学习记录 ")
+            && summary.contains(" 秒 → "),
+        "{}",
+        run.stderr
+    );
+    let english = build_with_env(&site, &[]).success();
+    assert!(
+        english
+            .stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("built "),
+        "{}",
+        english.stderr
+    );
 }

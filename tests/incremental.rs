@@ -746,7 +746,7 @@ fn an_edit_reports_the_warnings_of_what_it_compiled() {
         .warnings
         .iter()
         .filter(|w| w.file == file)
-        .map(|w| (w.line, w.message.clone()))
+        .map(|w| (w.line, w.message.en().to_string()))
         .collect();
     assert_eq!(
         mine,

@@ -1086,7 +1086,7 @@ fn a_port_in_use_is_a_clear_error_suggesting_port() {
     let site = TestSite::fixture("basic");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_studybook"))
+    let mut child = studybook_command()
         .args(["serve", "--root"])
         .arg(site.root())
         .args(["--port", &port])

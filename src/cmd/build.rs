@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 
 use crate::cli::BuildArgs;
+use crate::diagnostics::Text;
+use crate::text;
 use crate::{build, BuildOptions, BuildReport};
 
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
@@ -18,21 +20,25 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `built 63 pages (24 sessions) in 9 sections, 12 tags, 3 files, 1 warning in 0.84 s → public`
+/// `built 63 pages (24 sessions) in 9 sections, 12 tags, 3 files, 1 warning in 0.84 s → public`,
+/// in the message language.
 pub fn summary(report: &BuildReport) -> String {
     let warnings = match report.warnings.len() {
-        0 => String::new(),
-        1 => ", 1 warning".to_string(),
-        n => format!(", {n} warnings"),
+        0 => Text::new("", ""),
+        1 => text!(", 1 warning", "，1 条警告"),
+        n => text!(", {n} warnings", "，{n} 条警告"),
     };
-    format!(
-        "built {} pages ({} sessions) in {} sections, {} tags, {} attachments{warnings} in {:.2} s → {}",
+    text!(
+        "built {} pages ({} sessions) in {} sections, {} tags, {} attachments{} in {:.2} s → {}",
+        "已生成 {0} 个页面（其中学习记录 {1} 条），{2} 个栏目，{3} 个标签，{4} 个附件{5}，用时 {6:.2} 秒 → {7}",
         report.pages,
         report.sessions,
         report.sections,
         report.tags,
         report.attachments,
+        warnings,
         report.elapsed.as_secs_f64(),
         report.output_dir.display()
     )
+    .to_string()
 }

@@ -10,7 +10,8 @@ pub mod stats;
 use std::process::ExitCode;
 
 use crate::cli::Command;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{error_label, message_language, warning_label, Diagnostic};
+use crate::i18n::Language;
 use crate::BuildError;
 
 /// Runs a command; errors are printed by the caller.
@@ -27,12 +28,17 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 /// `error: …` with the chain of causes, or the numbered list of content errors.
 pub fn format_error(err: &anyhow::Error) -> String {
+    let label = error_label();
     if let Some(BuildError::Content(errors)) = err.downcast_ref::<BuildError>() {
-        return format!("error: {errors}").trim_end().to_string();
+        return format!("{label}{errors}").trim_end().to_string();
     }
-    let mut text = format!("error: {err}");
+    let mut text = format!("{label}{err}");
+    let caused_by = match message_language() {
+        Language::ZhCn => "原因：",
+        Language::En => "caused by: ",
+    };
     for cause in err.chain().skip(1) {
-        text.push_str(&format!("\n  caused by: {cause}"));
+        text.push_str(&format!("\n  {caused_by}{cause}"));
     }
     text
 }
@@ -40,6 +46,6 @@ pub fn format_error(err: &anyhow::Error) -> String {
 /// Prints warnings to stderr, each on its own line.
 pub fn print_warnings(warnings: &[Diagnostic]) {
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("{}{warning}", warning_label());
     }
 }

@@ -9,6 +9,7 @@ use crate::diagnostics::ContentErrors;
 use crate::incremental::{Change, NotServing, Workspace};
 use crate::serve::live::LiveEvent;
 use crate::serve::{bind, router, serve, watch, SiteState};
+use crate::text;
 use crate::{BuildError, BuildOptions};
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -58,9 +59,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         workspace.set_progress(false);
         let _watch = watch::spawn(workspace, &config, state.clone())?;
         let url = format!("http://{}/", listener.local_addr()?);
+        // Tests and scripts find the address after `serving `/`正在预览 ` and ` at `/`，地址 `.
         eprintln!(
-            "serving {} at {url} (Ctrl-C to stop)",
-            config.output_dir.display()
+            "{}",
+            text!(
+                "serving {} at {url} (Ctrl-C to stop)",
+                "正在预览 {}，地址 {url} （按 Ctrl-C 停止）",
+                config.output_dir.display()
+            )
         );
         if args.open {
             open_browser(&url);
@@ -82,6 +88,12 @@ fn open_browser(url: &str) {
         std::process::Command::new("xdg-open").arg(url).spawn()
     };
     if let Err(err) = result {
-        eprintln!("note: could not open a browser ({err}); open {url} yourself");
+        eprintln!(
+            "{}",
+            text!(
+                "note: could not open a browser ({err}); open {url} yourself",
+                "提示：无法自动打开浏览器（{err}），请手动打开 {url}"
+            )
+        );
     }
 }

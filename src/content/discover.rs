@@ -15,6 +15,7 @@ use super::front_matter::{parse_document, Document, FrontMatter, Kind};
 use super::model::{safe_file_name, Attachment, Page, Section, Site};
 use crate::config::Config;
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
+use crate::text;
 
 /// A parsed page with its warnings, or its errors.
 type Parsed = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
@@ -63,9 +64,12 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         diagnostics.push(
             Diagnostic::error(
                 display_path(content_dir, &config.root),
-                "the content folder does not exist",
+                text!("the content folder does not exist", "内容文件夹不存在"),
             )
-            .help("create it and put Markdown pages in it, or set `content-dir` under [build] in book.toml"),
+            .help(text!(
+                "create it and put Markdown pages in it, or set `content-dir` under [build] in book.toml",
+                "请新建这个文件夹并把 Markdown 页面放进去，或在 book.toml 的 [build] 下用 `content-dir` 指定内容文件夹"
+            )),
         );
         return Ok((Site::default(), diagnostics));
     }
@@ -75,8 +79,14 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
     if walk.markdown.is_empty() {
         // An emptied or moved folder would otherwise replace the whole site with an empty one.
         diagnostics.push(
-            Diagnostic::error(display(content_dir), "the content folder holds no Markdown pages")
-                .help("put the pages (`.md` files) back under it, or set `content-dir` under [build] in book.toml to the folder that holds them; the site stays as it was"),
+            Diagnostic::error(
+                display(content_dir),
+                text!("the content folder holds no Markdown pages", "内容文件夹里没有 Markdown 页面"),
+            )
+            .help(text!(
+                "put the pages (`.md` files) back under it, or set `content-dir` under [build] in book.toml to the folder that holds them; the site stays as it was",
+                "请把页面（`.md` 文件）放回这个文件夹，或在 book.toml 的 [build] 下把 `content-dir` 设为存放页面的文件夹；站点保持原样，没有改动"
+            )),
         );
         return Ok((Site::default(), diagnostics));
     }
@@ -117,8 +127,11 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         if matches!(page_stem(&name), Some("_index" | "index")) {
             if let Some(previous) = section_files.insert(dir.clone(), file.clone()) {
                 diagnostics.push(
-                    Diagnostic::error(file.clone(), format!("`{previous}` and `{file}` both describe the section `{}`, so both map to the same URL", if dir.is_empty() { "/" } else { &dir }))
-                        .help("keep one of them (studybook reads `_index.md` and `index.md` alike)"),
+                    Diagnostic::error(file.clone(), text!("`{previous}` and `{file}` both describe the section `{}`, so both map to the same URL", "`{previous}` 和 `{file}` 都是栏目 `{}` 的首页文件，会对应同一个 URL", if dir.is_empty() { "/" } else { &dir }))
+                        .help(text!(
+                            "keep one of them (studybook reads `_index.md` and `index.md` alike)",
+                            "只保留其中一个（studybook 对 `_index.md` 和 `index.md` 一视同仁）"
+                        )),
                 );
                 continue;
             }
@@ -232,12 +245,19 @@ fn walk_content(content_dir: &Path) -> anyhow::Result<Walk> {
 
 /// Reads a file as UTF-8 text without BOM, with `\n` line endings.
 pub fn read_text(path: &Path, file: &str) -> Result<String, Vec<Diagnostic>> {
-    let bytes = std::fs::read(path)
-        .map_err(|err| vec![Diagnostic::error(file, format!("cannot read the file: {err}"))])?;
+    let bytes = std::fs::read(path).map_err(|err| {
+        vec![Diagnostic::error(
+            file,
+            text!("cannot read the file: {err}", "无法读取这个文件：{err}"),
+        )]
+    })?;
     normalize_text(bytes).map_err(|line| {
-        vec![Diagnostic::error(file, "the file is not valid UTF-8 text")
+        vec![Diagnostic::error(file, text!("the file is not valid UTF-8 text", "这个文件不是有效的 UTF-8 文本"))
             .at(line)
-            .help("save it as UTF-8 (in Notepad or WPS: Save As, Encoding: UTF-8); files saved as GBK/ANSI give this error")]
+            .help(text!(
+                "save it as UTF-8 (in Notepad or WPS: Save As, Encoding: UTF-8); files saved as GBK/ANSI give this error",
+                "请把它保存为 UTF-8 编码（在记事本或 WPS 中：另存为，编码选 UTF-8）；保存为 GBK/ANSI 编码的文件会出现这个错误"
+            ))]
     })
 }
 
@@ -319,16 +339,28 @@ pub fn check_session(page: &Page, diagnostics: &mut Diagnostics) {
     };
     if page.front.meeting.is_none() {
         diagnostics.push(
-            Diagnostic::error(&page.file, "session record has no `meeting`")
-                .at(line)
-                .help("add the meeting at which the study happened, e.g. `meeting: 区委常委会`"),
+            Diagnostic::error(
+                &page.file,
+                text!("session record has no `meeting`", "学习记录缺少 `meeting`"),
+            )
+            .at(line)
+            .help(text!(
+                "add the meeting at which the study happened, e.g. `meeting: 区委常委会`",
+                "请填写在哪个会议上学习，例如 `meeting: 区委常委会`"
+            )),
         );
     }
     if page.front.date.is_none() {
         diagnostics.push(
-            Diagnostic::error(&page.file, "session record has no `date`")
-                .at(line)
-                .help("add the day of the session, e.g. `date: 2024-03-12`"),
+            Diagnostic::error(
+                &page.file,
+                text!("session record has no `date`", "学习记录缺少 `date`"),
+            )
+            .at(line)
+            .help(text!(
+                "add the day of the session, e.g. `date: 2024-03-12`",
+                "请填写学习的日期，例如 `date: 2024-03-12`"
+            )),
         );
     }
 }
@@ -366,10 +398,14 @@ fn check_url_clashes(
             diagnostics.push(
                 Diagnostic::error(
                     &file,
-                    format!("maps to `{url}`, which studybook generates itself"),
+                    text!(
+                        "maps to `{url}`, which studybook generates itself",
+                        "对应的输出文件是 `{url}`，而这个文件由 studybook 自己生成"
+                    ),
                 )
-                .help(format!(
+                .help(text!(
                     "rename the file or folder (reserved names: {}, and the folders {})",
+                    "请给这个文件或文件夹改名（保留的名称：{}，以及文件夹 {}）",
                     RESERVED_FILES.join(", "),
                     RESERVED_DIRS.join("/, ") + "/"
                 )),
@@ -385,9 +421,15 @@ fn check_url_clashes(
             diagnostics.push(
                 Diagnostic::error(
                     &second,
-                    format!("`{first}` and `{second}` map to the same URL `{url}`"),
+                    text!(
+                        "`{first}` and `{second}` map to the same URL `{url}`",
+                        "`{first}` 和 `{second}` 对应同一个 URL `{url}`"
+                    ),
                 )
-                .help("rename one of them (URLs are compared without case, as on Windows servers)"),
+                .help(text!(
+                    "rename one of them (URLs are compared without case, as on Windows servers)",
+                    "请给其中一个改名（比较 URL 时不区分大小写，和 Windows 服务器一样）"
+                )),
             );
         }
     }
@@ -412,13 +454,15 @@ pub fn check_name_clashes(pages: &[Page], diagnostics: &mut Diagnostics) {
             .filter(|_| page.is_session())
             .map(|meeting| (meeting, "meeting", page.front.lines.meeting));
         for (name, what, line) in tags.chain(meeting) {
+            let what_zh = if what == "tag" { "标签" } else { "会议" };
             let key = (what, safe_file_name(name).to_lowercase());
             match seen.get(&key) {
                 Some((first, file)) if first != name => diagnostics.push(
-                    Diagnostic::error(&page.file, format!("the {what} `{name}` and the {what} `{first}` (in `{file}`) would share one page"))
+                    Diagnostic::error(&page.file, text!("the {what} `{name}` and the {what} `{first}` (in `{file}`) would share one page", "{what_zh} `{name}` 和{what_zh} `{first}`（在 `{file}` 中）会共用同一个页面"))
                         .at(line)
-                        .help(format!(
-                            "write the {what} the same way in both files; {what} pages are named with / \\ : * ? \" < > | as _ and compared without case, as on Windows servers"
+                        .help(text!(
+                            "write the {what} the same way in both files; {what} pages are named with / \\ : * ? \" < > | as _ and compared without case, as on Windows servers",
+                            "请在两个文件中把{what_zh}写成一样的；{what_zh}页面的文件名会把 / \\ : * ? \" < > | 换成 _，并且不区分大小写，和 Windows 服务器一样"
                         )),
                 ),
                 Some(_) => {}

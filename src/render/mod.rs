@@ -20,6 +20,7 @@ use crate::content::{Page, Site};
 use crate::diagnostics::Diagnostic;
 use crate::links::{encode_segment, root_prefix};
 use crate::markdown::summarize;
+use crate::text;
 use context::*;
 pub use templates::Theme;
 
@@ -321,7 +322,13 @@ impl<'a> Renderer<'a> {
         view: &T,
     ) -> Result<(String, String), Diagnostic> {
         let context = tera::Context::from_serialize(view).map_err(|err| {
-            Diagnostic::error(template, format!("cannot build the template context: {err}"))
+            Diagnostic::error(
+                template,
+                text!(
+                    "cannot build the template context: {err}",
+                    "无法准备模板要用的数据：{err}"
+                ),
+            )
         })?;
         Ok((path.to_string(), self.theme.render(template, &context)?))
     }

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 
 use crate::config::Config;
-use crate::diagnostics::{display_path, Diagnostic};
+use crate::diagnostics::{display_path, Diagnostic, Text};
+use crate::text;
 
 /// (name, built-in text) of every template the pipeline renders.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -162,7 +163,7 @@ impl Theme {
             match self
                 .texts
                 .get(template)
-                .and_then(|text| render_error_line(text, &diagnostic.message))
+                .and_then(|text| render_error_line(text, diagnostic.message.en()))
             {
                 Some(line) if diagnostic.line.is_none() => diagnostic.at(line),
                 _ => diagnostic,
@@ -178,15 +179,18 @@ fn read_override(path: &Path, config: &Config) -> Result<Option<String>, Diagnos
             .map_err(|line| {
                 Diagnostic::error(
                     display_path(path, &config.root),
-                    "the file is not valid UTF-8 text",
+                    text!(
+                        "the file is not valid UTF-8 text",
+                        "这个文件不是有效的 UTF-8 文本"
+                    ),
                 )
                 .at(line)
-                .help("save it as UTF-8")
+                .help(text!("save it as UTF-8", "请把它保存为 UTF-8 编码"))
             }),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(Diagnostic::error(
             display_path(path, &config.root),
-            format!("cannot read the file: {err}"),
+            text!("cannot read the file: {err}", "无法读取这个文件：{err}"),
         )),
     }
 }
@@ -203,7 +207,7 @@ fn load_assets(config: &Config) -> Result<Vec<Asset>, Vec<Diagnostic>> {
             let entry = entry.map_err(|err| {
                 vec![Diagnostic::error(
                     display_path(&static_dir, &config.root),
-                    format!("cannot read the folder: {err}"),
+                    text!("cannot read the folder: {err}", "无法读取这个文件夹：{err}"),
                 )]
             })?;
             if !entry.file_type().is_file()
@@ -215,7 +219,7 @@ fn load_assets(config: &Config) -> Result<Vec<Asset>, Vec<Diagnostic>> {
             let bytes = std::fs::read(entry.path()).map_err(|err| {
                 vec![Diagnostic::error(
                     display_path(entry.path(), &config.root),
-                    format!("cannot read the file: {err}"),
+                    text!("cannot read the file: {err}", "无法读取这个文件：{err}"),
                 )]
             })?;
             files.insert(name, bytes);
@@ -294,12 +298,16 @@ fn template_diagnostic(file: &str, err: &tera::Error) -> Diagnostic {
         .lines()
         .find(|l| l.trim_start().starts_with("= "))
         .map(|l| l.trim_start().trim_start_matches("= ").to_string());
-    let mut diagnostic = Diagnostic::error(file, format!("template error: {}", reason.trim_end_matches('.')));
+    let mut diagnostic = Diagnostic::error(
+        file,
+        text!("template error: {}", "模板错误：{}", reason.trim_end_matches('.')),
+    );
     if let Some((line, column)) = position {
         diagnostic = diagnostic.at_column(line, column);
     }
     if let Some(expected) = expected {
-        diagnostic = diagnostic.help(expected);
+        // Tera's own words, in English only.
+        diagnostic = diagnostic.help(Text::new(expected.clone(), expected));
     }
     diagnostic
 }

@@ -22,7 +22,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 use jieba_rs::{Jieba, TokenizeMode};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use crate::diagnostics::{display_path, Diagnostic};
+use crate::diagnostics::{display_path, Diagnostic, Text};
+use crate::text;
 
 /// The built-in dictionary of political and administrative terms.
 pub const BUILTIN_TERMS: &str = include_str!("terms.txt");
@@ -388,15 +389,28 @@ impl Analyzer {
         };
         let file = display_path(path, root);
         let bytes = std::fs::read(path).map_err(|err| {
-            vec![
-                Diagnostic::error(&file, format!("cannot read the search dictionary: {err}"))
-                    .help("fix the path of `dictionary` under [search] in book.toml, or remove it"),
-            ]
+            vec![Diagnostic::error(
+                &file,
+                text!(
+                    "cannot read the search dictionary: {err}",
+                    "无法读取搜索词典：{err}"
+                ),
+            )
+            .help(text!(
+                "fix the path of `dictionary` under [search] in book.toml, or remove it",
+                "请改正 book.toml 中 [search] 下 `dictionary` 的路径，或删掉这一行"
+            ))]
         })?;
         let text = crate::content::discover::normalize_text(bytes).map_err(|line| {
-            vec![Diagnostic::error(&file, "the file is not valid UTF-8 text")
-                .at(line)
-                .help("save it as UTF-8")]
+            vec![Diagnostic::error(
+                &file,
+                text!(
+                    "the file is not valid UTF-8 text",
+                    "这个文件不是 UTF-8 编码的文本"
+                ),
+            )
+            .at(line)
+            .help(text!("save it as UTF-8", "请另存为 UTF-8 编码"))]
         })?;
         let mut cache = WITH_SITE_WORDS.lock().expect("no panics hold this lock");
         if let Some(jieba) = cache.get(&text) {
@@ -409,12 +423,12 @@ impl Analyzer {
                 Ok((word, freq)) => {
                     jieba.add_word(&word, freq, Some("n"));
                 }
-                Err((line, message)) => problems.push(
-                    Diagnostic::error(&file, message)
-                        .at(line)
-                        .help("write one word per line, optionally followed by a frequency: `第一议题 20000`")
-                        .clone(),
-                ),
+                Err((line, message)) => {
+                    problems.push(Diagnostic::error(&file, message).at(line).help(text!(
+                        "write one word per line, optionally followed by a frequency: `第一议题 20000`",
+                        "每行写一个词，后面可以跟一个词频：`第一议题 20000`"
+                    )))
+                }
             }
             let _ = index;
         }
@@ -472,7 +486,7 @@ impl Analyzer {
 }
 
 /// A words-file line: a word and its frequency, or the line number and what is wrong.
-type WordEntry = Result<(String, Option<usize>), (usize, String)>;
+type WordEntry = Result<(String, Option<usize>), (usize, Text)>;
 
 /// Parses a jieba words file: `word [freq] [tag]` per line, `#` comments. Bad lines come back
 /// as `(line, message)`.
@@ -490,7 +504,10 @@ fn parse_words(text: &str) -> Vec<WordEntry> {
                     Err(_) => {
                         return Err((
                             index + 1,
-                            format!("`{freq}` is not a word frequency (a whole number)"),
+                            text!(
+                                "`{freq}` is not a word frequency (a whole number)",
+                                "`{freq}` 不是词频（词频要写整数）"
+                            ),
                         ))
                     }
                 },

@@ -20,7 +20,9 @@ use super::live::LiveEvent;
 use super::SiteState;
 use crate::config::Config;
 use crate::content::discover::is_editor_litter;
+use crate::diagnostics::Text;
 use crate::incremental::{Change, OutputLock, Scope, Workspace};
+use crate::text;
 use crate::BuildError;
 
 /// How long the debouncer waits for a burst of events to end.
@@ -287,10 +289,14 @@ fn rebuild(
         .map(|p| crate::diagnostics::display_path(p, workspace.root()))
         .collect();
     let more = paths.len().saturating_sub(shown.len());
+    let shown = shown.join(", ");
     let what = if more > 0 {
-        format!("{} and {more} more", shown.join(", "))
+        Text::new(
+            format!("{shown} and {more} more"),
+            format!("{shown} 等 {} 个文件", paths.len()),
+        )
     } else {
-        shown.join(", ")
+        text!("{shown}", "{shown}")
     };
     let previous_style = state.asset_url("style.css");
     let change = Change {
@@ -323,15 +329,20 @@ fn rebuild(
             };
             state.publish(event);
             crate::cmd::print_warnings(&rebuilt.warnings);
+            let files = rebuilt.written + rebuilt.removed;
             let how = match rebuilt.scope {
-                Scope::Full => "full build".to_string(),
-                Scope::Pages => format!("{} files rewritten", rebuilt.written + rebuilt.removed),
-                Scope::Theme => format!("theme: {} files rewritten", rebuilt.written + rebuilt.removed),
+                Scope::Full => text!("full build", "全部重新生成"),
+                Scope::Pages => text!("{files} files rewritten", "重写了 {files} 个文件"),
+                Scope::Theme => text!("theme: {files} files rewritten", "主题：重写了 {files} 个文件"),
             };
             eprintln!(
-                "rebuilt after a change to {what} ({how}): {} pages, {} ms from save to reload message",
-                rebuilt.pages,
-                saved.elapsed().as_millis()
+                "{}",
+                text!(
+                    "rebuilt after a change to {what} ({how}): {} pages, {} ms from save to reload message",
+                    "{what} 已修改，重新生成完毕（{how}）：{} 个页面，从保存到通知浏览器刷新用时 {} 毫秒",
+                    rebuilt.pages,
+                    saved.elapsed().as_millis()
+                )
             );
         }
         Err(_) if more_pending() => {
@@ -343,8 +354,12 @@ fn rebuild(
                 BuildError::Other(other) => vec![format!("{other:#}")],
             };
             eprintln!(
-                "{}\nthe last good site is still served",
-                crate::cmd::format_error(&anyhow::Error::new(err))
+                "{}\n{}",
+                crate::cmd::format_error(&anyhow::Error::new(err)),
+                text!(
+                    "the last good site is still served",
+                    "浏览器里仍是上一次生成成功的站点"
+                )
             );
             state.publish(LiveEvent::Errors { errors });
         }

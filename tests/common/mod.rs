@@ -24,7 +24,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    pub fn from(output: Output) -> Run {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -63,6 +63,14 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// The real binary, with its messages in English whatever this machine's language (tests of
+/// the Chinese messages set `STUDYBOOK_LANG` again).
+pub fn studybook_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
+    command.env("STUDYBOOK_LANG", "en");
+    command
 }
 
 impl TestSite {
@@ -125,7 +133,7 @@ impl TestSite {
 
     /// Runs the real binary with `--root` set to this site (after the subcommand).
     pub fn run(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
+        let mut command = studybook_command();
         command
             .arg(args[0])
             .arg("--root")
@@ -203,7 +211,7 @@ pub struct Server {
 
 impl Server {
     pub fn start(site: &TestSite, extra: &[&str]) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
+        let mut command = studybook_command();
         command
             .args(["serve", "--port", "0", "--root"])
             .arg(site.root())
@@ -213,7 +221,7 @@ impl Server {
 
     /// `studybook serve` run in the site's folder, as the README says: no `--root`.
     pub fn start_in_site_folder(site: &TestSite) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_studybook"));
+        let mut command = studybook_command();
         command.args(["serve", "--port", "0"]).current_dir(site.root());
         Server::spawn(command)
     }

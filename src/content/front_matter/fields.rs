@@ -4,7 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{key_line, Date, FieldLines, FrontMatter, Kind, MaterialRef, KNOWN_FIELDS};
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Diagnostic, Text};
+use crate::text;
 
 /// Checks each field; collects every problem of the file.
 pub(super) fn check_fields(
@@ -16,7 +17,7 @@ pub(super) fn check_fields(
     let mut warnings = Vec::new();
     let mut front = FrontMatter::default();
     let line_of = |key: &str| key_line(front_text, key).unwrap_or(2);
-    let error = |key: &str, message: String| Diagnostic::error(file, message).at(line_of(key));
+    let error = |key: &str, message: Text| Diagnostic::error(file, message).at(line_of(key));
 
     front.lines = FieldLines {
         title: line_of("title"),
@@ -32,8 +33,11 @@ pub(super) fn check_fields(
                 Value::String(s) if !s.trim().is_empty() => front.title = s.trim().to_string(),
                 Value::Number(n) => front.title = n.to_string(),
                 _ => errors.push(
-                    error("title", "`title` must be non-empty text".into())
-                        .help("e.g. `title: 学习贯彻党的二十大精神心得`"),
+                    error("title", text!("`title` must be non-empty text", "`title` 必须是文字，不能为空"))
+                        .help(text!(
+                            "e.g. `title: 学习贯彻党的二十大精神心得`",
+                            "例如 `title: 学习贯彻党的二十大精神心得`"
+                        )),
                 ),
             },
             "date" => match text_of(&value).as_deref().map(|s| (s, Date::parse(s))) {
@@ -41,13 +45,22 @@ pub(super) fn check_fields(
                 Some((text, None)) => errors.push(
                     error(
                         "date",
-                        format!("`date` is `{text}`, not a date written YYYY-MM-DD"),
+                        text!(
+                            "`date` is `{text}`, not a date written YYYY-MM-DD",
+                            "`date` 是 `{text}`，不是按 YYYY-MM-DD 写的日期"
+                        ),
                     )
                     .help(date_hint(text)),
                 ),
                 None => errors.push(
-                    error("date", "`date` must be a date written YYYY-MM-DD".into())
-                        .help("e.g. `date: 2024-03-12`"),
+                    error(
+                        "date",
+                        text!(
+                            "`date` must be a date written YYYY-MM-DD",
+                            "`date` 必须是按 YYYY-MM-DD 写的日期"
+                        ),
+                    )
+                    .help(text!("e.g. `date: 2024-03-12`", "例如 `date: 2024-03-12`")),
                 ),
             },
             "tags" => match value {
@@ -63,8 +76,14 @@ pub(super) fn check_fields(
                                     .map(String::from),
                             ),
                             _ => errors.push(
-                                error("tags", "every tag must be non-empty text".into())
-                                    .help("e.g. `tags: [安全生产, 第一议题]`"),
+                                error(
+                                    "tags",
+                                    text!("every tag must be non-empty text", "每个标签都必须是文字，不能为空"),
+                                )
+                                .help(text!(
+                                    "e.g. `tags: [安全生产, 第一议题]`",
+                                    "例如 `tags: [安全生产, 第一议题]`"
+                                )),
                             ),
                         }
                     }
@@ -82,8 +101,11 @@ pub(super) fn check_fields(
                 ),
                 Value::Null => {}
                 _ => errors.push(
-                    error("tags", "`tags` must be a list of words".into())
-                        .help("e.g. `tags: [安全生产, 第一议题]`"),
+                    error("tags", text!("`tags` must be a list of words", "`tags` 必须是由词语组成的列表"))
+                        .help(text!(
+                            "e.g. `tags: [安全生产, 第一议题]`",
+                            "例如 `tags: [安全生产, 第一议题]`"
+                        )),
                 ),
             },
             "draft" => match value {
@@ -91,16 +113,26 @@ pub(super) fn check_fields(
                 other => errors.push(
                     error(
                         "draft",
-                        format!("`draft` is `{}`, not true or false", display_value(&other)),
+                        text!(
+                            "`draft` is `{}`, not true or false",
+                            "`draft` 是 `{}`，不是 true 或 false",
+                            display_value(&other)
+                        ),
                     )
-                    .help("write `draft: true` to keep the page out of the site, or remove the line to publish it"),
+                    .help(text!(
+                        "write `draft: true` to keep the page out of the site, or remove the line to publish it",
+                        "写 `draft: true` 表示这个页面先不放到站点上；要发布，删掉这一行即可"
+                    )),
                 ),
             },
             "weight" => match value.as_i64() {
                 Some(w) => front.weight = Some(w),
                 None => errors.push(
-                    error("weight", "`weight` must be a whole number".into())
-                        .help("pages with a smaller weight come first, e.g. `weight: 10`"),
+                    error("weight", text!("`weight` must be a whole number", "`weight` 必须是整数"))
+                        .help(text!(
+                            "pages with a smaller weight come first, e.g. `weight: 10`",
+                            "`weight` 越小，页面排得越靠前，例如 `weight: 10`"
+                        )),
                 ),
             },
             "summary" | "description" | "meeting" | "topic" | "host" => {
@@ -110,11 +142,19 @@ pub(super) fn check_fields(
                         Some(text) => Some(text.trim().to_string()).filter(|t| !t.is_empty()),
                         None => {
                             errors.push(
-                                error(&key, format!("`{key}` is `{}`, not text", display_value(other)))
-                                    .help(format!(
-                                        "write it on one line, e.g. `{key}: {}`; text that holds `: ` or starts with `[` goes in quotes: `{key}: \"…\"`",
-                                        text_field_example(&key)
-                                    )),
+                                error(
+                                    &key,
+                                    text!(
+                                        "`{key}` is `{}`, not text",
+                                        "`{key}` 是 `{}`，不是文字",
+                                        display_value(other)
+                                    ),
+                                )
+                                .help(text!(
+                                    "write it on one line, e.g. `{key}: {}`; text that holds `: ` or starts with `[` goes in quotes: `{key}: \"…\"`",
+                                    "请写在一行里，例如 `{key}: {}`；文字里有 `: ` 或者以 `[` 开头时，要放在引号里：`{key}: \"…\"`",
+                                    text_field_example(&key)
+                                )),
                             );
                             None
                         }
@@ -131,8 +171,14 @@ pub(super) fn check_fields(
             "kind" => match value.as_str().and_then(Kind::parse) {
                 Some(kind) => front.kind = Some(kind),
                 None => errors.push(
-                    error("kind", format!("unknown kind `{}`", display_value(&value)))
-                        .help("`kind` is `note` (a study material) or `session` (a study session record)"),
+                    error(
+                        "kind",
+                        text!("unknown kind `{}`", "未知的页面类型 `{}`", display_value(&value)),
+                    )
+                    .help(text!(
+                        "`kind` is `note` (a study material) or `session` (a study session record)",
+                        "`kind` 只能是 `note`（学习材料）或 `session`（学习记录）"
+                    )),
                 ),
             },
             "attendees" => match &value {
@@ -140,8 +186,14 @@ pub(super) fn check_fields(
                     front.attendees = n.as_u64().map(|n| n as u32)
                 }
                 Value::Number(n) if n.as_i64().is_some_and(|n| n < 0) => errors.push(
-                    error("attendees", format!("`attendees` is {n}, a negative number"))
-                        .help("write how many people attended, e.g. `attendees: 13`"),
+                    error(
+                        "attendees",
+                        text!("`attendees` is {n}, a negative number", "`attendees` 是 {n}，是负数"),
+                    )
+                    .help(text!(
+                        "write how many people attended, e.g. `attendees: 13`",
+                        "请写参会人数，例如 `attendees: 13`"
+                    )),
                 ),
                 Value::String(s) if s.trim().parse::<u32>().is_ok() => {
                     front.attendees = s.trim().parse().ok()
@@ -149,9 +201,16 @@ pub(super) fn check_fields(
                 other => errors.push(
                     error(
                         "attendees",
-                        format!("`attendees` is `{}`, not a whole number", display_value(other)),
+                        text!(
+                            "`attendees` is `{}`, not a whole number",
+                            "`attendees` 是 `{}`，不是整数",
+                            display_value(other)
+                        ),
                     )
-                    .help("write how many people attended as digits, e.g. `attendees: 13`"),
+                    .help(text!(
+                        "write how many people attended as digits, e.g. `attendees: 13`",
+                        "请用阿拉伯数字写参会人数，例如 `attendees: 13`"
+                    )),
                 ),
             },
             "materials" => {
@@ -165,8 +224,19 @@ pub(super) fn check_fields(
                         .collect(),
                     Value::Null => Vec::new(),
                     _ => {
-                        errors.push(error("materials", "`materials` must be a list of page paths".into())
-                            .help("e.g. `materials: [notes/2024/safety-speech.md]` (paths relative to content/)"));
+                        errors.push(
+                            error(
+                                "materials",
+                                text!(
+                                    "`materials` must be a list of page paths",
+                                    "`materials` 必须是页面路径的列表"
+                                ),
+                            )
+                            .help(text!(
+                                "e.g. `materials: [notes/2024/safety-speech.md]` (paths relative to content/)",
+                                "例如 `materials: [notes/2024/safety-speech.md]`（路径从内容文件夹 content/ 算起）"
+                            )),
+                        );
                         Vec::new()
                     }
                 };
@@ -185,26 +255,33 @@ pub(super) fn check_fields(
                         _ => errors.push(
                             error(
                                 "materials",
-                                format!(
+                                text!(
                                     "material {} is `{}`, not a page path",
+                                    "第 {} 项学习材料是 `{}`，不是页面路径",
                                     number + 1,
                                     display_value(&item)
                                 ),
                             )
-                            .help("list the pages studied by their paths, one per line as `- notes/2024/safety-speech.md` (relative to content/)"),
+                            .help(text!(
+                                "list the pages studied by their paths, one per line as `- notes/2024/safety-speech.md` (relative to content/)",
+                                "请写出所学页面的路径，每行一个，写成 `- notes/2024/safety-speech.md`（路径从内容文件夹 content/ 算起）"
+                            )),
                         ),
                     }
                 }
             }
             _ => {
                 let mut warning =
-                    Diagnostic::warning(file, format!("unknown field `{key}`")).at(line_of(&key));
+                    Diagnostic::warning(file, text!("unknown field `{key}`", "未知字段 `{key}`"))
+                        .at(line_of(&key));
                 warning = match did_you_mean(&key, KNOWN_FIELDS) {
-                    Some(guess) => warning.help(format!(
-                        "did you mean `{guess}`? (the value stays available to templates as `page.extra.{key}`)"
+                    Some(guess) => warning.help(text!(
+                        "did you mean `{guess}`? (the value stays available to templates as `page.extra.{key}`)",
+                        "是不是要写 `{guess}`？（这个值仍可在模板里通过 `page.extra.{key}` 读取）"
                     )),
-                    None => warning.help(format!(
-                        "studybook does not use it; templates can read it as `page.extra.{key}`"
+                    None => warning.help(text!(
+                        "studybook does not use it; templates can read it as `page.extra.{key}`",
+                        "studybook 不使用这个字段；模板可以通过 `page.extra.{key}` 读取它"
                     )),
                 };
                 warnings.push(warning);
@@ -228,19 +305,32 @@ pub(super) fn check_fields(
         }
         if seen.contains(&key) {
             warnings.push(
-                Diagnostic::warning(file, format!("`{key}` is written twice; the last one is used"))
-                    .at(index + 2)
-                    .help(format!("remove one of the `{key}` lines")),
+                Diagnostic::warning(
+                    file,
+                    text!(
+                        "`{key}` is written twice; the last one is used",
+                        "`{key}` 写了两次，以最后一次为准"
+                    ),
+                )
+                .at(index + 2)
+                .help(text!("remove one of the `{key}` lines", "请删掉其中一行 `{key}`")),
             );
         } else {
             seen.push(key);
         }
     }
-    if front.title.is_empty() && !errors.iter().any(|e: &Diagnostic| e.message.contains("`title`")) {
+    if front.title.is_empty()
+        && !errors
+            .iter()
+            .any(|e: &Diagnostic| e.message.en().contains("`title`"))
+    {
         errors.push(
-            Diagnostic::error(file, "missing `title`")
+            Diagnostic::error(file, text!("missing `title`", "缺少 `title`"))
                 .at(2)
-                .help("add a line such as `title: 学习贯彻党的二十大精神心得` to the front matter"),
+                .help(text!(
+                    "add a line such as `title: 学习贯彻党的二十大精神心得` to the front matter",
+                    "请在文件头里加一行，例如 `title: 学习贯彻党的二十大精神心得`"
+                )),
         );
     }
     errors.sort_by_key(|e| (e.line, e.column));
@@ -309,7 +399,7 @@ fn display_value(value: &Value) -> String {
 }
 
 /// Suggests the YYYY-MM-DD spelling of a date written another common way.
-fn date_hint(text: &str) -> String {
+fn date_hint(text: &str) -> Text {
     let parts: Vec<&str> = text
         .split(|c: char| !c.is_ascii_digit())
         .filter(|p| !p.is_empty())
@@ -318,10 +408,16 @@ fn date_hint(text: &str) -> String {
         if year.len() == 4 && month.len() <= 2 && day.len() <= 2 {
             let guess = format!("{year}-{month:0>2}-{day:0>2}");
             if Date::parse(&guess).is_some() {
-                return format!("write it as `date: {guess}`");
+                return text!("write it as `date: {guess}`", "请写成 `date: {guess}`");
             }
-            return format!("`{guess}` is not a day of the calendar; check the month and day");
+            return text!(
+                "`{guess}` is not a day of the calendar; check the month and day",
+                "`{guess}` 这一天不存在，请检查月和日"
+            );
         }
     }
-    "write the date as YYYY-MM-DD, e.g. `date: 2024-03-12`".to_string()
+    text!(
+        "write the date as YYYY-MM-DD, e.g. `date: 2024-03-12`",
+        "请把日期写成 YYYY-MM-DD，例如 `date: 2024-03-12`"
+    )
 }

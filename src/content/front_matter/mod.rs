@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::diagnostics::{line_column, Diagnostic};
+use crate::text;
 
 mod fields;
 mod slips;
@@ -206,27 +207,37 @@ fn split<'t>(file: &str, text: &'t str) -> Result<(Format, &'t str, &'t str, usi
         line if slips::is_dash_line(line) => {
             return Err(vec![Diagnostic::error(
                 file,
-                format!("the front matter starts with `{line}`, not `---`"),
+                text!(
+                    "the front matter starts with `{line}`, not `---`",
+                    "文件头的开头是 `{line}`，而不是 `---`"
+                ),
             )
             .at_column(1, 1)
-            .help("type exactly three half-width hyphens `---` on the first line, and the same on the line that closes the block")])
+            .help(text!(
+                "type exactly three half-width hyphens `---` on the first line, and the same on the line that closes the block",
+                "请在第一行输入三个半角连字符 `---`，文件头结束的那一行也一样"
+            ))])
         }
         "" if text.lines().find(|l| !l.trim().is_empty()).map(str::trim) == Some("---") => {
             let blank = text.lines().take_while(|l| l.trim().is_empty()).count();
+            let plural = if blank == 1 { "" } else { "s" };
             return Err(vec![Diagnostic::error(
                 file,
-                "the front matter must start on the first line",
+                text!("the front matter must start on the first line", "文件头必须从第一行开始"),
             )
             .at_column(1, 1)
-            .help(format!(
-                "remove the {blank} empty line{} before `---`",
-                if blank == 1 { "" } else { "s" }
+            .help(text!(
+                "remove the {blank} empty line{plural} before `---`",
+                "请删掉 `---` 前面的 {blank} 个空行"
             ))]);
         }
         _ => {
-            return Err(vec![Diagnostic::error(file, "missing front matter")
+            return Err(vec![Diagnostic::error(file, text!("missing front matter", "缺少文件头"))
                 .at_column(1, 1)
-                .help("start the file with a front matter block, e.g.\n\n         ---\n         title: 页面标题\n         date: 2024-03-12\n         ---")])
+                .help(text!(
+                    "start the file with a front matter block, e.g.\n\n         ---\n         title: 页面标题\n         date: 2024-03-12\n         ---",
+                    "请在文件开头写上文件头，例如：\n\n         ---\n         title: 页面标题\n         date: 2024-03-12\n         ---"
+                ))])
         }
     };
     let after_open = text.find('\n').map_or(text.len(), |i| i + 1);
@@ -249,17 +260,30 @@ fn split<'t>(file: &str, text: &'t str) -> Result<(Format, &'t str, &'t str, usi
     if let Some((index, line)) = look_alike {
         return Err(vec![Diagnostic::error(
             file,
-            format!("the front matter is closed with `{}`, not `---`", line.trim_end()),
+            text!(
+                "the front matter is closed with `{}`, not `---`",
+                "文件头的结束行是 `{}`，而不是 `---`",
+                line.trim_end()
+            ),
         )
         .at_column(index + 1, 1)
-        .help("type exactly three half-width hyphens `---`")]);
+        .help(text!(
+            "type exactly three half-width hyphens `---`",
+            "请输入三个半角连字符 `---`"
+        ))]);
     }
     Err(vec![Diagnostic::error(
         file,
-        format!("front matter opened with `{fence}` on line 1 is never closed"),
+        text!(
+            "front matter opened with `{fence}` on line 1 is never closed",
+            "第 1 行用 `{fence}` 开始的文件头没有结束"
+        ),
     )
     .at_column(1, 1)
-    .help(format!("add a line with only `{fence}` after the last field"))])
+    .help(text!(
+        "add a line with only `{fence}` after the last field",
+        "请在最后一个字段后面加一行，只写 `{fence}`"
+    ))])
 }
 
 fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnostic>> {
@@ -275,10 +299,16 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
         Ok(Value::Null) => Ok(Map::new()),
         Ok(_) => Err(vec![Diagnostic::error(
             file,
-            "front matter is not a list of `key: value` fields",
+            text!(
+                "front matter is not a list of `key: value` fields",
+                "文件头不是一行一个的 `key: value` 字段"
+            ),
         )
         .at_column(2, 1)
-        .help("write one field per line, e.g. `title: 页面标题`")]),
+        .help(text!(
+            "write one field per line, e.g. `title: 页面标题`",
+            "请每行写一个字段，例如 `title: 页面标题`"
+        ))]),
         Err(err) => {
             let error_line = err.location().map(|location| location.line() + 1);
             let mut found = slips::stray_line(text);
@@ -288,15 +318,22 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
             }
             let message = err.to_string();
             let reason = message.split(" at line ").next().unwrap_or(&message).to_string();
-            let mut diagnostic = Diagnostic::error(file, format!("invalid YAML front matter: {reason}"));
+            let mut diagnostic = Diagnostic::error(
+                file,
+                text!(
+                    "invalid YAML front matter: {reason}",
+                    "YAML 文件头有错误：{reason}"
+                ),
+            );
             if let Some(location) = err.location() {
                 diagnostic = diagnostic.at_column(location.line() + 1, location.column());
             } else {
                 diagnostic = diagnostic.at(2);
             }
-            Err(vec![diagnostic.help(
-                "YAML needs `key: value` with a space after the colon; quote values that contain `:` or start with `[`, `{`, `*` or `#`",
-            )])
+            Err(vec![diagnostic.help(text!(
+                "YAML needs `key: value` with a space after the colon; quote values that contain `:` or start with `[`, `{{`, `*` or `#`",
+                "YAML 要求写成 `key: value`，冒号后面要有空格；值里有 `:`，或者以 `[`、`{{`、`*`、`#` 开头时，要给值加上引号"
+            ))])
         }
     }
 }
@@ -318,15 +355,20 @@ fn parse_toml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
             }
             let mut diagnostic = Diagnostic::error(
                 file,
-                format!("invalid TOML front matter: {}", err.message().trim()),
+                text!(
+                    "invalid TOML front matter: {}",
+                    "TOML 文件头有错误：{}",
+                    err.message().trim()
+                ),
             );
             diagnostic = match place {
                 Some((line, column)) => diagnostic.at_column(line + 1, column),
                 None => diagnostic.at(2),
             };
-            Err(vec![
-                diagnostic.help("TOML needs `key = value`, with strings in double quotes")
-            ])
+            Err(vec![diagnostic.help(text!(
+                "TOML needs `key = value`, with strings in double quotes",
+                "TOML 要求写成 `key = value`，文字要放在半角双引号里"
+            ))])
         }
     }
 }
@@ -365,6 +407,7 @@ fn key_line(front_text: &str, key: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Text;
 
     #[test]
     fn dates_are_checked_against_the_calendar() {
@@ -392,7 +435,10 @@ mod tests {
         let errors = parse_document("s.md", text).unwrap_err();
         let shown: Vec<String> = errors.iter().map(|e| e.location()).collect();
         assert_eq!(shown, ["s.md:3", "s.md:4"]);
-        assert_eq!(errors[0].help.as_deref(), Some("write it as `date: 2024-03-05`"));
+        assert_eq!(
+            errors[0].help.as_ref().map(Text::en),
+            Some("write it as `date: 2024-03-05`")
+        );
     }
 
     #[test]

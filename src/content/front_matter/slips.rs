@@ -6,13 +6,14 @@
 
 use serde_json::Value;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Text};
+use crate::text;
 
 /// A slip: the 1-based line in the file, what is wrong, how to fix it.
 pub(super) struct Slip {
     pub line: usize,
-    pub message: String,
-    pub help: String,
+    pub message: Text,
+    pub help: Text,
     /// A quote or list never closed: the parser fails only at the end of the front matter,
     /// so it may explain an error reported far below it.
     pub unclosed: bool,
@@ -33,17 +34,17 @@ impl Slip {
             .help(self.help)
     }
 
-    pub(super) fn new(line: usize, message: impl Into<String>, help: impl Into<String>) -> Slip {
+    pub(super) fn new(line: usize, message: Text, help: Text) -> Slip {
         Slip {
             line,
-            message: message.into(),
-            help: help.into(),
+            message,
+            help,
             unclosed: false,
         }
     }
 
     /// A slip for a quote or list never closed.
-    fn unclosed(line: usize, message: impl Into<String>, help: impl Into<String>) -> Slip {
+    fn unclosed(line: usize, message: Text, help: Text) -> Slip {
         Slip {
             unclosed: true,
             ..Slip::new(line, message, help)
@@ -81,8 +82,14 @@ pub(super) fn misread<E>(text: &str, parsed: &Result<Value, E>) -> Option<Slip> 
         (!text.trim_start().starts_with(['#', '-']) && is_field_name(key) && !read_as_field(key)).then(|| {
             Slip::new(
                 line,
-                format!("`{key}` is followed by a full-width colon `：`"),
-                format!("type a half-width colon and a space: `{key}: …`"),
+                text!(
+                    "`{key}` is followed by a full-width colon `：`",
+                    "`{key}` 后面是全角冒号 `：`"
+                ),
+                text!(
+                    "type a half-width colon and a space: `{key}: …`",
+                    "请改成半角冒号再加一个空格：`{key}: …`"
+                ),
             )
         })
     });
@@ -93,8 +100,14 @@ pub(super) fn misread<E>(text: &str, parsed: &Result<Value, E>) -> Option<Slip> 
             .map(|(line, _)| {
                 Slip::new(
                     line,
-                    "this line starts with a full-width space",
-                    "remove it: fields start at the left edge, e.g. `title: 页面标题`",
+                    text!(
+                        "this line starts with a full-width space",
+                        "这一行开头有一个全角空格"
+                    ),
+                    text!(
+                        "remove it: fields start at the left edge, e.g. `title: 页面标题`",
+                        "请删掉它：字段要从行首顶格写，例如 `title: 页面标题`"
+                    ),
                 )
             })
     };
@@ -110,8 +123,11 @@ pub(super) fn misread<E>(text: &str, parsed: &Result<Value, E>) -> Option<Slip> 
                 let value = value.trim_start_matches('\u{3000}').trim();
                 Slip::new(
                     line,
-                    format!("`{key}:` is not followed by a space"),
-                    format!("type a half-width space after the colon: `{key}: {value}`"),
+                    text!("`{key}:` is not followed by a space", "`{key}:` 后面缺少空格"),
+                    text!(
+                        "type a half-width space after the colon: `{key}: {value}`",
+                        "请在冒号后面加一个半角空格：`{key}: {value}`"
+                    ),
                 )
             })
         })
@@ -132,16 +148,28 @@ pub(super) fn indentation(text: &str) -> Option<Slip> {
     if let Some((line, _)) = tab {
         return Some(Slip::new(
             line,
-            "this line is indented with a tab",
-            "YAML indents with spaces: replace the tab with two spaces",
+            text!(
+                "this line is indented with a tab",
+                "这一行开头用的是 Tab 键（制表符）缩进"
+            ),
+            text!(
+                "YAML indents with spaces: replace the tab with two spaces",
+                "YAML 只能用空格缩进：请把 Tab 换成两个空格"
+            ),
         ));
     }
     let (line, first) = numbered().find(|(_, text)| !text.trim().is_empty())?;
     first.starts_with(char::is_whitespace).then(|| {
         Slip::new(
             line,
-            "the first field does not start at the beginning of its line",
-            "remove the spaces before it: fields start at the left edge, e.g. `title: 页面标题`",
+            text!(
+                "the first field does not start at the beginning of its line",
+                "第一个字段没有从行首开始写"
+            ),
+            text!(
+                "remove the spaces before it: fields start at the left edge, e.g. `title: 页面标题`",
+                "请删掉它前面的空格：字段要从行首顶格写，例如 `title: 页面标题`"
+            ),
         )
     })
 }
@@ -320,12 +348,22 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
             '"' | '\'' => match closed(quoted_end) {
                 None => Some(Slip::unclosed(
                     line,
-                    format!("the quote {first} that opens `{key}`'s value is never closed"),
+                    text!(
+                        "the quote {first} that opens `{key}`'s value is never closed",
+                        "`{key}` 的值以引号 {first} 开头，但这个引号没有结束"
+                    ),
                     if first == '"' && own.contains('\\') {
                         // In double quotes `\` starts an escape: `"D:\资料\"` never closes.
-                        format!("end the value with a quote, in single quotes because of the `\\`: `{key}: '{}'`", own[1..].trim_end_matches('"'))
+                        text!(
+                            "end the value with a quote, in single quotes because of the `\\`: `{key}: '{}'`",
+                            "请在值的末尾补上引号；因为值里有 `\\`，要改用单引号：`{key}: '{}'`",
+                            own[1..].trim_end_matches('"')
+                        )
                     } else {
-                        format!("end the value with {first}: `{key}: {own}{first}`")
+                        text!(
+                            "end the value with {first}: `{key}: {own}{first}`",
+                            "请在值的末尾补上 {first}：`{key}: {own}{first}`"
+                        )
                     },
                 )),
                 Some(end) => rest_after(end).map(|rest| {
@@ -336,9 +374,13 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
                         .unwrap_or(own);
                     Slip::new(
                         line,
-                        format!("`{key}`'s value goes on after its closing quote: `{rest}`"),
-                        format!(
+                        text!(
+                            "`{key}`'s value goes on after its closing quote: `{rest}`",
+                            "`{key}` 的值在结束的引号后面还有内容：`{rest}`"
+                        ),
+                        text!(
                             "for quotes inside a value use Chinese quotes “ ”, or put the whole value in the other kind of quotes: {}",
+                            "值里面要用引号时，请用中文引号“ ”，或者把整个值放进另一种引号里：{}",
                             in_quotes(key, inner)
                         ),
                     )
@@ -350,8 +392,11 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
                     let items: Vec<String> = items.iter().map(|item| quoted(item)).collect();
                     return Some(Slip::new(
                         line,
-                        format!("the items of `{key}` need commas between them"),
-                        format!("write `{key}: [{}]`", items.join(", ")),
+                        text!(
+                            "the items of `{key}` need commas between them",
+                            "`{key}` 的各项之间要用逗号隔开"
+                        ),
+                        text!("write `{key}: [{}]`", "请写成 `{key}: [{}]`", items.join(", ")),
                     ));
                 }
                 if first == '[' && item_quote_open(own) {
@@ -363,39 +408,77 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
                         .collect();
                     return Some(Slip::unclosed(
                         line,
-                        format!("an item of `{key}` opens a quote that is never closed"),
-                        format!("close every quote: `{key}: [{}]`", items.join(", ")),
+                        text!(
+                            "an item of `{key}` opens a quote that is never closed",
+                            "`{key}` 中有一项的引号没有结束"
+                        ),
+                        text!(
+                            "close every quote: `{key}: [{}]`",
+                            "请把每个引号都成对写全：`{key}: [{}]`",
+                            items.join(", ")
+                        ),
                     ));
                 }
                 match closed(list_end) {
                     None => Some(Slip::unclosed(
                         line,
-                        format!("the list `{first}` that opens `{key}`'s value is never closed"),
+                        text!(
+                            "the list `{first}` that opens `{key}`'s value is never closed",
+                            "`{key}` 的值以 `{first}` 开始一个列表，但这个列表没有结束"
+                        ),
                         if matches!(key, "tags" | "materials") {
-                            format!("end it with `{close}`, e.g. `{key}: [甲, 乙]`")
+                            text!(
+                                "end it with `{close}`, e.g. `{key}: [甲, 乙]`",
+                                "请用 `{close}` 结束列表，例如 `{key}: [甲, 乙]`"
+                            )
                         } else {
-                            format!("end it with `{close}`, or, if it is not a list, put the value in quotes: {}", in_quotes(key, own))
+                            text!(
+                                "end it with `{close}`, or, if it is not a list, put the value in quotes: {}",
+                                "请用 `{close}` 结束列表；如果它不是列表，请把值放进引号里：{}",
+                                in_quotes(key, own)
+                            )
                         },
                     )),
                     Some(end) => rest_after(end).map(|rest| {
                         Slip::new(
                             line,
-                            format!("`{key}`'s value goes on after `{close}`: `{rest}`"),
-                            format!("a value that starts with `{first}` but is not a list goes in quotes: {}", in_quotes(key, own)),
+                            text!(
+                                "`{key}`'s value goes on after `{close}`: `{rest}`",
+                                "`{key}` 的值在 `{close}` 后面还有内容：`{rest}`"
+                            ),
+                            text!(
+                                "a value that starts with `{first}` but is not a list goes in quotes: {}",
+                                "以 `{first}` 开头但不是列表的值，要放进引号里：{}",
+                                in_quotes(key, own)
+                            ),
                         )
                     }),
                 }
             }
             '@' | '`' | '*' | '&' | '!' | '%' => Some(Slip::new(
                 line,
-                format!("`{key}`'s value starts with `{first}`, which YAML keeps for itself"),
-                format!("put the value in quotes: {}", in_quotes_keeping_comment(key, own)),
+                text!(
+                    "`{key}`'s value starts with `{first}`, which YAML keeps for itself",
+                    "`{key}` 的值以 `{first}` 开头，这个符号在 YAML 里有特殊用途"
+                ),
+                text!(
+                    "put the value in quotes: {}",
+                    "请把值放进引号里：{}",
+                    in_quotes_keeping_comment(key, own)
+                ),
             )),
             _ => (own.contains(": ") || own.ends_with(':')).then(|| {
                 Slip::new(
                     line,
-                    format!("`{key}`'s value holds `: `, which YAML reads as the start of another field"),
-                    format!("put the value in quotes: {}", in_quotes_keeping_comment(key, own)),
+                    text!(
+                        "`{key}`'s value holds `: `, which YAML reads as the start of another field",
+                        "`{key}` 的值里有 `: `，YAML 会把它当成另一个字段的开始"
+                    ),
+                    text!(
+                        "put the value in quotes: {}",
+                        "请把值放进引号里：{}",
+                        in_quotes_keeping_comment(key, own)
+                    ),
                 )
             }),
         }
@@ -420,11 +503,16 @@ pub(super) fn cut_by_comment(text: &str) -> Vec<Slip> {
             }
             Some(Slip::new(
                 line,
-                format!(
+                text!(
                     "`{key}` is read as `{}`: YAML drops everything from ` #` on as a comment",
+                    "`{key}` 被读成了 `{}`：YAML 把从 ` #` 开始的内容都当作注释丢掉了",
                     kept.trim()
                 ),
-                format!("put the value in quotes: {}", in_quotes(key, own)),
+                text!(
+                    "put the value in quotes: {}",
+                    "请把值放进引号里：{}",
+                    in_quotes(key, own)
+                ),
             ))
         })
         .collect()
@@ -460,10 +548,14 @@ pub(super) fn list_item_slips(text: &str) -> Vec<Slip> {
             if indent > above {
                 out.push(Slip::new(
                     number,
-                    format!(
-                        "`- {item}` is indented deeper than the item above it, so YAML reads both as the one item `{above_item} - {item}`"
+                    text!(
+                        "`- {item}` is indented deeper than the item above it, so YAML reads both as the one item `{above_item} - {item}`",
+                        "`- {item}` 比上面一项缩进得更深，YAML 会把这两项读成同一项 `{above_item} - {item}`"
                     ),
-                    format!("start every `-` of `{key}` at the same column"),
+                    text!(
+                        "start every `-` of `{key}` at the same column",
+                        "请让 `{key}` 每一项的 `-` 都对齐在同一列"
+                    ),
                 ));
                 last_item = None;
                 continue;
@@ -484,11 +576,16 @@ pub(super) fn list_item_slips(text: &str) -> Vec<Slip> {
         }
         out.push(Slip::new(
             number,
-            format!(
+            text!(
                 "an item of `{key}` is read as `{}`: YAML drops everything from ` #` on as a comment",
+                "`{key}` 中有一项被读成了 `{}`：YAML 把从 ` #` 开始的内容都当作注释丢掉了",
                 kept.trim()
             ),
-            format!("put the item in quotes: `- {}`", quoted(item)),
+            text!(
+                "put the item in quotes: `- {}`",
+                "请把这一项放进引号里：`- {}`",
+                quoted(item)
+            ),
         ));
     }
     out
@@ -521,12 +618,16 @@ pub(super) fn stray_line(text: &str) -> Vec<Slip> {
             match first_item {
                 None => first_item = Some((number, indent)),
                 Some((first_line, first_indent)) if indent != first_indent => {
+                    let plural = if first_indent == 1 { "" } else { "s" };
                     out.push(Slip::new(
                         number,
-                        format!("this `-` item is indented differently from the one on line {first_line}"),
-                        format!(
-                            "line up the `-` of every item: {first_indent} space{} before each",
-                            if first_indent == 1 { "" } else { "s" }
+                        text!(
+                            "this `-` item is indented differently from the one on line {first_line}",
+                            "这一项的 `-` 与第 {first_line} 行那一项的缩进不同"
+                        ),
+                        text!(
+                            "line up the `-` of every item: {first_indent} space{plural} before each",
+                            "请让每一项的 `-` 对齐：每个 `-` 前面都是 {first_indent} 个空格"
                         ),
                     ));
                 }
@@ -559,17 +660,23 @@ pub(super) fn stray_line(text: &str) -> Vec<Slip> {
                         .or_else(|| trimmed.split_once(char::is_whitespace))
                         .unwrap_or((trimmed, ""));
                     let help = if is_field_name(first) && !rest.trim().is_empty() {
-                        format!(
+                        text!(
                             "put a colon and a space after the name: `{first}: {}`",
+                            "请在字段名后面加上冒号和空格：`{first}: {}`",
                             rest.trim()
                         )
                     } else {
-                        "write a name, a colon and a space, then the value, e.g. `title: 学习笔记`"
-                            .to_string()
+                        text!(
+                            "write a name, a colon and a space, then the value, e.g. `title: 学习笔记`",
+                            "请依次写字段名、冒号、空格，再写值，例如 `title: 学习笔记`"
+                        )
                     };
                     out.push(Slip::new(
                         number,
-                        format!("this line is not a field: `{trimmed}`"),
+                        text!(
+                            "this line is not a field: `{trimmed}`",
+                            "这一行不是字段：`{trimmed}`"
+                        ),
                         help,
                     ));
                 }
@@ -578,8 +685,14 @@ pub(super) fn stray_line(text: &str) -> Vec<Slip> {
             if let Some((inner, _)) = trimmed.split_once(": ").filter(|(inner, _)| is_field_name(inner)) {
                 out.push(Slip::new(
                     number,
-                    format!("`{inner}` is indented, so YAML reads it as more of `{field}`'s value"),
-                    format!("start `{inner}:` at the beginning of its line"),
+                    text!(
+                        "`{inner}` is indented, so YAML reads it as more of `{field}`'s value",
+                        "`{inner}` 前面有缩进，YAML 会把它当成 `{field}` 的值的一部分"
+                    ),
+                    text!(
+                        "start `{inner}:` at the beginning of its line",
+                        "请把 `{inner}:` 移到行首顶格写"
+                    ),
                 ));
             }
         }

@@ -3,6 +3,8 @@
 //! a short date), and the line as it should be written.
 
 use super::slips::{is_field_name, items_missing_commas, list_end, quoted_end, Slip};
+use crate::diagnostics::Text;
+use crate::text;
 
 /// A TOML value as it should be written: text in double quotes (single quotes, TOML's literal
 /// strings, when it holds a double quote or a backslash).
@@ -20,13 +22,20 @@ fn toml_text(value: &str) -> String {
 pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip> {
     let own = text.lines().nth(line.checked_sub(1)?)?.trim();
     let number = line + 1;
-    let slip = |message: String, help: String| Some(Slip::new(number, message, help));
+    let slip = |message: Text, help: Text| Some(Slip::new(number, message, help));
     if own.contains('＝') && !own.contains('=') {
         let (key, value) = own.split_once('＝')?;
         let key = key.trim();
         return slip(
-            format!("`{key}` is followed by a full-width equals sign `＝`"),
-            format!("type a half-width `=`: `{key} = {}`", toml_value(value.trim())),
+            text!(
+                "`{key}` is followed by a full-width equals sign `＝`",
+                "`{key}` 后面是全角等号 `＝`"
+            ),
+            text!(
+                "type a half-width `=`: `{key} = {}`",
+                "请改用半角的 `=`：`{key} = {}`",
+                toml_value(value.trim())
+            ),
         );
     }
     if !own.contains('=') {
@@ -37,8 +46,14 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
         }
         let value = toml_value(value.trim());
         return slip(
-            format!("`{key}` is followed by a colon: TOML front matter (between `+++` lines) writes `=`"),
-            format!("write `{key} = {value}`, or start and end the front matter with `---` to write YAML"),
+            text!(
+                "`{key}` is followed by a colon: TOML front matter (between `+++` lines) writes `=`",
+                "`{key}` 后面是冒号：TOML 文件头（两行 `+++` 之间）要用 `=`"
+            ),
+            text!(
+                "write `{key} = {value}`, or start and end the front matter with `---` to write YAML",
+                "请写成 `{key} = {value}`；或者把文件头的首尾两行改成 `---`，按 YAML 的写法写"
+            ),
         );
     }
     let (key, value) = own.split_once('=')?;
@@ -48,8 +63,8 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
     }
     if duplicate {
         return slip(
-            format!("`{key}` is written twice"),
-            format!("remove one of the `{key}` lines"),
+            text!("`{key}` is written twice", "`{key}` 写了两次"),
+            text!("remove one of the `{key}` lines", "请删掉其中一行 `{key}`"),
         );
     }
     let first = value.chars().next()?;
@@ -57,34 +72,49 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
         '“' | '”' | '‘' | '’' | '「' => {
             let inner = value.trim_matches(['“', '”', '‘', '’', '「', '」']);
             slip(
-                format!("`{key}`'s value is in Chinese quotes “ ”"),
-                format!(
+                text!(
+                    "`{key}`'s value is in Chinese quotes “ ”",
+                    "`{key}` 的值用了中文引号 “ ”"
+                ),
+                text!(
                     "TOML needs half-width quotes around text: `{key} = {}`",
+                    "TOML 里的文字要用半角引号括起来：`{key} = {}`",
                     toml_text(inner)
                 ),
             )
         }
         '"' | '\'' => match quoted_end(value) {
             None => slip(
-                format!("the quote {first} that opens `{key}`'s value is never closed"),
-                format!("end the value with {first}: `{key} = {value}{first}`"),
+                text!(
+                    "the quote {first} that opens `{key}`'s value is never closed",
+                    "`{key}` 的值以引号 {first} 开头，但没有配对的结束引号"
+                ),
+                text!(
+                    "end the value with {first}: `{key} = {value}{first}`",
+                    "请在值的末尾补上 {first}：`{key} = {value}{first}`"
+                ),
             ),
             Some(end) => {
                 let rest = value[end..].trim();
                 (!rest.is_empty() && !rest.starts_with('#')).then_some(())?;
                 let help = match value.strip_prefix(first).and_then(|v| v.strip_suffix(first)) {
                     // `"学习"笔记""`: quotes meant to be inside the value.
-                    Some(inner) => format!(
+                    Some(inner) => text!(
                         "for quotes inside a value use Chinese quotes “ ”, or single quotes around it: `{key} = {}`",
+                        "值里面要用引号时请用中文引号 “ ”，或者在整个值外面用单引号：`{key} = {}`",
                         toml_text(inner)
                     ),
-                    None => format!(
+                    None => text!(
                         "remove `{rest}`, or move it inside the quotes: `{key} = {}`",
+                        "请删掉 `{rest}`，或者把它移到引号里面：`{key} = {}`",
                         toml_text(&format!("{} {rest}", &value[1..end - 1]))
                     ),
                 };
                 slip(
-                    format!("`{key}`'s value goes on after its closing quote: `{rest}`"),
+                    text!(
+                        "`{key}`'s value goes on after its closing quote: `{rest}`",
+                        "`{key}` 的值在结束引号后面还有内容：`{rest}`"
+                    ),
                     help,
                 )
             }
@@ -93,8 +123,11 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
             if let Some(items) = items_missing_commas(value) {
                 let items: Vec<String> = items.iter().map(|item| toml_text(item)).collect();
                 return slip(
-                    format!("the items of `{key}` need commas between them"),
-                    format!("write `{key} = [{}]`", items.join(", ")),
+                    text!(
+                        "the items of `{key}` need commas between them",
+                        "`{key}` 的各项之间要用逗号隔开"
+                    ),
+                    text!("write `{key} = [{}]`", "请写成 `{key} = [{}]`", items.join(", ")),
                 );
             }
             let items = value.trim_start_matches('[').trim_end_matches(']');
@@ -105,8 +138,14 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
                 .collect();
             if list_end(value).is_none() && bare.iter().all(|item| item.starts_with(['"', '\''])) {
                 return slip(
-                    format!("the list `[` that opens `{key}`'s value is never closed"),
-                    format!("end it with `]`: `{key} = {value}]`"),
+                    text!(
+                        "the list `[` that opens `{key}`'s value is never closed",
+                        "`{key}` 的值以列表的 `[` 开头，但没有配对的 `]`"
+                    ),
+                    text!(
+                        "end it with `]`: `{key} = {value}]`",
+                        "请在末尾补上 `]`：`{key} = {value}]`"
+                    ),
                 );
             }
             let quoted: Vec<String> = bare
@@ -114,8 +153,8 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
                 .map(|item| toml_text(item.trim_matches(['"', '\'', '“', '”'])))
                 .collect();
             slip(
-                format!("the items of `{key}` need quotes"),
-                format!("write `{key} = [{}]`", quoted.join(", ")),
+                text!("the items of `{key}` need quotes", "`{key}` 的各项要加引号"),
+                text!("write `{key} = [{}]`", "请写成 `{key} = [{}]`", quoted.join(", ")),
             )
         }
         c if key == "date" && c.is_ascii_digit() => {
@@ -134,26 +173,47 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
             };
             let Some(written) = written else {
                 return slip(
-                    format!("`date` is `{value}`, not a date written YYYY-MM-DD"),
-                    "write a day that exists as YYYY-MM-DD, without quotes, e.g. `date = 2024-03-12`"
-                        .to_string(),
+                    text!(
+                        "`date` is `{value}`, not a date written YYYY-MM-DD",
+                        "`date` 是 `{value}`，不是“年-月-日”（YYYY-MM-DD）格式的日期"
+                    ),
+                    text!(
+                        "write a day that exists as YYYY-MM-DD, without quotes, e.g. `date = 2024-03-12`",
+                        "请按 YYYY-MM-DD 写一个确实存在的日期，不加引号，例如 `date = 2024-03-12`"
+                    ),
                 );
             };
             slip(
-                format!("`date` is `{value}`, not a date written YYYY-MM-DD"),
-                format!("write `date = {written}`"),
+                text!(
+                    "`date` is `{value}`, not a date written YYYY-MM-DD",
+                    "`date` 是 `{value}`，不是“年-月-日”（YYYY-MM-DD）格式的日期"
+                ),
+                text!("write `date = {written}`", "请写成 `date = {written}`"),
             )
         }
         _ if matches!(key, "attendees" | "weight") => slip(
-            format!("`{key}` must be a whole number, not `{value}`"),
-            format!("write it in digits, e.g. `{key} = 12`"),
+            text!(
+                "`{key}` must be a whole number, not `{value}`",
+                "`{key}` 要写整数，不能是 `{value}`"
+            ),
+            text!(
+                "write it in digits, e.g. `{key} = 12`",
+                "请用阿拉伯数字写，例如 `{key} = 12`"
+            ),
         ),
         _ => {
             let is_literal = value.parse::<f64>().is_ok() || matches!(value, "true" | "false");
             (!is_literal).then_some(())?;
             slip(
-                format!("`{key}`'s value `{value}` is text without quotes"),
-                format!("TOML needs quotes around text: `{key} = {}`", toml_text(value)),
+                text!(
+                    "`{key}`'s value `{value}` is text without quotes",
+                    "`{key}` 的值 `{value}` 是文字，但没有加引号"
+                ),
+                text!(
+                    "TOML needs quotes around text: `{key} = {}`",
+                    "TOML 里的文字要加引号：`{key} = {}`",
+                    toml_text(value)
+                ),
             )
         }
     }
