@@ -233,7 +233,14 @@ impl Prepared {
             && !staged.exists()
             && std::fs::rename(&live, &staged)
                 .map_err(|err| {
-                    eprintln!("warning: the static search pack is missing until it is exported again: {err}");
+                    eprintln!(
+                        "{}{}",
+                        diagnostics::warning_label(),
+                        crate::text!(
+                            "the static search pack is missing until it is exported again: {err}",
+                            "静态搜索数据暂时缺失，要等下次导出后才有：{err}"
+                        )
+                    );
                 })
                 .is_ok();
         match self.staging.commit() {

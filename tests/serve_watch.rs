@@ -1086,26 +1086,29 @@ fn a_port_in_use_is_a_clear_error_suggesting_port() {
     let site = TestSite::fixture("basic");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let mut child = studybook_command()
-        .args(["serve", "--root"])
-        .arg(site.root())
-        .args(["--port", &port])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = wait_for(Duration::from_secs(30), "serve to exit", || {
-        child.try_wait().unwrap()
-    });
-    let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-    if status.code().is_none() {
-        let _ = child.kill();
+    for (language, in_use) in [("en", "in use"), ("zh-CN", "已被占用")] {
+        let mut child = studybook_command()
+            .env("STUDYBOOK_LANG", language)
+            .args(["serve", "--root"])
+            .arg(site.root())
+            .args(["--port", &port])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = wait_for(Duration::from_secs(30), "serve to exit", || {
+            child.try_wait().unwrap()
+        });
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        if status.code().is_none() {
+            let _ = child.kill();
+        }
+        assert_eq!(status.code(), Some(1), "stderr: {stderr}");
+        assert!(stderr.contains(&port), "{stderr}");
+        assert!(stderr.contains(in_use), "{stderr}");
+        assert!(stderr.contains("--port"), "{stderr}");
     }
-    assert_eq!(status.code(), Some(1), "stderr: {stderr}");
-    assert!(stderr.contains(&port), "{stderr}");
-    assert!(stderr.contains("in use"), "{stderr}");
-    assert!(stderr.contains("--port"), "{stderr}");
     drop(taken);
 }
 

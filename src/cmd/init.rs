@@ -7,6 +7,7 @@ use anyhow::{bail, Context as _};
 
 use crate::cli::InitArgs;
 use crate::i18n::Language;
+use crate::text;
 
 const FILES_ZH: &[(&str, &str)] = &[
     ("book.toml", "[book]\ntitle = \"学习资料库\"\ndescription = \"本支部的学习资料与第一议题学习记录\"\nlanguage = \"zh-CN\"\n\n[build]\noutput-dir = \"public\"\n"),
@@ -31,17 +32,21 @@ const FILES_EN: &[(&str, &str)] = &[
 pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     let dir = args.root.root.join(&args.dir);
     let language = Language::from_tag(&args.language).with_context(|| {
-        format!(
+        text!(
             "unsupported language `{}`; use one of: {}",
+            "不支持的语言 `{}`；请从这几种中选一种：{}",
             args.language,
             Language::TAGS.join(", ")
         )
     })?;
     create_site(&dir, language)?;
     eprintln!(
-        "created a new site in {}\nnext: studybook serve --root {}",
-        dir.display(),
-        dir.display()
+        "{}",
+        text!(
+            "created a new site in {0}\nnext: studybook serve --root {0}",
+            "已在 {0} 新建站点\n下一步：studybook serve --root {0}",
+            dir.display()
+        )
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -50,12 +55,23 @@ pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
 pub fn create_site(dir: &Path, language: Language) -> anyhow::Result<()> {
     if dir.join("book.toml").exists() {
         bail!(
-            "`{}` already holds a site (book.toml exists); choose another folder",
-            dir.display()
+            "{}",
+            text!(
+                "`{}` already holds a site (book.toml exists); choose another folder",
+                "`{}` 里已经有一个站点（有 book.toml）；请换一个文件夹",
+                dir.display()
+            )
         );
     }
     if dir.is_dir() && std::fs::read_dir(dir)?.next().is_some() {
-        bail!("`{}` is not empty; choose a new or empty folder", dir.display());
+        bail!(
+            "{}",
+            text!(
+                "`{}` is not empty; choose a new or empty folder",
+                "`{}` 不是空文件夹；请选一个新的或空的文件夹",
+                dir.display()
+            )
+        );
     }
     let files = match language {
         Language::ZhCn => FILES_ZH,
@@ -65,9 +81,10 @@ pub fn create_site(dir: &Path, language: Language) -> anyhow::Result<()> {
         let path = path.split('/').fold(dir.to_path_buf(), |p, part| p.join(part));
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .with_context(|| format!("failed to create `{}`", parent.display()))?;
+                .with_context(|| text!("failed to create `{}`", "无法创建 `{}`", parent.display()))?;
         }
-        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))?;
+        std::fs::write(&path, text)
+            .with_context(|| text!("failed to write `{}`", "无法写入 `{}`", path.display()))?;
     }
     Ok(())
 }

@@ -55,10 +55,14 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "    {}", terminal_text(&hit.snippet, color))?;
     }
     eprintln!(
-        "{} results ({} shown) in {:.1} ms",
-        results.total,
-        results.results.len(),
-        results.took_ms
+        "{}",
+        crate::text!(
+            "{} results ({} shown) in {:.1} ms",
+            "共 {} 条结果（显示 {} 条），用时 {:.1} 毫秒",
+            results.total,
+            results.results.len(),
+            results.took_ms
+        )
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -17,8 +17,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // default `.`) would match none of them.
     let root = std::path::absolute(&args.root.root).map_err(|err| {
         anyhow::anyhow!(
-            "cannot resolve the site folder `{}`: {err}",
-            args.root.root.display()
+            "{}",
+            text!(
+                "cannot resolve the site folder `{}`: {err}",
+                "无法确定站点文件夹 `{}` 的位置：{err}",
+                args.root.root.display()
+            )
         )
     })?;
     let options = BuildOptions {

@@ -408,7 +408,14 @@ impl Workspace {
             .name("studybook-pack".into())
             .spawn(move || {
                 if let Err(err) = merge.map_or(Ok(None), |merge| merge.wait()) {
-                    eprintln!("warning: the search index was not merged: {err}");
+                    eprintln!(
+                        "{}{}",
+                        crate::diagnostics::warning_label(),
+                        crate::text!(
+                            "the search index was not merged: {err}",
+                            "搜索索引没有合并：{err}"
+                        )
+                    );
                     return false;
                 }
                 // On a pool of its own, one thread: on the global pool an edit's rendering
@@ -425,7 +432,14 @@ impl Workspace {
                 match exported {
                     Ok(()) => true,
                     Err(err) => {
-                        eprintln!("warning: the static search pack was not updated: {err:#}");
+                        eprintln!(
+                            "{}{}",
+                            crate::diagnostics::warning_label(),
+                            crate::text!(
+                                "the static search pack was not updated: {err:#}",
+                                "静态搜索数据没有更新：{err:#}"
+                            )
+                        );
                         false
                     }
                 }

@@ -27,6 +27,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::content::Date;
 use crate::search::query::MAX_QUERY_CHARS;
 use crate::search::{SearchRequest, Searcher};
+use crate::text;
 
 /// Most results one API call may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -216,9 +217,16 @@ async fn hold_swap_lock(State(state): State<Arc<SiteState>>, request: Request, n
 pub async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(address).await.map_err(|err| {
         if err.kind() == std::io::ErrorKind::AddrInUse {
-            anyhow::anyhow!("port {} is already in use on {}\n   help: stop the other program or choose another port, e.g. `--port {}`", address.port(), address.ip(), address.port().wrapping_add(1).max(1024))
+            let (port, ip, next) = (address.port(), address.ip(), address.port().wrapping_add(1).max(1024));
+            anyhow::anyhow!(
+                "{}",
+                text!(
+                    "port {port} is already in use on {ip}\n   help: stop the other program or choose another port, e.g. `--port {next}`",
+                    "{ip} 上的端口 {port} 已被占用（可能已经开着一个 studybook serve）\n   提示：请关掉占用它的程序，或换一个端口，例如 `--port {next}`"
+                )
+            )
         } else {
-            anyhow::Error::new(err).context(format!("cannot listen on {address}"))
+            anyhow::Error::new(err).context(text!("cannot listen on {address}", "无法在 {address} 上监听"))
         }
     })
 }

@@ -183,7 +183,14 @@ fn rebuild_loop(
                 Ok(first) => first,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     if let Err(err) = workspace.settle(state.clone()) {
-                        eprintln!("warning: the static search pack was not updated: {err:#}");
+                        eprintln!(
+                            "{}{}",
+                            crate::diagnostics::warning_label(),
+                            text!(
+                                "the static search pack was not updated: {err:#}",
+                                "静态搜索数据没有更新：{err:#}"
+                            )
+                        );
                     }
                     continue;
                 }
