@@ -843,6 +843,92 @@ fn a_moved_folder_moves_its_pages() {
     assert!(get_ok(&server, "/moved/one.html").contains("zqafterfoldermove"));
 }
 
+/// Copies the folder `from` to `to`, as Explorer does when the content comes back from a share.
+fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_content_folder_replaced_while_serving_is_watched_at_its_path() {
+    let (site, server) = serve_basic();
+    let mut sse = Sse::connect(&server);
+    // Moved away and copied back: the old watch followed the folder that moved.
+    std::fs::rename(site.path("content"), site.path("content.old")).unwrap();
+    copy_folder(&site.path("content.old"), &site.path("content"));
+    sse.expect("reload");
+    wait_for_rebuilds(&server, 1);
+
+    site.write(
+        "content/about.md",
+        &page("关于本站", "替换文件夹之后的修改 zqreplacedfolder"),
+    );
+    sse.expect("reload");
+    assert!(get_ok(&server, "/about.html").contains("zqreplacedfolder"));
+    site.write(
+        "content/notes/added.md",
+        &page("替换之后新增的页面", "zqaddedafterreplace"),
+    );
+    sse.expect("reload");
+    assert!(get_ok(&server, "/notes/added.html").contains("zqaddedafterreplace"));
+    assert_eq!(search_paths(&server, "zqaddedafterreplace"), ["notes/added.md"]);
+    // The folder that moved away is not a source any more.
+    std::fs::write(site.path("content.old/about.md"), page("旧文件夹", "zqoldfolder")).unwrap();
+    site.write("content/about.md", &page("关于本站", "最后一次修改 zqlastedit"));
+    sse.expect("reload");
+    let body = get_ok(&server, "/about.html");
+    assert!(
+        body.contains("zqlastedit") && !body.contains("zqoldfolder"),
+        "{body}"
+    );
+}
+
+#[test]
+fn a_deleted_themes_folder_brings_back_the_built_in_theme_and_a_new_one_is_watched() {
+    let site = site_with_theme();
+    let server = Server::start(&site, &[]);
+    let stylesheet = |server: &Server| {
+        let body = get_ok(server, "/about.html");
+        let href = select_attrs(
+            &scraper::Html::parse_document(&body),
+            "link[rel=stylesheet]",
+            "href",
+        )
+        .remove(0);
+        String::from_utf8(http_get(&server.base, &format!("/{}", href.trim_start_matches("../")), &[]).2)
+            .unwrap()
+    };
+    assert!(stylesheet(&server).contains("zqstyleone"));
+    let mut sse = Sse::connect(&server);
+
+    // The whole theme went: pages reload (templates may have gone too).
+    std::fs::remove_dir_all(site.path("themes")).unwrap();
+    sse.expect("reload");
+    let builtin = std::fs::read_to_string(repo_root().join("themes/default/static/style.css")).unwrap();
+    assert_eq!(stylesheet(&server), builtin);
+
+    site.write(
+        "themes/default/static/style.css",
+        &format!("{builtin}\n/* zqstyleagain */\n"),
+    );
+    sse.expect("reload");
+    assert!(stylesheet(&server).contains("zqstyleagain"));
+    // And the new folder is watched from now on.
+    site.write(
+        "themes/default/static/style.css",
+        &format!("{builtin}\n/* zqstylethird */\n"),
+    );
+    sse.expect("css");
+    assert!(stylesheet(&server).contains("zqstylethird"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Editor litter.
 

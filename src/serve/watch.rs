@@ -94,6 +94,16 @@ impl Sources {
             let css = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("css"));
             return Some(if css { ChangeKind::Style } else { ChangeKind::Asset });
         }
+        // `themes/` or the theme's folder itself, created, deleted or replaced: a deleted
+        // folder is reported once, not file by file.
+        if self.theme_dir.starts_with(path)
+            && self
+                .theme_dir
+                .parent()
+                .is_some_and(|themes| path.starts_with(themes))
+        {
+            return Some(ChangeKind::Template);
+        }
         None
     }
 
@@ -151,6 +161,32 @@ struct Watcher {
 }
 
 impl Watcher {
+    /// Watches anew the source folders at or under `path`, which was created, deleted or
+    /// replaced (`content` copied back from a share, `themes` deleted): the old watch followed
+    /// the folder it was given to, or ended with it, and saw nothing at the path since.
+    /// Returns whether a folder is watched now that was not, or not at this path.
+    fn rewatch(&mut self, sources: &Sources, path: &Path) -> anyhow::Result<bool> {
+        let roots = sources.watch_list();
+        let replaced: Vec<PathBuf> = self
+            .watched
+            .iter()
+            .filter(|watched| {
+                watched.starts_with(path)
+                    && roots
+                        .iter()
+                        .any(|(root, mode)| root == *watched && *mode == RecursiveMode::Recursive)
+            })
+            .cloned()
+            .collect();
+        for folder in &replaced {
+            // Fails when the watch already ended with its folder.
+            let _ = self.debouncer.unwatch(folder);
+            self.watched.retain(|watched| watched != folder);
+        }
+        let added = self.watch_new(sources)?;
+        Ok(added || !replaced.is_empty())
+    }
+
     /// Watches the source folders that exist and are not watched yet (a theme folder may be
     /// created while serving).
     /// Returns whether a folder was added.
@@ -214,14 +250,20 @@ fn rebuild_loop(
                     continue;
                 }
                 for path in &event.paths {
-                    // The themes folder (or the theme's) appeared: watch it from now on, and
-                    // rebuild everything, since files may have been written into it before
-                    // the watch began.
-                    if sources.theme_dir.starts_with(path)
-                        && path.is_dir()
-                        && watcher.watch_new(&sources).unwrap_or(false)
-                    {
-                        changes.insert(ChangeKind::Template);
+                    // A watched folder (content, themes, the theme's) appeared, went or was
+                    // replaced: watch what is there now, and rebuild what it holds, since
+                    // files may have been written into it before the watch began.
+                    let is_source_folder = sources
+                        .watch_list()
+                        .iter()
+                        .any(|(root, mode)| *mode == RecursiveMode::Recursive && root.starts_with(path));
+                    if is_source_folder && watcher.rewatch(&sources, path).unwrap_or(false) {
+                        let kind = if sources.content_dir.starts_with(path) {
+                            ChangeKind::Content
+                        } else {
+                            ChangeKind::Template
+                        };
+                        changes.insert(kind);
                         changed_paths.insert(path.clone());
                     }
                     if let Some(kind) = sources.classify(path) {
