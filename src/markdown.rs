@@ -487,8 +487,13 @@ fn has_unlisted_scheme(url: &str) -> bool {
 }
 
 /// The text of the document: inline pieces joined as they are, blocks separated by newlines.
+/// Only what readers see: the sanitiser drops `<script>`, `<style>` and `<template>` with
+/// their content and HTML comments (Word's pasted `<style>` and `<!--[if gte mso 9]>` blocks),
+/// so summaries and the search index leave them out too.
 fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
     let mut text = String::new();
+    // Inside an inline `<style>…</style>` of a paragraph: the closing tag to wait for.
+    let mut hidden_until: Option<String> = None;
     for edge in root.traverse() {
         let comrak::arena_tree::NodeEdge::Start(node) = edge else {
             if let comrak::arena_tree::NodeEdge::End(node) = edge {
@@ -498,11 +503,26 @@ fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
             }
             continue;
         };
+        if let Some(close) = &hidden_until {
+            if let NodeValue::HtmlInline(raw) = &node.data().value {
+                if raw.to_ascii_lowercase().starts_with(close.as_str()) {
+                    hidden_until = None;
+                }
+            }
+            continue;
+        }
         match &node.data().value {
             NodeValue::Text(t) => text.push_str(t),
             NodeValue::Code(code) => text.push_str(&code.literal),
             NodeValue::CodeBlock(block) => text.push_str(&block.literal),
-            NodeValue::HtmlBlock(block) => text.push_str(&html_text(&block.literal)),
+            // Blocks are already a line apart; a block of styles alone adds nothing.
+            NodeValue::HtmlBlock(block) => text.push_str(html_text(&block.literal).trim()),
+            NodeValue::HtmlInline(raw) => {
+                let (name, closing, self_closing) = tag_name(raw.strip_prefix('<').unwrap_or(raw));
+                if is_hidden_element(&name) && !closing && !self_closing {
+                    hidden_until = Some(format!("</{name}"));
+                }
+            }
             // A line break inside a Chinese paragraph joins the lines; elsewhere it is a space.
             NodeValue::SoftBreak if !text.chars().last().is_some_and(is_cjk) => text.push(' '),
             NodeValue::LineBreak => text.push('\n'),
@@ -512,23 +532,63 @@ fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
     text.trim().to_string()
 }
 
-/// The text inside raw HTML: tags dropped, common entities decoded, cells separated.
+/// Elements whose content is never shown: the sanitiser removes them whole.
+fn is_hidden_element(name: &str) -> bool {
+    matches!(name, "script" | "style" | "template")
+}
+
+/// The lowercase name of the tag whose text (after `<`, up to and without `>`) is `tag`,
+/// whether it is a closing tag (`</p`), and whether it closes itself (`<br/`).
+fn tag_name(tag: &str) -> (String, bool, bool) {
+    let closing = tag.starts_with('/');
+    let name = tag
+        .trim_start_matches('/')
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    (name, closing, tag.trim_end_matches('>').ends_with('/'))
+}
+
+/// The text inside raw HTML as a reader sees it: tags dropped, with the content of
+/// `<script>`, `<style>` and `<template>` and comments, common entities decoded, cells
+/// separated. A `<` that starts no tag (`a < b`) is text, as in HTML.
 pub fn html_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                if !out.ends_with([' ', '\n']) && !out.is_empty() {
-                    out.push(' ');
-                }
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(comment) = after.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        if !after.starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?')) {
+            out.push('<');
+            rest = after;
+            continue;
+        }
+        // A tag never closed hides the rest, as an HTML parser drops it.
+        let Some(end) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        let (name, closing, self_closing) = tag_name(&after[..end]);
+        rest = &after[end + 1..];
+        if !out.ends_with([' ', '\n']) && !out.is_empty() {
+            out.push(' ');
+        }
+        if is_hidden_element(&name) && !closing && !self_closing {
+            // Up to the end of the matching closing tag (ASCII case-insensitive: lowering
+            // ASCII keeps every byte offset).
+            let close = format!("</{name}");
+            rest = match rest.to_ascii_lowercase().find(&close) {
+                Some(start) => rest[start..].find('>').map_or("", |end| &rest[start + end + 1..]),
+                None => "",
+            };
         }
     }
+    out.push_str(rest);
     out.replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -678,6 +738,35 @@ mod tests {
     fn plain_text_has_no_spaces_between_inline_pieces() {
         let rendered = render("坚持**两个确立**，做到`两个维护`。\n第二行", 1, |_| None);
         assert_eq!(rendered.plain_text, "坚持两个确立，做到两个维护。第二行");
+    }
+
+    #[test]
+    fn pasted_styles_scripts_and_comments_are_not_text() {
+        let word_paste = "<style>\np.MsoNormal { font-family:仿宋_GB2312; }\n</style>\n\n<!--[if gte mso 9]><xml><w:WordDocument>Normal 0 false</w:WordDocument></xml><![endif]-->\n\n<p class=\"MsoNormal\">这是从Word粘贴过来的正文。</p>\n\n<SCRIPT type=\"text/javascript\">var 统计代码 = 1;</SCRIPT>\n\n段落里 <style>.x{color:red}</style>也有样式，<template>模板</template>和 <b>加粗</b>。\n";
+        let rendered = render(word_paste, 1, |_| None);
+        assert_eq!(
+            rendered.plain_text,
+            "这是从Word粘贴过来的正文。\n段落里 也有样式，和 加粗。"
+        );
+        for hidden in ["仿宋", "MsoNormal", "WordDocument", "统计代码", "模板", "color"] {
+            assert!(
+                !rendered.html.contains(hidden) || hidden == "MsoNormal",
+                "{hidden} shown: {}",
+                rendered.html
+            );
+        }
+    }
+
+    #[test]
+    fn html_text_keeps_what_a_reader_sees() {
+        assert_eq!(html_text("<td>甲</td><td>乙</td>"), "甲 乙 ");
+        assert_eq!(html_text("a < b &amp; c"), "a < b & c");
+        assert_eq!(html_text("前<!-- 注释 -->后"), "前后");
+        assert_eq!(html_text("前<style>p{}</Style >后"), "前 后");
+        assert_eq!(html_text("前<script src=\"x.js\"/>后"), "前 后");
+        assert_eq!(html_text("前<style>没有结束"), "前 ");
+        assert_eq!(html_text("前<!-- 没有结束"), "前");
+        assert_eq!(html_text("前<div 没有结束"), "前");
     }
 
     #[test]

@@ -1350,3 +1350,30 @@ fn upper_case_md_pages_and_backup_files() {
         ["通知.html"]
     );
 }
+
+/// HTML pasted from Word or a web page brings `<style>`, `<script>` and `<!--[if …]>`
+/// blocks: the sanitiser drops them from the page, and the summaries, the description and the
+/// search index leave them out too.
+#[test]
+fn pasted_styles_and_scripts_are_in_no_summary_and_no_search() {
+    let site = TestSite::new();
+    site.write(
+        "content/paste.md",
+        "---\ntitle: 从网页粘贴的内容\ndate: 2024-02-03\n---\n\n<style>\np.MsoNormal { mso-style-name:正文样式; font-family:仿宋_GB2312; }\n</style>\n\n<!--[if gte mso 9]><xml><w:WordDocument>兼容模式</w:WordDocument></xml><![endif]-->\n\n<p class=\"MsoNormal\">这是从Word粘贴过来的正文。</p>\n\n<script>var 统计代码 = 1;</script>\n",
+    );
+    site.build().success();
+    let page = site.html("paste.html");
+    assert_eq!(
+        select_attrs(&page, "meta[name=description]", "content"),
+        ["这是从Word粘贴过来的正文。"]
+    );
+    let home = site.output("index.html");
+    assert!(home.contains("这是从Word粘贴过来的正文。"), "{home}");
+    for hidden in ["仿宋", "MsoNormal", "兼容模式", "统计代码"] {
+        assert!(!home.contains(hidden), "{hidden} on the home page: {home}");
+        let found = site.run(&["search", hidden, "--json"]).success();
+        assert_eq!(found.stdout, "", "{hidden} is searchable");
+    }
+    let found = site.run(&["search", "粘贴", "--json"]).success();
+    assert!(found.stdout.contains("paste.html"), "{}", found.stdout);
+}
