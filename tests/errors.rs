@@ -1364,6 +1364,25 @@ fn tags_or_meetings_that_would_share_one_page_are_refused() {
     );
 }
 
+#[test]
+fn a_tag_named_index_is_refused_since_it_would_replace_the_list_of_tags() {
+    let (site, before) = built_fixture();
+    site.write(
+        "content/notes/index-tag.md",
+        "---\ntitle: 标签测试\ndate: 2024-05-01\ntags: [学习, Index]\n---\n\n正文。\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/index-tag.md:4: the tag `Index` would replace the page that lists all tags (`tags/index.html`)"]
+    );
+    assert_eq!(
+        help_after(&run, "content/notes/index-tag.md:4"),
+        "choose another word for the tag, e.g. `索引`"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output folder
 // ---------------------------------------------------------------------------------------------

@@ -456,6 +456,24 @@ pub fn check_name_clashes(pages: &[Page], diagnostics: &mut Diagnostics) {
         for (name, what, line) in tags.chain(meeting) {
             let what_zh = if what == "tag" { "标签" } else { "会议" };
             let key = (what, safe_file_name(name).to_lowercase());
+            // `tags/index.html` lists every tag: a tag of that name would replace it.
+            if what == "tag" && key.1 == "index" {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &page.file,
+                        text!(
+                            "the tag `{name}` would replace the page that lists all tags (`tags/index.html`)",
+                            "标签 `{name}` 会顶替列出全部标签的页面（`tags/index.html`）"
+                        ),
+                    )
+                    .at(line)
+                    .help(text!(
+                        "choose another word for the tag, e.g. `索引`",
+                        "请给这个标签换个名称，例如 `索引`"
+                    )),
+                );
+                continue;
+            }
             match seen.get(&key) {
                 Some((first, file)) if first != name => diagnostics.push(
                     Diagnostic::error(&page.file, text!("the {what} `{name}` and the {what} `{first}` (in `{file}`) would share one page", "{what_zh} `{name}` 和{what_zh} `{first}`（在 `{file}` 中）会共用同一个页面"))
