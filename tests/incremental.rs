@@ -141,6 +141,51 @@ fn a_body_edit_rewrites_few_files_and_equals_a_full_build() {
     assert_same_as_full_build(&site, &["增量构建专用词汇甲乙丙", "八项规定", "作风建设"]);
 }
 
+/// The pages `searcher` finds for `query` (up to 50), with their scores.
+fn scored_paths(searcher: &Searcher, query: &str) -> BTreeMap<String, f32> {
+    let request = SearchRequest {
+        query: query.to_string(),
+        limit: 50,
+        ..SearchRequest::default()
+    };
+    searcher
+        .search(&request)
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|hit| (hit.path, hit.score))
+        .collect()
+}
+
+/// An edited page is matched verbatim from the gram fields, the others from the verbatim
+/// file: both give the same score, with the same bonus for each field that holds the text.
+/// (Parts that are no words of the index, so BM25 statistics, which count replaced documents
+/// until a merge, play no part.)
+#[test]
+fn a_replaced_page_scores_its_verbatim_matches_as_a_full_build_does() {
+    let (site, mut workspace) = start();
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        text.replace("## 一、基本情况\n", "## 一、基本情况\n\n正文里也有细则学习。\n")
+    });
+    rebuild_pages(&mut workspace, &[path]);
+    let fresh = tempfile::tempdir().unwrap();
+    let mut options = BuildOptions::new(site.root());
+    options.output_dir = Some(fresh.path().join("public"));
+    studybook::build(&options).unwrap();
+    let live = Searcher::open(&site.path("public")).unwrap();
+    let built = Searcher::open(&fresh.path().join("public")).unwrap();
+    // In the title and now the text; in the tags (廉政建设).
+    for (query, expected) in [("则学", 1090.0), ("政建", 1030.0)] {
+        let scores = scored_paths(&live, query);
+        assert_eq!(scores, scored_paths(&built, query), "`{query}`");
+        assert_eq!(
+            scores.get("documents/eight-point-rules.md"),
+            Some(&expected),
+            "`{query}`: {scores:?}"
+        );
+    }
+}
+
 /// The source paths a search finds in the live output.
 fn verbatim_paths(site: &TestSite, query: &str) -> Vec<String> {
     found_paths(&Searcher::open(&site.path("public")).unwrap(), query)

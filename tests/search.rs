@@ -1587,11 +1587,11 @@ fn a_quoted_phrase_ranks_its_pages_by_their_words() {
 
 /// The verbatim file's matches become documents through each segment's table of places, read
 /// when a searcher opens; a segment without one is scanned instead. Both give the documents
-/// at exactly the places asked for.
+/// at exactly the places asked for, each with the score asked for.
 #[test]
 fn verbatim_file_matches_are_the_documents_at_their_places_with_or_without_the_table() {
     use studybook::search::file_match::{FileDocuments, FileMatchQuery};
-    use tantivy::collector::DocSetCollector;
+    use tantivy::collector::TopDocs;
     let index = tantivy::Index::open_in_dir(site().path("public/search/index")).unwrap();
     let searcher = index.reader().unwrap().searcher();
     let table = std::sync::Arc::new(FileDocuments::read(searcher.segment_readers()).unwrap());
@@ -1613,17 +1613,33 @@ fn verbatim_file_matches_are_the_documents_at_their_places_with_or_without_the_t
         (0..total).collect(),
         vec![total - 1, total, total + 9],
     ] {
+        // A score of its own for each place, to see it come back with its document.
+        let matches: Vec<(u64, f32)> = orders
+            .iter()
+            .map(|&order| (order, 1000.0 + order as f32))
+            .collect();
         let query = |documents: std::sync::Arc<FileDocuments>| FileMatchQuery {
-            orders: std::sync::Arc::new(orders.clone()),
+            matches: std::sync::Arc::new(matches.clone()),
             documents,
         };
-        let with = searcher.search(&query(table.clone()), &DocSetCollector).unwrap();
-        let without = searcher
-            .search(&query(Default::default()), &DocSetCollector)
-            .unwrap();
-        assert_eq!(with, without, "{orders:?}");
-        let places: BTreeSet<u64> = with.into_iter().map(place).collect();
-        let expected: BTreeSet<u64> = orders.iter().copied().filter(|&order| order < total).collect();
-        assert_eq!(places, expected);
+        let scored = |documents| -> BTreeMap<u64, f32> {
+            searcher
+                .search(
+                    &query(documents),
+                    &TopDocs::with_limit(total as usize + 10).order_by_score(),
+                )
+                .unwrap()
+                .into_iter()
+                .map(|(score, address)| (place(address), score))
+                .collect()
+        };
+        let with = scored(table.clone());
+        assert_eq!(with, scored(Default::default()), "{orders:?}");
+        let expected: BTreeMap<u64, f32> = matches
+            .iter()
+            .copied()
+            .filter(|&(order, _)| order < total)
+            .collect();
+        assert_eq!(with, expected);
     }
 }

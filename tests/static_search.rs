@@ -1056,6 +1056,76 @@ fn words_named_like_javascript_object_properties_are_plain_words() {
     assert!(p.with_results >= 6, "only {} queries found pages", p.with_results);
 }
 
+/// A part that is no word of the index (`会一` spans 三会|一课) has no BM25: its pages rank by
+/// where they hold it (title, then tags and session fields, then text), then newest first,
+/// alike in the server and in the browser.
+#[test]
+fn verbatim_matches_rank_by_the_fields_that_hold_them_in_both_engines() {
+    let site = TestSite::new();
+    for (file, title, date, tags, body) in [
+        (
+            "title.md",
+            "三会一课制度要点",
+            "2023-01-01",
+            "[制度]",
+            "支部按要求落实。",
+        ),
+        (
+            "tags.md",
+            "支部学习笔记",
+            "2024-05-01",
+            "[三会一课]",
+            "学习体会。",
+        ),
+        (
+            "older.md",
+            "组织生活安排",
+            "2025-01-01",
+            "[组织]",
+            "坚持三会一课制度。",
+        ),
+        (
+            "newer.md",
+            "其他材料",
+            "2025-02-01",
+            "[其他]",
+            "三会一课要经常开，三会一课。",
+        ),
+    ] {
+        site.write(
+            &format!("content/{file}"),
+            &format!("---\ntitle: {title}\ndate: {date}\ntags: {tags}\n---\n\n{body}\n"),
+        );
+    }
+    site.build().success();
+    let cli = site.run(&["search", "--json", "会一"]).success();
+    let order: Vec<String> = cli
+        .stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        order,
+        ["title.md", "tags.md", "newer.md", "older.md"],
+        "{}",
+        cli.stdout
+    );
+    let queries: Vec<Query> = ["会一", "三会", "一课制", "三会 支部", "课制度", "课"]
+        .iter()
+        .map(|t| q(t))
+        .collect();
+    let p = run_parity(&site, &queries);
+    report_and_assert("verbatim ranking", &p);
+    assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
+    assert_eq!(p.order_equal, p.n, "every query ranks them alike");
+    assert!(p.with_results >= 5, "only {} queries found pages", p.with_results);
+}
+
 /// A lone character beside a number (`12篇`, `第12`) needs the number's gram shard and the
 /// character's own shard, not the shards of every gram the character starts.
 #[test]

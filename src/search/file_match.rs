@@ -6,10 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::index::SegmentId;
-use tantivy::query::{
-    BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
-};
-use tantivy::{BitSet, DocId, DocSet as _, Score, SegmentReader, TantivyError};
+use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, TERMINATED};
 
 /// Per segment, its documents whose grams are in the verbatim file, by their place in source
 /// path order: a query then looks up each of its matches instead of reading every document's
@@ -54,31 +52,32 @@ impl FileDocuments {
     }
 }
 
-/// Documents of one build whose grams are in the verbatim file and whose place in source path
-/// order is in `orders`: each scores `boost`.
+/// Documents of one build whose grams are in the verbatim file, by their place in source
+/// path order with the score each gets (ascending places).
 #[derive(Clone, Debug)]
 pub struct FileMatchQuery {
-    pub orders: Arc<Vec<u64>>,
+    pub matches: Arc<Vec<(u64, Score)>>,
     pub documents: Arc<FileDocuments>,
 }
 
 impl Query for FileMatchQuery {
     fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         Ok(Box::new(FileMatchWeight {
-            orders: self.orders.clone(),
+            matches: self.matches.clone(),
             documents: self.documents.clone(),
         }))
     }
 }
 
 struct FileMatchWeight {
-    orders: Arc<Vec<u64>>,
+    matches: Arc<Vec<(u64, Score)>>,
     documents: Arc<FileDocuments>,
 }
 
 impl FileMatchWeight {
-    fn matching(&self, reader: &SegmentReader) -> tantivy::Result<Vec<DocId>> {
-        if self.orders.is_empty() {
+    /// The segment's matching documents with their scores, ascending.
+    fn matching(&self, reader: &SegmentReader) -> tantivy::Result<Vec<(DocId, Score)>> {
+        if self.matches.is_empty() {
             return Ok(Vec::new());
         }
         let Some(by_order) = self.documents.0.get(&reader.segment_id()) else {
@@ -86,20 +85,26 @@ impl FileMatchWeight {
             let fast = reader.fast_fields();
             let (order, in_file) = (fast.u64("order")?, fast.u64("verbatim_file")?);
             return Ok((0..reader.max_doc())
-                .filter(|&doc| {
-                    in_file.first(doc) == Some(1)
-                        && order
-                            .first(doc)
-                            .is_some_and(|order| self.orders.binary_search(&order).is_ok())
+                .filter(|&doc| in_file.first(doc) == Some(1))
+                .filter_map(|doc| {
+                    let order = order.first(doc)?;
+                    let at = self
+                        .matches
+                        .binary_search_by_key(&order, |&(order, _)| order)
+                        .ok()?;
+                    Some((doc, self.matches[at].1))
                 })
                 .collect());
         };
-        Ok(self
-            .orders
+        let mut docs: Vec<(DocId, Score)> = self
+            .matches
             .iter()
-            .filter_map(|&order| by_order.get(usize::try_from(order).ok()?).copied())
-            .filter(|&doc| doc != NO_DOC)
-            .collect())
+            .filter_map(|&(order, score)| Some((*by_order.get(usize::try_from(order).ok()?)?, score)))
+            .filter(|&(doc, _)| doc != NO_DOC)
+            .collect();
+        // Places ascend, documents need not: segments are filled by several threads.
+        docs.sort_unstable_by_key(|&(doc, _)| doc);
+        Ok(docs)
     }
 }
 
@@ -109,11 +114,7 @@ impl Weight for FileMatchWeight {
         if docs.is_empty() {
             return Ok(Box::new(EmptyScorer));
         }
-        let mut set = BitSet::with_max_value(reader.max_doc());
-        for doc in docs {
-            set.insert(doc);
-        }
-        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(set), boost)))
+        Ok(Box::new(ListScorer { docs, at: 0, boost }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -127,5 +128,35 @@ impl Weight for FileMatchWeight {
             "verbatim, from the verbatim file",
             scorer.score(),
         ))
+    }
+}
+
+/// Documents in ascending order, each with its own score.
+struct ListScorer {
+    docs: Vec<(DocId, Score)>,
+    at: usize,
+    boost: Score,
+}
+
+impl DocSet for ListScorer {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).map_or(TERMINATED, |&(doc, _)| doc)
+    }
+
+    fn size_hint(&self) -> u32 {
+        u32::try_from(self.docs.len() - self.at).unwrap_or(u32::MAX)
+    }
+}
+
+impl Scorer for ListScorer {
+    fn score(&mut self) -> Score {
+        self.docs
+            .get(self.at)
+            .map_or(0.0, |&(_, score)| score * self.boost)
     }
 }

@@ -20,7 +20,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use super::analyzer::{grams, is_stop_word, normalize, query_grams, segment_query, Analyzer};
+use super::analyzer::{grams, is_stop_word, normalize, query_grams, segment_query, Analyzer, QueryGram};
 use super::facets::{AllMatches, FacetNames, FacetTotals, Match};
 pub use super::facets::{FacetCount, Facets};
 use super::file_match::{FileDocuments, FileMatchQuery};
@@ -35,6 +35,10 @@ pub const MAX_QUERY_CHARS: usize = 200;
 /// Score added to pages that contain a part verbatim: larger than any BM25 sum, so verbatim
 /// matches form the top tier.
 pub const VERBATIM_SCORE: f32 = 1000.0;
+/// Added to a verbatim match for each gram field that holds it (title, text, session fields
+/// and tags, as [`gram_fields`]): the title counts most, then tags and topic, as for words.
+/// A part that is no word of the index (`三会`, `新质`) has no BM25 to rank its pages by.
+pub const VERBATIM_FIELD_BONUS: [f32; 3] = [80.0, 10.0, 30.0];
 /// Characters in a snippet.
 pub const SNIPPET_CHARS: usize = 80;
 /// Most terms a lone character inside a phrase may stand for, per segment: more than any
@@ -438,10 +442,7 @@ impl Searcher {
     /// A part: verbatim (top tier) or, unless exact, all of its words; BM25 of its words ranks
     /// within each tier.
     fn part_query(&self, searcher: &tantivy::Searcher, part: &Part) -> tantivy::Result<Box<dyn Query>> {
-        let verbatim: Box<dyn Query> = Box::new(ConstScoreQuery::new(
-            self.verbatim_query(&part.text)?,
-            VERBATIM_SCORE,
-        ));
+        let verbatim = self.verbatim_query(&part.text)?;
         let words = self.query_words(searcher, &part.text).unwrap_or_default();
         // BM25 of the part's words: one word, or all of them.
         let scoring: Box<dyn Query> = if words.len() < 2 {
@@ -480,63 +481,108 @@ impl Searcher {
 
     /// Pages that contain `text` verbatim in their title, text or session fields: from the
     /// verbatim file for the build's pages, from the gram fields for pages `serve` replaced.
+    /// Each scores [`verbatim_score`] of the fields that hold it, alike from both.
     fn verbatim_query(&self, text: &str) -> tantivy::Result<Box<dyn Query>> {
         let grams = query_grams(text);
+        let matches = self
+            .verbatim
+            .matches(text)
+            .into_iter()
+            .map(|(order, fields)| (order, verbatim_score(fields)))
+            .collect();
         let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Should,
             Box::new(FileMatchQuery {
-                orders: Arc::new(self.verbatim.documents(text)),
+                matches: Arc::new(matches),
                 documents: self.file_documents.clone(),
             }),
         )];
+        let mut per_field = Vec::new();
         for field in gram_fields(&self.fields) {
-            let exact = |text: &str| Term::from_field_text(field, text);
-            match grams.as_slice() {
-                [] => {}
-                [single] if single.prefix => {
-                    // Every term starting with the character: it stands at the start of a
-                    // bigram, or alone at the end of a run. An automaton over the terms, so
-                    // there is no limit to how many (a common character starts thousands).
-                    let pattern = format!("{}.*", regex_escape(&single.text));
-                    should.push((
-                        Occur::Should,
-                        Box::new(RegexQuery::from_pattern(&pattern, field)?),
-                    ));
-                }
-                [single] => should.push((
-                    Occur::Should,
-                    Box::new(TermQuery::new(exact(&single.text), IndexRecordOption::Basic)),
-                )),
-                many if many.iter().all(|g| !g.prefix) => {
-                    let first = many[0].position;
-                    let terms = many
-                        .iter()
-                        .map(|g| (g.position - first, exact(&g.text)))
-                        .collect();
-                    should.push((Occur::Should, Box::new(PhraseQuery::new_with_offset(terms))));
-                }
-                many => {
-                    // A lone CJK character among other grams ("2024年"): any term starting with
-                    // it may stand at its position.
-                    let first = many[0].position;
-                    let patterns = many
-                        .iter()
-                        .map(|g| {
-                            let literal = regex_escape(&g.text);
-                            (
-                                g.position - first,
-                                if g.prefix { format!("{literal}.*") } else { literal },
-                            )
-                        })
-                        .collect();
-                    let mut query = RegexPhraseQuery::new_with_offset(field, patterns);
-                    query.set_max_expansions(MAX_PHRASE_EXPANSIONS);
-                    should.push((Occur::Should, Box::new(query)));
-                }
+            per_field.extend(gram_field_query(field, &grams)?);
+        }
+        if per_field.is_empty() {
+            return Ok(Box::new(BooleanQuery::new(should)));
+        }
+        // VERBATIM_SCORE once, whichever fields match, then each field's bonus; a lone
+        // character gets none, as its entry in the file names no fields.
+        let any_field = BooleanQuery::new(
+            per_field
+                .iter()
+                .map(|query| (Occur::Should, query.box_clone()))
+                .collect(),
+        );
+        let mut in_fields: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(any_field), VERBATIM_SCORE)),
+        )];
+        let lone_character = matches!(grams.as_slice(), [single] if single.prefix);
+        if !lone_character {
+            for (query, bonus) in per_field.into_iter().zip(VERBATIM_FIELD_BONUS) {
+                in_fields.push((Occur::Should, Box::new(ConstScoreQuery::new(query, bonus))));
             }
         }
+        should.push((Occur::Should, Box::new(BooleanQuery::new(in_fields))));
         Ok(Box::new(BooleanQuery::new(should)))
     }
+}
+
+/// The score of a verbatim match: [`VERBATIM_SCORE`], and the bonus of each gram field that
+/// holds it (bit `f` for the `f`-th of [`gram_fields`]). Whole numbers, so both engines add
+/// them exactly.
+pub fn verbatim_score(fields: u8) -> f32 {
+    VERBATIM_FIELD_BONUS
+        .iter()
+        .enumerate()
+        .filter(|(field, _)| fields & (1 << field) != 0)
+        .map(|(_, bonus)| bonus)
+        .sum::<f32>()
+        + VERBATIM_SCORE
+}
+
+/// The query of one gram field for a verbatim match of `grams`; `None` for no grams.
+fn gram_field_query(field: Field, grams: &[QueryGram]) -> tantivy::Result<Option<Box<dyn Query>>> {
+    let exact = |text: &str| Term::from_field_text(field, text);
+    Ok(match grams {
+        [] => None,
+        [single] if single.prefix => {
+            // Every term starting with the character: it stands at the start of a bigram, or
+            // alone at the end of a run. An automaton over the terms, so there is no limit to
+            // how many (a common character starts thousands).
+            let pattern = format!("{}.*", regex_escape(&single.text));
+            Some(Box::new(RegexQuery::from_pattern(&pattern, field)?))
+        }
+        [single] => Some(Box::new(TermQuery::new(
+            exact(&single.text),
+            IndexRecordOption::Basic,
+        ))),
+        many if many.iter().all(|g| !g.prefix) => {
+            let first = many[0].position;
+            let terms = many
+                .iter()
+                .map(|g| (g.position - first, exact(&g.text)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset(terms)))
+        }
+        many => {
+            // A lone CJK character among other grams ("2024年"): any term starting with it may
+            // stand at its position.
+            let first = many[0].position;
+            let patterns = many
+                .iter()
+                .map(|g| {
+                    let literal = regex_escape(&g.text);
+                    (
+                        g.position - first,
+                        if g.prefix { format!("{literal}.*") } else { literal },
+                    )
+                })
+                .collect();
+            let mut query = RegexPhraseQuery::new_with_offset(field, patterns);
+            query.set_max_expansions(MAX_PHRASE_EXPANSIONS);
+            Some(Box::new(query))
+        }
+    })
 }
 
 /// Escapes the characters regular expressions treat specially.

@@ -348,17 +348,26 @@ impl VerbatimFile {
     /// normalised `text` verbatim in any field: its query grams at their relative positions,
     /// in one text, as a Tantivy phrase of them would match.
     pub fn documents(&self, text: &str) -> Vec<u64> {
+        self.matches(text).into_iter().map(|(doc, _)| doc).collect()
+    }
+
+    /// [`Self::documents`], each with the gram fields that hold `text` as bits (bit `f` for
+    /// the `f`-th of [`gram_fields`](super::schema::gram_fields)); 0 for a lone character,
+    /// whose entry lists documents only.
+    pub fn matches(&self, text: &str) -> Vec<(u64, u8)> {
         let grams = query_grams(text);
         match grams.as_slice() {
             [] => Vec::new(),
-            [single] if single.prefix => {
-                self.char_documents(single.text.chars().next().expect("a lone character"))
-            }
-            grams => self.phrase_documents(grams),
+            [single] if single.prefix => self
+                .char_documents(single.text.chars().next().expect("a lone character"))
+                .into_iter()
+                .map(|doc| (doc, 0))
+                .collect(),
+            grams => self.phrase_matches(grams),
         }
     }
 
-    fn phrase_documents(&self, grams: &[QueryGram]) -> Vec<u64> {
+    fn phrase_matches(&self, grams: &[QueryGram]) -> Vec<(u64, u8)> {
         let mut lists = Vec::with_capacity(grams.len());
         for gram in grams {
             let occurrences = if gram.prefix {
@@ -400,13 +409,20 @@ impl VerbatimFile {
                 // One text holds the whole phrase: its first and last gram in the same one.
                 let doc = starts.partition_point(|&s| s <= start).saturating_sub(1);
                 if doc < self.num_docs as usize && start + last < starts[doc + 1] {
-                    found.push(doc as u64);
+                    found.push((doc as u64, 1u8 << field.min(7)));
                 }
             }
         }
         found.sort_unstable();
-        found.dedup();
-        found
+        // One entry per document, with the bits of all its fields.
+        let mut merged: Vec<(u64, u8)> = Vec::with_capacity(found.len());
+        for (doc, bit) in found {
+            match merged.last_mut() {
+                Some((last, bits)) if *last == doc => *bits |= bit,
+                _ => merged.push((doc, bit)),
+            }
+        }
+        merged
     }
 }
 

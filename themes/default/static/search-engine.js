@@ -942,27 +942,28 @@
     return merged;
   };
 
-  /* Documents containing `text` verbatim in the title, text or session fields: the port of
-   * verbatim_query (phrase of query grams; a lone CJK character matches as a prefix). */
+  /* Documents containing `text` verbatim in the title, text or session fields, each with its
+   * score: the port of verbatim_query and verbatim_score (phrase of query grams; a lone CJK
+   * character matches as a prefix, with no field bonus). */
   Engine.prototype.verbatim = function (text) {
     var self = this;
+    var base = self.meta.verbatimScore;
+    var bonus = self.meta.verbatimFieldBonus || [0, 0, 0];
     var gs = queryGrams(text);
-    var found = new Set();
+    var found = new Map();
     if (gs.length === 0) { return found; }
     if (gs.length === 1 && gs[0].prefix) {
       var entry = self.charEntry(gs[0].text);
-      return entry ? new Set(entry.docs) : found;
+      (entry ? entry.docs : []).forEach(function (doc) { found.set(doc, base); });
+      return found;
     }
     var lists = gs.map(function (g, i) { return g.prefix ? self.lonePostings(gs, i) : self.gramTerm(g.text); });
     if (lists.some(function (l) { return !l; })) { return found; }
-    if (gs.length === 1) {
-      lists[0].forEach(function (_, doc) { found.add(doc); });
-      return found;
-    }
     var first = gs[0].position;
     lists[0].forEach(function (fields0, doc) {
+      var score = base, any = false;
       for (var f = 0; f < 3; f++) {
-        if (!fields0[f]) { continue; }
+        if (!fields0[f] || fields0[f].length === 0) { continue; }
         var perGram = [];
         var complete = true;
         for (var g = 1; g < lists.length; g++) {
@@ -977,8 +978,9 @@
           }
           return true;
         });
-        if (hit) { found.add(doc); return; }
+        if (hit) { any = true; score += bonus[f]; }
       }
+      if (any) { found.set(doc, score); }
     });
     return found;
   };
@@ -1057,7 +1059,7 @@
       positive.forEach(function (part) {
         var verbatim = self.verbatim(part.text);
         var partScores = new Map();
-        verbatim.forEach(function (doc) { partScores.set(doc, meta.verbatimScore); });
+        verbatim.forEach(function (score, doc) { partScores.set(doc, score); });
         {
           // BM25 of the part's words ranks within each tier; an exact part matches only verbatim.
           var words = analyzer.segment(part.text, meta.maxWordChars, known) || [];
@@ -1093,7 +1095,7 @@
         if (!part.exact) { terms = terms.concat(analyzer.segment(part.text, meta.maxWordChars, known) || []); }
       });
       parts.filter(function (p) { return p.exclude; }).forEach(function (part) {
-        self.verbatim(part.text).forEach(function (doc) { matched.delete(doc); });
+        self.verbatim(part.text).forEach(function (_, doc) { matched.delete(doc); });
       });
       var filtered = self.filter(Array.from(matched), request);
       var key = function (doc) { return Math.round(scores.get(doc) * 1000); };
@@ -1245,7 +1247,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 9) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 10) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         meta.tags = frontDecoded(meta.tags);
         meta.chunkStarts = runningStarts(meta.chunkSizes);
