@@ -204,7 +204,25 @@ impl<'s> Resolver<'s> {
         page_file: &str,
         link: &LinkRef,
     ) -> Result<Resolved, Diagnostic> {
-        let (name, fragment) = split_fragment(link.url.trim());
+        let written = link.url.trim();
+        if written.is_empty() {
+            return Err(Diagnostic::error(
+                page_file,
+                text!("a wikilink `[[…]]` names no page", "双链 `[[…]]` 里没有写要链接的页面"),
+            )
+            .at(link.line)
+            .help(text!(
+                "write the page's title or path inside, before any `|`: `[[页面标题]]`, `[[页面标题|显示的文字]]`",
+                "请在里面写上页面的标题或路径（写在 `|` 前面）：`[[页面标题]]`、`[[页面标题|显示的文字]]`"
+            )));
+        }
+        // A whole title first: titles may hold `#` and `?` (`什么是党建?`, `C#入门`), which
+        // otherwise start a heading's name or nothing.
+        let (name, fragment) = if self.pages_by_title.contains_key(written) {
+            (written, "")
+        } else {
+            written.split_once('#').unwrap_or((written, ""))
+        };
         let by_path = join_content_path("", name.trim_start_matches('/')).and_then(|p| {
             self.lookup(&p)
                 .or_else(|| self.lookup_stem(&p))

@@ -188,9 +188,15 @@ pub fn render(
                     title: String::new(),
                 }));
                 drop(data);
-                // `[[path/to/page]]` shows the page's title, not the path.
+                // `[[path/to/page]]` shows the page's title, not the path, and so does
+                // `[[page|]]`, whose text is empty.
                 if let Some(label) = rewrite.and_then(|r| r.label) {
-                    if node.collect_text().trim() == raw.trim() {
+                    if node.collect_text().trim().is_empty() {
+                        for child in node.children().collect::<Vec<_>>() {
+                            child.detach();
+                        }
+                        node.append(arena.alloc(comrak::nodes::AstNode::from(NodeValue::Text(label.into()))));
+                    } else if node.collect_text().trim() == raw.trim() {
                         let children: Vec<_> = node.children().collect();
                         for (index, child) in children.into_iter().enumerate() {
                             if index == 0 {
@@ -280,6 +286,27 @@ fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<
                 ),
             });
         }
+    }
+    // `[[问答 [一]]]`: brackets inside a wikilink end it, and it stays text.
+    let mut from = 0;
+    while let Some(at) = text[from..].find("[[").map(|i| from + i) {
+        // To the last of the closing brackets: `[[问答 [一]]]`.
+        let end = text[at..].find("]]").map_or(text.len(), |i| {
+            let close = at + i + 2;
+            close + text[close..].len() - text[close..].trim_start_matches(']').len()
+        });
+        let snippet = &text[at..end];
+        if !snippet.contains(['\n', '\u{0}']) {
+            found.push(NotALink {
+                line: line + text[..at].matches('\n').count(),
+                text: snippet.to_string(),
+                help: text!(
+                    "a wikilink cannot hold `[`, `]` or a line break: link the page by its path, `[[notes/问答一]]`, or as `[文字](路径)`",
+                    "双链里不能有 `[`、`]` 或换行：请用页面的路径链接，例如 `[[notes/问答一]]`，或写成 `[文字](路径)`"
+                ),
+            });
+        }
+        from = end.max(at + 2);
     }
     for pattern in ["](", "]（", "】(", "】（"] {
         let mut from = 0;

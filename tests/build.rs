@@ -1210,6 +1210,41 @@ fn links_in_raw_html_are_rewritten_like_markdown_links() {
     assert!(site.path("public/notes/2024/chart.svg").is_file());
 }
 
+/// Titles may hold a half-width `?` or `#`; a wikilink with an empty text after `|` shows the
+/// title, as one without `|` does.
+#[test]
+fn wikilinks_to_titles_with_question_marks_and_hashes_and_with_empty_text() {
+    let site = TestSite::new();
+    site.write(
+        "content/q.md",
+        "---\ntitle: 什么是党建?\n---\n\n## 正文\n\n内容。\n",
+    );
+    site.write(
+        "content/c.md",
+        "---\ntitle: \"C#编程与100%完成率\"\n---\n\n内容。\n",
+    );
+    site.write(
+        "content/links.md",
+        "---\ntitle: 链接页\n---\n\n- [[什么是党建?]]\n- [[C#编程与100%完成率]]\n- [[什么是党建?#正文]]\n- [[c|]]\n",
+    );
+    let run = site.build().success();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let links = site.html("links.html");
+    assert_eq!(
+        select_attrs(&links, "article a", "href"),
+        ["q.html", "c.html", "q.html#%E6%AD%A3%E6%96%87", "c.html"]
+    );
+    assert_eq!(
+        select_texts(&links, "article a"),
+        [
+            "什么是党建?",
+            "C#编程与100%完成率",
+            "什么是党建?",
+            "C#编程与100%完成率"
+        ]
+    );
+}
+
 #[test]
 fn a_wikilink_to_a_heading_by_its_text_lands_on_the_heading() {
     let site = TestSite::new();

@@ -956,6 +956,35 @@ fn a_wikilink_to_a_draft_says_it_is_a_draft() {
 }
 
 #[test]
+fn an_empty_wikilink_is_an_error_and_brackets_inside_one_a_warning() {
+    let (site, before) = built_fixture();
+    site.write(
+        "content/notes/wiki-empty.md",
+        "---\ntitle: 空双链\ndate: 2024-05-01\n---\n\n- [[|显示]]\n- [[]]\n- [[问答 [一]]]\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/notes/wiki-empty.md:6: a wikilink `[[…]]` names no page",
+            "content/notes/wiki-empty.md:7: a wikilink `[[…]]` names no page",
+        ]
+    );
+    assert_eq!(
+        help_after(&run, "content/notes/wiki-empty.md:6"),
+        "write the page's title or path inside, before any `|`: `[[页面标题]]`, `[[页面标题|显示的文字]]`"
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: content/notes/wiki-empty.md:8: `[[问答 [一]]]` is not a link: it shows as plain text"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_key_without_a_space_after_its_colon_is_named_at_its_line() {
     for (text, line, key, fixed) in [
         (
