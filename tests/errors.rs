@@ -1297,6 +1297,50 @@ fn list_items_read_other_than_they_look_are_warnings() {
     assert!(page.contains("作风 - 纪律") && page.contains("学习"), "{page}");
 }
 
+/// Tags run together by a slip: `-甲` with no space (YAML reads the lines as one text), a
+/// comma forgotten between Chinese words; a `；` separates tags as `，` and `、` do.
+#[test]
+fn tags_run_together_are_warnings_and_semicolons_separate_tags() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/dashes.md",
+        "---\ntitle: 标签一\ndate: 2024-05-01\ntags:\n  -安全\n  -生产\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/notes/spaces.md",
+        "---\ntitle: 标签二\ndate: 2024-05-02\ntags: [学习 党建, Party Building]\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/notes/semicolons.md",
+        "---\ntitle: 标签三\ndate: 2024-05-03\ntags: 应急；管理\n---\n\n正文。\n",
+    );
+    let run = site.build().success();
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| {
+            l.contains("dashes.md")
+                || l.contains("spaces.md")
+                || l.contains("semicolons.md")
+                || l.contains("help: write")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: content/notes/dashes.md:4: `tags` reads as the one tag `-安全 -生产`: a list item needs a space after its `-`",
+            "   help: write each tag on its own line as `  - 安全`, or all on one line: `tags: [安全, 生产]`",
+            "warning: content/notes/spaces.md:4: the tag `学习 党建` holds a space: if these are 2 tags, separate them with commas",
+            "   help: write them as `学习, 党建` in the list",
+        ],
+        "{}",
+        run.stderr
+    );
+    let tags = |page: &str| select_texts(&site.html(page), "a.tag");
+    assert_eq!(tags("notes/semicolons.html"), ["应急", "管理"]);
+    assert_eq!(tags("notes/spaces.html"), ["学习 党建", "Party Building"]);
+}
+
 #[test]
 fn a_value_cut_short_by_a_comment_is_a_warning() {
     let site = TestSite::fixture("basic");

@@ -70,7 +70,7 @@ pub(super) fn check_fields(
                             // `[安全，生产]` typed with a Chinese input method: two tags, as
                             // in the `tags: 安全，生产` form.
                             Some(tag) if !tag.trim().is_empty() => front.tags.extend(
-                                tag.split(['，', '、'])
+                                tag.split(['，', '、', '；'])
                                     .map(str::trim)
                                     .filter(|t| !t.is_empty())
                                     .map(String::from),
@@ -94,7 +94,7 @@ pub(super) fn check_fields(
                     s.trim()
                         .trim_start_matches(['［', '【', '['])
                         .trim_end_matches(['］', '】', ']'])
-                        .split([',', '，', '、'])
+                        .split([',', '，', '、', ';', '；'])
                         .map(str::trim)
                         .filter(|t| !t.is_empty())
                         .map(String::from),
@@ -289,6 +289,7 @@ pub(super) fn check_fields(
             }
         }
     }
+    tag_slips(&front.tags, file, line_of("tags"), &mut warnings);
     // YAML keeps the last of two equal keys without a word: say so, as an editor copying
     // fields from another page often leaves the old line in.
     let mut seen: Vec<&str> = Vec::new();
@@ -420,4 +421,57 @@ fn date_hint(text: &str) -> Text {
         "write the date as YYYY-MM-DD, e.g. `date: 2024-03-12`",
         "请把日期写成 YYYY-MM-DD，例如 `date: 2024-03-12`"
     )
+}
+
+/// Tags that YAML read as one where the editor meant several: list items with no space after
+/// their `-` (one text `-甲 -乙`), and Chinese words apart by a space in one item
+/// (`[学习 党建]`, the comma forgotten). Warnings: such a tag may be meant.
+fn tag_slips(tags: &[String], file: &str, line: usize, warnings: &mut Vec<Diagnostic>) {
+    for tag in tags {
+        let dashes = tag.starts_with('-') && !tag.starts_with("- ") && tag.len() > 1;
+        let chars: Vec<char> = tag.chars().collect();
+        let spaced_words = chars
+            .windows(3)
+            .any(|w| crate::markdown::is_cjk(w[0]) && w[1].is_whitespace() && crate::markdown::is_cjk(w[2]));
+        if dashes {
+            let items: Vec<&str> = tag
+                .split_whitespace()
+                .map(|item| item.trim_start_matches('-'))
+                .filter(|item| !item.is_empty())
+                .collect();
+            let (first, listed) = (items.first().copied().unwrap_or("学习"), items.join(", "));
+            warnings.push(
+                Diagnostic::warning(
+                    file,
+                    text!(
+                        "`tags` reads as the one tag `{tag}`: a list item needs a space after its `-`",
+                        "`tags` 被读成了一个标签 `{tag}`：列表的每一项在 `-` 后面要有一个空格"
+                    ),
+                )
+                .at(line)
+                .help(text!(
+                    "write each tag on its own line as `  - {first}`, or all on one line: `tags: [{listed}]`",
+                    "请每行写一个标签，写成 `  - {first}`；或者写在一行里：`tags: [{listed}]`"
+                )),
+            );
+        } else if spaced_words {
+            let parts: Vec<&str> = tag.split_whitespace().collect();
+            let separated = parts.join(", ");
+            warnings.push(
+                Diagnostic::warning(
+                    file,
+                    text!(
+                        "the tag `{tag}` holds a space: if these are {} tags, separate them with commas",
+                        "标签 `{tag}` 中间有空格：如果这是 {} 个标签，请用逗号隔开",
+                        parts.len()
+                    ),
+                )
+                .at(line)
+                .help(text!(
+                    "write them as `{separated}` in the list",
+                    "请在列表里写成 `{separated}`"
+                )),
+            );
+        }
+    }
 }
