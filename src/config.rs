@@ -300,6 +300,17 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
             "book.toml writes `key = value`, with `=` (not `:` as in front matter), e.g. title = \"学习资料库\"",
             "book.toml 的写法是 `设置项 = 值`，用 `=`（不是文件头里的 `:`），例如 title = \"学习资料库\""
         ));
+    } else if message.starts_with("invalid type") {
+        // `authors = "张三"`, `title = 123`: show the key's value as book.toml wants it.
+        let key = err.span().and_then(|span| {
+            let start = text[..span.start.min(text.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            text[start..].split_once('=').map(|(key, _)| key.trim())
+        });
+        if let Some(example) = key.and_then(value_example) {
+            diagnostic = diagnostic.help(text!("write it as `{example}`", "请写成 `{example}`"));
+        }
     } else if message.starts_with("missing field") {
         diagnostic = diagnostic.help(text!(
             "book.toml needs at least:\n\n         [book]\n         title = \"学习资料库\"",
@@ -307,6 +318,22 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
         ));
     }
     diagnostic
+}
+
+/// A key's line as book.toml wants it, for a value of the wrong type.
+fn value_example(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "title" => "title = \"机关党支部学习资料库\"",
+        "description" => "description = \"第一议题学习和日常学习资料\"",
+        "language" => "language = \"zh-CN\"",
+        "authors" => "authors = [\"张三\", \"李四\"]",
+        "output-dir" => "output-dir = \"public\"",
+        "content-dir" => "content-dir = \"content\"",
+        "theme" => "theme = \"default\"",
+        "base-url" => "base-url = \"http://intranet.example.gov.cn/study\"",
+        "dictionary" => "dictionary = \"dictionary.txt\"",
+        _ => return None,
+    })
 }
 
 /// The table a known key belongs in; `None` for the tables themselves.

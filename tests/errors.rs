@@ -754,6 +754,71 @@ fn book_toml_unknown_key_names_line_and_suggests() {
 }
 
 #[test]
+fn book_toml_values_of_the_wrong_type_get_the_line_as_it_should_be() {
+    for (text, expected, help) in [
+        (
+            "[book]\ntitle = \"测试学习库\"\nauthors = \"张三\"\n",
+            "book.toml:3:11: invalid type: string \"张三\", expected a sequence",
+            "write it as `authors = [\"张三\", \"李四\"]`",
+        ),
+        (
+            "[book]\ntitle = 123\n",
+            "book.toml:2:9: invalid type: integer `123`, expected a string",
+            "write it as `title = \"机关党支部学习资料库\"`",
+        ),
+    ] {
+        let run = break_and_build("book.toml", text);
+        assert_eq!(errors_of(&run), [expected], "{text}");
+        let location = expected.split(": ").next().unwrap();
+        assert_eq!(help_after(&run, location), help, "{text}");
+    }
+}
+
+/// `Title:` or `标题:` instead of `title:`: the error says where the title is and how to name it.
+#[test]
+fn a_title_under_another_name_is_named_in_the_error() {
+    for (front, line, key, value) in [
+        ("Title: 学习笔记", 2, "Title", "学习笔记"),
+        ("date: 2024-05-01\n标题: 学习心得", 3, "标题", "学习心得"),
+    ] {
+        let run = break_and_build(
+            "content/notes/named.md",
+            &format!("---\n{front}\n---\n\n正文。\n"),
+        );
+        assert_eq!(
+            errors_of(&run),
+            [format!(
+                "content/notes/named.md:{line}: missing `title`: the title is written as `{key}`"
+            )],
+            "{front}"
+        );
+        assert_eq!(
+            help_after(&run, &format!("content/notes/named.md:{line}")),
+            format!("field names are lowercase English words: write `title: {value}`")
+        );
+    }
+}
+
+#[test]
+fn field_names_written_in_chinese_are_read_as_the_fields_meant() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/chinese-keys.md",
+        "---\ntitle: 学习心得\n日期: 2024-05-01\n主持人: 张三\n---\n\n正文。\n",
+    );
+    let run = site.build().success();
+    for (line, key, field) in [(3, "日期", "date"), (4, "主持人", "host")] {
+        let entry = format!("warning: content/notes/chinese-keys.md:{line}: unknown field `{key}`");
+        assert!(run.stderr.lines().any(|l| l == entry), "{entry}\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("help: did you mean `{field}`? (the value stays available to templates as `page.extra.{key}`)")),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn book_toml_syntax_slips_get_a_fix() {
     for (text, expected, help) in [
         (

@@ -274,7 +274,7 @@ pub(super) fn check_fields(
                 let mut warning =
                     Diagnostic::warning(file, text!("unknown field `{key}`", "未知字段 `{key}`"))
                         .at(line_of(&key));
-                warning = match did_you_mean(&key, KNOWN_FIELDS) {
+                warning = match field_meant(&key) {
                     Some(guess) => warning.help(text!(
                         "did you mean `{guess}`? (the value stays available to templates as `page.extra.{key}`)",
                         "是不是要写 `{guess}`？（这个值仍可在模板里通过 `page.extra.{key}` 读取）"
@@ -325,14 +325,33 @@ pub(super) fn check_fields(
             .iter()
             .any(|e: &Diagnostic| e.message.en().contains("`title`"))
     {
-        errors.push(
-            Diagnostic::error(file, text!("missing `title`", "缺少 `title`"))
+        // `Title:` or `标题:`: the title is there under another name (its warning is not shown
+        // beside a failed file, so the error says it).
+        let written = front
+            .extra
+            .iter()
+            .find(|(key, _)| field_meant(key) == Some("title"))
+            .map(|(key, value)| (key.clone(), text_of(value).unwrap_or_default()));
+        errors.push(match written {
+            Some((key, value)) => Diagnostic::error(
+                file,
+                text!(
+                    "missing `title`: the title is written as `{key}`",
+                    "缺少 `title`：标题写成了 `{key}`"
+                ),
+            )
+            .at(line_of(&key))
+            .help(text!(
+                "field names are lowercase English words: write `title: {value}`",
+                "字段名要用小写英文：请写成 `title: {value}`"
+            )),
+            None => Diagnostic::error(file, text!("missing `title`", "缺少 `title`"))
                 .at(2)
                 .help(text!(
                     "add a line such as `title: 学习贯彻党的二十大精神心得` to the front matter",
                     "请在文件头里加一行，例如 `title: 学习贯彻党的二十大精神心得`"
                 )),
-        );
+        });
     }
     errors.sort_by_key(|e| (e.line, e.column));
     if errors.is_empty() {
@@ -474,4 +493,41 @@ fn tag_slips(tags: &[String], file: &str, line: usize, warnings: &mut Vec<Diagno
             );
         }
     }
+}
+
+/// The known field an unknown key was likely meant as: a typo (`meetting`, `Title`), or the
+/// field's name in Chinese (`标题`, `日期`), as editors new to front matter write it.
+fn field_meant(key: &str) -> Option<&'static str> {
+    const IN_CHINESE: &[(&str, &str)] = &[
+        ("标题", "title"),
+        ("题目", "title"),
+        ("名称", "title"),
+        ("日期", "date"),
+        ("时间", "date"),
+        ("标签", "tags"),
+        ("会议", "meeting"),
+        ("会议名称", "meeting"),
+        ("议题", "topic"),
+        ("主题", "topic"),
+        ("主持人", "host"),
+        ("主持", "host"),
+        ("参会人数", "attendees"),
+        ("出席人数", "attendees"),
+        ("人数", "attendees"),
+        ("材料", "materials"),
+        ("学习材料", "materials"),
+        ("摘要", "summary"),
+        ("简介", "summary"),
+        ("描述", "description"),
+        ("草稿", "draft"),
+        ("类型", "kind"),
+        ("权重", "weight"),
+        ("排序", "weight"),
+    ];
+    let key = key.trim();
+    IN_CHINESE
+        .iter()
+        .find(|(chinese, _)| *chinese == key)
+        .map(|(_, field)| *field)
+        .or_else(|| did_you_mean(key, KNOWN_FIELDS))
 }
