@@ -170,7 +170,21 @@ impl<'s> Resolver<'s> {
                     ),
                 )
                 .at(material.line);
+                // `materials: a.md b.md`: paths apart by a space, the comma forgotten.
+                let parts: Vec<&str> = target.split_whitespace().collect();
+                let several = parts.len() > 1
+                    && parts.iter().all(|part| {
+                        join_content_path(base, part.trim_start_matches('/')).is_some_and(|p| self.lookup(&p).is_some())
+                    });
                 diagnostic = match source.as_deref().and_then(|s| self.same_name(s)) {
+                    _ if several => {
+                        let listed = parts.join(", ");
+                        diagnostic.help(text!(
+                            "these are {} paths: separate them with commas, `materials: [{listed}]`, or write one per line as `- path`",
+                            "这是 {} 个路径：请用逗号隔开，写成 `materials: [{listed}]`，或者每行写一个 `- 路径`",
+                            parts.len()
+                        ))
+                    }
                     Some(candidate) => diagnostic.help(text!(
                         "did you mean `{candidate}`? (materials are paths relative to content/)",
                         "是不是要写 `{candidate}`？（学习材料写的是相对于 content/ 的路径）"

@@ -629,6 +629,23 @@ fn broken_links_images_drafts_and_materials_are_reported_together() {
     assert!(help_after(&run, "links.md:10").contains("--drafts"));
 }
 
+/// `materials: a.md b.md`: two paths with the comma forgotten.
+#[test]
+fn materials_apart_by_a_space_are_told_to_use_commas() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nmaterials: notes/2024/safety.md notes/2024/guide.md\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-04-01.md:5: material `notes/2024/safety.md notes/2024/guide.md` does not resolve to a page"]
+    );
+    assert_eq!(
+        help_after(&run, "content/sessions/2024-04-01.md:5"),
+        "these are 2 paths: separate them with commas, `materials: [notes/2024/safety.md, notes/2024/guide.md]`, or write one per line as `- path`"
+    );
+}
+
 #[test]
 fn link_with_the_wrong_folder_suggests_the_right_path() {
     let run = break_and_build(
