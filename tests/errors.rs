@@ -1519,6 +1519,40 @@ fn tags_or_meetings_that_would_share_one_page_are_refused() {
     );
 }
 
+/// `区委 常委会` and `区委常委会`: two rows of the ledger for one meeting.
+#[test]
+fn a_meeting_written_with_spaces_or_full_width_letters_is_a_warning() {
+    let site = TestSite::fixture("basic");
+    for (day, meeting) in [
+        ("01", "县政府常务会"),
+        ("02", "县政府 常务会"),
+        ("03", "县政府　常务会"),
+        ("04", "ＡＢ支部"),
+        ("05", "AB支部"),
+    ] {
+        site.write(
+            &format!("content/sessions/2024-06-{day}.md"),
+            &format!("---\ntitle: 记录{day}\ndate: 2024-06-{day}\nkind: session\nmeeting: {meeting}\n---\n\n正文。\n"),
+        );
+    }
+    let run = site.build().success();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("the ledger counts them"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/sessions/2024-06-02.md:5: the meeting `县政府 常务会` is written `县政府常务会` in `content/sessions/2024-06-01.md`: the ledger counts them as two meetings",
+            "warning: content/sessions/2024-06-03.md:5: the meeting `县政府　常务会` is written `县政府常务会` in `content/sessions/2024-06-01.md`: the ledger counts them as two meetings",
+            "warning: content/sessions/2024-06-05.md:5: the meeting `AB支部` is written `ＡＢ支部` in `content/sessions/2024-06-04.md`: the ledger counts them as two meetings",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_tag_named_index_is_refused_since_it_would_replace_the_list_of_tags() {
     let (site, before) = built_fixture();

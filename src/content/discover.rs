@@ -441,6 +441,38 @@ fn check_url_clashes(
 pub fn check_name_clashes(pages: &[Page], diagnostics: &mut Diagnostics) {
     // (tag or meeting, its page name) -> the name as first written, and where.
     let mut seen: HashMap<(&str, String), (String, String)> = HashMap::new();
+    // A meeting without its spaces, folded -> as first written, and where: `区委 常委会` and
+    // `区委常委会` are two rows of the ledger, which an editor counting sessions would miss.
+    let mut meetings: HashMap<String, (&str, &str)> = HashMap::new();
+    for page in pages.iter().filter(|page| page.is_session()) {
+        let Some(meeting) = page.front.meeting.as_deref() else {
+            continue;
+        };
+        let key: String = crate::search::analyzer::normalize(meeting)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        match meetings.get(&key) {
+            Some((first, file)) if *first != meeting => diagnostics.push(
+                Diagnostic::warning(
+                    &page.file,
+                    text!(
+                        "the meeting `{meeting}` is written `{first}` in `{file}`: the ledger counts them as two meetings",
+                        "会议 `{meeting}` 在 `{file}` 中写作 `{first}`：学习台账会把它们算成两个会议"
+                    ),
+                )
+                .at(page.front.lines.meeting)
+                .help(text!(
+                    "write the meeting's name the same way in every record",
+                    "请在每条学习记录里把会议名称写得完全一样"
+                )),
+            ),
+            Some(_) => {}
+            None => {
+                meetings.insert(key, (meeting, &page.file));
+            }
+        }
+    }
     for page in pages {
         let tags = page
             .front
