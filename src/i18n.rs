@@ -116,6 +116,9 @@ pub struct Labels {
     pub downloads: &'static str,
     pub year_suffix: &'static str,
     pub times: &'static str,
+    /// Around the number of sessions that record no attendees, after the attendance.
+    pub unrecorded_before: &'static str,
+    pub unrecorded_after: &'static str,
     pub chart_caption: &'static str,
 }
 
@@ -187,6 +190,8 @@ static ZH_CN: Labels = Labels {
     downloads: "导出数据",
     year_suffix: "年",
     times: "次",
+    unrecorded_before: "（另有 ",
+    unrecorded_after: " 次学习未记录参会人数）",
     chart_caption: "各会议第一议题学习次数",
 };
 
@@ -259,5 +264,7 @@ static EN: Labels = Labels {
     downloads: "Download",
     year_suffix: "",
     times: "",
+    unrecorded_before: " (",
+    unrecorded_after: " sessions record no attendees)",
     chart_caption: "First-topic study sessions per meeting",
 };

@@ -20,6 +20,8 @@ pub struct YearMeetingCount {
     pub meeting: String,
     pub count: usize,
     pub attendees: u64,
+    /// Sessions whose record gives no `attendees`: `attendees` counts them as none.
+    pub attendees_unrecorded: usize,
 }
 
 /// Session page indices, newest first, optionally of one year only.
@@ -34,7 +36,7 @@ pub fn sessions(site: &Site, year: Option<u16>) -> Vec<usize> {
 
 /// Counts per (year, meeting), sorted by year then meeting, only pairs that have sessions.
 pub fn counts(site: &Site, year: Option<u16>) -> Vec<YearMeetingCount> {
-    let mut table: BTreeMap<(u16, String), (usize, u64)> = BTreeMap::new();
+    let mut table: BTreeMap<(u16, String), (usize, u64, usize)> = BTreeMap::new();
     for index in sessions(site, year) {
         let page = &site.pages[index];
         let (Some(date), Some(meeting)) = (page.front.date, &page.front.meeting) else {
@@ -43,15 +45,19 @@ pub fn counts(site: &Site, year: Option<u16>) -> Vec<YearMeetingCount> {
         let entry = table.entry((date.year, meeting.clone())).or_default();
         entry.0 += 1;
         entry.1 += u64::from(page.front.attendees.unwrap_or(0));
+        entry.2 += usize::from(page.front.attendees.is_none());
     }
     table
         .into_iter()
-        .map(|((year, meeting), (count, attendees))| YearMeetingCount {
-            year,
-            meeting,
-            count,
-            attendees,
-        })
+        .map(
+            |((year, meeting), (count, attendees, attendees_unrecorded))| YearMeetingCount {
+                year,
+                meeting,
+                count,
+                attendees,
+                attendees_unrecorded,
+            },
+        )
         .collect()
 }
 

@@ -452,6 +452,7 @@ fn counts_json(rows: &[(u16, &str, usize, u64)]) -> Value {
                 "meeting": meeting,
                 "count": count,
                 "attendees": attendees,
+                "attendees_unrecorded": 0,
             }))
             .collect::<Vec<_>>()
     })
@@ -703,15 +704,48 @@ fn stats_json_is_exactly_the_counts_by_year_then_meeting() {
     assert_eq!(
         value,
         json!({"sessions": [
-            {"year": 2023, "meeting": "区委常委会", "count": 3, "attendees": 42},
-            {"year": 2023, "meeting": "室务会", "count": 2, "attendees": 17},
-            {"year": 2024, "meeting": "区委常委会", "count": 3, "attendees": 41},
-            {"year": 2024, "meeting": "区政府党组会", "count": 2, "attendees": 21},
-            {"year": 2024, "meeting": "室务会", "count": 2, "attendees": 13},
+            {"year": 2023, "meeting": "区委常委会", "count": 3, "attendees": 42, "attendees_unrecorded": 0},
+            {"year": 2023, "meeting": "室务会", "count": 2, "attendees": 17, "attendees_unrecorded": 0},
+            {"year": 2024, "meeting": "区委常委会", "count": 3, "attendees": 41, "attendees_unrecorded": 0},
+            {"year": 2024, "meeting": "区政府党组会", "count": 2, "attendees": 21, "attendees_unrecorded": 0},
+            {"year": 2024, "meeting": "室务会", "count": 2, "attendees": 13, "attendees_unrecorded": 0},
         ]})
     );
     // The constant the other tests use says the same.
     assert_eq!(value, counts_json(COUNTS));
+}
+
+/// A record without `attendees` counts as none in the attendance: the stats page, the table
+/// and the JSON say how many such sessions the total leaves out.
+#[test]
+fn sessions_without_attendees_are_counted_apart() {
+    let site = TestSite::fixture("ledger");
+    site.write(
+        "content/sessions/2024-12-30.md",
+        "---\ntitle: 年末学习\ndate: 2024-12-30\nkind: session\nmeeting: 室务会\ntopic: 年终总结\n---\n\n正文。\n",
+    );
+    let value = stats_json(&site, &["--year", "2024"]);
+    let office = value["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["meeting"] == "室务会")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        office,
+        json!({"year": 2024, "meeting": "室务会", "count": 3, "attendees": 13, "attendees_unrecorded": 1})
+    );
+    let table = site.run(&["stats", "--year", "2024"]).success();
+    assert_eq!(
+        table.stdout.lines().last(),
+        Some("（另有 1 次学习未记录参会人数）"),
+        "{}",
+        table.stdout
+    );
+    site.build().success();
+    let lead = select_texts(&site.html("sessions/stats.html"), "p.lead").join("");
+    assert!(lead.contains("（另有 1 次学习未记录参会人数）"), "{lead}");
 }
 
 #[test]

@@ -86,5 +86,13 @@ fn table(counts: &[YearMeetingCount], config: &Config) -> String {
             attendees
         ));
     }
+    let unrecorded: usize = counts.iter().map(|c| c.attendees_unrecorded).sum();
+    if unrecorded > 0 {
+        out.push_str(&format!(
+            "{}{unrecorded}{}\n",
+            labels.unrecorded_before.trim_start(),
+            labels.unrecorded_after
+        ));
+    }
     out
 }

@@ -77,6 +77,8 @@ pub struct StatsDetail {
     pub years: Vec<YearStats>,
     pub total_sessions: usize,
     pub total_attendees: u64,
+    /// Sessions that record no attendees, which the total leaves out.
+    pub attendees_unrecorded: usize,
     pub most_studied: Vec<CountedLink>,
     pub topics: Vec<CountedLink>,
 }
@@ -271,6 +273,7 @@ impl Renderer<'_> {
             years: year_stats,
             total_sessions: counts.iter().map(|c| c.count).sum(),
             total_attendees: counts.iter().map(|c| c.attendees).sum(),
+            attendees_unrecorded: counts.iter().map(|c| c.attendees_unrecorded).sum(),
             most_studied: ledger::most_studied(self.site, self.compiled, 10)
                 .into_iter()
                 .map(|(page, count)| {
