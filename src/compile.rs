@@ -134,6 +134,22 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
             }
         }
     });
+    for (line, element) in &rendered.removed {
+        problems.push(
+            Diagnostic::warning(
+                &page.file,
+                text!(
+                    "`<{element}>` is removed from the page: the site shows no embedded pages, videos, sounds or forms",
+                    "`<{element}>` 会从页面中去掉：站点不显示嵌入的网页、视频、音频或表单"
+                ),
+            )
+            .at(*line)
+            .help(text!(
+                "link to it instead, e.g. `[观看视频](视频.mp4)` with the file saved beside the page",
+                "请改用链接，例如把文件保存在页面旁边，写成 `[观看视频](视频.mp4)`"
+            )),
+        );
+    }
     for not_link in &rendered.not_links {
         problems.push(
             Diagnostic::warning(

@@ -63,6 +63,9 @@ pub struct Rendered {
     /// Text that looks like a link but is not one (`[文字](my note.md)`, full-width brackets),
     /// by line: it shows as plain text, so the editor should hear of it.
     pub not_links: Vec<NotALink>,
+    /// Raw HTML elements the sanitizer removes with what they show (`<iframe>`, `<video>`…),
+    /// by line and tag name: the editor sees them in the Markdown, readers never will.
+    pub removed: Vec<(usize, String)>,
 }
 
 /// Link-like text that Markdown did not read as a link, and why.
@@ -191,12 +194,12 @@ pub fn render(
                 // `[[path/to/page]]` shows the page's title, not the path, and so does
                 // `[[page|]]`, whose text is empty.
                 if let Some(label) = rewrite.and_then(|r| r.label) {
-                    if node.collect_text().trim().is_empty() {
-                        for child in node.children().collect::<Vec<_>>() {
-                            child.detach();
-                        }
+                    let shown = node.collect_text();
+                    if node.first_child().is_none() {
                         node.append(arena.alloc(comrak::nodes::AstNode::from(NodeValue::Text(label.into()))));
-                    } else if node.collect_text().trim() == raw.trim() {
+                    } else if shown.trim().is_empty() || shown.trim() == raw.trim() {
+                        // The first child becomes the label and the others go: the walk has
+                        // already queued the first, so it must stay in the tree.
                         let children: Vec<_> = node.children().collect();
                         for (index, child) in children.into_iter().enumerate() {
                             if index == 0 {
@@ -212,10 +215,12 @@ pub fn render(
             // rewritten like Markdown's.
             NodeValue::HtmlBlock(block) => {
                 needs_sanitizer = true;
+                rendered.removed.extend(removed_elements(&block.literal, line));
                 block.literal = rewrite_html_links(&block.literal, line, &mut resolve);
             }
             NodeValue::HtmlInline(raw) => {
                 needs_sanitizer = true;
+                rendered.removed.extend(removed_elements(raw, line));
                 *raw = rewrite_html_links(raw, line, &mut resolve);
             }
             NodeValue::Paragraph => {
@@ -415,7 +420,10 @@ fn rewrite_html_links(
     while let Some((before, name, value, quote, after)) = next_url_attribute(rest) {
         out.push_str(before);
         line += before.matches('\n').count();
-        let kind = if name == "src" {
+        // Only an `<img>`'s `src` is an image; another element's (`<iframe>`, `<video>`) is
+        // checked as a link.
+        let element = out.rfind('<').map(|at| tag_name(&out[at + 1..]).0);
+        let kind = if name == "src" && element.as_deref() == Some("img") {
             LinkKind::Image
         } else {
             LinkKind::Link
@@ -557,6 +565,21 @@ fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
         }
     }
     text.trim().to_string()
+}
+
+/// Elements with something to show that the sanitiser removes (it keeps text and images).
+const REMOVED_ELEMENTS: &[&str] = &["iframe", "video", "audio", "embed", "object", "form", "canvas"];
+
+/// The removed elements that `html` (starting on `first_line`) opens, with their lines.
+fn removed_elements(html: &str, first_line: usize) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (at, _) in html.match_indices('<') {
+        let (name, closing, _) = tag_name(&html[at + 1..]);
+        if !closing && REMOVED_ELEMENTS.contains(&name.as_str()) {
+            found.push((first_line + html[..at].matches('\n').count(), name));
+        }
+    }
+    found
 }
 
 /// Elements whose content is never shown: the sanitiser removes them whole.

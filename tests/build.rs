@@ -1225,21 +1225,29 @@ fn wikilinks_to_titles_with_question_marks_and_hashes_and_with_empty_text() {
     );
     site.write(
         "content/links.md",
-        "---\ntitle: 链接页\n---\n\n- [[什么是党建?]]\n- [[C#编程与100%完成率]]\n- [[什么是党建?#正文]]\n- [[c|]]\n",
+        "---\ntitle: 链接页\n---\n\n- [[什么是党建?]]\n- [[C#编程与100%完成率]]\n- [[什么是党建?#正文]]\n- [[c|]]\n- [[c|　]]\n",
     );
     let run = site.build().success();
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     let links = site.html("links.html");
     assert_eq!(
         select_attrs(&links, "article a", "href"),
-        ["q.html", "c.html", "q.html#%E6%AD%A3%E6%96%87", "c.html"]
+        [
+            "q.html",
+            "c.html",
+            "q.html#%E6%AD%A3%E6%96%87",
+            "c.html",
+            "c.html"
+        ]
     );
+    // A text of a full-width space alone (an input method's) is empty too.
     assert_eq!(
         select_texts(&links, "article a"),
         [
             "什么是党建?",
             "C#编程与100%完成率",
             "什么是党建?",
+            "C#编程与100%完成率",
             "C#编程与100%完成率"
         ]
     );
@@ -1411,4 +1419,30 @@ fn pasted_styles_and_scripts_are_in_no_summary_and_no_search() {
     }
     let found = site.run(&["search", "粘贴", "--json"]).success();
     assert!(found.stdout.contains("paste.html"), "{}", found.stdout);
+}
+
+/// `<iframe>`, `<video>` and the like are removed by the sanitiser: the editor hears of it at
+/// their line, and an `<iframe>`'s address is not called an image.
+#[test]
+fn embedded_pages_and_videos_are_warned_about_as_removed() {
+    let site = TestSite::new();
+    site.write("content/clip.mp4", "not really a video");
+    site.write(
+        "content/embed.md",
+        "---\ntitle: 嵌入\n---\n\n<iframe src=\"https://example.com/v\"></iframe>\n\n段落 <video src=\"clip.mp4\"></video> 和 <img src=\"https://example.org/a.png\">\n",
+    );
+    let run = site.build().success();
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/embed.md:5: `<iframe>` is removed from the page: the site shows no embedded pages, videos, sounds or forms",
+            "warning: content/embed.md:7: the image `https://example.org/a.png` is loaded from another site",
+            "warning: content/embed.md:7: `<video>` is removed from the page: the site shows no embedded pages, videos, sounds or forms",
+        ],
+        "{}",
+        run.stderr
+    );
+    let page = site.output("embed.html");
+    assert!(!page.contains("<iframe") && !page.contains("<video"), "{page}");
 }
