@@ -179,7 +179,7 @@ impl Config {
             problems.push(
                 Diagnostic::error(
                     CONFIG_FILE,
-                    text!("invalid theme name `{}`", "主题名 `{}` 不对", raw.build.theme),
+                    text!("invalid theme name `{}`", "主题名 `{}` 无效", raw.build.theme),
                 )
                 .at(key_line(text, "theme").unwrap_or(1))
                 .help(text!(
@@ -270,7 +270,7 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
         diagnostic = diagnostic.at_column(line, column);
     }
     if let Some(key) = unknown_field_name(&message) {
-        diagnostic.message = text!("unknown key `{key}`", "不认识的设置项 `{key}`");
+        diagnostic.message = text!("unknown key `{key}`", "未知设置项 `{key}`");
         diagnostic = match did_you_mean(key, KNOWN_KEYS) {
             // A known key in the wrong table (`title` above `[book]`): name its table.
             Some(guess) if guess == key => match table_of(key) {

@@ -380,9 +380,9 @@ mod tests {
     #[test]
     fn a_text_holds_both_languages_and_compares_by_its_english() {
         let key = "output-dri";
-        let text = text!("unknown key `{key}`", "不认识的设置项 `{key}`");
+        let text = text!("unknown key `{key}`", "未知设置项 `{key}`");
         assert_eq!(text.get(Language::En), "unknown key `output-dri`");
-        assert_eq!(text.get(Language::ZhCn), "不认识的设置项 `output-dri`");
+        assert_eq!(text.get(Language::ZhCn), "未知设置项 `output-dri`");
         assert_eq!(text, "unknown key `output-dri`");
         let shared = text!("{} of {}", "{1} 中的 {0}", 2, 5);
         assert_eq!((shared.en(), shared.zh()), ("2 of 5", "5 中的 2"));

@@ -174,7 +174,13 @@ impl<'s> Resolver<'s> {
                 let parts: Vec<&str> = target.split_whitespace().collect();
                 let several = parts.len() > 1
                     && parts.iter().all(|part| {
-                        join_content_path(base, part.trim_start_matches('/')).is_some_and(|p| self.lookup(&p).is_some())
+                        let base = if part.starts_with("./") || part.starts_with("../") {
+                            parent_dir(&page.source)
+                        } else {
+                            ""
+                        };
+                        join_content_path(base, part.trim_start_matches('/'))
+                            .is_some_and(|p| matches!(self.lookup(&p), Some(Target::Page(_))))
                     });
                 diagnostic = match source.as_deref().and_then(|s| self.same_name(s)) {
                     _ if several => {
@@ -222,7 +228,7 @@ impl<'s> Resolver<'s> {
         if written.is_empty() {
             return Err(Diagnostic::error(
                 page_file,
-                text!("a wikilink `[[…]]` names no page", "双链 `[[…]]` 里没有写要链接的页面"),
+                text!("a wikilink `[[…]]` names no page", "页面链接 `[[…]]` 里没有写要链接的页面"),
             )
             .at(link.line)
             .help(text!(
@@ -257,7 +263,7 @@ impl<'s> Resolver<'s> {
                     page_file,
                     text!(
                         "wikilink `[[{}]]` is ambiguous: {} pages have this title",
-                        "双链 `[[{}]]` 指向不明确：有 {} 个页面都是这个标题",
+                        "页面链接 `[[{}]]` 指向不明确：有 {} 个页面都是这个标题",
                         link.url,
                         many.len()
                     ),
@@ -281,7 +287,7 @@ impl<'s> Resolver<'s> {
                         page_file,
                         text!(
                             "wikilink `[[{}]]` leads to a draft, which is not published",
-                            "双链 `[[{}]]` 指向的是草稿，草稿不会发布",
+                            "页面链接 `[[{}]]` 指向的是草稿，草稿不会发布",
                             link.url
                         ),
                     )
@@ -328,7 +334,7 @@ impl<'s> Resolver<'s> {
                     page_file,
                     text!(
                         "wikilink `[[{}]]` matches no page title or path",
-                        "双链 `[[{}]]` 找不到标题或路径相符的页面",
+                        "页面链接 `[[{}]]` 找不到标题或路径相符的页面",
                         link.url
                     ),
                 )

@@ -295,11 +295,11 @@ fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<
     // `[[问答 [一]]]`: brackets inside a wikilink end it, and it stays text.
     let mut from = 0;
     while let Some(at) = text[from..].find("[[").map(|i| from + i) {
-        // To the last of the closing brackets: `[[问答 [一]]]`.
-        let end = text[at..].find("]]").map_or(text.len(), |i| {
-            let close = at + i + 2;
-            close + text[close..].len() - text[close..].trim_start_matches(']').len()
-        });
+        // To the last of the closing brackets: `[[问答 [一]]]`; `[[` never closed is text.
+        let Some(close) = text[at..].find("]]").map(|i| at + i + 2) else {
+            break;
+        };
+        let end = close + text[close..].len() - text[close..].trim_start_matches(']').len();
         let snippet = &text[at..end];
         if !snippet.contains(['\n', '\u{0}']) {
             found.push(NotALink {
@@ -307,7 +307,7 @@ fn not_links<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<
                 text: snippet.to_string(),
                 help: text!(
                     "a wikilink cannot hold `[`, `]` or a line break: link the page by its path, `[[notes/问答一]]`, or as `[文字](路径)`",
-                    "双链里不能有 `[`、`]` 或换行：请用页面的路径链接，例如 `[[notes/问答一]]`，或写成 `[文字](路径)`"
+                    "页面链接里不能有 `[`、`]` 或换行：请用页面的路径链接，例如 `[[notes/问答一]]`，或写成 `[文字](路径)`"
                 ),
             });
         }
@@ -553,8 +553,9 @@ fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
             // Blocks are already a line apart; a block of styles alone adds nothing.
             NodeValue::HtmlBlock(block) => text.push_str(html_text(&block.literal).trim()),
             NodeValue::HtmlInline(raw) => {
-                let (name, closing, self_closing) = tag_name(raw.strip_prefix('<').unwrap_or(raw));
-                if is_hidden_element(&name) && !closing && !self_closing {
+                // `<script … />` opens one all the same: HTML ignores the slash there.
+                let (name, closing) = tag_name(raw.strip_prefix('<').unwrap_or(raw));
+                if is_hidden_element(&name) && !closing {
                     hidden_until = Some(format!("</{name}"));
                 }
             }
@@ -574,7 +575,7 @@ const REMOVED_ELEMENTS: &[&str] = &["iframe", "video", "audio", "embed", "object
 fn removed_elements(html: &str, first_line: usize) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     for (at, _) in html.match_indices('<') {
-        let (name, closing, _) = tag_name(&html[at + 1..]);
+        let (name, closing) = tag_name(&html[at + 1..]);
         if !closing && REMOVED_ELEMENTS.contains(&name.as_str()) {
             found.push((first_line + html[..at].matches('\n').count(), name));
         }
@@ -587,9 +588,9 @@ fn is_hidden_element(name: &str) -> bool {
     matches!(name, "script" | "style" | "template")
 }
 
-/// The lowercase name of the tag whose text (after `<`, up to and without `>`) is `tag`,
-/// whether it is a closing tag (`</p`), and whether it closes itself (`<br/`).
-fn tag_name(tag: &str) -> (String, bool, bool) {
+/// The lowercase name of the tag whose text (after `<`, up to and without `>`) is `tag`, and
+/// whether it is a closing tag (`</p`).
+fn tag_name(tag: &str) -> (String, bool) {
     let closing = tag.starts_with('/');
     let name = tag
         .trim_start_matches('/')
@@ -597,7 +598,7 @@ fn tag_name(tag: &str) -> (String, bool, bool) {
         .take_while(char::is_ascii_alphanumeric)
         .collect::<String>()
         .to_ascii_lowercase();
-    (name, closing, tag.trim_end_matches('>').ends_with('/'))
+    (name, closing)
 }
 
 /// The text inside raw HTML as a reader sees it: tags dropped, with the content of
@@ -623,12 +624,13 @@ pub fn html_text(html: &str) -> String {
             rest = "";
             break;
         };
-        let (name, closing, self_closing) = tag_name(&after[..end]);
+        let (name, closing) = tag_name(&after[..end]);
         rest = &after[end + 1..];
         if !out.ends_with([' ', '\n']) && !out.is_empty() {
             out.push(' ');
         }
-        if is_hidden_element(&name) && !closing && !self_closing {
+        // `<script … />` opens one all the same: HTML ignores the slash there.
+        if is_hidden_element(&name) && !closing {
             // Up to the end of the matching closing tag (ASCII case-insensitive: lowering
             // ASCII keeps every byte offset).
             let close = format!("</{name}");
@@ -813,7 +815,8 @@ mod tests {
         assert_eq!(html_text("a < b &amp; c"), "a < b & c");
         assert_eq!(html_text("前<!-- 注释 -->后"), "前后");
         assert_eq!(html_text("前<style>p{}</Style >后"), "前 后");
-        assert_eq!(html_text("前<script src=\"x.js\"/>后"), "前 后");
+        assert_eq!(html_text("前<script src=\"x.js\"/>后"), "前 ");
+        assert_eq!(html_text("前<script src=\"x.js\"/>藏</script>后"), "前 后");
         assert_eq!(html_text("前<style>没有结束"), "前 ");
         assert_eq!(html_text("前<!-- 没有结束"), "前");
         assert_eq!(html_text("前<div 没有结束"), "前");

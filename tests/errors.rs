@@ -1732,7 +1732,7 @@ fn build_with_env(site: &TestSite, env: &[(&str, Option<&str>)]) -> Run {
 const MISSPELT_KEY: &str = "[book]\ntitle = \"测试学习库\"\n\n[build]\noutput-dri = \"public\"\n";
 
 const MISSPELT_KEY_IN_CHINESE: &str = "错误：发现 1 处错误，本次没有写出任何文件：
-  1. book.toml:5:1: 不认识的设置项 `output-dri`
+  1. book.toml:5:1: 未知设置项 `output-dri`
    提示：是不是要写 `output-dir`？";
 
 const MISSPELT_KEY_IN_ENGLISH: &str = "error: found 1 error, nothing was written:

@@ -847,3 +847,45 @@ fn the_background_export_creates_a_pack_the_output_does_not_have() {
         (!workspace.pack_stale()).then_some(())
     });
 }
+
+/// The meeting-spelling warning compares session records with each other: an edit of one says
+/// it anew, neither stale nor lost.
+#[test]
+fn a_meeting_spelling_warning_follows_edits() {
+    let (site, mut workspace) = start();
+    let file = "content/sessions/2024/standing-committee-2024-02.md";
+    let spelling = |rebuilt: &studybook::incremental::Rebuilt| -> Vec<String> {
+        rebuilt
+            .warnings
+            .iter()
+            .filter(|w| w.message.en().contains("the ledger counts them as two meetings"))
+            .map(|w| format!("{}:{}", w.file, w.message.en()))
+            .collect()
+    };
+    let path = edit(&site, file, |text| {
+        text.replace("meeting: 区委常委会", "meeting: 区委 常委会")
+    });
+    let rebuilt = rebuild_pages(&mut workspace, std::slice::from_ref(&path));
+    let warned = spelling(&rebuilt);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].starts_with(&format!(
+            "{file}:the meeting `区委 常委会` is written `区委常委会`"
+        )),
+        "{warned:?}"
+    );
+    // Another edit of its text only: the warning is still there.
+    let path = edit(&site, file, |text| format!("{text}\n补充一句。\n"));
+    assert_eq!(
+        spelling(&rebuild_pages(&mut workspace, std::slice::from_ref(&path))),
+        warned
+    );
+    // Written as the others again: gone.
+    let path = edit(&site, file, |text| {
+        text.replace("meeting: 区委 常委会", "meeting: 区委常委会")
+    });
+    assert_eq!(
+        spelling(&rebuild_pages(&mut workspace, std::slice::from_ref(&path))),
+        Vec::<String>::new()
+    );
+}

@@ -189,6 +189,7 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         .collect();
     check_url_clashes(&pages, &site.attachments, &walk.dirs, config, &mut diagnostics);
     check_name_clashes(&pages, &mut diagnostics);
+    diagnostics.extend(meeting_spellings(&pages));
 
     order_sections(&mut sections, &pages);
     site.page_by_source = pages
@@ -435,14 +436,12 @@ fn check_url_clashes(
     }
 }
 
-/// Two tags, or two meetings, written differently but with one page file (`tags/安全_生产.html`
-/// for `安全/生产` and `安全_生产`; `Safety` and `safety` on Windows servers): one page would
-/// silently replace the other.
-pub fn check_name_clashes(pages: &[Page], diagnostics: &mut Diagnostics) {
-    // (tag or meeting, its page name) -> the name as first written, and where.
-    let mut seen: HashMap<(&str, String), (String, String)> = HashMap::new();
-    // A meeting without its spaces, folded -> as first written, and where: `区委 常委会` and
-    // `区委常委会` are two rows of the ledger, which an editor counting sessions would miss.
+/// Warnings for a meeting written with spaces or full-width letters where another record
+/// has none (`区委 常委会` beside `区委常委会`): the ledger counts each spelling apart, which
+/// an editor counting sessions would miss.
+pub fn meeting_spellings(pages: &[Page]) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    // A meeting without its spaces, folded -> as first written, and where.
     let mut meetings: HashMap<String, (&str, &str)> = HashMap::new();
     for page in pages.iter().filter(|page| page.is_session()) {
         let Some(meeting) = page.front.meeting.as_deref() else {
@@ -453,7 +452,7 @@ pub fn check_name_clashes(pages: &[Page], diagnostics: &mut Diagnostics) {
             .filter(|c| !c.is_whitespace())
             .collect();
         match meetings.get(&key) {
-            Some((first, file)) if *first != meeting => diagnostics.push(
+            Some((first, file)) if *first != meeting => warnings.push(
                 Diagnostic::warning(
                     &page.file,
                     text!(
@@ -473,6 +472,15 @@ pub fn check_name_clashes(pages: &[Page], diagnostics: &mut Diagnostics) {
             }
         }
     }
+    warnings
+}
+
+/// Two tags, or two meetings, written differently but with one page file (`tags/安全_生产.html`
+/// for `安全/生产` and `安全_生产`; `Safety` and `safety` on Windows servers): one page would
+/// silently replace the other.
+pub fn check_name_clashes(pages: &[Page], diagnostics: &mut Diagnostics) {
+    // (tag or meeting, its page name) -> the name as first written, and where.
+    let mut seen: HashMap<(&str, String), (String, String)> = HashMap::new();
     for page in pages {
         let tags = page
             .front

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::compile::{check_anchors, compile_page, compile_section, resolve_materials, Compiled, Material};
-use crate::content::discover::{check_name_clashes, check_session, read_text, sort_section_pages};
+use crate::content::discover::{
+    check_name_clashes, check_session, meeting_spellings, read_text, sort_section_pages,
+};
 use crate::content::front_matter::parse_document;
 use crate::content::{Date, Page, Site};
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
@@ -227,8 +229,11 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
             || old.front.meeting != page.front.meeting
             || old.is_session() != page.is_session()
     });
+    // Warnings that compare session records with each other: said anew after an edit of one.
     let duplicates_before = if sessions_edited {
-        crate::ledger::duplicate_warnings(site)
+        let mut before = crate::ledger::duplicate_warnings(site);
+        before.extend(meeting_spellings(&site.pages));
+        before
     } else {
         Vec::new()
     };
@@ -327,6 +332,7 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
     }
     if sessions_edited {
         warnings.extend(crate::ledger::duplicate_warnings(site));
+        warnings.extend(meeting_spellings(&site.pages));
     }
 
     // Store the new compilation, keeping the old for undo.

@@ -13,6 +13,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use notify::event::ModifyKind;
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
@@ -253,10 +254,17 @@ fn rebuild_loop(
                     // A watched folder (content, themes, the theme's) appeared, went or was
                     // replaced: watch what is there now, and rebuild what it holds, since
                     // files may have been written into it before the watch began.
-                    let is_source_folder = sources
-                        .watch_list()
-                        .iter()
-                        .any(|(root, mode)| *mode == RecursiveMode::Recursive && root.starts_with(path));
+                    // Only when it came or went: Windows also reports a folder whose entries
+                    // changed, and watching `content/` anew walks the whole tree.
+                    let came_or_went = matches!(
+                        event.kind,
+                        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
+                    );
+                    let is_source_folder = came_or_went
+                        && sources
+                            .watch_list()
+                            .iter()
+                            .any(|(root, mode)| *mode == RecursiveMode::Recursive && root.starts_with(path));
                     if is_source_folder && watcher.rewatch(&sources, path).unwrap_or(false) {
                         let kind = if sources.content_dir.starts_with(path) {
                             ChangeKind::Content

@@ -188,7 +188,7 @@ pub(super) fn check_fields(
                 Value::Number(n) if n.as_i64().is_some_and(|n| n < 0) => errors.push(
                     error(
                         "attendees",
-                        text!("`attendees` is {n}, a negative number", "`attendees` 是 {n}，是负数"),
+                        text!("`attendees` is {n}, a negative number", "`attendees` 不能是负数（现在是 {n}）"),
                     )
                     .help(text!(
                         "write how many people attended, e.g. `attendees: 13`",
