@@ -143,9 +143,12 @@ impl Site {
         self.pages.iter().filter(|p| p.is_session()).count()
     }
 }
-/// `name` with the characters file systems refuse (on Windows too) replaced by `_`.
+/// `name` with the characters file systems refuse (on Windows too) replaced by `_`, and made
+/// a name Windows can create: a trailing dot or space (which Windows drops) becomes `_`, and a
+/// device name (`CON`, `aux`, `COM1`…, with any extension) gets a `_` after it.
 pub fn safe_file_name(name: &str) -> String {
-    name.chars()
+    let mut safe: String = name
+        .chars()
         .map(|c| {
             if "/\\:*?\"<>|".contains(c) || c.is_control() {
                 '_'
@@ -153,5 +156,50 @@ pub fn safe_file_name(name: &str) -> String {
                 c
             }
         })
-        .collect()
+        .collect();
+    if safe.ends_with(['.', ' ']) {
+        safe.pop();
+        safe.push('_');
+    }
+    let stem = safe
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0');
+    if device {
+        safe.insert(stem.len().min(safe.len()), '_');
+    }
+    safe
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn file_names_are_ones_windows_can_create() {
+        for (name, safe) in [
+            ("安全/生产", "安全_生产"),
+            ("a:b*c?", "a_b_c_"),
+            ("党建.", "党建_"),
+            ("党建 ", "党建_"),
+            ("CON", "CON_"),
+            ("con", "con_"),
+            ("Aux.html", "Aux_.html"),
+            ("com1", "com1_"),
+            ("LPT9", "LPT9_"),
+            ("COM0", "COM0"),
+            ("CONSOLE", "CONSOLE"),
+            ("COM12", "COM12"),
+            ("学习", "学习"),
+        ] {
+            assert_eq!(safe_file_name(name), safe, "{name}");
+        }
+    }
 }
