@@ -36,6 +36,8 @@ const QUIET_IN_BURST: Duration = Duration::from_millis(40);
 const EMPTY_FILE_WAITS: usize = 5;
 /// How long edits must pause before the static search pack is exported again.
 const SETTLE: Duration = Duration::from_millis(1500);
+/// The longest wait before settling again after failures.
+const SETTLE_RETRY_MAX: Duration = Duration::from_secs(60);
 
 /// What kind of source changed; decides what the browser is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -214,12 +216,24 @@ fn rebuild_loop(
     mut workspace: Workspace,
     state: Arc<SiteState>,
 ) {
+    // After a failed settle, the wait doubles (to a minute): a pack that cannot be written
+    // (a full disk, a file held open) is not retried and reported every 1.5 s.
+    let mut settle_after = SETTLE;
     loop {
         let first = if workspace.pack_stale() {
-            match receiver.recv_timeout(SETTLE) {
-                Ok(first) => first,
+            match receiver.recv_timeout(settle_after) {
+                Ok(first) => {
+                    settle_after = SETTLE;
+                    first
+                }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Err(err) = workspace.settle(state.clone()) {
+                    let settled = workspace.settle(state.clone());
+                    settle_after = if settled.is_ok() {
+                        SETTLE
+                    } else {
+                        (settle_after * 2).min(SETTLE_RETRY_MAX)
+                    };
+                    if let Err(err) = settled {
                         eprintln!(
                             "{}{}",
                             crate::diagnostics::warning_label(),
