@@ -506,6 +506,30 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 http.server.test(HandlerClass=functools.partial(Handler, directory=sys.argv[1]), port=0, bind="127.0.0.1")
 "#;
 
+/// A static server answering a missing path as many intranet servers do: with the home page
+/// and a 200 (`try_files $uri /index.html`), or with a 403 (`home` or `403` after the folder).
+const SERVER_HIDING_MISSING_PATHS: &str = r#"
+import functools, http.server, os, sys
+MODE = sys.argv[2]
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        path = self.translate_path(self.path)
+        if os.path.exists(path):
+            return super().do_GET()
+        if MODE == "home":
+            body = open(os.path.join(sys.argv[1], "index.html"), "rb").read()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+        else:
+            body = b"Forbidden"
+            self.send_response(403)
+            self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+http.server.test(HandlerClass=functools.partial(Handler, directory=sys.argv[1]), port=0, bind="127.0.0.1")
+"#;
+
 impl StaticServer {
     fn start(dir: &Path) -> StaticServer {
         Self::spawn(
@@ -521,6 +545,16 @@ impl StaticServer {
             Command::new("python3")
                 .args(["-c", SERVER_WITH_404_PAGE])
                 .arg(dir),
+        )
+    }
+
+    /// A static server answering missing paths with the home page (`home`) or a 403 (`403`).
+    fn start_hiding_missing_paths(dir: &Path, mode: &str) -> StaticServer {
+        Self::spawn(
+            Command::new("python3")
+                .args(["-c", SERVER_HIDING_MISSING_PATHS])
+                .arg(dir)
+                .arg(mode),
         )
     }
 
@@ -1339,6 +1373,30 @@ fn the_page_on_a_plain_static_server_finds_what_the_cli_finds() {
     let state = wait_loaded_query(&mut tab);
     assert_eq!(state.rows[0].title, "党风廉政建设责任清单");
     assert_eq!(state.rows[0].href, "notes/clean-government.html");
+}
+
+/// A host that answers `api/search` with its home page (a 200) or a 403 has no search API
+/// either: the page searches the pack, and does not say the search data is missing.
+#[test]
+fn a_host_answering_missing_paths_with_its_home_page_or_403_still_searches_the_pack() {
+    let site = shared_fixture();
+    let browser = Browser::launch();
+    for (mode, status) in [("home", 200), ("403", 403)] {
+        let server = StaticServer::start_hiding_missing_paths(&site.path("public"), mode);
+        assert_eq!(http_get(&server.base, "/api/search?q=x", &[]).0, status, "{mode}");
+        let query = "党风廉政建设";
+        let url = format!("{}search.html?q={}", server.base, percent_encode(query));
+        let mut tab = open_page(&browser, &url);
+        let state = wait_loaded_query(&mut tab);
+        assert_page_matches_cli(site, &state, query, &format!("a host answering {mode}"));
+        assert_eq!(state.rows[0].title, "党风廉政建设责任清单", "{mode}");
+        let loaded = loaded_since(&mut tab, 0);
+        assert!(
+            loaded.iter().any(|f| f == "meta"),
+            "{mode}: the page searched the pack: {loaded:?}"
+        );
+        tab.call("Page.close", json!({}));
+    }
 }
 
 /// The data files carry a byte order mark (UTF-16 for binary, UTF-8 for JSON), which a browser

@@ -30,14 +30,23 @@
       var query = Object.keys(params).filter(function (k) { return params[k] !== ''; })
         .map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(params[k]); }).join('&');
       return fetch('api/search?' + query, { headers: { Accept: 'application/json' } }).then(function (response) {
-        if (!response.ok) {
-          var error = new Error('HTTP ' + response.status);
-          /* No search API here (a static host answering 404, a proxy's 502...): use the pack.
-           * A 400 or 500 is the API's answer about this query: the next one may well work. */
-          error.noApi = [404, 405, 501, 502, 503, 504].indexOf(response.status) >= 0;
+        /* Only studybook's API answers JSON here. Anything else means there is no API (a
+         * static host's 404 or 403, or its home page sent for every missing path with a 200,
+         * a proxy's 502...): use the pack. A JSON 400 or 500 with an `error` is the API's
+         * answer about this query: the next one may well work. */
+        var notTheApi = function () {
+          var error = new Error('no search API (HTTP ' + response.status + ')');
+          error.noApi = true;
           throw error;
-        }
-        return response.json();
+        };
+        if ((response.headers.get('content-type') || '').indexOf('application/json') !== 0) { return notTheApi(); }
+        return response.json().then(function (data) {
+          if (response.ok && data && Array.isArray(data.results)) { return data; }
+          if ((response.status === 400 || response.status === 500) && data && typeof data.error === 'string') {
+            throw new Error('HTTP ' + response.status + ': ' + data.error);
+          }
+          return notTheApi();
+        }, notTheApi);
       }, function (networkError) {
         networkError.noApi = true;
         throw networkError;
