@@ -315,3 +315,29 @@ fn html_in_queries_and_titles_shows_as_text() {
     assert!(html.as_str().unwrap().starts_with("&lt;"), "{html}");
     no_alerts(&mut tab);
 }
+
+/// A pasted address or a long number wraps instead of making the page wider than a phone's
+/// screen (and stretching the justified line before it).
+#[test]
+fn long_addresses_and_numbers_wrap_on_a_narrow_screen() {
+    let site = TestSite::new();
+    site.write(
+        "content/long.md",
+        &format!(
+            "---\ntitle: 长地址\n---\n\n参考地址 https://www.example.org/very/long/path/that/keeps/going/and/going/without/any/break/points/abcdefghijklmnopqrstuvwxyz0123456789.html 请查阅。\n\n{}\n",
+            "1234567890".repeat(20)
+        ),
+    );
+    site.build().success();
+    let browser = Browser::launch();
+    let mut tab = browser.open("about:blank");
+    tab.call(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({ "width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": true }),
+    );
+    let url = format!("file://{}", site.path("public/long.html").display());
+    tab.navigate(&url);
+    tab.wait_until("document.readyState === 'complete'", WAIT);
+    let width = tab.eval("document.documentElement.scrollWidth").as_f64().unwrap();
+    assert!(width <= 375.0, "the page is {width} px wide on a 375 px screen");
+}
