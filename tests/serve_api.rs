@@ -658,3 +658,32 @@ fn a_missing_index_is_503_with_a_json_error() {
     assert_eq!(status, 200);
     drop(runtime);
 }
+
+/// A page's HEAD and Range answers describe the page GET sends, live-reload script included;
+/// other files keep their byte ranges.
+#[test]
+fn head_and_range_of_a_page_describe_the_page_as_sent() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site, &[]);
+    for path in ["/index.html", "/notes/2024/", "/no/such/page.html"] {
+        let (status, _, body) = http_get(&server.base, path, &[]);
+        let (head_status, headers, head_body) = common::http_request("HEAD", &server.base, path, &[]);
+        assert_eq!(head_status, status, "HEAD {path}");
+        assert!(head_body.is_empty(), "HEAD {path} sends no body");
+        assert_eq!(
+            headers.get("content-length"),
+            Some(&body.len().to_string()),
+            "HEAD {path}"
+        );
+        let (range_status, _, range_body) = http_get(&server.base, path, &[("Range", "bytes=0-9")]);
+        assert_eq!(
+            (range_status, range_body),
+            (status, body),
+            "Range on {path}: the whole page"
+        );
+    }
+    let file = "/notes/2024/docs/%E5%8E%9F%E4%BB%B6.pdf";
+    let (status, headers, body) = http_get(&server.base, file, &[("Range", "bytes=0-3")]);
+    assert_eq!(status, 206, "{headers:?}");
+    assert_eq!(body.len(), 4);
+}

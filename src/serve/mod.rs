@@ -157,6 +157,7 @@ pub fn router(state: Arc<SiteState>, live_reload: bool) -> Router {
         router = router.layer(middleware::from_fn_with_state(state.clone(), live::inject));
     }
     router
+        .layer(middleware::from_fn(whole_pages))
         .layer(middleware::from_fn_with_state(state.clone(), hold_swap_lock))
         .layer(middleware::from_fn(cache_headers))
         .layer(CompressionLayer::new())
@@ -183,6 +184,39 @@ pub(crate) async fn edit_html(response: Response, edit: impl FnOnce(&str) -> Str
     parts.headers.remove(header::ETAG);
     parts.headers.remove(header::LAST_MODIFIED);
     Response::from_parts(parts, axum::body::Body::from(edited))
+}
+
+/// Whether `path` names a page (an `.html` file, a folder, or a name without an extension),
+/// which the edits above may change, rather than a file served as it is.
+fn names_a_page(path: &str) -> bool {
+    if path.starts_with("/api/") || path.starts_with("/__studybook/") {
+        return false;
+    }
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.is_empty() || last.ends_with(".html") || !last.contains('.')
+}
+
+/// HEAD and Range requests of pages are answered from the page as GET sends it: the live
+/// reload script and the 404 page's base change its length, so the file's length and byte
+/// ranges would describe another body.
+async fn whole_pages(mut request: Request, next: Next) -> Response {
+    if !names_a_page(request.uri().path()) {
+        return next.run(request).await;
+    }
+    request.headers_mut().remove(header::RANGE);
+    request.headers_mut().remove(header::IF_RANGE);
+    if request.method() != axum::http::Method::HEAD {
+        return next.run(request).await;
+    }
+    *request.method_mut() = axum::http::Method::GET;
+    let (mut parts, body) = next.run(request).await.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "could not read the page").into_response();
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    Response::from_parts(parts, axum::body::Body::empty())
 }
 
 /// The 404 page is shown at the missing address, at any depth, and its links are relative to
