@@ -192,10 +192,17 @@ pub const UTF8_BOM: &str = "\u{feff}";
 
 /// A CSV field, quoted when it needs to be.
 pub fn csv_field(text: &str) -> String {
+    // A cell Excel would run as a formula (`=SUM(…)`, `+`, `-`, `@`) is kept as text by a
+    // leading apostrophe (CSV injection).
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 
@@ -233,14 +240,15 @@ pub fn sessions_csv(rows: &[SessionExport], labels: &crate::i18n::Labels) -> Str
 
 /// The counts as CSV (`year,meeting,count,attendees`), UTF-8 with a BOM.
 pub fn counts_csv(counts: &[YearMeetingCount]) -> String {
-    let mut csv = format!("{UTF8_BOM}year,meeting,count,attendees\r\n");
+    let mut csv = format!("{UTF8_BOM}year,meeting,count,attendees,attendees_unrecorded\r\n");
     for row in counts {
         csv.push_str(&format!(
-            "{},{},{},{}\r\n",
+            "{},{},{},{},{}\r\n",
             row.year,
             csv_field(&row.meeting),
             row.count,
-            row.attendees
+            row.attendees,
+            row.attendees_unrecorded
         ));
     }
     csv
@@ -285,6 +293,9 @@ mod tests {
         assert_eq!(csv_field("区委常委会"), "区委常委会");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=SUM(1+1)"), "'=SUM(1+1)");
+        assert_eq!(csv_field("@cmd"), "'@cmd");
+        assert_eq!(csv_field("-2,3"), "\"'-2,3\"");
     }
 
     #[test]

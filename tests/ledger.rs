@@ -760,7 +760,7 @@ fn stats_csv_starts_with_bom_and_header_then_the_rows() {
     );
     let text = &run.stdout["\u{feff}".len()..];
     assert!(
-        text.starts_with("year,meeting,count,attendees"),
+        text.starts_with("year,meeting,count,attendees,attendees_unrecorded"),
         "the header follows the BOM:\n{text}"
     );
     let records = parse_csv(text);
@@ -769,12 +769,17 @@ fn stats_csv_starts_with_bom_and_header_then_the_rows() {
         "meeting".into(),
         "count".into(),
         "attendees".into(),
+        "attendees_unrecorded".into(),
     ])
-    .chain(
-        COUNTS
-            .iter()
-            .map(|(y, m, c, a)| vec![y.to_string(), m.to_string(), c.to_string(), a.to_string()]),
-    )
+    .chain(COUNTS.iter().map(|(y, m, c, a)| {
+        vec![
+            y.to_string(),
+            m.to_string(),
+            c.to_string(),
+            a.to_string(),
+            "0".to_string(),
+        ]
+    }))
     .collect();
     assert_eq!(records, expected);
 }
@@ -823,7 +828,13 @@ fn stats_year_without_sessions_is_empty_with_a_message_not_an_error() {
     let run = site.run(&["stats", "--csv", "--year", "2019"]).success();
     assert_eq!(
         parse_csv(run.stdout.trim_start_matches('\u{feff}')),
-        [vec!["year", "meeting", "count", "attendees"]],
+        [vec![
+            "year",
+            "meeting",
+            "count",
+            "attendees",
+            "attendees_unrecorded"
+        ]],
         "the header only"
     );
 }
@@ -1586,4 +1597,25 @@ fn a_sessions_folder_without_index_is_named_as_the_ledger_in_the_sites_language(
         assert!(nav.contains(&name.to_string()), "{language}: {nav:?}");
         assert!(!nav.contains(&"sessions".to_string()), "{language}: {nav:?}");
     }
+}
+
+/// The plain-text table lines up on screen: a Chinese character takes two columns, so every
+/// line, header included, ends at the same column.
+#[test]
+fn the_stats_table_lines_up_on_screen() {
+    let site = TestSite::fixture("ledger");
+    let run = site.run(&["stats"]).success();
+    let width = |line: &str| -> usize {
+        line.chars()
+            .map(|c| {
+                if ('\u{2E80}'..='\u{9FFF}').contains(&c) || ('\u{FF00}'..='\u{FFEF}').contains(&c) {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum()
+    };
+    let widths: BTreeSet<usize> = run.stdout.lines().map(width).collect();
+    assert_eq!(widths.len(), 1, "{}", run.stdout);
 }

@@ -47,6 +47,10 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(display_width(text))))
 }
 
+fn pad_left(text: &str, width: usize) -> String {
+    format!("{}{text}", " ".repeat(width.saturating_sub(display_width(text))))
+}
+
 /// A plain-text table: year, meeting, sessions, attendance, with a total per year and overall.
 fn table(counts: &[YearMeetingCount], config: &Config) -> String {
     let labels = config.language.labels();
@@ -56,34 +60,43 @@ fn table(counts: &[YearMeetingCount], config: &Config) -> String {
         .chain([display_width(labels.meeting), display_width(labels.total)])
         .max()
         .unwrap_or(8);
-    let mut out = format!(
-        "{}  {}  {:>6}  {:>8}\n",
-        pad(labels.year, 4),
-        pad(labels.meeting, meeting_width),
+    // Columns measured on screen: a Chinese label takes two columns a character.
+    let count_width = display_width(labels.session_count).max(6);
+    let attendance_width = display_width(labels.attendance).max(8);
+    let line = |year: &str, meeting: &str, count: &str, attendance: &str| {
+        format!(
+            "{}  {}  {}  {}\n",
+            pad(year, 4),
+            pad(meeting, meeting_width),
+            pad_left(count, count_width),
+            pad_left(attendance, attendance_width)
+        )
+    };
+    let mut out = line(
+        labels.year,
+        labels.meeting,
         labels.session_count,
-        labels.attendance
+        labels.attendance,
     );
     let mut years: Vec<u16> = counts.iter().map(|c| c.year).collect();
     years.dedup();
     for year in years {
         let rows: Vec<&YearMeetingCount> = counts.iter().filter(|c| c.year == year).collect();
         for row in &rows {
-            out.push_str(&format!(
-                "{:<4}  {}  {:>6}  {:>8}\n",
-                row.year,
-                pad(&row.meeting, meeting_width),
-                row.count,
-                row.attendees
+            out.push_str(&line(
+                &row.year.to_string(),
+                &row.meeting,
+                &row.count.to_string(),
+                &row.attendees.to_string(),
             ));
         }
         let total: usize = rows.iter().map(|r| r.count).sum();
         let attendees: u64 = rows.iter().map(|r| r.attendees).sum();
-        out.push_str(&format!(
-            "{:<4}  {}  {:>6}  {:>8}\n",
-            year,
-            pad(labels.total, meeting_width),
-            total,
-            attendees
+        out.push_str(&line(
+            &year.to_string(),
+            labels.total,
+            &total.to_string(),
+            &attendees.to_string(),
         ));
     }
     let unrecorded: usize = counts.iter().map(|c| c.attendees_unrecorded).sum();
