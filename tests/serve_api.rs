@@ -240,6 +240,13 @@ fn bad_parameters_are_400_with_a_json_error() {
         ("Q=x", "Q"),
         ("page=2", "page"),
         ("callback=alert", "callback"),
+        ("foo=1", "facets"),
+        ("limit=5&limit=6", "given twice"),
+        ("from=2024-05-01&to=2024-01-01", "after"),
+        ("meeting=%ZZ", "hex digits"),
+        ("meeting=%E5%AD", "UTF-8"),
+        ("meeting=%FF%FE", "UTF-8"),
+        ("meeting=%+1", "hex digits"),
     ];
     for (param, name) in cases {
         for raw in [format!("{q}&{param}"), param.to_string()] {

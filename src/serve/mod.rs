@@ -318,13 +318,22 @@ fn bad_request(message: impl Into<String>) -> Response {
 
 /// Parses the query string of `/api/search` into a request, or says what is wrong with it.
 pub fn parse_search_params(raw: Option<&str>) -> Result<SearchRequest, String> {
+    check_percent_encoding(raw.unwrap_or(""))?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
         .map_err(|err| format!("malformed query string: {err}"))?;
     let mut request = SearchRequest {
         limit: 10,
         ..SearchRequest::default()
     };
+    let mut seen: Vec<String> = Vec::new();
     for (key, value) in pairs {
+        // `?q=a&q=b` would answer one of them silently.
+        if key != "_" {
+            if seen.contains(&key) {
+                return Err(format!("`{key}` is given twice"));
+            }
+            seen.push(key.clone());
+        }
         let value = value.trim().to_string();
         let optional = |v: String| if v.is_empty() { None } else { Some(v) };
         match key.as_str() {
@@ -387,12 +396,43 @@ pub fn parse_search_params(raw: Option<&str>) -> Result<SearchRequest, String> {
             "_" => {}
             other => {
                 return Err(format!(
-                "unknown parameter `{other}`; known: q, limit, offset, kind, meeting, tag, year, from, to"
+                "unknown parameter `{other}`; known: q, limit, offset, kind, meeting, tag, year, from, to, facets"
             ))
             }
         }
     }
+    if let (Some(from), Some(to)) = (request.from, request.to) {
+        if from > to {
+            return Err("`from` is after `to`".into());
+        }
+    }
     Ok(request)
+}
+
+/// A query string whose `%` escapes are all two hex digits and decode to UTF-8: a parser
+/// would otherwise search `%ZZ` as typed, or `�` for a broken character.
+fn check_percent_encoding(raw: &str) -> Result<(), String> {
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'%' {
+            let hex = bytes
+                .get(at + 1..at + 3)
+                .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                .ok_or("malformed query string: `%` must be followed by two hex digits")?;
+            decoded.push(hex);
+            at += 3;
+        } else {
+            decoded.push(bytes[at]);
+            at += 1;
+        }
+    }
+    String::from_utf8(decoded)
+        .map(|_| ())
+        .map_err(|_| "malformed query string: the escapes do not decode to UTF-8 text".to_string())
 }
 
 async fn search_api(State(state): State<Arc<SiteState>>, RawQuery(raw): RawQuery) -> Response {
