@@ -980,6 +980,9 @@ fn init_creates_a_site_that_builds_cleanly() {
     for file in ["book.toml", ".gitignore"] {
         assert!(site.join(file).is_file(), "init wrote {file}");
     }
+    // The output and a build's leftovers (stopped by Ctrl-C) stay out of version control.
+    let ignored = std::fs::read_to_string(site.join(".gitignore")).unwrap();
+    assert_eq!(ignored.lines().collect::<Vec<_>>(), ["/public/", "/.public.*"]);
     let pages = files_under(&site.join("content"));
     assert!(
         pages.iter().filter(|p| p.ends_with(".md")).count() >= 2,

@@ -28,17 +28,38 @@ pub fn summary(report: &BuildReport) -> String {
         1 => text!(", 1 warning", "，1 条警告"),
         n => text!(", {n} warnings", "，{n} 条警告"),
     };
-    text!(
-        "built {} pages ({} sessions) in {} sections, {} tags, {} attachments{} in {:.2} s → {}",
-        "已生成 {0} 个页面（其中学习记录 {1} 条），{2} 个栏目，{3} 个标签，{4} 个附件{5}，用时 {6:.2} 秒 → {7}",
-        report.pages,
-        report.sessions,
-        report.sections,
-        report.tags,
-        report.attachments,
-        warnings,
-        report.elapsed.as_secs_f64(),
-        report.output_dir.display()
+    Text::new(
+        format!(
+            "built {} ({}) in {}, {}, {}{} in {:.2} s → {}",
+            count(report.pages, "page"),
+            count(report.sessions, "session"),
+            count(report.sections, "section"),
+            count(report.tags, "tag"),
+            count(report.attachments, "attachment"),
+            warnings.en(),
+            report.elapsed.as_secs_f64(),
+            report.output_dir.display()
+        ),
+        format!(
+            "已生成 {} 个页面（其中学习记录 {} 条），{} 个栏目，{} 个标签，{} 个附件{}，用时 {:.2} 秒 → {}",
+            report.pages,
+            report.sessions,
+            report.sections,
+            report.tags,
+            report.attachments,
+            warnings.zh(),
+            report.elapsed.as_secs_f64(),
+            report.output_dir.display()
+        ),
     )
     .to_string()
+}
+
+/// `1 page`, `3 pages`: English counts.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

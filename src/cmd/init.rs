@@ -11,7 +11,7 @@ use crate::text;
 
 const FILES_ZH: &[(&str, &str)] = &[
     ("book.toml", "[book]\ntitle = \"学习资料库\"\ndescription = \"本支部的学习资料与第一议题学习记录\"\nlanguage = \"zh-CN\"\n\n[build]\noutput-dir = \"public\"\n"),
-    (".gitignore", "/public/\n"),
+    (".gitignore", "/public/\n/.public.*\n"),
     ("content/_index.md", "---\ntitle: 学习资料库\n---\n\n欢迎使用学习资料库。在 `content/` 中添加 Markdown 文件，然后运行 `studybook build`。\n"),
     ("content/notes/_index.md", "---\ntitle: 学习资料\nsummary: 重要讲话、文件精神和学习笔记。\nweight: 1\n---\n"),
     ("content/notes/sample-note.md", "---\ntitle: 学习笔记示例\ndate: 2024-03-01\ntags: [示例]\n---\n\n## 学习要点\n\n这是一篇学习笔记示例。每个页面开头的 `---` 之间是页面信息（标题、日期、标签），下面是正文。\n\n- 列表、**加粗**、表格和脚注都可以使用。\n- 链接到其他页面时，写它的文件路径，例如 [学习记录示例](../sessions/sample-session.md)。\n"),
@@ -21,7 +21,7 @@ const FILES_ZH: &[(&str, &str)] = &[
 
 const FILES_EN: &[(&str, &str)] = &[
     ("book.toml", "[book]\ntitle = \"Study library\"\ndescription = \"Study materials and first-topic session records\"\nlanguage = \"en\"\n\n[build]\noutput-dir = \"public\"\n"),
-    (".gitignore", "/public/\n"),
+    (".gitignore", "/public/\n/.public.*\n"),
     ("content/_index.md", "---\ntitle: Study library\n---\n\nWelcome. Add Markdown files under `content/` and run `studybook build`.\n"),
     ("content/notes/_index.md", "---\ntitle: Study materials\nsummary: Speeches, documents and study notes.\nweight: 1\n---\n"),
     ("content/notes/sample-note.md", "---\ntitle: A sample note\ndate: 2024-03-01\ntags: [sample]\n---\n\n## Key points\n\nThis is a sample study note. The block between the `---` lines holds the page's details; the text follows.\n\n- Link to another page by its file path, e.g. [the sample session](../sessions/sample-session.md).\n"),

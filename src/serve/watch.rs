@@ -403,8 +403,14 @@ fn rebuild(
             let files = rebuilt.written + rebuilt.removed;
             let how = match rebuilt.scope {
                 Scope::Full => text!("full build", "全部重新生成"),
-                Scope::Pages => text!("{files} files rewritten", "重写了 {files} 个文件"),
-                Scope::Theme => text!("theme: {files} files rewritten", "主题：重写了 {files} 个文件"),
+                Scope::Pages => Text::new(
+                    format!("{} rewritten", crate::cmd::build::count(files, "file")),
+                    format!("重写了 {files} 个文件"),
+                ),
+                Scope::Theme => Text::new(
+                    format!("theme: {} rewritten", crate::cmd::build::count(files, "file")),
+                    format!("主题：重写了 {files} 个文件"),
+                ),
             };
             eprintln!(
                 "{}",
