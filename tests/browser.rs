@@ -341,3 +341,25 @@ fn long_addresses_and_numbers_wrap_on_a_narrow_screen() {
     let width = tab.eval("document.documentElement.scrollWidth").as_f64().unwrap();
     assert!(width <= 375.0, "the page is {width} px wide on a 375 px screen");
 }
+
+/// The 404 page is shown at any depth under a `<base>`: its skip link stays on the page and
+/// moves the focus to the content, instead of leading to the home page.
+#[test]
+fn the_404_pages_skip_link_stays_on_the_page() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site, &[]);
+    let browser = Browser::launch();
+    let mut tab = browser.open("about:blank");
+    tab.navigate(&format!(
+        "{}/nope/deeper/page.html",
+        server.base.trim_end_matches('/')
+    ));
+    tab.wait_until(
+        "document.readyState === 'complete' && location.href !== 'about:blank' && !!document.querySelector('.skip-link')",
+        WAIT,
+    );
+    tab.eval("document.querySelector('.skip-link').click()");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(tab.eval("location.pathname"), "/nope/deeper/page.html");
+    assert_eq!(tab.eval("document.activeElement.id"), "main");
+}
