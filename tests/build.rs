@@ -386,6 +386,16 @@ fn sitemap_lists_every_page_once() {
         let target = resolve("sitemap.xml", loc).unwrap();
         assert!(files.contains(&target), "sitemap entry {loc} is an output file");
     }
+    // The ledger's pages per year and per meeting too.
+    let decoded: Vec<String> = locs.iter().map(|l| percent_decode(l)).collect();
+    let ledger_pages: Vec<&String> = files
+        .iter()
+        .filter(|f| f.starts_with("sessions/years/") || f.starts_with("sessions/meetings/"))
+        .collect();
+    assert!(!ledger_pages.is_empty(), "{files:?}");
+    for page in ledger_pages {
+        assert!(decoded.contains(page), "{page} is in the sitemap: {decoded:#?}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

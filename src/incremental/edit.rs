@@ -545,7 +545,10 @@ fn outputs_showing_changes(
         stale_files.extend(tags_before.difference(&tags_after).map(|t| tag_file(t)));
     }
     if let Some(ledger_before) = &before.ledger_files {
-        stale_files.extend(ledger_before.difference(&ledger_files(site)).cloned());
+        let ledger_after = ledger_files(site);
+        stale_files.extend(ledger_before.difference(&ledger_after).cloned());
+        // The sitemap lists the ledger's year and meeting pages too.
+        subset.sitemap |= *ledger_before != ledger_after;
     }
     Outputs {
         subset,

@@ -563,6 +563,21 @@ impl<'a> Renderer<'a> {
             url: ledger::STATS_URL.into(),
             date: None,
         });
+        // The ledger's pages per year and per meeting, as the ledger renders them.
+        entries.extend(
+            crate::ledger::years(self.site)
+                .into_iter()
+                .map(ledger::year_url)
+                .chain(
+                    crate::ledger::meetings(self.site)
+                        .iter()
+                        .map(|m| ledger::meeting_url(m)),
+                )
+                .map(|url| SitemapEntry {
+                    url: encode_url_ascii(&url),
+                    date: None,
+                }),
+        );
         entries.extend(tags.iter().map(|(t, _)| SitemapEntry {
             url: encode_url_ascii(&tag_file(t)),
             date: None,
