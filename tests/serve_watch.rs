@@ -1245,8 +1245,8 @@ fn an_open_page_reloads_keeps_its_scroll_and_shows_errors() {
     assert!(overlay.contains("content/about.md:2"), "{overlay}");
     assert!(overlay.contains("is never closed"), "{overlay}");
     assert!(
-        overlay.starts_with("studybook：最近的修改未能生成"),
-        "the overlay speaks the site's language: {overlay}"
+        overlay.starts_with("studybook: the last change could not be built"),
+        "the overlay's heading speaks the errors' language, the editor's (English here): {overlay}"
     );
     assert_eq!(
         tab.eval("window.__marker"),

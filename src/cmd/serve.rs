@@ -57,7 +57,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     BuildError::Other(other) => vec![format!("{other:#}")],
                 };
                 eprintln!("{}", super::format_error(&anyhow::Error::new(err)));
-                state.publish(LiveEvent::Errors { errors });
+                state.publish(LiveEvent::errors(errors));
             }
         }
         workspace.set_progress(false);

@@ -30,8 +30,10 @@ pub enum LiveEvent {
     Css {
         href: String,
     },
-    /// The build failed; the last good site is still served.
+    /// The build failed; the last good site is still served. `heading` says so in the
+    /// language of the errors (the editor's), whatever the page's.
     Errors {
+        heading: String,
         errors: Vec<String>,
     },
 }
@@ -42,6 +44,20 @@ impl LiveEvent {
             LiveEvent::Reload => "reload",
             LiveEvent::Css { .. } => "css",
             LiveEvent::Errors { .. } => "errors",
+        }
+    }
+}
+
+impl LiveEvent {
+    /// The errors of a failed build, with the overlay's heading in the message language.
+    pub fn errors(errors: Vec<String>) -> LiveEvent {
+        LiveEvent::Errors {
+            heading: crate::text!(
+                "studybook: the last change could not be built; this page shows the last good version.",
+                "studybook：最近的修改未能生成，本页显示的是上一次生成成功的版本。请按下面的提示修改："
+            )
+            .to_string(),
+            errors,
         }
     }
 }
@@ -100,7 +116,7 @@ pub const SCRIPT: &str = r#"<script>
     sessionStorage.setItem(key, String(window.scrollY));
     location.reload();
   }
-  function overlay(errors) {
+  function overlay(errors, given) {
     var box = document.getElementById('studybook-errors');
     if (!box) {
       box = document.createElement('div');
@@ -111,7 +127,7 @@ pub const SCRIPT: &str = r#"<script>
     }
     /* In the page's language (zh-CN or en), as the theme speaks it. */
     var chinese = /^zh/i.test(document.documentElement.lang || '');
-    var heading = chinese
+    var heading = typeof given === 'string' ? given : chinese
       ? 'studybook：最近的修改未能生成，本页显示的是上一次生成成功的版本。请按下面的提示修改：'
       : 'studybook: the last change could not be built; this page shows the last good version.';
     box.textContent = heading + '\n\n' + errors.join('\n');
@@ -138,7 +154,10 @@ pub const SCRIPT: &str = r#"<script>
       var box = document.getElementById('studybook-errors');
       if (box) { box.parentNode.removeChild(box); }
     });
-    source.addEventListener('errors', function (event) { overlay(JSON.parse(event.data).errors); });
+    source.addEventListener('errors', function (event) {
+      var data = JSON.parse(event.data);
+      overlay(data.errors, data.heading);
+    });
   }
   document.addEventListener('visibilitychange', function () {
     if (document.visibilityState === 'hidden') {

@@ -438,7 +438,7 @@ fn rebuild(
                     "浏览器里仍是上一次生成成功的站点"
                 )
             );
-            state.publish(LiveEvent::Errors { errors });
+            state.publish(LiveEvent::errors(errors));
         }
     }
 }
