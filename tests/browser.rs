@@ -363,3 +363,31 @@ fn the_404_pages_skip_link_stays_on_the_page() {
     assert_eq!(tab.eval("location.pathname"), "/nope/deeper/page.html");
     assert_eq!(tab.eval("document.activeElement.id"), "main");
 }
+
+/// On an old office PC's 1024 px screen, the ledger keeps each date and meeting on one line.
+#[test]
+fn ledger_dates_and_meetings_stay_on_one_line_at_1024_px() {
+    let site = TestSite::demo();
+    site.build().success();
+    let browser = Browser::launch();
+    let mut tab = browser.open("about:blank");
+    tab.call(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({ "width": 1024, "height": 768, "deviceScaleFactor": 1, "mobile": false }),
+    );
+    tab.navigate(&format!(
+        "file://{}",
+        site.path("public/sessions/index.html").display()
+    ));
+    tab.wait_until(
+        "document.readyState === 'complete' && !!document.querySelector('.ledger-table td')",
+        WAIT,
+    );
+    let wrapped = tab.eval(
+        "Array.from(document.querySelectorAll('.ledger-table tbody tr')).filter(function (row) { \
+           return [0, 1].some(function (i) { var cell = row.cells[i]; var range = document.createRange(); \
+             range.selectNodeContents(cell); var lines = new Set(Array.from(range.getClientRects()).map(function (r) { return Math.round(r.top); })); \
+             return lines.size > 1; }); }).length",
+    );
+    assert_eq!(wrapped, 0, "rows with a date or meeting over two lines");
+}
