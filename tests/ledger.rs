@@ -1619,3 +1619,26 @@ fn the_stats_table_lines_up_on_screen() {
     let widths: BTreeSet<usize> = run.stdout.lines().map(width).collect();
     assert_eq!(widths.len(), 1, "{}", run.stdout);
 }
+
+/// The ledger has one name everywhere: the sessions folder's title, which the ledger page and
+/// the navigation show, in the breadcrumbs and headings of the stats, year and meeting pages.
+#[test]
+fn the_ledger_is_named_alike_on_every_page_that_links_it() {
+    let site = TestSite::demo();
+    site.build().success();
+    let name = "第一议题学习记录";
+    assert_eq!(select_texts(&site.html("sessions/index.html"), "h1"), [name]);
+    for page in [
+        "sessions/stats.html",
+        "sessions/years/2024.html",
+        "sessions/meetings/区委常委会.html",
+    ] {
+        let html = site.html(page);
+        let crumbs = select_texts(&html, "nav.breadcrumbs a");
+        assert!(crumbs.contains(&name.to_string()), "{page}: {crumbs:?}");
+        assert!(
+            !html.root_element().html().contains("学习台账"),
+            "{page} names the ledger otherwise"
+        );
+    }
+}

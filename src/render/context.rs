@@ -38,6 +38,9 @@ pub struct SiteInfo {
     pub base_url: String,
     pub generator: &'static str,
     pub ledger_url: &'static str,
+    /// The ledger's name wherever it is linked: the sessions folder's title, which its page
+    /// shows, or the theme's word for it.
+    pub ledger_title: String,
     pub stats_url: &'static str,
 }
 

@@ -135,7 +135,6 @@ impl Renderer<'_> {
         filter: Option<String>,
         sessions: Vec<usize>,
     ) -> Result<(String, String), Diagnostic> {
-        let labels = self.config.language.labels();
         let mut groups: Vec<YearGroup> = Vec::new();
         let count = sessions.len();
         for index in sessions {
@@ -158,7 +157,7 @@ impl Renderer<'_> {
             .filter(|_| filter.is_none());
         let section = folder.map(|s| &self.site.sections[s]);
         let detail = LedgerDetail {
-            title: section.map_or_else(|| labels.ledger.to_string(), |s| s.title().to_string()),
+            title: section.map_or_else(|| self.info.ledger_title.clone(), |s| s.title().to_string()),
             description: section.and_then(|s| s.description().map(str::to_string)),
             content: folder
                 .map(|s| self.localized(&self.compiled.sections[s].html))

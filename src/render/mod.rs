@@ -285,6 +285,10 @@ impl<'a> Renderer<'a> {
             base_url: config.base_url.clone(),
             generator: concat!("studybook ", env!("CARGO_PKG_VERSION")),
             ledger_url: ledger::LEDGER_URL,
+            ledger_title: site.section_by_dir.get("sessions").map_or_else(
+                || config.language.labels().ledger.to_string(),
+                |&s| site.sections[s].title().to_string(),
+            ),
             stats_url: ledger::STATS_URL,
         };
         let summaries = site.pages.iter().map(|_| std::sync::OnceLock::new()).collect();
