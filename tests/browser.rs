@@ -391,3 +391,37 @@ fn ledger_dates_and_meetings_stay_on_one_line_at_1024_px() {
     );
     assert_eq!(wrapped, 0, "rows with a date or meeting over two lines");
 }
+
+/// On a phone the stats chart keeps labels a reader can read (it scrolls sideways instead).
+#[test]
+fn the_stats_charts_labels_stay_readable_on_a_phone() {
+    let site = TestSite::demo();
+    site.build().success();
+    let browser = Browser::launch();
+    let mut tab = browser.open("about:blank");
+    tab.call(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({ "width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": true }),
+    );
+    tab.navigate(&format!(
+        "file://{}",
+        site.path("public/sessions/stats.html").display()
+    ));
+    tab.wait_until(
+        "document.readyState === 'complete' && !!document.querySelector('.bar-label')",
+        WAIT,
+    );
+    let height = tab
+        .eval("document.querySelector('.bar-label').getBoundingClientRect().height")
+        .as_f64()
+        .unwrap();
+    assert!(
+        height >= 11.0,
+        "a bar's label is {height} px high on a 375 px screen"
+    );
+    let width = tab.eval("document.documentElement.scrollWidth").as_f64().unwrap();
+    assert!(
+        width <= 375.0,
+        "the page is {width} px wide: only the chart scrolls"
+    );
+}
