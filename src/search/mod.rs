@@ -7,6 +7,7 @@
 //!   [`preview_directory`]: the index folder as `serve`'s edits write it, without `fsync`;
 //! - [`query`]: parsing a query string, running it, highlighted snippets;
 //! - [`facets`]: counts of kind, year, meeting and tag over all matches;
+//! - [`statistics`]: BM25's collection statistics from the documents alive;
 //! - [`verbatim`]: the build's gram occurrences beside the index, for verbatim matches, and
 //!   [`file_match`]: its matches as a Tantivy query;
 //! - [`pack`]: the static search pack exported from the index, for searching with no server.
@@ -20,6 +21,7 @@ pub mod preview_directory;
 pub mod query;
 pub mod schema;
 pub mod snippet;
+pub mod statistics;
 pub mod verbatim;
 
 /// Where the index lives inside the output folder.

@@ -26,6 +26,7 @@ pub use super::facets::{FacetCount, Facets};
 use super::file_match::{FileDocuments, FileMatchQuery};
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::snippet::{highlight, snippet};
+use super::statistics::AliveStatistics;
 use super::verbatim::VerbatimFile;
 use super::{DICTIONARY_FILE, INDEX_DIR};
 use crate::content::Date;
@@ -175,6 +176,8 @@ pub struct Searcher {
     facet_names: Vec<OnceLock<Arc<FacetNames>>>,
     /// The documents the verbatim file's matches stand for, by segment.
     file_documents: Arc<FileDocuments>,
+    /// BM25's statistics, counted from the documents alive.
+    statistics: AliveStatistics,
 }
 
 /// Scores are compared at a thousandth: the static engine recomputes them in the browser,
@@ -233,12 +236,18 @@ impl Searcher {
             .collect();
         let file_documents =
             Arc::new(FileDocuments::read(searcher.segment_readers()).map_err(|e| damaged(&e))?);
+        let word_fields: Vec<Field> = word_field_boosts(&fields)
+            .iter()
+            .map(|&(field, _)| field)
+            .collect();
+        let statistics = AliveStatistics::read(&searcher, &word_fields).map_err(|e| damaged(&e))?;
         Ok(Searcher {
             reader,
             fields,
             verbatim,
             facet_names,
             file_documents,
+            statistics,
         })
     }
 
@@ -260,7 +269,8 @@ impl Searcher {
             return Ok(results);
         };
         // Every match, with the facets counted over all of them.
-        let segments = searcher.search(&*query, &AllMatches)?;
+        let statistics = self.statistics.with(&searcher);
+        let segments = searcher.search_with_statistics_provider(&*query, &AllMatches, &statistics)?;
         let names = segments
             .iter()
             .map(|segment| self.facet_names_of(&searcher, segment.segment_ord))

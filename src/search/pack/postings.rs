@@ -100,18 +100,18 @@ pub(super) fn read_words(
     word_fields: &[(Field, f32)],
     num_docs: u32,
 ) -> anyhow::Result<Words> {
-    let mut total_tokens = vec![0u64; word_fields.len()];
+    let fields: Vec<Field> = word_fields.iter().map(|&(field, _)| field).collect();
+    // As the server counts them (see `statistics`): from the documents' field-length codes.
+    let total_tokens = crate::search::statistics::alive_token_totals(segments, &fields)?;
     let mut fieldnorms: Vec<Vec<u8>> = vec![vec![0; num_docs as usize]; word_fields.len()];
     for (slot, &(field, _)) in word_fields.iter().enumerate() {
         for (segment, ids) in segments.iter().zip(ids) {
-            total_tokens[slot] += segment.inverted_index(field)?.total_num_tokens();
             let norms = segment.get_fieldnorms_reader(field)?;
             for (doc, &id) in ids.iter().enumerate() {
                 fieldnorms[slot][id as usize] = norms.fieldnorm_id(doc as u32);
             }
         }
     }
-    let fields: Vec<Field> = word_fields.iter().map(|&(field, _)| field).collect();
     let mut words = Vec::new();
     for_each_word(segments, ids, &fields, |word, per_field| {
         let mut encoded = Vec::new();
