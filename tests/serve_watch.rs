@@ -1272,3 +1272,72 @@ fn an_open_page_reloads_keeps_its_scroll_and_shows_errors() {
         true
     );
 }
+
+/// The API's scores during and after edits: a word in every page still answers while the
+/// replaced page's old document lingers (BM25 needs no more documents in a word's list than
+/// in the index), and once the edits settle and merge, the server ranks as a fresh build of
+/// the same sources.
+#[test]
+fn the_api_answers_during_edits_and_ranks_as_a_fresh_build_after_they_settle() {
+    let site = TestSite::new();
+    for (file, title) in [
+        ("a.md", "共同学习甲"),
+        ("b.md", "共同学习乙"),
+        ("c.md", "共同学习丙"),
+    ] {
+        site.write(
+            &format!("content/{file}"),
+            &page(title, "每一页都有的共同学习词语。"),
+        );
+    }
+    let server = Server::start(&site, &[]);
+    let mut sse = Sse::connect(&server);
+    site.write(
+        "content/a.md",
+        &page("共同学习甲", "每一页都有的共同学习词语，改过一次。"),
+    );
+    sse.expect("reload");
+    // Scores at a thousandth, as results are ranked (JSON carries an f32's shortest digits).
+    let thousandths = |score: f64| (score * 1000.0).round() as i64;
+    let scores = |server: &Server| -> Vec<(String, i64)> {
+        let (status, body) = get(
+            server,
+            &format!("/api/search?q={}&limit=10", percent_encode("共同学习")),
+        );
+        assert_eq!(status, 200, "{body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["path"].as_str().unwrap().to_string(),
+                    thousandths(r["score"].as_f64().unwrap()),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(scores(&server).len(), 3, "every page, at once after the edit");
+    // Settled: merged, and the server searches the merged index.
+    let fresh = tempfile::tempdir().unwrap();
+    let mut options = studybook::BuildOptions::new(site.root());
+    options.output_dir = Some(fresh.path().join("public"));
+    studybook::build(&options).unwrap();
+    let built = studybook::search::Searcher::open(&fresh.path().join("public")).unwrap();
+    let request = studybook::search::SearchRequest {
+        query: "共同学习".into(),
+        limit: 10,
+        ..Default::default()
+    };
+    let expected: Vec<(String, i64)> = built
+        .search(&request)
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|hit| (hit.path, thousandths(f64::from(hit.score))))
+        .collect();
+    wait_for(WAIT, "the server to rank as a fresh build", || {
+        (scores(&server) == expected).then_some(())
+    });
+}

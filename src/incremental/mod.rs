@@ -35,6 +35,10 @@ use edit::{apply, read_edits, undo};
 /// Runs the writes of a rebuild while no request reads the output folder.
 pub trait OutputLock: Send + Sync + 'static {
     fn exclusive<T>(&self, write: impl FnOnce() -> T) -> T;
+
+    /// The live index was merged in the background: whoever searches it opens it again (its
+    /// replaced documents are gone, and with them their weight in BM25's statistics).
+    fn index_merged(&self) {}
 }
 
 /// For writes before anything is served (the first build of `serve`).
@@ -407,6 +411,7 @@ impl Workspace {
         let job = std::thread::Builder::new()
             .name("studybook-pack".into())
             .spawn(move || {
+                let merged = merge.is_some();
                 if let Err(err) = merge.map_or(Ok(None), |merge| merge.wait()) {
                     eprintln!(
                         "{}{}",
@@ -417,6 +422,9 @@ impl Workspace {
                         )
                     );
                     return false;
+                }
+                if merged {
+                    lock.index_merged();
                 }
                 // On a pool of its own, one thread: on the global pool an edit's rendering
                 // queued behind the export's tasks (260 ms instead of 5 at 10,000 pages), and

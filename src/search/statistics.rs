@@ -1,11 +1,13 @@
-//! BM25's collection statistics from the documents alive, alike in every index of the same
-//! pages: a fresh build's, and `serve`'s after its edits were merged.
+//! BM25's token totals from the documents alive, alike in every index of the same pages: a
+//! fresh build's, and `serve`'s after its edits were merged.
 //!
 //! Tantivy sums each segment's recorded token count, and its merger only estimates that count
-//! (from the lossy field-length codes) for a segment with deleted documents; it counts deleted
-//! documents in the number of documents too. So after `serve` replaced a page and merged, BM25
-//! differed from a fresh build's in the fourth decimal, enough to swap near ties. Here both
-//! counts come from the live documents' field-length codes, as the static pack's do.
+//! (from the lossy field-length codes) for a segment with deleted documents. So after `serve`
+//! replaced a page and merged, BM25 differed from a fresh build's in the fourth decimal, enough
+//! to swap near ties. Here the totals come from the live documents' field-length codes, as the
+//! static pack's do. The number of documents stays Tantivy's (deleted ones included until a
+//! merge), as term frequencies count them too: IDF needs no more documents in a term's list
+//! than in the index (Tantivy asserts it).
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::Bm25StatisticsProvider;
@@ -27,13 +29,12 @@ pub fn alive_token_totals(segments: &[SegmentReader], fields: &[Field]) -> tanti
     Ok(totals)
 }
 
-/// The statistics of one searcher: token totals of the word fields and the live documents
-/// counted once when it opens (its segments never change), term frequencies from Tantivy.
+/// The statistics of one searcher: token totals of the word fields counted once when it
+/// opens (its segments never change); documents and term frequencies from Tantivy.
 #[derive(Debug, Clone, Default)]
 pub struct AliveStatistics {
     fields: Vec<Field>,
     tokens: Vec<u64>,
-    docs: u64,
 }
 
 impl AliveStatistics {
@@ -41,7 +42,6 @@ impl AliveStatistics {
         Ok(AliveStatistics {
             fields: fields.to_vec(),
             tokens: alive_token_totals(searcher.segment_readers(), fields)?,
-            docs: searcher.num_docs(),
         })
     }
 
@@ -68,7 +68,7 @@ impl Bm25StatisticsProvider for Provider<'_> {
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        Ok(self.statistics.docs)
+        Bm25StatisticsProvider::total_num_docs(self.searcher)
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {

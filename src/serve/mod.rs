@@ -186,14 +186,14 @@ pub(crate) async fn edit_html(response: Response, edit: impl FnOnce(&str) -> Str
     Response::from_parts(parts, axum::body::Body::from(edited))
 }
 
-/// Whether `path` names a page (an `.html` file, a folder, or a name without an extension),
-/// which the edits above may change, rather than a file served as it is.
+/// Whether `path` names a page (an `.html` file or a folder), which the edits above may
+/// change, rather than a file served as it is.
 fn names_a_page(path: &str) -> bool {
     if path.starts_with("/api/") || path.starts_with("/__studybook/") {
         return false;
     }
     let last = path.rsplit('/').next().unwrap_or("");
-    last.is_empty() || last.ends_with(".html") || !last.contains('.')
+    last.is_empty() || last.ends_with(".html")
 }
 
 /// HEAD and Range requests of pages are answered from the page as GET sends it: the live
@@ -213,9 +213,12 @@ async fn whole_pages(mut request: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "could not read the page").into_response();
     };
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    // A 304 has no body to measure.
+    if parts.status != StatusCode::NOT_MODIFIED {
+        parts
+            .headers
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    }
     Response::from_parts(parts, axum::body::Body::empty())
 }
 

@@ -343,6 +343,10 @@ impl OutputLock for SiteState {
     fn exclusive<T>(&self, write: impl FnOnce() -> T) -> T {
         self.while_swapping(write)
     }
+
+    fn index_merged(&self) {
+        self.reload_search_after_edit();
+    }
 }
 
 fn rebuild(
