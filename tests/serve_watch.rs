@@ -1341,3 +1341,37 @@ fn the_api_answers_during_edits_and_ranks_as_a_fresh_build_after_they_settle() {
         (scores(&server) == expected).then_some(())
     });
 }
+
+/// An export that fails in the background (here its folder's name is taken by a file) is
+/// tried again after a wait that doubles each time: 1.5, 3, 6 s…, not every 1.5 s.
+#[test]
+fn a_failing_background_export_is_retried_less_and_less_often() {
+    let (site, server) = serve_basic();
+    let mut sse = Sse::connect(&server);
+    site.write(&format!("public/search/.pack-new-{}", server.pid()), "in the way");
+    site.write(
+        "content/about.md",
+        &page("关于本站", "导出会失败的修改 zqexportfails。"),
+    );
+    sse.expect("reload");
+    let failures = || {
+        log(&server)
+            .matches("the static search pack was not updated")
+            .count()
+    };
+    wait_for(WAIT, "the first failed export", || {
+        (failures() >= 1).then_some(())
+    });
+    let first = Instant::now();
+    std::thread::sleep(Duration::from_secs(8));
+    // Tries at about 3 and 9 s after the first (each after its wait plus the export's own
+    // time): at most one more failure in 8 s, where a fixed 1.5 s would give five.
+    let more = failures() - 1;
+    assert!(
+        more <= 2,
+        "{more} more failures in {:?}:\n{}",
+        first.elapsed(),
+        log(&server)
+    );
+    assert!(more >= 1, "the export is tried again:\n{}", log(&server));
+}

@@ -117,6 +117,9 @@ pub struct Workspace {
     index_generation: Arc<AtomicU64>,
     /// The background export; it answers whether the pack is now up to date (or superseded).
     pack_job: Option<std::thread::JoinHandle<bool>>,
+    /// Background exports that failed in a row (a merge refused, a full disk), for the wait
+    /// before the next try.
+    export_failures: u32,
 }
 
 struct LiveIndex {
@@ -153,6 +156,7 @@ impl Workspace {
             pack_stale: false,
             index_generation: Arc::new(AtomicU64::new(0)),
             pack_job: None,
+            export_failures: 0,
         }
     }
 
@@ -372,12 +376,25 @@ impl Workspace {
     }
 
     /// Whether [`Workspace::settle`] has work to do.
+    /// Whether a background export is still running (its outcome is not known yet).
+    pub fn exporting(&self) -> bool {
+        self.pack_job.as_ref().is_some_and(|job| !job.is_finished())
+    }
+
+    /// Background exports that failed in a row since the last that succeeded.
+    pub fn export_failures(&self) -> u32 {
+        self.export_failures
+    }
+
     pub fn pack_stale(&mut self) -> bool {
         // A failed export (a merge refused, a full disk) is tried again at the next pause.
         if self.pack_job.as_ref().is_some_and(|job| job.is_finished()) {
             let done = self.pack_job.take().map(|job| job.join().unwrap_or(false));
             if done == Some(false) {
                 self.pack_stale = true;
+                self.export_failures += 1;
+            } else {
+                self.export_failures = 0;
             }
         }
         self.pack_stale

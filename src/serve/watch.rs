@@ -36,8 +36,15 @@ const QUIET_IN_BURST: Duration = Duration::from_millis(40);
 const EMPTY_FILE_WAITS: usize = 5;
 /// How long edits must pause before the static search pack is exported again.
 const SETTLE: Duration = Duration::from_millis(1500);
+/// How often a running background export is looked at.
+const EXPORT_POLL: Duration = Duration::from_millis(250);
 /// The longest wait before settling again after failures.
 const SETTLE_RETRY_MAX: Duration = Duration::from_secs(60);
+
+/// How long edits must pause before settling, after `failures` failed tries in a row.
+fn settle_wait(failures: u32) -> Duration {
+    (SETTLE * 2u32.pow(failures.min(6))).min(SETTLE_RETRY_MAX)
+}
 
 /// What kind of source changed; decides what the browser is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -216,35 +223,38 @@ fn rebuild_loop(
     mut workspace: Workspace,
     state: Arc<SiteState>,
 ) {
-    // After a failed settle, the wait doubles (to a minute): a pack that cannot be written
-    // (a full disk, a file held open) is not retried and reported every 1.5 s.
-    let mut settle_after = SETTLE;
+    // After failures, the wait doubles (to a minute): a pack that cannot be written (a full
+    // disk, a file held open) is not retried and reported every 1.5 s. Failures to start the
+    // export are counted here, failures of the export itself by the workspace.
+    let mut start_failures = 0u32;
     loop {
         let first = if workspace.pack_stale() {
-            match receiver.recv_timeout(settle_after) {
-                Ok(first) => {
-                    settle_after = SETTLE;
-                    first
-                }
+            match receiver.recv_timeout(settle_wait(start_failures + workspace.export_failures())) {
+                Ok(first) => first,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    let settled = workspace.settle(state.clone());
-                    settle_after = if settled.is_ok() {
-                        SETTLE
-                    } else {
-                        (settle_after * 2).min(SETTLE_RETRY_MAX)
-                    };
-                    if let Err(err) = settled {
-                        eprintln!(
-                            "{}{}",
-                            crate::diagnostics::warning_label(),
-                            text!(
-                                "the static search pack was not updated: {err:#}",
-                                "静态搜索数据没有更新：{err:#}"
-                            )
-                        );
+                    match workspace.settle(state.clone()) {
+                        Ok(()) => start_failures = 0,
+                        Err(err) => {
+                            start_failures += 1;
+                            eprintln!(
+                                "{}{}",
+                                crate::diagnostics::warning_label(),
+                                text!(
+                                    "the static search pack was not updated: {err:#}",
+                                    "静态搜索数据没有更新：{err:#}"
+                                )
+                            );
+                        }
                     }
                     continue;
                 }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else if workspace.exporting() {
+            // Looked at again when it ends: a failed export makes the pack stale again.
+            match receiver.recv_timeout(EXPORT_POLL) {
+                Ok(first) => first,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
         } else {
@@ -444,5 +454,19 @@ fn rebuild(
             );
             state.publish(LiveEvent::errors(errors));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_before_settling_doubles_with_each_failure_up_to_a_minute() {
+        let waits: Vec<u64> = [0, 1, 2, 5, 6, 7, 100]
+            .into_iter()
+            .map(|failures| settle_wait(failures).as_millis() as u64)
+            .collect();
+        assert_eq!(waits, [1_500, 3_000, 6_000, 48_000, 60_000, 60_000, 60_000]);
     }
 }

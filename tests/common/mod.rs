@@ -210,6 +210,11 @@ pub struct Server {
 }
 
 impl Server {
+    /// The server process's id (it names the server's temporary folders).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn start(site: &TestSite, extra: &[&str]) -> Server {
         let mut command = studybook_command();
         command
