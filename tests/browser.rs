@@ -316,6 +316,23 @@ fn html_in_queries_and_titles_shows_as_text() {
     no_alerts(&mut tab);
 }
 
+/// A tab on one of `site`'s built files, from `file://`, on a screen of `(width, height,
+/// mobile)`.
+fn open_file_at(
+    browser: &Browser,
+    site: &TestSite,
+    path: &str,
+    (width, height, mobile): (u32, u32, bool),
+) -> Tab {
+    let mut tab = browser.open("about:blank");
+    tab.call(
+        "Emulation.setDeviceMetricsOverride",
+        serde_json::json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+    );
+    tab.navigate(&format!("file://{}", site.path(path).display()));
+    tab
+}
+
 /// A pasted address or a long number wraps instead of making the page wider than a phone's
 /// screen (and stretching the justified line before it).
 #[test]
@@ -330,13 +347,7 @@ fn long_addresses_and_numbers_wrap_on_a_narrow_screen() {
     );
     site.build().success();
     let browser = Browser::launch();
-    let mut tab = browser.open("about:blank");
-    tab.call(
-        "Emulation.setDeviceMetricsOverride",
-        serde_json::json!({ "width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": true }),
-    );
-    let url = format!("file://{}", site.path("public/long.html").display());
-    tab.navigate(&url);
+    let mut tab = open_file_at(&browser, &site, "public/long.html", (375, 800, true));
     tab.wait_until("document.readyState === 'complete'", WAIT);
     let width = tab.eval("document.documentElement.scrollWidth").as_f64().unwrap();
     assert!(width <= 375.0, "the page is {width} px wide on a 375 px screen");
@@ -370,15 +381,7 @@ fn ledger_dates_and_meetings_stay_on_one_line_at_1024_px() {
     let site = TestSite::demo();
     site.build().success();
     let browser = Browser::launch();
-    let mut tab = browser.open("about:blank");
-    tab.call(
-        "Emulation.setDeviceMetricsOverride",
-        serde_json::json!({ "width": 1024, "height": 768, "deviceScaleFactor": 1, "mobile": false }),
-    );
-    tab.navigate(&format!(
-        "file://{}",
-        site.path("public/sessions/index.html").display()
-    ));
+    let mut tab = open_file_at(&browser, &site, "public/sessions/index.html", (1024, 768, false));
     tab.wait_until(
         "document.readyState === 'complete' && !!document.querySelector('.ledger-table td')",
         WAIT,
@@ -398,15 +401,7 @@ fn the_stats_charts_labels_stay_readable_on_a_phone() {
     let site = TestSite::demo();
     site.build().success();
     let browser = Browser::launch();
-    let mut tab = browser.open("about:blank");
-    tab.call(
-        "Emulation.setDeviceMetricsOverride",
-        serde_json::json!({ "width": 375, "height": 800, "deviceScaleFactor": 1, "mobile": true }),
-    );
-    tab.navigate(&format!(
-        "file://{}",
-        site.path("public/sessions/stats.html").display()
-    ));
+    let mut tab = open_file_at(&browser, &site, "public/sessions/stats.html", (375, 800, true));
     tab.wait_until(
         "document.readyState === 'complete' && !!document.querySelector('.bar-label')",
         WAIT,

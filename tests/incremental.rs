@@ -51,13 +51,19 @@ fn content_change(paths: &[PathBuf]) -> Change {
     }
 }
 
-/// Builds the same sources from scratch into another folder and compares every file, then the
-/// answers of both indexes to `queries`.
-fn assert_same_as_full_build(site: &TestSite, queries: &[&str]) {
+/// The same sources built from scratch into a folder of their own (`public` inside it).
+fn full_build(site: &TestSite) -> tempfile::TempDir {
     let fresh = tempfile::tempdir().unwrap();
     let mut options = BuildOptions::new(site.root());
     options.output_dir = Some(fresh.path().join("public"));
     studybook::build(&options).unwrap_or_else(|e| panic!("the full build succeeds: {e}"));
+    fresh
+}
+
+/// Builds the same sources from scratch into another folder and compares every file, then the
+/// answers of both indexes to `queries`.
+fn assert_same_as_full_build(site: &TestSite, queries: &[&str]) {
+    let fresh = full_build(site);
     let incremental = pages_of(&site.path("public"));
     let full = pages_of(&fresh.path().join("public"));
     let names = |files: &BTreeMap<PathBuf, Vec<u8>>| files.keys().cloned().collect::<Vec<_>>();
@@ -168,10 +174,7 @@ fn a_replaced_page_scores_its_verbatim_matches_as_a_full_build_does() {
         text.replace("## 一、基本情况\n", "## 一、基本情况\n\n正文里也有细则学习。\n")
     });
     rebuild_pages(&mut workspace, &[path]);
-    let fresh = tempfile::tempdir().unwrap();
-    let mut options = BuildOptions::new(site.root());
-    options.output_dir = Some(fresh.path().join("public"));
-    studybook::build(&options).unwrap();
+    let fresh = full_build(&site);
     let live = Searcher::open(&site.path("public")).unwrap();
     let built = Searcher::open(&fresh.path().join("public")).unwrap();
     // In the title and now the text; in the tags (廉政建设).
@@ -522,10 +525,7 @@ fn settling_exports_the_pack_again_from_the_merged_index() {
     assert!(!workspace.pack_stale());
     // Documents are numbered in source path order, not in the order the edits put them in the
     // merged segment: the settled pack is the one a fresh build writes, byte for byte.
-    let fresh = tempfile::tempdir().unwrap();
-    let mut options = BuildOptions::new(site.root());
-    options.output_dir = Some(fresh.path().join("public"));
-    studybook::build(&options).unwrap();
+    let fresh = full_build(&site);
     // The merged segment holds both kinds of documents (the edited page's grams in the gram
     // fields, the others' in the build's verbatim file, found through the `order` field):
     // the server's verbatim search still finds what a fresh build finds.
@@ -727,10 +727,7 @@ fn a_full_rebuild_keeps_the_previous_pack_until_edits_settle() {
         segments_after, segments_before,
         "nothing to merge after a full build"
     );
-    let fresh = tempfile::tempdir().unwrap();
-    let mut options = BuildOptions::new(site.root());
-    options.output_dir = Some(fresh.path().join("public"));
-    studybook::build(&options).unwrap();
+    let fresh = full_build(&site);
     assert_eq!(
         snapshot(&pack_dir),
         snapshot(&fresh.path().join("public/search/pack")),
@@ -913,10 +910,7 @@ fn after_an_edit_and_its_undo_settle_the_ranking_is_a_full_builds() {
         let index = tantivy::Index::open_in_dir(site.path("public/search/index")).ok()?;
         (index.searchable_segment_ids().ok()?.len() == 1).then_some(())
     });
-    let fresh = tempfile::tempdir().unwrap();
-    let mut options = BuildOptions::new(site.root());
-    options.output_dir = Some(fresh.path().join("public"));
-    studybook::build(&options).unwrap();
+    let fresh = full_build(&site);
     let live = Searcher::open(&site.path("public")).unwrap();
     let built = Searcher::open(&fresh.path().join("public")).unwrap();
     for query in ["学习", "安全生产", "第一议题"] {

@@ -843,26 +843,14 @@ fn a_moved_folder_moves_its_pages() {
     assert!(get_ok(&server, "/moved/one.html").contains("zqafterfoldermove"));
 }
 
-/// Copies the folder `from` to `to`, as Explorer does when the content comes back from a share.
-fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_content_folder_replaced_while_serving_is_watched_at_its_path() {
     let (site, server) = serve_basic();
     let mut sse = Sse::connect(&server);
     // Moved away and copied back: the old watch followed the folder that moved.
     std::fs::rename(site.path("content"), site.path("content.old")).unwrap();
-    copy_folder(&site.path("content.old"), &site.path("content"));
+    // As Explorer copies it back from a share.
+    copy_tree(&site.path("content.old"), &site.path("content"));
     sse.expect("reload");
     wait_for_rebuilds(&server, 1);
 
