@@ -1090,6 +1090,20 @@ fn words_named_like_javascript_object_properties_are_plain_words() {
     assert!(p.with_results >= 6, "only {} queries found pages", p.with_results);
 }
 
+/// The source paths `studybook search --json` finds for `query`, in its order.
+fn cli_paths(site: &TestSite, query: &str) -> Vec<String> {
+    let cli = site.run(&["search", "--json", query]).success();
+    cli.stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
 /// A part that is no word of the index (`会一` spans 三会|一课) has no BM25: its pages rank by
 /// where they hold it (title, then tags and session fields, then text), then newest first,
 /// alike in the server and in the browser.
@@ -1132,22 +1146,9 @@ fn verbatim_matches_rank_by_the_fields_that_hold_them_in_both_engines() {
         );
     }
     site.build().success();
-    let cli = site.run(&["search", "--json", "会一"]).success();
-    let order: Vec<String> = cli
-        .stdout
-        .lines()
-        .map(|line| {
-            serde_json::from_str::<serde_json::Value>(line).unwrap()["path"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
     assert_eq!(
-        order,
-        ["title.md", "tags.md", "newer.md", "older.md"],
-        "{}",
-        cli.stdout
+        cli_paths(&site, "会一"),
+        ["title.md", "tags.md", "newer.md", "older.md"]
     );
     let queries: Vec<Query> = ["会一", "三会", "一课制", "三会 支部", "课制度", "课"]
         .iter()
@@ -1158,6 +1159,98 @@ fn verbatim_matches_rank_by_the_fields_that_hold_them_in_both_engines() {
     assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
     assert_eq!(p.order_equal, p.n, "every query ranks them alike");
     assert!(p.with_results >= 5, "only {} queries found pages", p.with_results);
+}
+
+/// A query typed without spaces finds the pages that hold its words apart or with quotation
+/// marks between them (`党史教育常态化` in 党史学习教育常态化, `四风问题` in “四风”问题), below
+/// the pages that hold it as typed, alike in the server and in the browser.
+#[test]
+fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
+    let site = TestSite::new();
+    for (file, title, date, body) in [
+        (
+            "history.md",
+            "党史学习教育常态化长效化工作要点",
+            "2023-03-01",
+            "推动党史学习教育常态化长效化，巩固拓展学习成果。",
+        ),
+        (
+            "style.md",
+            "作风建设学习记录",
+            "2023-09-01",
+            "对照检查“四风”问题，逐条整改。",
+        ),
+        (
+            "fengqiao.md",
+            "基层治理学习笔记",
+            "2024-09-01",
+            "坚持和发展新时代“枫桥经验”，把矛盾化解在基层。",
+        ),
+        (
+            "typed.md",
+            "调研材料",
+            "2022-01-01",
+            "四风问题要常抓不懈，新时代枫桥经验要推广。",
+        ),
+        (
+            "other.md",
+            "其他材料",
+            "2024-01-01",
+            "教育培训安排，常态化开展学习，问题清单另附。",
+        ),
+        (
+            "numbers.md",
+            "2024年第24次学习",
+            "2024-06-01",
+            "应到24人，实到19人，1人请假，24小时内报送。",
+        ),
+    ] {
+        site.write(
+            &format!("content/{file}"),
+            &format!("---\ntitle: {title}\ndate: {date}\n---\n\n{body}\n"),
+        );
+    }
+    site.build().success();
+    let paths = |query: &str| cli_paths(&site, query);
+    assert_eq!(paths("党史教育常态化"), ["history.md"]);
+    assert_eq!(paths("党史学习教育长效化"), ["history.md"]);
+    // As typed first (verbatim), then with the quotation marks.
+    assert_eq!(paths("四风问题"), ["typed.md", "style.md"]);
+    assert_eq!(paths("新时代枫桥经验"), ["typed.md", "fengqiao.md"]);
+    // What no page holds stays unfound.
+    assert_eq!(paths("量子计算机"), Vec::<String>::new());
+    let queries: Vec<Query> = [
+        "党史教育常态化",
+        "党史学习教育长效化",
+        "四风问题",
+        "新时代枫桥经验",
+        "常态化教育",
+        "风问题",
+        "量子计算机",
+        "\"四风问题\"",
+        "四风问题 -调研",
+        "24",
+        "1",
+        "24小时",
+    ]
+    .iter()
+    .map(|t| q(t))
+    .collect();
+    let p = run_parity(&site, &queries);
+    report_and_assert("words apart", &p);
+    assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
+    assert_eq!(p.order_equal, p.n, "every query ranks them alike");
+    assert!(
+        p.with_results >= 10,
+        "only {} queries found pages",
+        p.with_results
+    );
+    assert_eq!(p.snippets_identical, p.shared_results, "snippets mark alike");
+    assert_eq!(p.titles_identical, p.shared_results, "titles mark alike");
+    // Numbers are marked only whole, as the index matches them.
+    let cli = site.run(&["search", "--json", "24"]).success();
+    let hit: serde_json::Value = serde_json::from_str(cli.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(hit["title_html"], "2024年第<mark>24</mark>次学习", "{hit}");
 }
 
 /// A lone character beside a number (`12篇`, `第12`) needs the number's gram shard and the

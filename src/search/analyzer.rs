@@ -234,7 +234,16 @@ pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option
     let mut words = Vec::new();
     for run in runs(&chars) {
         match run {
-            Run::Cjk(range) => words.extend(segment_cjk_run(&chars[range], &in_vocabulary)?),
+            Run::Cjk(range) => {
+                let cover = cover_cjk_run(&chars[range], MAX_WORD_CHARS, &in_vocabulary);
+                if cover
+                    .iter()
+                    .any(|segment| segment.alone && !is_stop_word(&segment.text))
+                {
+                    return None;
+                }
+                words.extend(cover.into_iter().filter(|s| !s.alone).map(|s| s.text));
+            }
             Run::Word(range) => {
                 let word = text_of(&chars, range);
                 if !is_stop_word(&word) {
@@ -247,6 +256,74 @@ pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option
         }
     }
     Some(words)
+}
+
+/// Longest vocabulary word, in characters, of [`split_query`]: jieba's search mode indexes
+/// every 2- and 3-character dictionary word inside a longer word, so a page holding a longer
+/// word also holds these.
+pub const PIECE_WORD_CHARS: usize = 3;
+
+/// A piece of a query part split by [`split_query`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// A word of the index's vocabulary, matched as a word.
+    Word(String),
+    /// Characters no vocabulary word covers, matched verbatim (substring semantics).
+    Verbatim(String),
+}
+
+impl Piece {
+    pub fn text(&self) -> &str {
+        match self {
+            Piece::Word(text) | Piece::Verbatim(text) => text,
+        }
+    }
+}
+
+/// Splits a normalised query part into pieces a page must all hold for the part to match its
+/// words apart, when the part is not in the page as typed: `党史教育常态化` in a page that says
+/// 党史学习教育常态化, `四风问题` in one that says “四风”问题. CJK runs are covered as
+/// [`segment_query`] covers them but with words of at most [`PIECE_WORD_CHARS`] characters,
+/// and characters left uncovered stay, consecutive ones together, as verbatim pieces (a stop
+/// word alone is dropped); Latin words not in the vocabulary are verbatim pieces. The browser
+/// ports this function.
+pub fn split_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Vec<Piece> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut pieces = Vec::new();
+    for run in runs(&chars) {
+        match run {
+            Run::Cjk(range) => {
+                let mut pending = String::new();
+                for segment in cover_cjk_run(&chars[range], PIECE_WORD_CHARS, &in_vocabulary) {
+                    if segment.alone && !is_stop_word(&segment.text) {
+                        pending.push_str(&segment.text);
+                        continue;
+                    }
+                    if !pending.is_empty() {
+                        pieces.push(Piece::Verbatim(std::mem::take(&mut pending)));
+                    }
+                    if !segment.alone {
+                        pieces.push(Piece::Word(segment.text));
+                    }
+                }
+                if !pending.is_empty() {
+                    pieces.push(Piece::Verbatim(pending));
+                }
+            }
+            Run::Word(range) => {
+                let word = text_of(&chars, range);
+                if is_stop_word(&word) {
+                    continue;
+                }
+                pieces.push(if in_vocabulary(&word) {
+                    Piece::Word(word)
+                } else {
+                    Piece::Verbatim(word)
+                });
+            }
+        }
+    }
+    pieces
 }
 
 /// Every string [`segment_query`] may look up in the vocabulary for `text`: each Latin word,
@@ -270,7 +347,16 @@ pub fn candidate_words(text: &str) -> Vec<String> {
     out
 }
 
-fn segment_cjk_run(run: &[char], in_vocabulary: &impl Fn(&str) -> bool) -> Option<Vec<String>> {
+/// One segment of a covered CJK run: a vocabulary word, or a character left alone.
+struct Segment {
+    text: String,
+    alone: bool,
+}
+
+/// The cover of a CJK run by vocabulary words of 2 to `longest` characters that leaves the
+/// fewest non-stop-word characters alone, then uses the fewest segments (ties: the first
+/// found, scanning from the left, shorter words first).
+fn cover_cjk_run(run: &[char], longest: usize, in_vocabulary: &impl Fn(&str) -> bool) -> Vec<Segment> {
     // best[i]: (uncovered characters, segments, where the last segment starts, is it a word)
     let mut best: Vec<Option<(usize, usize, usize, bool)>> = vec![None; run.len() + 1];
     best[0] = Some((0, 0, 0, false));
@@ -292,28 +378,25 @@ fn segment_cjk_run(run: &[char], in_vocabulary: &impl Fn(&str) -> bool) -> Optio
         let alone = run[i].to_string();
         let cost = usize::from(!is_stop_word(&alone));
         relax(&mut best, i + 1, (uncovered + cost, segments + 1, i, false));
-        for length in 2..=MAX_WORD_CHARS.min(run.len() - i) {
+        for length in 2..=longest.min(run.len() - i) {
             let word: String = run[i..i + length].iter().collect();
             if in_vocabulary(&word) {
                 relax(&mut best, i + length, (uncovered, segments + 1, i, true));
             }
         }
     }
-    let (uncovered, _, _, _) = best[run.len()]?;
-    if uncovered > 0 {
-        return None;
-    }
-    let mut words = Vec::new();
+    let mut segments = Vec::new();
     let mut end = run.len();
     while end > 0 {
-        let (_, _, start, is_word) = best[end]?;
-        if is_word {
-            words.push(run[start..end].iter().collect());
-        }
+        let (_, _, start, is_word) = best[end].expect("every prefix is reachable one character at a time");
+        segments.push(Segment {
+            text: run[start..end].iter().collect(),
+            alone: !is_word,
+        });
         end = start;
     }
-    words.reverse();
-    Some(words)
+    segments.reverse();
+    segments
 }
 
 /// A gram of a query, matched at its position: exactly, or (`prefix`) as any term that starts
@@ -757,6 +840,54 @@ mod tests {
             Some(vec!["abc".into(), "学习".into()])
         );
         assert_eq!(segment_query("xyz", known), None);
+    }
+
+    #[test]
+    fn query_pieces_are_short_words_and_what_no_word_covers() {
+        let vocabulary = [
+            "党史",
+            "学习",
+            "教育",
+            "常态",
+            "问题",
+            "四风问题",
+            "时代",
+            "abc",
+            "党史学习教育",
+        ];
+        let known = |w: &str| vocabulary.contains(&w);
+        let word = |w: &str| Piece::Word(w.into());
+        let verbatim = |w: &str| Piece::Verbatim(w.into());
+        // A character no word covers stays as itself; no word is longer than three characters.
+        assert_eq!(
+            split_query("党史教育常态化", known),
+            [word("党史"), word("教育"), word("常态"), verbatim("化")]
+        );
+        assert_eq!(
+            split_query("党史学习教育", known),
+            [word("党史"), word("学习"), word("教育")]
+        );
+        // Uncovered characters side by side stay together; a stop word alone is dropped.
+        assert_eq!(split_query("四风问题", known), [verbatim("四风"), word("问题")]);
+        assert_eq!(
+            split_query("新时代的枫桥", known),
+            [verbatim("新"), word("时代"), verbatim("枫桥")]
+        );
+        // Latin words: known ones are words, others verbatim; separate runs stay apart.
+        assert_eq!(
+            split_query("abc,xyz问题", known),
+            [word("abc"), verbatim("xyz"), word("问题")]
+        );
+        // Pieces widen the match only when they differ from the words and hold one.
+        let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let pieces = split_query("四风问题", known);
+        assert!(crate::search::query::pieces_widen(&pieces, &words(&["四风问题"])));
+        let same = split_query("党史教育", known);
+        assert!(!crate::search::query::pieces_widen(
+            &same,
+            &words(&["党史", "教育"])
+        ));
+        assert!(!crate::search::query::pieces_widen(&[verbatim("三会")], &[]));
     }
 
     #[test]

@@ -20,7 +20,9 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use super::analyzer::{grams, is_stop_word, normalize, query_grams, segment_query, Analyzer, QueryGram};
+use super::analyzer::{
+    grams, is_stop_word, normalize, query_grams, segment_query, split_query, Analyzer, Piece, QueryGram,
+};
 use super::facets::{AllMatches, FacetNames, FacetTotals, Match};
 pub use super::facets::{FacetCount, Facets};
 use super::file_match::{FileDocuments, FileMatchQuery};
@@ -360,6 +362,7 @@ impl Searcher {
             terms.push(part.text.clone());
             if !part.exact {
                 terms.extend(self.query_words(searcher, &part.text).unwrap_or_default());
+                terms.extend(highlighted_pieces(&self.query_pieces(searcher, &part.text)));
             }
         }
         terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
@@ -369,16 +372,23 @@ impl Searcher {
 
     /// The part's words in the index's vocabulary (see [`segment_query`]).
     fn query_words(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Vec<String>> {
-        let fields = word_field_boosts(&self.fields).map(|(field, _)| field);
-        segment_query(text, |word| {
-            fields.iter().any(|&field| {
-                searcher.segment_readers().iter().any(|segment| {
-                    segment
-                        .inverted_index(field)
-                        .ok()
-                        .and_then(|inverted| inverted.terms().get(word.as_bytes()).ok().flatten())
-                        .is_some()
-                })
+        segment_query(text, |word| self.in_vocabulary(searcher, word))
+    }
+
+    /// The part's pieces (see [`split_query`]).
+    fn query_pieces(&self, searcher: &tantivy::Searcher, text: &str) -> Vec<Piece> {
+        split_query(text, |word| self.in_vocabulary(searcher, word))
+    }
+
+    /// Whether `word` is a term of a word field.
+    fn in_vocabulary(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
+        word_field_boosts(&self.fields).iter().any(|&(field, _)| {
+            searcher.segment_readers().iter().any(|segment| {
+                segment
+                    .inverted_index(field)
+                    .ok()
+                    .and_then(|inverted| inverted.terms().get(word.as_bytes()).ok().flatten())
+                    .is_some()
             })
         })
     }
@@ -466,12 +476,31 @@ impl Searcher {
             ))
         };
         // Exact: only verbatim matches, ranked by their words. Otherwise verbatim matches or
-        // pages with all the words (one word: verbatim covers every page that has it).
+        // pages with all the words (one word: verbatim covers every page that has it), or
+        // with all its pieces.
         let verbatim_occur = if part.exact { Occur::Must } else { Occur::Should };
-        Ok(Box::new(BooleanQuery::new(vec![
-            (verbatim_occur, verbatim),
-            (Occur::Should, scoring),
-        ])))
+        let mut clauses = vec![(verbatim_occur, verbatim), (Occur::Should, scoring)];
+        if !part.exact {
+            let pieces = self.query_pieces(searcher, &part.text);
+            if pieces_widen(&pieces, &words) {
+                let mut all = Vec::new();
+                for piece in &pieces {
+                    all.push((
+                        Occur::Must,
+                        match piece {
+                            Piece::Word(word) => self.words_query(std::slice::from_ref(word)),
+                            // Holding a piece verbatim only admits a page: the tier of
+                            // verbatim matches is the whole part's.
+                            Piece::Verbatim(text) => {
+                                Box::new(ConstScoreQuery::new(self.verbatim_query(text)?, 0.0))
+                            }
+                        },
+                    ));
+                }
+                clauses.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+            }
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// BM25 over the word fields, with their boosts, for any of `words`.
@@ -535,6 +564,28 @@ impl Searcher {
         should.push((Occur::Should, Box::new(BooleanQuery::new(in_fields))));
         Ok(Box::new(BooleanQuery::new(should)))
     }
+}
+
+/// Whether matching a part by its `pieces` finds pages its `words` (empty: none) and its
+/// verbatim match do not: when the pieces differ from the words and hold a word (pieces that
+/// are all verbatim say less than the whole part verbatim).
+pub fn pieces_widen(pieces: &[Piece], words: &[String]) -> bool {
+    let same_as_words = pieces.len() == words.len()
+        && pieces
+            .iter()
+            .zip(words)
+            .all(|(piece, word)| *piece == Piece::Word(word.clone()));
+    !same_as_words && pieces.iter().any(|piece| matches!(piece, Piece::Word(_)))
+}
+
+/// What snippets mark of a part's pieces: its words and verbatim pieces of two or more
+/// characters (a lone character would be marked all over the text).
+fn highlighted_pieces(pieces: &[Piece]) -> impl Iterator<Item = String> + '_ {
+    pieces
+        .iter()
+        .map(Piece::text)
+        .filter(|text| text.chars().count() > 1)
+        .map(str::to_string)
 }
 
 /// The score of a verbatim match: [`VERBATIM_SCORE`], and the bonus of each gram field that

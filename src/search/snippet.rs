@@ -4,7 +4,7 @@
 //! original's, so highlights are exact to the character for Chinese and the reader sees the
 //! original characters (Traditional or full-width) that matched.
 
-use super::analyzer::normalize;
+use super::analyzer::{is_word_char, normalize};
 
 /// Characters of context kept before the first match of a snippet.
 const LEAD: usize = 12;
@@ -26,16 +26,23 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// Character spans `[start, end)` of every occurrence of every needle (already normalised),
-/// merged where they overlap.
+/// merged where they overlap. A needle's letters and digits at its ends match only whole, as
+/// the index holds them: `24` is not marked inside `2024`.
 fn match_spans(haystack: &[char], needles: &[Vec<char>]) -> Vec<(usize, usize, usize)> {
     let mut spans = Vec::new();
     for (which, needle) in needles.iter().enumerate() {
-        if needle.is_empty() || needle.len() > haystack.len() {
+        let (Some(&first), Some(&last)) = (needle.first(), needle.last()) else {
+            continue;
+        };
+        if needle.len() > haystack.len() {
             continue;
         }
         for start in 0..=haystack.len() - needle.len() {
-            if haystack[start..start + needle.len()] == needle[..] {
-                spans.push((start, start + needle.len(), which));
+            let end = start + needle.len();
+            let cuts_word_before = is_word_char(first) && start > 0 && is_word_char(haystack[start - 1]);
+            let cuts_word_after = is_word_char(last) && haystack.get(end).is_some_and(|&c| is_word_char(c));
+            if haystack[start..end] == needle[..] && !cuts_word_before && !cuts_word_after {
+                spans.push((start, end, which));
             }
         }
     }
@@ -132,6 +139,20 @@ mod tests {
     fn marks_every_match_and_escapes_the_rest() {
         let html = highlight("<b>学习</b>再學習", &["学习".to_string()]);
         assert_eq!(html, "&lt;b&gt;<mark>学习</mark>&lt;/b&gt;再<mark>學習</mark>");
+    }
+
+    #[test]
+    fn numbers_and_latin_words_are_marked_only_whole() {
+        let terms = ["24".to_string(), "24小时".to_string(), "ab".to_string()];
+        assert_eq!(
+            highlight("2024年第24次，24小时，2024小时，abc ab", &terms),
+            "2024年第<mark>24</mark>次，<mark>24小时</mark>，2024小时，abc <mark>ab</mark>"
+        );
+        // A Chinese needle is still found inside a longer run of Chinese text.
+        assert_eq!(
+            highlight("第1次学习", &["学".to_string()]),
+            "第1次<mark>学</mark>习"
+        );
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub use script::{from_text, read_script, script_text, to_text, unpack_binary};
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 10;
+pub const FORMAT: u32 = 11;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 
@@ -289,6 +289,7 @@ pub fn write_pack_unless(
         "tags": front_coded(&tags),
         "stopWords": super::analyzer::STOP_WORDS,
         "maxWordChars": MAX_WORD_CHARS,
+        "pieceWordChars": super::analyzer::PIECE_WORD_CHARS,
         "maxQueryChars": super::query::MAX_QUERY_CHARS,
         "snippetChars": super::query::SNIPPET_CHARS,
         "verbatimScore": super::query::VERBATIM_SCORE,

@@ -407,54 +407,93 @@
     return out;
   };
 
-  /* The port of segment_query: the index's own words, or null (verbatim only). */
-  Analyzer.prototype.segment = function (text, maxWordChars, known) {
+  /* The port of cover_cjk_run: the segments of a CJK run, words of 2 to `longest` characters
+   * or characters alone, leaving the fewest non-stop-word characters alone, then the fewest. */
+  Analyzer.prototype.coverRun = function (run, longest, known) {
     var self = this;
+    var best = new Array(run.length + 1);
+    best[0] = [0, 0, 0, false];
+    var relax = function (to, candidate) {
+      var current = best[to];
+      if (!current || candidate[0] < current[0] || (candidate[0] === current[0] && candidate[1] < current[1])) { best[to] = candidate; }
+    };
+    for (var p = 0; p < run.length; p++) {
+      if (!best[p]) { continue; }
+      var cost = self.isStop(run[p]) ? 0 : 1;
+      relax(p + 1, [best[p][0] + cost, best[p][1] + 1, p, false]);
+      for (var len = 2; len <= Math.min(longest, run.length - p); len++) {
+        if (known(run.slice(p, p + len).join(''))) { relax(p + len, [best[p][0], best[p][1] + 1, p, true]); }
+      }
+    }
+    var segments = [];
+    var end = run.length;
+    while (end > 0) {
+      var step = best[end];
+      segments.push({ text: run.slice(step[2], end).join(''), alone: !step[3] });
+      end = step[2];
+    }
+    return segments.reverse();
+  };
+
+  /* Calls cjk(run) and word(text) for the runs of `text`, in order. */
+  function eachRun(text, cjk, word) {
     var chars = Array.from(text);
-    var words = [];
     var i = 0;
     while (i < chars.length) {
       var start = i;
       if (isCjk(chars[i])) {
         while (i < chars.length && isCjk(chars[i])) { i++; }
-        var run = chars.slice(start, i);
-        var best = new Array(run.length + 1);
-        best[0] = [0, 0, 0, false];
-        var relax = function (to, candidate) {
-          var current = best[to];
-          if (!current || candidate[0] < current[0] || (candidate[0] === current[0] && candidate[1] < current[1])) { best[to] = candidate; }
-        };
-        for (var p = 0; p < run.length; p++) {
-          if (!best[p]) { continue; }
-          var cost = self.isStop(run[p]) ? 0 : 1;
-          relax(p + 1, [best[p][0] + cost, best[p][1] + 1, p, false]);
-          for (var len = 2; len <= Math.min(maxWordChars, run.length - p); len++) {
-            if (known(run.slice(p, p + len).join(''))) { relax(p + len, [best[p][0], best[p][1] + 1, p, true]); }
-          }
-        }
-        if (!best[run.length] || best[run.length][0] > 0) { return null; }
-        var found = [];
-        var end = run.length;
-        while (end > 0) {
-          var step = best[end];
-          if (step[3]) { found.push(run.slice(step[2], end).join('')); }
-          end = step[2];
-        }
-        found.reverse();
-        words = words.concat(found);
+        cjk(chars.slice(start, i));
       } else if (isWordChar(chars[i])) {
         while (i < chars.length && isWordChar(chars[i])) { i++; }
-        var word = chars.slice(start, i).join('');
-        if (!self.isStop(word)) {
-          if (!known(word)) { return null; }
-          words.push(word);
-        }
+        word(chars.slice(start, i).join(''));
       } else {
         i++;
       }
     }
-    return words;
+  }
+
+  /* The port of segment_query: the index's own words, or null (verbatim only). */
+  Analyzer.prototype.segment = function (text, maxWordChars, known) {
+    var self = this;
+    var words = [];
+    var failed = false;
+    eachRun(text, function (run) {
+      self.coverRun(run, maxWordChars, known).forEach(function (segment) {
+        if (!segment.alone) { words.push(segment.text); } else if (!self.isStop(segment.text)) { failed = true; }
+      });
+    }, function (word) {
+      if (self.isStop(word)) { return; }
+      if (!known(word)) { failed = true; }
+      words.push(word);
+    });
+    return failed ? null : words;
   };
+
+  /* The port of split_query: pieces {text, word}, words of at most pieceWordChars characters
+   * and, verbatim, what no such word covers. */
+  Analyzer.prototype.split = function (text, pieceWordChars, known) {
+    var self = this;
+    var pieces = [];
+    eachRun(text, function (run) {
+      var pending = '';
+      self.coverRun(run, pieceWordChars, known).forEach(function (segment) {
+        if (segment.alone && !self.isStop(segment.text)) { pending += segment.text; return; }
+        if (pending) { pieces.push({ text: pending, word: false }); pending = ''; }
+        if (!segment.alone) { pieces.push({ text: segment.text, word: true }); }
+      });
+      if (pending) { pieces.push({ text: pending, word: false }); }
+    }, function (word) {
+      if (!self.isStop(word)) { pieces.push({ text: word, word: known(word) }); }
+    });
+    return pieces;
+  };
+
+  /* The port of pieces_widen. */
+  function piecesWiden(pieces, words) {
+    var same = pieces.length === words.length && pieces.every(function (p, i) { return p.word && p.text === words[i]; });
+    return !same && pieces.some(function (p) { return p.word; });
+  }
 
   /* ---------- snippets: the same as src/search/snippet.rs ---------- */
 
@@ -468,10 +507,15 @@
     var spans = [];
     needles.forEach(function (needle, which) {
       if (needle.length === 0 || needle.length > haystack.length) { return; }
+      // Letters and digits at a needle's ends match only whole (`24` not inside `2024`).
+      var wordFirst = isWordChar(needle[0]), wordLast = isWordChar(needle[needle.length - 1]);
       for (var start = 0; start + needle.length <= haystack.length; start++) {
+        var end = start + needle.length;
+        if (wordFirst && start > 0 && isWordChar(haystack[start - 1])) { continue; }
+        if (wordLast && end < haystack.length && isWordChar(haystack[end])) { continue; }
         var ok = true;
         for (var k = 0; k < needle.length; k++) { if (haystack[start + k] !== needle[k]) { ok = false; break; } }
-        if (ok) { spans.push([start, start + needle.length, which]); }
+        if (ok) { spans.push([start, end, which]); }
       }
     });
     spans.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]; });
@@ -1037,10 +1081,17 @@
     ]).then(function () {
       // Only the words the query splits into need their postings; a lone character inside a
       // phrase needs the grams that start with it.
-      var wordIds = [], successorIds = [];
+      var wordIds = [], successorIds = [], pieceCharIds = [];
       parts.forEach(function (part) {
         if (!part.exclude) {
           (analyzer.segment(part.text, meta.maxWordChars, known) || []).forEach(function (w) { wordIds.push(self.wordShardOf(w)); });
+        }
+        if (!part.exclude && !part.exact) {
+          // A piece's grams are the part's, but for a lone character, which needs its entry.
+          analyzer.split(part.text, meta.pieceWordChars, known).forEach(function (piece) {
+            if (piece.word) { wordIds.push(self.wordShardOf(piece.text)); return; }
+            queryGrams(piece.text).forEach(function (g) { if (g.prefix) { pieceCharIds.push(self.charShardOf(g.text)); } });
+          });
         }
         var gs = queryGrams(part.text);
         if (gs.length > 1) {
@@ -1051,7 +1102,11 @@
           });
         }
       });
-      return Promise.all([self.loadShards('w', wordIds, self.wordShards), self.loadShards('g', successorIds, self.gramShards)]);
+      return Promise.all([
+        self.loadShards('w', wordIds, self.wordShards),
+        self.loadShards('g', successorIds, self.gramShards),
+        self.loadShards('c', pieceCharIds, self.charShards)
+      ]);
     }).then(function () {
       var matched = null;
       var scores = new Map();
@@ -1081,6 +1136,21 @@
               addWords(doc, total);
             });
           }
+          // Or all of its pieces (split_query), the verbatim ones only admitting a page.
+          var pieces = part.exact ? [] : analyzer.split(part.text, meta.pieceWordChars, known);
+          if (!part.exact && piecesWiden(pieces, words)) {
+            var pieceMaps = pieces.map(function (piece) { return piece.word ? self.wordScores(piece.text) : self.verbatim(piece.text); });
+            var firstWord = pieces.findIndex(function (piece) { return piece.word; });
+            pieceMaps[firstWord].forEach(function (_, doc) {
+              var total = 0;
+              for (var q = 0; q < pieces.length; q++) {
+                var value = pieceMaps[q].get(doc);
+                if (value === undefined) { return; }
+                if (pieces[q].word) { total = Math.fround(total + value); }
+              }
+              addWords(doc, total);
+            });
+          }
         }
         if (matched === null) {
           matched = new Set(partScores.keys());
@@ -1092,7 +1162,12 @@
       // What snippets mark: every part that is not excluded (stop words too), and its words.
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         terms.push(part.text);
-        if (!part.exact) { terms = terms.concat(analyzer.segment(part.text, meta.maxWordChars, known) || []); }
+        if (!part.exact) {
+          terms = terms.concat(analyzer.segment(part.text, meta.maxWordChars, known) || []);
+          analyzer.split(part.text, meta.pieceWordChars, known).forEach(function (piece) {
+            if (Array.from(piece.text).length > 1) { terms.push(piece.text); }
+          });
+        }
       });
       parts.filter(function (p) { return p.exclude; }).forEach(function (part) {
         self.verbatim(part.text).forEach(function (_, doc) { matched.delete(doc); });
@@ -1247,7 +1322,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 10) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 11) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         meta.tags = frontDecoded(meta.tags);
         meta.chunkStarts = runningStarts(meta.chunkSizes);
