@@ -191,6 +191,45 @@ fn typing_a_query_shows_highlighted_results_filters_and_follows_one() {
     no_alerts(&mut tab);
 }
 
+/// A filter in force stays in sight, checked, when a new query finds nothing under it: the
+/// reader must see what to take off.
+#[test]
+fn a_filter_that_leaves_no_results_is_still_shown_checked() {
+    let (_site, server) = serve();
+    let browser = Browser::launch();
+    let tagged = api(
+        &server,
+        &format!("q={}&tag={}", percent_encode("防汛"), percent_encode("网络安全")),
+    );
+    assert_eq!(
+        tagged["total"], 0,
+        "the fixture has no 防汛 page tagged 网络安全: {tagged}"
+    );
+    let url = format!(
+        "{}?q={}&tag={}",
+        server.url("search.html"),
+        percent_encode("防汛"),
+        percent_encode("网络安全")
+    );
+    let mut tab = open(&browser, &url);
+    let checked = "(() => { const r = document.querySelector('#search-facets input[name=\"facet-tag\"]:checked'); \
+                   return r && !document.getElementById('search-facets').hidden ? r.value + '|' + r.parentNode.textContent.trim() : ''; })()";
+    let shown = tab.wait_until(checked, WAIT);
+    assert_eq!(
+        shown, "网络安全|网络安全 (0)",
+        "the tag in force is shown checked"
+    );
+    // Taking it off brings the results back.
+    tab.eval("document.querySelector('#search-facets input[name=\"facet-tag\"][value=\"\"]').click()");
+    tab.wait_until(
+        &format!("document.querySelectorAll('{RESULTS}').length > 0"),
+        WAIT,
+    );
+    let search = tab.eval("location.search").as_str().unwrap().to_string();
+    assert!(!search.contains("tag="), "the filter left the address: {search}");
+    no_alerts(&mut tab);
+}
+
 #[test]
 fn a_query_in_the_address_runs_on_load_and_arrow_down_focuses_the_first_result() {
     let (_site, server) = serve();

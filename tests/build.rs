@@ -391,6 +391,7 @@ fn sitemap_lists_every_page_once() {
     let ledger_pages: Vec<&String> = files
         .iter()
         .filter(|f| f.starts_with("sessions/years/") || f.starts_with("sessions/meetings/"))
+        .filter(|f| !f.ends_with("/index.html"))
         .collect();
     assert!(!ledger_pages.is_empty(), "{files:?}");
     for page in ledger_pages {
@@ -401,6 +402,43 @@ fn sitemap_lists_every_page_once() {
 // ---------------------------------------------------------------------------------------------
 // Links
 // ---------------------------------------------------------------------------------------------
+
+/// A reader who trims an address to its folder (`sessions/years/`, `search/`) lands on the page
+/// that lists what the folder holds, not on "not found" or a server's file listing.
+#[test]
+fn trimmed_folder_addresses_lead_on_to_their_page() {
+    let site = built_basic();
+    for (folder, target, title) in [
+        (
+            "sessions/years/index.html",
+            "sessions/index.html",
+            "第一议题学习记录",
+        ),
+        (
+            "sessions/meetings/index.html",
+            "sessions/index.html",
+            "第一议题学习记录",
+        ),
+        ("search/index.html", "search.html", "搜索"),
+    ] {
+        let html = site.html(folder);
+        let refresh = select_attrs(&html, "meta[http-equiv=refresh]", "content");
+        let links = resolved_hrefs(&html, folder, "a");
+        assert_eq!(links, [target], "{folder} links on");
+        let href = refresh[0].strip_prefix("0; url=").expect("an immediate refresh");
+        assert_eq!(
+            resolve(folder, href).as_deref(),
+            Some(target),
+            "{folder}: {refresh:?}"
+        );
+        assert_eq!(select_texts(&html, "a"), [title], "{folder}");
+        assert_eq!(select_attrs(&html, "html", "lang"), ["zh-CN"]);
+    }
+    assert!(
+        !site.output("sitemap.xml").contains("years/index.html"),
+        "forwarding pages are not in the sitemap"
+    );
+}
 
 #[test]
 fn md_links_are_rewritten_to_relative_html_urls() {
@@ -628,6 +666,22 @@ fn section_page_lists_its_pages_in_order() {
         ["notes/2024/index.html"],
         "the parent section links its subsection"
     );
+    // Its pages are all in the subsection: it does not say it has none.
+    assert_eq!(select_texts(&notes, "main p.empty"), Vec::<String>::new());
+    assert_eq!(
+        select_texts(&notes, "main h2#pages-heading"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn an_empty_section_says_so() {
+    let site = TestSite::new();
+    site.write("content/empty/_index.md", "---\ntitle: 待补充栏目\n---\n");
+    site.write("content/page.md", "---\ntitle: 首页文章\n---\n\n正文。\n");
+    site.build().success();
+    let html = site.html("empty/index.html");
+    assert_eq!(select_texts(&html, "main p.empty"), ["本栏目暂无内容。"]);
 }
 
 #[test]

@@ -20,6 +20,7 @@ use crate::content::{Page, Site};
 use crate::diagnostics::Diagnostic;
 use crate::links::{encode_segment, root_prefix};
 use crate::markdown::summarize;
+use crate::search::snippet::escape_html;
 use crate::text;
 use context::*;
 pub use templates::Theme;
@@ -165,7 +166,25 @@ pub fn render_site(
     if selection.picks(|s| s.sitemap) {
         attempt(renderer.sitemap(&tags))?;
     }
+    if selection.picks(|s| s.ledger) {
+        // Addresses a reader reaches by trimming a year's or a meeting's: the ledger lists both.
+        for folder in ["sessions/years/index.html", "sessions/meetings/index.html"] {
+            sink.write(
+                folder,
+                renderer
+                    .forward_page(folder, ledger::LEDGER_URL, &renderer.info.ledger_title)
+                    .as_bytes(),
+            )?;
+        }
+    }
     if let Selection::All = selection {
+        let search = renderer.config.language.labels().search;
+        sink.write(
+            "search/index.html",
+            renderer
+                .forward_page("search/index.html", "search.html", search)
+                .as_bytes(),
+        )?;
         attempt(renderer.plain("search.html", "search.html"))?;
         attempt(renderer.plain("404.html", "404.html"))?;
         for asset in &theme.assets {
@@ -540,6 +559,20 @@ impl<'a> Renderer<'a> {
             &PlainView {
                 common: self.common(url),
             },
+        )
+    }
+
+    /// A page at `url` that sends the reader on to `target` (both from the output root), for
+    /// folders that have no page of their own; without a refresh, its one link does.
+    fn forward_page(&self, url: &str, target: &str, title: &str) -> String {
+        let href = escape_html(&format!("{}{}", root_prefix(url), encode_url(target)));
+        let title = escape_html(title);
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"robots\" content=\"noindex\">\n\
+             <meta http-equiv=\"refresh\" content=\"0; url={href}\">\n\
+             <title>{title}</title>\n</head>\n<body>\n<p><a href=\"{href}\">{title}</a></p>\n</body>\n</html>\n",
+            lang = self.config.language.html_tag(),
         )
     }
 

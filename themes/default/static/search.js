@@ -144,13 +144,21 @@
     });
   }
 
-  function renderFacets(facets) {
+  /* The facets of a search that found `total` pages. */
+  function renderFacets(facets, total) {
     facetsEl.innerHTML = '';
     var groups = [['kind', L.kind], ['year', L.year], ['meeting', L.meeting], ['tag', L.tags]];
     var shown = 0;
     groups.forEach(function (group) {
       var name = group[0];
       var values = (facets[name] || []).slice(0, FACETS_SHOWN);
+      /* A filter in force is always shown, checked, so the reader sees what narrows the
+       * results, even when it leaves none or its value is not among the first shown: every
+       * result then has that value. */
+      var active = state[name];
+      if (active && !values.some(function (v) { return String(v.value) === active; })) {
+        values.push({ value: active, count: total });
+      }
       if (values.length === 0 && !state[name]) { return; }
       var fieldset = el('fieldset');
       fieldset.appendChild(el('legend', '', group[1]));
@@ -161,7 +169,7 @@
         radio.type = 'radio';
         radio.name = 'facet-' + name;
         radio.value = option.value;
-        radio.checked = state[name] === option.value;
+        radio.checked = state[name] === String(option.value);
         radio.addEventListener('change', function () {
           state[name] = option.value;
           run(true);
@@ -203,7 +211,7 @@
     backend.search(params).then(function (data) {
       if (mine !== sequence) { return; }
       renderResults(data, offset > 0);
-      if (offset === 0) { renderFacets(data.facets || {}); }
+      if (offset === 0) { renderFacets(data.facets || {}, data.total); }
       /* After "more", the reader goes on from the first new result. */
       else if (data.results.length > 0) { active = offset - 1; moveActive(1); }
       setStatus(data.total === 0 ? L.noResults : data.total + ' ' + L.results, false);
