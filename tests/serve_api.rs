@@ -611,6 +611,33 @@ fn missing_paths_get_the_404_page() {
     assert_eq!(status, 404);
 }
 
+/// With `base-url` (the published address), the preview's 404 page still leads back into the
+/// preview: its base is the server's root, not the published site.
+#[test]
+fn the_404_page_of_a_site_with_a_base_url_leads_into_the_preview() {
+    let site = TestSite::fixture("search");
+    let toml = std::fs::read_to_string(site.path("book.toml")).unwrap();
+    site.write(
+        "book.toml",
+        &format!("{toml}\n[build]\nbase-url = \"http://intranet.invalid/study\"\n"),
+    );
+    let server = Server::start(&site, &[]);
+    // The build keeps the published base for the file on disk.
+    assert_eq!(
+        common::select_attrs(&site.html("404.html"), "head base", "href"),
+        ["http://intranet.invalid/study/"]
+    );
+    let (status, _, body) = http_get(&server.base, "/deep/er/missing.html", &[]);
+    assert_eq!(status, 404);
+    let text = String::from_utf8_lossy(&body);
+    let page = scraper::Html::parse_document(&text);
+    assert_eq!(common::select_attrs(&page, "base", "href"), ["/"], "{text}");
+    assert!(!text.contains("intranet.invalid"), "{text}");
+    let stylesheet = common::select_attrs(&page, "link[rel=stylesheet]", "href").remove(0);
+    let (status, _, _) = http_get(&server.base, &format!("/{stylesheet}"), &[]);
+    assert_eq!(status, 200, "the stylesheet {stylesheet}");
+}
+
 #[test]
 fn chinese_file_names_are_served() {
     let (site, server) = serve();

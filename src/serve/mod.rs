@@ -223,20 +223,27 @@ async fn whole_pages(mut request: Request, next: Next) -> Response {
 }
 
 /// The 404 page is shown at the missing address, at any depth, and its links are relative to
-/// the site root: `serve` serves the site at `/`, so, unless the page names its own base
-/// (`base-url`), it gets `<base href="/">` and its stylesheet and links work from
-/// `/a/b/missing.html` too.
+/// the site root: `serve` serves the site at `/`, so it gets `<base href="/">` and its
+/// stylesheet and links work from `/a/b/missing.html` too. The base a build gives it from
+/// `base-url` (the published site's address) is replaced: the preview must lead back into the
+/// preview, not to a site that may not be reachable from the editor's PC.
 async fn root_the_404_page(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     if response.status() != StatusCode::NOT_FOUND {
         return response;
     }
-    edit_html(response, |html| match html.find("<head>") {
-        Some(at) if !html.contains("<base ") => {
-            let (head, rest) = html.split_at(at + "<head>".len());
-            format!("{head}<base href=\"/\">{rest}")
+    edit_html(response, |html| {
+        let base = html
+            .find("<base ")
+            .and_then(|start| Some(start..start + html[start..].find('>')? + 1));
+        match (base, html.find("<head>")) {
+            (Some(tag), _) => format!("{}<base href=\"/\">{}", &html[..tag.start], &html[tag.end..]),
+            (None, Some(at)) => {
+                let (head, rest) = html.split_at(at + "<head>".len());
+                format!("{head}<base href=\"/\">{rest}")
+            }
+            (None, None) => html.to_string(),
         }
-        _ => html.to_string(),
     })
     .await
 }
