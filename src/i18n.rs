@@ -63,6 +63,10 @@ pub struct Labels {
     pub previous: &'static str,
     pub next: &'static str,
     pub tags: &'static str,
+    /// Before a tag's name on its page (`标签：安全生产`, `Tag: safety`).
+    pub tag: &'static str,
+    /// The link column of sessions.csv.
+    pub link: &'static str,
     pub all_tags: &'static str,
     pub tag_pages: &'static str,
     pub sections: &'static str,
@@ -120,6 +124,12 @@ pub struct Labels {
     pub unrecorded_before: &'static str,
     pub unrecorded_after: &'static str,
     pub chart_caption: &'static str,
+    /// The statistics table's caption.
+    pub stats_caption: &'static str,
+    /// A search result's count of sessions that studied it: before, after (one: `_one`).
+    pub studied_count_before: &'static str,
+    pub studied_count_after: &'static str,
+    pub studied_count_after_one: &'static str,
 }
 
 static ZH_CN: Labels = Labels {
@@ -141,6 +151,8 @@ static ZH_CN: Labels = Labels {
     previous: "上一篇",
     next: "下一篇",
     tags: "标签",
+    tag: "标签",
+    link: "链接",
     all_tags: "全部标签",
     tag_pages: "带有此标签的页面",
     sections: "栏目",
@@ -193,6 +205,10 @@ static ZH_CN: Labels = Labels {
     unrecorded_before: "（另有 ",
     unrecorded_after: " 次学习未记录参会人数）",
     chart_caption: "各会议第一议题学习次数",
+    stats_caption: "学习次数（按年度、会议）",
+    studied_count_before: "已学习 ",
+    studied_count_after: " 次",
+    studied_count_after_one: " 次",
 };
 
 static EN: Labels = Labels {
@@ -215,6 +231,8 @@ static EN: Labels = Labels {
     previous: "Previous",
     next: "Next",
     tags: "Tags",
+    tag: "Tag",
+    link: "Link",
     all_tags: "All tags",
     tag_pages: "Pages with this tag",
     sections: "Sections",
@@ -267,4 +285,8 @@ static EN: Labels = Labels {
     unrecorded_before: " (",
     unrecorded_after: " sessions record no attendees)",
     chart_caption: "First-topic study sessions per meeting",
+    stats_caption: "Sessions by year and meeting",
+    studied_count_before: "Studied in ",
+    studied_count_after: " sessions",
+    studied_count_after_one: " session",
 };

@@ -207,7 +207,13 @@ pub fn csv_field(text: &str) -> String {
 }
 
 /// sessions.csv: one row per session, UTF-8 with a BOM, CRLF line ends (as Excel writes them).
-pub fn sessions_csv(rows: &[SessionExport], labels: &crate::i18n::Labels) -> String {
+/// `link` makes the last column of a row's URL: the whole address once the site's is known, so
+/// the cell still leads to the record in a downloaded copy.
+pub fn sessions_csv(
+    rows: &[SessionExport],
+    labels: &crate::i18n::Labels,
+    link: impl Fn(&str) -> String,
+) -> String {
     let mut csv = String::from(UTF8_BOM);
     let header = [
         labels.date,
@@ -217,7 +223,7 @@ pub fn sessions_csv(rows: &[SessionExport], labels: &crate::i18n::Labels) -> Str
         labels.attendees,
         labels.title_column,
         labels.materials,
-        "url",
+        labels.link,
     ];
     csv.push_str(&header.map(csv_field).join(","));
     csv.push_str("\r\n");
@@ -230,7 +236,7 @@ pub fn sessions_csv(rows: &[SessionExport], labels: &crate::i18n::Labels) -> Str
             row.attendees.map(|a| a.to_string()).unwrap_or_default(),
             row.title.clone(),
             row.materials.join(labels.list_separator),
-            row.url.clone(),
+            link(&row.url),
         ];
         csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         csv.push_str("\r\n");

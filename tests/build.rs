@@ -937,7 +937,11 @@ fn english_language_switches_labels() {
     }
     // Labels with values and counts use English punctuation, and one page is one page.
     let tag = site.html("tags/安全生产.html");
-    assert_eq!(select_texts(&tag, "h1"), ["Tags: 安全生产"]);
+    assert_eq!(select_texts(&tag, "h1"), ["Tag: 安全生产"]);
+    let tags = site.html("tags/index.html");
+    assert_eq!(select_texts(&tags, "nav.breadcrumbs li"), ["Home", "All tags"]);
+    let search = site.html("search.html");
+    assert_eq!(select_texts(&search, "nav.breadcrumbs li"), ["Home", "Search"]);
     assert_eq!(select_texts(&tag, "p.lead"), ["Pages with this tag (2)"]);
     let ledger = site.html("sessions/index.html");
     assert_eq!(
@@ -946,6 +950,7 @@ fn english_language_switches_labels() {
     );
     let stats = site.html("sessions/stats.html");
     assert_eq!(select_texts(&stats, "p.lead"), ["Sessions: 1 · Attendance: 13"]);
+    assert_eq!(select_texts(&stats, "caption")[0], "Sessions by year and meeting");
     let home = site.html("index.html");
     assert!(
         select_texts(&home, "span.count").contains(&"1 page".to_string()),
@@ -955,7 +960,7 @@ fn english_language_switches_labels() {
     let csv = std::fs::read_to_string(site.path("public/sessions.csv")).unwrap();
     assert_eq!(
         csv.trim_start_matches('\u{feff}').lines().next(),
-        Some("Date,Meeting,Topic,Host,Attendees,Title,Materials,url")
+        Some("Date,Meeting,Topic,Host,Attendees,Title,Materials,Link")
     );
 }
 

@@ -756,6 +756,33 @@ fn template_render_error_names_the_override_and_line_once() {
     assert!(errors[0].contains("no_such_field"), "{errors:?}");
 }
 
+/// A theme copied from an older studybook carries a search engine that cannot read this
+/// version's search data: refused by name, instead of a search page that finds nothing.
+#[test]
+fn a_theme_search_engine_from_another_version_is_refused() {
+    let builtin =
+        std::fs::read_to_string(repo_root().join("themes/default/static/search-engine.js")).unwrap();
+    let format = studybook::search::pack::FORMAT;
+    let older = builtin.replace(
+        &format!("meta.format !== {format})"),
+        &format!("meta.format !== {})", format - 1),
+    );
+    assert_ne!(older, builtin, "the engine checks the format");
+    let run = break_and_build("themes/default/static/search-engine.js", &older);
+    assert_eq!(
+        errors_of(&run),
+        [format!(
+            "themes/default/static/search-engine.js: this search-engine.js is from another version of studybook: \
+             it cannot read this version's search data (format {format}), so the search page would find nothing"
+        )]
+    );
+    assert!(help_after(&run, "search-engine.js").starts_with("delete it to use the built-in one"));
+    // This version's own engine, copied into the theme, builds.
+    let (site, _) = built_fixture();
+    site.write("themes/default/static/search-engine.js", &builtin);
+    site.build().success();
+}
+
 // ---------------------------------------------------------------------------------------------
 // book.toml
 // ---------------------------------------------------------------------------------------------

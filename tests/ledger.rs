@@ -1064,7 +1064,7 @@ fn sessions_csv_has_a_bom_and_one_row_per_session() {
             "参会人数",
             "标题",
             "学习材料",
-            "url"
+            "链接"
         ]
     );
     let expected: Vec<Vec<String>> = sessions_where(|_| true)
@@ -1089,6 +1089,41 @@ fn sessions_csv_has_a_bom_and_one_row_per_session() {
     assert_eq!(&records[1..], &expected[..], "one row per session, newest first");
     // The topic with a comma and quotes survives the quoting.
     assert!(records.iter().any(|r| r[2] == "学习全会精神, 研究\"十五五\"规划"));
+}
+
+/// With the site's address known, a downloaded sessions.csv still leads to each record: its
+/// link column holds whole addresses, encoded as browsers send them. sessions.json keeps the
+/// site's relative URLs.
+#[test]
+fn sessions_csv_links_are_whole_addresses_with_a_base_url() {
+    let site = TestSite::fixture("ledger");
+    let toml = std::fs::read_to_string(site.path("book.toml")).unwrap();
+    let toml = if toml.contains("[build]") {
+        toml.replace(
+            "[build]",
+            "[build]\nbase-url = \"http://intranet.example/study/\"",
+        )
+    } else {
+        format!("{toml}\n[build]\nbase-url = \"http://intranet.example/study/\"\n")
+    };
+    site.write("book.toml", &toml);
+    site.build().success();
+    let bytes = std::fs::read(site.path("public/sessions.csv")).unwrap();
+    let records = parse_csv(std::str::from_utf8(&bytes[BOM.len()..]).unwrap());
+    let links: Vec<&String> = records[1..].iter().map(|r| r.last().unwrap()).collect();
+    let expected: Vec<String> = sessions_where(|_| true)
+        .iter()
+        .map(|s| {
+            let encoded: Vec<String> = session_url(s).split('/').map(common::percent_encode).collect();
+            format!("http://intranet.example/study/{}", encoded.join("/"))
+        })
+        .collect();
+    assert_eq!(links, expected.iter().collect::<Vec<_>>());
+    let json: Value = serde_json::from_str(&site.output("sessions.json")).unwrap();
+    assert_eq!(
+        json["sessions"][0]["url"],
+        session_url(sessions_where(|_| true)[0])
+    );
 }
 
 #[test]

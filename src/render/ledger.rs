@@ -307,7 +307,14 @@ impl Renderer<'_> {
     /// sessions.csv and sessions.json for the office's spreadsheets.
     pub(super) fn exports(&self) -> anyhow::Result<[(String, Vec<u8>); 2]> {
         let rows = ledger::exports(self.site, self.compiled);
-        let csv = ledger::sessions_csv(&rows, self.config.language.labels());
+        let base_url = &self.config.base_url;
+        let csv = ledger::sessions_csv(&rows, self.config.language.labels(), |url| {
+            if base_url.is_empty() {
+                url.to_string()
+            } else {
+                format!("{base_url}/{}", super::encode_url_ascii(url))
+            }
+        });
         let json = serde_json::to_vec_pretty(&serde_json::json!({ "sessions": rows }))?;
         Ok([
             ("sessions.csv".to_string(), csv.into_bytes()),

@@ -54,7 +54,7 @@ pub fn encode_url(url: &str) -> String {
 
 /// A root-relative URL as sitemaps want it (RFC 3986): [`encode_url`], then every non-ASCII
 /// byte percent-encoded too.
-fn encode_url_ascii(url: &str) -> String {
+pub(crate) fn encode_url_ascii(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     for c in encode_url(url).chars() {
         if c.is_ascii() {

@@ -222,6 +222,9 @@ fn load_assets(config: &Config) -> Result<Vec<Asset>, Vec<Diagnostic>> {
                     text!("cannot read the file: {err}", "无法读取这个文件：{err}"),
                 )]
             })?;
+            if name == "search-engine.js" {
+                check_search_engine(&bytes, entry.path(), config)?;
+            }
             files.insert(name, bytes);
         }
     }
@@ -233,6 +236,28 @@ fn load_assets(config: &Config) -> Result<Vec<Asset>, Vec<Diagnostic>> {
             bytes,
         })
         .collect())
+}
+
+/// A theme's own `search-engine.js` must read the search data this version writes: a theme
+/// copied from an older studybook would leave every static search saying the data is
+/// unavailable, long after the build that caused it.
+fn check_search_engine(bytes: &[u8], path: &Path, config: &Config) -> Result<(), Vec<Diagnostic>> {
+    let format = crate::search::pack::FORMAT;
+    let expected = format!("meta.format !== {format})");
+    if String::from_utf8_lossy(bytes).contains(&expected) {
+        return Ok(());
+    }
+    Err(vec![Diagnostic::error(
+        display_path(path, &config.root),
+        text!(
+            "this search-engine.js is from another version of studybook: it cannot read this version's search data (format {format}), so the search page would find nothing",
+            "这个 search-engine.js 来自别的 studybook 版本，读不了本版本的搜索数据（格式 {format}），搜索页将搜不到任何内容"
+        ),
+    )
+    .help(text!(
+        "delete it to use the built-in one (the theme's other files keep working); to change the search engine, start again from the built-in file of this version",
+        "删掉这个文件即可使用内置的搜索引擎（主题的其他文件不受影响）；确实要修改搜索引擎的，请以本版本内置的文件为基础重新修改"
+    ))])
 }
 
 /// `style.css` → `assets/style.1a2b3c4d.css`.

@@ -135,7 +135,12 @@
       meta.appendChild(el('span', 'badge', hit.kind === 'session' ? L.session : L.note));
       if (hit.date) { meta.appendChild(el('time', '', hit.date)); }
       if (hit.meeting) { meta.appendChild(el('span', '', hit.meeting)); }
-      if (hit.studied > 0) { meta.appendChild(el('span', '', L.studied + ' ' + hit.studied)); }
+      if (hit.studied > 0) {
+        /* A theme's older search.html may lack the count's labels. */
+        var studied = L.studiedBefore === undefined ? L.studied + ' ' + hit.studied
+          : L.studiedBefore + hit.studied + (hit.studied === 1 ? L.studiedAfterOne : L.studiedAfter);
+        meta.appendChild(el('span', 'studied', studied));
+      }
       item.appendChild(meta);
       var snippet = el('p', 'snippet');
       snippet.innerHTML = hit.snippet; /* escaped by the search engine, only <mark> is markup */
