@@ -619,12 +619,21 @@ fn session_record_shows_its_header_block() {
     assert_eq!(info.get("主持人").map(String::as_str), Some("区委书记"));
     assert_eq!(info.get("参会人数").map(String::as_str), Some("13"));
     assert_eq!(
-        select_texts(&html, "dl.session-info dd a"),
+        select_texts(&html, "dl.session-info .materials dd a"),
         ["关于安全生产的重要论述", "学习指南"]
     );
     assert_eq!(
-        resolved_hrefs(&html, page, "dl.session-info dd a"),
+        resolved_hrefs(&html, page, "dl.session-info .materials dd a"),
         ["notes/2024/safety.html", "notes/2024/guide.html"]
+    );
+    // The meeting and the date lead to the ledger's pages of that meeting and that year.
+    assert_eq!(
+        select_texts(&html, "dl.session-info dd a")[..2],
+        ["区委常委会", "2024-03-12"]
+    );
+    assert_eq!(
+        resolved_hrefs(&html, page, "dl.session-info dd a")[..2],
+        ["sessions/meetings/区委常委会.html", "sessions/years/2024.html"]
     );
 }
 
@@ -647,6 +656,37 @@ fn material_page_lists_the_sessions_that_studied_it() {
     }
     let not_studied = site.html("notes/2024/old.html");
     assert!(select_texts(&not_studied, "section.studied-in").is_empty());
+}
+
+/// A session that studied a page links to it and may share its tags: it is listed once, as a
+/// session that studied it.
+#[test]
+fn a_session_that_studied_a_page_is_listed_on_it_once() {
+    let site = TestSite::new();
+    site.write(
+        "content/notes/law.md",
+        "---\ntitle: 安全生产法要点\ndate: 2024-03-01\ntags: [安全生产]\n---\n\n要点。\n",
+    );
+    site.write(
+        "content/notes/other.md",
+        "---\ntitle: 防汛工作要求\ndate: 2024-03-02\ntags: [安全生产]\n---\n\n要求。\n",
+    );
+    site.write(
+        "content/sessions/s1.md",
+        "---\ntitle: 室务会第一议题学习\ndate: 2024-03-12\nkind: session\nmeeting: 室务会\ntags: [安全生产]\nmaterials: [notes/law.md]\n---\n\n学习了[安全生产法要点](../notes/law.md)。\n",
+    );
+    site.build().success();
+    let html = site.html("notes/law.html");
+    let all: Vec<String> = select_texts(&html, "article a")
+        .into_iter()
+        .filter(|text| text == "室务会第一议题学习")
+        .collect();
+    assert_eq!(all.len(), 1, "{:?}", select_texts(&html, "article a"));
+    assert_eq!(
+        select_texts(&html, "section.studied-in a"),
+        ["室务会第一议题学习"]
+    );
+    assert_eq!(select_texts(&html, "section.related a"), ["防汛工作要求"]);
 }
 
 #[test]

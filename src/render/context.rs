@@ -76,6 +76,9 @@ pub struct SessionLink {
 #[derive(Debug, Clone, Serialize)]
 pub struct SessionView {
     pub meeting: Option<String>,
+    /// The ledger's page of the meeting and of the year (`sessions/years/2024.html`).
+    pub meeting_url: Option<String>,
+    pub year_url: Option<String>,
     pub topic: Option<String>,
     pub host: Option<String>,
     pub attendees: Option<u32>,

@@ -418,6 +418,12 @@ impl<'a> Renderer<'a> {
         let next = position.and_then(|p| siblings.get(p + 1)).map(|&p| self.link(p));
         let session = page.is_session().then(|| SessionView {
             meeting: page.front.meeting.clone(),
+            meeting_url: page
+                .front
+                .meeting
+                .as_deref()
+                .map(|m| encode_url(&ledger::meeting_url(m))),
+            year_url: page.front.date.map(|d| encode_url(&ledger::year_url(d.year))),
             topic: page.front.topic.clone(),
             host: page.front.host.clone(),
             attendees: page.front.attendees,
@@ -461,11 +467,22 @@ impl<'a> Renderer<'a> {
                 next,
                 session,
                 studied_in,
+                // Each page once: a session that studied this page is listed as such, not
+                // again among the pages that link here or the related ones.
                 backlinks: self.compiled.backlinks[index]
                     .iter()
+                    .filter(|p| !self.compiled.studied_in[index].contains(p))
                     .map(|&p| self.link(p))
                     .collect(),
-                related: self.related(index).into_iter().map(|p| self.link(p)).collect(),
+                related: self
+                    .related(index)
+                    .into_iter()
+                    .filter(|p| {
+                        !self.compiled.studied_in[index].contains(p)
+                            && !self.compiled.backlinks[index].contains(p)
+                    })
+                    .map(|p| self.link(p))
+                    .collect(),
                 extra: page.front.extra.clone(),
             },
         };
