@@ -194,6 +194,15 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Set by commands that never write (`check`, `stats`): their error list does not say that
+/// nothing was written, which only means something after a build.
+static WRITES_NOTHING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Marks this run as one that writes nothing (see [`ContentErrors`]'s header).
+pub fn writes_nothing() {
+    WRITES_NOTHING.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The error a build returns when the content or configuration has problems.
 #[derive(Debug, Clone)]
 pub struct ContentErrors {
@@ -212,10 +221,14 @@ impl fmt::Display for ContentErrors {
         let errors: Vec<&Diagnostic> = self.errors().collect();
         let count = errors.len();
         let noun = if count == 1 { "error" } else { "errors" };
-        let header = text!(
-            "found {count} {noun}, nothing was written:",
-            "发现 {count} 处错误，本次没有写出任何文件："
-        );
+        let header = if WRITES_NOTHING.load(std::sync::atomic::Ordering::Relaxed) {
+            text!("found {count} {noun}:", "发现 {count} 处错误：")
+        } else {
+            text!(
+                "found {count} {noun}, nothing was written:",
+                "发现 {count} 处错误，本次没有写出任何文件："
+            )
+        };
         writeln!(f, "{header}")?;
         for (number, diagnostic) in errors.iter().enumerate() {
             writeln!(f, "{:>3}. {diagnostic}", number + 1)?;

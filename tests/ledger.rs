@@ -856,6 +856,48 @@ fn stats_year_that_is_not_a_year_is_a_usage_error() {
     assert_eq!(run.code, 2, "--json and --csv together:\n{}", run.stderr);
 }
 
+/// The figures `stats` prints come with the warnings that say they may be off: a record
+/// entered twice, a record outside the ledger because its folder makes it a study material.
+#[test]
+fn stats_and_build_warn_of_records_the_figures_miscount() {
+    let site = TestSite::fixture("ledger");
+    let original = std::fs::read_to_string(site.path("content/sessions/2024-03-12-standing.md")).unwrap();
+    site.write("content/sessions/2024-03-12-standing - 副本.md", &original);
+    site.write(
+        "content/notes/record.md",
+        "---\ntitle: 支部委员会第一议题学习（2024年第9次）\ndate: 2024-09-01\nmeeting: 支部委员会\nattendees: 8\n---\n\n正文。\n",
+    );
+    let outside = "warning: content/notes/record.md:4: `meeting` belongs to a session record, but this page is a study material \
+                   (its folder holds no `kind: session`): the ledger and `stats` leave it out";
+    let run = site.run(&["stats"]).success();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{}", run.stderr);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("2024-03-12-standing - 副本.md")),
+        "the copy is named: {}",
+        run.stderr
+    );
+    assert!(warnings.contains(&outside), "{}", run.stderr);
+    assert!(run
+        .stderr
+        .contains("help: if it records a study session, add the line `kind: session`"));
+    let build = site.build().success();
+    assert!(build.stderr.contains(outside), "{}", build.stderr);
+    // Written `kind: note` on purpose: no warning.
+    site.write(
+        "content/notes/record.md",
+        "---\ntitle: 会议纪要学习\nkind: note\nmeeting: 支部委员会\n---\n\n正文。\n",
+    );
+    let run = site.run(&["stats"]).success();
+    assert!(!run.stderr.contains("record.md"), "{}", run.stderr);
+}
+
 #[test]
 fn stats_reads_the_content_without_a_build() {
     let site = TestSite::fixture("ledger");
@@ -1491,7 +1533,10 @@ fn related_pages_share_tags() {
         .into_iter()
         .map(|(_, href)| resolve_existing(&site, "notes/safety.html", &href))
         .collect();
-    assert!(backlinks.contains(&"notes/methods.html".to_string()), "{backlinks:?}");
+    assert!(
+        backlinks.contains(&"notes/methods.html".to_string()),
+        "{backlinks:?}"
+    );
     assert_eq!(
         related("notes/flood.html"),
         BTreeSet::from(["notes/safety.html".to_string()])

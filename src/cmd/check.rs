@@ -6,6 +6,7 @@ use crate::cli::CheckArgs;
 use crate::{load, BuildOptions};
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    crate::diagnostics::writes_nothing();
     let mut options = BuildOptions::new(args.root.root);
     options.drafts = args.drafts;
     let loaded = load(&options)?;

@@ -12,8 +12,13 @@ use crate::BuildError;
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&args.root.root)
         .map_err(|diagnostics| BuildError::Content(ContentErrors { diagnostics }))?;
-    let (site, diagnostics) = load(&config, LoadOptions { drafts: false })?;
-    diagnostics.into_result().map_err(BuildError::Content)?;
+    crate::diagnostics::writes_nothing();
+    let (site, mut diagnostics) = load(&config, LoadOptions { drafts: false })?;
+    // The warnings a build gives about the ledger's records (one entered twice, a meeting
+    // spelt two ways) say the figures below may be off.
+    diagnostics.extend(ledger::duplicate_warnings(&site));
+    let warnings = diagnostics.into_result().map_err(BuildError::Content)?;
+    super::print_warnings(&warnings);
     let counts = ledger::counts(&site, args.year);
     if args.json {
         #[derive(serde::Serialize)]

@@ -176,6 +176,8 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         }
         if page.is_session() {
             check_session(page, &mut diagnostics);
+        } else {
+            diagnostics.extend(session_fields_on_a_note(page));
         }
     }
 
@@ -330,6 +332,39 @@ fn build_sections(config: &Config, dirs: &[String]) -> Vec<Section> {
             }
         })
         .collect()
+}
+
+/// A page that records a session (a meeting, attendees, materials) but is a note by its
+/// folder: the ledger and `stats` would leave it out without a word. One written `kind: note`
+/// says so on purpose.
+pub fn session_fields_on_a_note(page: &Page) -> Option<Diagnostic> {
+    if page.front.kind.is_some() {
+        return None;
+    }
+    let front = &page.front;
+    let (field, line) = if front.meeting.is_some() {
+        ("meeting", front.lines.meeting)
+    } else if let Some(first) = front.materials.first() {
+        ("materials", first.line)
+    } else if front.attendees.is_some() {
+        ("attendees", front.lines.attendees)
+    } else {
+        return None;
+    };
+    Some(
+        Diagnostic::warning(
+            &page.file,
+            text!(
+                "`{field}` belongs to a session record, but this page is a study material (its folder holds no `kind: session`): the ledger and `stats` leave it out",
+                "`{field}` 是学习记录的字段，但这个页面按所在文件夹算作学习资料（文件夹没有设 `kind: session`）：学习台账和统计都不会计入它"
+            ),
+        )
+        .at(line)
+        .help(text!(
+            "if it records a study session, add the line `kind: session` to its header (or move it into the sessions folder); if it is a study material, delete the line",
+            "如果它是一次学习的记录，请在文件头加一行 `kind: session`（或把它移到学习记录文件夹里）；如果它是学习资料，请删掉这一行"
+        )),
+    )
 }
 
 pub fn check_session(page: &Page, diagnostics: &mut Diagnostics) {

@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use crate::compile::{check_anchors, compile_page, compile_section, resolve_materials, Compiled, Material};
 use crate::content::discover::{
-    check_name_clashes, check_session, meeting_spellings, read_text, sort_section_pages,
+    check_name_clashes, check_session, meeting_spellings, read_text, session_fields_on_a_note,
+    sort_section_pages,
 };
 use crate::content::front_matter::parse_document;
 use crate::content::{Date, Page, Site};
@@ -75,6 +76,8 @@ pub(super) fn read_edits(
         };
         if page.is_session() {
             check_session(&page, &mut diagnostics);
+        } else {
+            diagnostics.extend(session_fields_on_a_note(&page));
         }
         edits.push((index, page));
     }

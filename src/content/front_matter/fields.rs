@@ -23,6 +23,7 @@ pub(super) fn check_fields(
         title: line_of("title"),
         date: line_of("date"),
         meeting: line_of("meeting"),
+        attendees: line_of("attendees"),
         kind: line_of("kind"),
         tags: line_of("tags"),
     };

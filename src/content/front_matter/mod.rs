@@ -134,6 +134,7 @@ pub struct FieldLines {
     pub title: usize,
     pub date: usize,
     pub meeting: usize,
+    pub attendees: usize,
     pub kind: usize,
     pub tags: usize,
 }
