@@ -785,6 +785,32 @@ fn a_theme_search_engine_from_another_version_is_refused() {
     site.build().success();
 }
 
+/// Notepad saves `学习心得.md` as `学习心得.md.txt` and Windows hides the `.txt`: the editor sees
+/// a page, the site a download. Said, with the name to give it; a plain `.txt` download is not.
+#[test]
+fn a_page_saved_as_a_text_file_is_named() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/学习心得.md.txt",
+        "---\ntitle: 学习心得\n---\n\n正文。\n",
+    );
+    site.write("content/notes/体会.txt", "\u{feff}---\r\ntitle: 体会\r\n---\r\n");
+    site.write("content/notes/说明.txt", "这是一份供下载的说明。\n");
+    let run = site.build().success();
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.contains(".txt")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/notes/体会.txt: this is a text file (`.txt`), so it is published as a download, not as a page",
+            "   help: if it is a page, rename it to `体会.md` (Windows hides the `.txt`: in File Explorer, View, tick File name extensions)",
+            "warning: content/notes/学习心得.md.txt: this is a text file (`.txt`), so it is published as a download, not as a page",
+            "   help: if it is a page, rename it to `学习心得.md` (Windows hides the `.txt`: in File Explorer, View, tick File name extensions)",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // book.toml
 // ---------------------------------------------------------------------------------------------
@@ -1406,6 +1432,73 @@ fn list_items_read_other_than_they_look_are_warnings() {
     // The page is built with the tags YAML read, as the warnings say.
     let page = site.output("notes/items.html");
     assert!(page.contains("作风 - 纪律") && page.contains("学习"), "{page}");
+}
+
+/// Slips of tags pasted or typed by hand: Word's curly quotes and a tag written twice are
+/// read as meant; `#学习` (a YAML comment: no tags at all), a list without its brackets and
+/// `-学习` at the start of a line get the line as it should be.
+#[test]
+fn pasted_and_hand_typed_tags_are_read_as_meant_or_named() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/curly.md",
+        "---\ntitle: 弯引号\ntags: [“学习”, 党建, 学习]\n---\n\n正文。\n",
+    );
+    site.write(
+        "content/notes/hash.md",
+        "---\ntitle: 井号\ntags: #学习 #党建\n---\n\n正文。\n",
+    );
+    let run = site.build().success();
+    assert_eq!(
+        select_texts(&site.html("notes/curly.html"), "a.tag"),
+        ["学习", "党建"]
+    );
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|l| !l.contains("hash.md"))
+        .take(2)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: content/notes/hash.md:3: `tags` is empty: YAML reads a value that starts with `#` as a comment",
+            "   help: write `tags: [学习, 党建]`",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("curly.md"), "{}", run.stderr);
+
+    let run = break_and_build(
+        "content/notes/brackets.md",
+        "---\ntitle: 方括号\ntags: \"学习\",\"党建\"\n---\n\n正文。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/brackets.md:3: the items of `tags` go between square brackets"]
+    );
+    assert_eq!(
+        help_after(&run, "brackets.md:3"),
+        "write `tags: [\"学习\", \"党建\"]`"
+    );
+    let run = break_and_build(
+        "content/notes/dash.md",
+        "---\ntitle: 短横\ntags:\n-学习\n---\n\n正文。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/dash.md:4: a list item needs a space after its `-`: YAML reads `-学习` as text"]
+    );
+    assert_eq!(help_after(&run, "dash.md:4"), "write `- 学习`");
+    let run = break_and_build("content/notes/title.md", "---\ntitle: #3号简报\n---\n\n正文。\n");
+    assert!(
+        run.stderr.contains(
+            "warning: content/notes/title.md:2: `title` is empty: YAML reads a value that starts with `#` as a comment\n   help: write `title: \"#3号简报\"`"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Tags run together by a slip: `-甲` with no space (YAML reads the lines as one text), a

@@ -189,6 +189,11 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
             path: path.clone(),
         })
         .collect();
+    diagnostics.extend(
+        site.attachments
+            .iter()
+            .filter_map(|a| page_saved_as_text(a, config)),
+    );
     check_url_clashes(&pages, &site.attachments, &walk.dirs, config, &mut diagnostics);
     check_name_clashes(&pages, &mut diagnostics);
     diagnostics.extend(meeting_spellings(&pages));
@@ -244,6 +249,47 @@ fn walk_content(content_dir: &Path) -> anyhow::Result<Walk> {
         }
     }
     Ok(walk)
+}
+
+/// A page saved as a text file: Notepad adds `.txt` to `学习心得.md`, and Windows hides it, so
+/// the editor sees a page that the site publishes as a download. Also a `.txt` file that opens
+/// with a header (`---`).
+fn page_saved_as_text(attachment: &Attachment, config: &Config) -> Option<Diagnostic> {
+    let lower = attachment.source.to_lowercase();
+    let stem = attachment
+        .source
+        .get(..attachment.source.len().checked_sub(".txt".len())?)?;
+    if !lower.ends_with(".txt") {
+        return None;
+    }
+    let named_as_page = page_stem(stem).is_some();
+    let starts_with_header = || {
+        std::fs::read(&attachment.path).is_ok_and(|bytes| {
+            let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+            bytes.starts_with(b"---\n") || bytes.starts_with(b"---\r\n")
+        })
+    };
+    if !named_as_page && !starts_with_header() {
+        return None;
+    }
+    let name = attachment.source.rsplit('/').next().unwrap_or(&attachment.source);
+    let page_name = match page_stem(stem) {
+        Some(_) => stem.rsplit('/').next().unwrap_or(stem).to_string(),
+        None => format!("{}.md", &name[..name.len() - ".txt".len()]),
+    };
+    Some(
+        Diagnostic::warning(
+            display_path(&config.content_dir.join(&attachment.source), &config.root),
+            text!(
+                "this is a text file (`.txt`), so it is published as a download, not as a page",
+                "这是文本文件（`.txt`），会作为附件发布，不会成为页面"
+            ),
+        )
+        .help(text!(
+            "if it is a page, rename it to `{page_name}` (Windows hides the `.txt`: in File Explorer, View, tick File name extensions)",
+            "如果它是页面，请改名为 `{page_name}`（Windows 默认隐藏 `.txt`：在文件资源管理器的“查看”中勾选“文件扩展名”即可看到）"
+        )),
+    )
 }
 
 /// Reads a file as UTF-8 text without BOM, with `\n` line endings.

@@ -290,6 +290,20 @@ pub(super) fn check_fields(
             }
         }
     }
+    // Tags pasted from Word keep its curly quotes (`“学习”`): the tag is the word inside. A
+    // tag written twice is one tag.
+    for tag in &mut front.tags {
+        let unquoted = [('“', '”'), ('‘', '’'), ('「', '」')]
+            .iter()
+            .find_map(|&(open, close)| tag.strip_prefix(open)?.strip_suffix(close))
+            .map(str::trim)
+            .filter(|inner| !inner.is_empty());
+        if let Some(inner) = unquoted {
+            *tag = inner.to_string();
+        }
+    }
+    let mut seen_tags = std::collections::HashSet::new();
+    front.tags.retain(|tag| seen_tags.insert(tag.clone()));
     tag_slips(&front.tags, file, line_of("tags"), &mut warnings);
     // YAML keeps the last of two equal keys without a word: say so, as an editor copying
     // fields from another page often leaves the old line in.

@@ -172,7 +172,19 @@ pub fn parse_document(file: &str, text: &str) -> Result<(Document, Vec<Diagnosti
         Format::Yaml => parse_yaml(file, front_text)?,
         Format::Toml => parse_toml(file, front_text)?,
     };
-    let (front, mut warnings) = check_fields(file, front_text, map)?;
+    // A value YAML dropped as a comment may be why a field is missing: said beside the error.
+    let dropped = |errors: Vec<Diagnostic>| match format {
+        Format::Yaml => errors
+            .into_iter()
+            .chain(
+                slips::cut_by_comment(front_text)
+                    .into_iter()
+                    .map(|slip| slip.warning(file)),
+            )
+            .collect(),
+        Format::Toml => errors,
+    };
+    let (front, mut warnings) = check_fields(file, front_text, map).map_err(dropped)?;
     if let Format::Yaml = format {
         warnings.extend(
             slips::cut_by_comment(front_text)

@@ -366,6 +366,23 @@ pub(super) fn unquoted(text: &str) -> Vec<Slip> {
                         )
                     },
                 )),
+                Some(end) if matches!(key, "tags" | "materials") && rest_after(end).is_some_and(|rest| rest.starts_with([',', '，', '、'])) => {
+                    // `tags: "学习","党建"`: a list without its brackets.
+                    let items: Vec<String> = own
+                        .split([',', '，', '、'])
+                        .map(|item| item.trim().trim_matches(['"', '\'']).trim())
+                        .filter(|item| !item.is_empty())
+                        .map(quoted)
+                        .collect();
+                    Some(Slip::new(
+                        line,
+                        text!(
+                            "the items of `{key}` go between square brackets",
+                            "`{key}` 的各项要放在方括号里"
+                        ),
+                        text!("write `{key}: [{}]`", "请写成 `{key}: [{}]`", items.join(", ")),
+                    ))
+                }
                 Some(end) => rest_after(end).map(|rest| {
                     // `"学习"二十大"精神"` meant the text between the outer quotes.
                     let inner = own
@@ -493,7 +510,10 @@ pub(super) fn cut_by_comment(text: &str) -> Vec<Slip> {
     fields(text)
         .into_iter()
         .filter_map(|(line, key, _, own)| {
-            if own.starts_with(['"', '\'', '[', '{', '|', '>', '#']) {
+            if let Some(after) = own.strip_prefix('#') {
+                return whole_value_dropped(line, key, own, after);
+            }
+            if own.starts_with(['"', '\'', '[', '{', '|', '>']) {
                 return None;
             }
             let (kept, cut) = own.split_once(" #").or_else(|| own.split_once("\t#"))?;
@@ -516,6 +536,32 @@ pub(super) fn cut_by_comment(text: &str) -> Vec<Slip> {
             ))
         })
         .collect()
+}
+
+/// A value that starts with `#` (`tags: #学习 #党建`, `title: #3号简报`), which YAML reads as a
+/// comment, leaving the field empty. `# ` with a space after it is a comment the editor meant.
+fn whole_value_dropped(line: usize, key: &str, own: &str, after: &str) -> Option<Slip> {
+    if after.is_empty() || after.starts_with([' ', '\t', '#']) {
+        return None;
+    }
+    let fix = if key == "tags" {
+        let tags: Vec<&str> = own
+            .split_whitespace()
+            .map(|tag| tag.trim_start_matches('#'))
+            .filter(|tag| !tag.is_empty())
+            .collect();
+        format!("`tags: [{}]`", tags.join(", "))
+    } else {
+        in_quotes(key, own)
+    };
+    Some(Slip::new(
+        line,
+        text!(
+            "`{key}` is empty: YAML reads a value that starts with `#` as a comment",
+            "`{key}` 是空的：YAML 把以 `#` 开头的值当作注释"
+        ),
+        text!("write {fix}", "请写成 {fix}"),
+    ))
 }
 
 /// List items YAML read other than they look, in front matter `text` that parsed: a plain
@@ -613,6 +659,21 @@ pub(super) fn stray_line(text: &str) -> Vec<Slip> {
             continue;
         }
         in_block = false;
+        // `-学习` under `tags:`, typed without the space YAML needs after the dash.
+        if let Some(item) = trimmed
+            .strip_prefix('-')
+            .filter(|rest| !rest.is_empty() && !rest.starts_with([' ', '\t', '-']) && !rest.contains(": "))
+        {
+            out.push(Slip::new(
+                number,
+                text!(
+                    "a list item needs a space after its `-`: YAML reads `{trimmed}` as text",
+                    "列表的每一项在 `-` 后面要有一个空格：YAML 把 `{trimmed}` 当成了普通文字"
+                ),
+                text!("write `- {item}`", "请写成 `- {item}`"),
+            ));
+            continue;
+        }
         if trimmed.starts_with("- ") || trimmed == "-" {
             let indent = line.len() - line.trim_start().len();
             match first_item {
