@@ -632,6 +632,33 @@ fn a_failed_first_build_still_serves_the_old_site_and_reports_errors() {
     assert_eq!(h1(&body), "关于本站（修好）");
 }
 
+/// A first build that fails with no site built before: every address answers with a page that
+/// says so and carries the live script, which shows the errors and reloads once they are fixed
+/// (before: an empty 404, and nothing to reload).
+#[test]
+fn a_failed_first_build_without_a_site_shows_why_and_reloads_when_fixed() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/about.md",
+        "---\ntitle: [unclosed\ndate: 2023-12-01\n---\n\n坏的正文。\n",
+    );
+    assert!(!site.path("public").exists());
+    let server = Server::start(&site, &[]);
+    let mut sse = Sse::connect(&server);
+    let event = sse.expect("errors");
+    assert!(event.error_text().contains("content/about.md:"), "{event:?}");
+    for path in ["/", "/about.html", "/notes/"] {
+        let (status, body) = get(&server, path);
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(h1(&body), "The site is not built yet", "{path}: {body}");
+        assert!(body.contains("Fix them and save"), "{body}");
+        assert!(body.contains("/__studybook/events"), "{path}: the live script");
+    }
+    site.write("content/about.md", &page("关于本站（修好）", "zqfixed"));
+    sse.expect("reload");
+    assert_eq!(h1(&get_ok(&server, "/about.html")), "关于本站（修好）");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Templates, styles and book.toml.
 

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::extract::{RawQuery, Request, State};
+use axum::handler::Handler as _;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +23,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 use crate::content::Date;
 use crate::search::query::MAX_QUERY_CHARS;
@@ -144,7 +145,7 @@ impl SiteState {
 pub fn router(state: Arc<SiteState>, live_reload: bool) -> Router {
     let files = ServeDir::new(&state.output_dir)
         .append_index_html_on_directories(true)
-        .not_found_service(ServeFile::new(state.output_dir.join("404.html")));
+        .not_found_service(not_found_page.with_state(state.clone()));
     let mut router = Router::new().route("/api/search", get(search_api));
     if live_reload {
         router = router.route(live::EVENTS_PATH, get(live::events));
@@ -162,6 +163,30 @@ pub fn router(state: Arc<SiteState>, live_reload: bool) -> Router {
         .layer(middleware::from_fn(cache_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The site's 404 page; before any build succeeded (the first one failed), a page that says
+/// so, which the live reload script then covers with the errors and reloads once they are
+/// fixed: an editor who starts `serve` on broken content sees why, not a blank page.
+async fn not_found_page(State(state): State<Arc<SiteState>>) -> Response {
+    let html = [(header::CONTENT_TYPE, "text/html; charset=utf-8")];
+    match tokio::fs::read(state.output_dir.join("404.html")).await {
+        Ok(page) => (StatusCode::NOT_FOUND, html, page).into_response(),
+        Err(_) => {
+            let (title, body) = (
+                text!("The site is not built yet", "站点还没有生成"),
+                text!(
+                    "The build found errors (listed in the terminal where studybook serve runs). Fix them and save: this page reloads by itself.",
+                    "生成时发现错误（列在运行 studybook serve 的命令行窗口里）。改正并保存后，本页会自动刷新。"
+                ),
+            );
+            let page = format!(
+                "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n</head>\n\
+                 <body>\n<h1>{title}</h1>\n<p>{body}</p>\n</body>\n</html>\n"
+            );
+            (StatusCode::NOT_FOUND, html, page).into_response()
+        }
+    }
 }
 
 /// An HTML response with its body rewritten by `edit`; any other response as it is. The old
