@@ -266,6 +266,23 @@ fn date_not_written_yyyy_mm_dd_suggests_the_fix() {
         help_after(&run, "content/notes/bad.md:3"),
         "write it as `date: 2024-03-05`"
     );
+    // Other common spellings get their own day back, not an example.
+    for written in [
+        "24-3-5",
+        "２０２４－０３－０５",
+        "2024-03-05 09:30",
+        "2024年3月5日",
+    ] {
+        let run = break_and_build(
+            "content/notes/bad.md",
+            &format!("---\ntitle: 日期写错\ndate: {written}\n---\n\n正文\n"),
+        );
+        assert_eq!(
+            help_after(&run, "content/notes/bad.md:3"),
+            "write it as `date: 2024-03-05`",
+            "{written}"
+        );
+    }
 }
 
 #[test]
@@ -1267,10 +1284,34 @@ fn a_full_width_colon_after_a_key_is_named() {
     );
     assert!(
         run.stderr
-            .contains("help: type a half-width colon and a space: `title: …`"),
+            .contains("help: type a half-width colon and a space: `title: 会议纪要`"),
         "{}",
         run.stderr
     );
+}
+
+/// Field names typed in Chinese with the full-width colon the input method gives: every line
+/// named at once, with the line as it should be (a date in YYYY-MM-DD).
+#[test]
+fn chinese_field_names_with_full_width_colons_are_all_named_with_their_fix() {
+    let run = break_and_build(
+        "content/notes/chinese.md",
+        "---\n标题：会议纪要\n日期：2024.3.5\n标签：学习\n---\n\n正文。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/notes/chinese.md:2: `标题：` is a field name in Chinese, followed by a full-width colon `：`",
+            "content/notes/chinese.md:3: `日期：` is a field name in Chinese, followed by a full-width colon `：`",
+            "content/notes/chinese.md:4: `标签：` is a field name in Chinese, followed by a full-width colon `：`",
+        ]
+    );
+    for (line, fix) in [(2, "title: 会议纪要"), (3, "date: 2024-03-05"), (4, "tags: 学习")] {
+        assert_eq!(
+            help_after(&run, &format!("chinese.md:{line}")),
+            format!("field names are English, with a half-width colon and a space: `{fix}`")
+        );
+    }
 }
 
 /// Values YAML needs in quotes, or quotes left open: named at their line in plain words, with

@@ -433,23 +433,42 @@ fn display_value(value: &Value) -> String {
     }
 }
 
-/// Suggests the YYYY-MM-DD spelling of a date written another common way.
-fn date_hint(text: &str) -> Text {
-    let parts: Vec<&str> = text
+/// The YYYY-MM-DD spelling of a date written another common way (`2024.3.5`, `2024年3月5日`,
+/// `24-3-5`, full-width digits, a time after it), whether or not that day exists.
+pub(super) fn date_spelling(text: &str) -> Option<String> {
+    let digits: String = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let parts: Vec<&str> = digits
         .split(|c: char| !c.is_ascii_digit())
         .filter(|p| !p.is_empty())
         .collect();
-    if let [year, month, day] = parts.as_slice() {
-        if year.len() == 4 && month.len() <= 2 && day.len() <= 2 {
-            let guess = format!("{year}-{month:0>2}-{day:0>2}");
-            if Date::parse(&guess).is_some() {
-                return text!("write it as `date: {guess}`", "请写成 `date: {guess}`");
-            }
-            return text!(
-                "`{guess}` is not a day of the calendar; check the month and day",
-                "`{guess}` 这一天不存在，请检查月和日"
-            );
+    // A time after the day (`2024-03-05 09:30`) is left out.
+    let [year, month, day, ..] = parts.as_slice() else {
+        return None;
+    };
+    let year = match year.len() {
+        4 => year.to_string(),
+        2 => format!("20{year}"),
+        _ => return None,
+    };
+    (month.len() <= 2 && day.len() <= 2).then(|| format!("{year}-{month:0>2}-{day:0>2}"))
+}
+
+/// Suggests the YYYY-MM-DD spelling of a date written another common way.
+fn date_hint(text: &str) -> Text {
+    if let Some(guess) = date_spelling(text) {
+        if Date::parse(&guess).is_some() {
+            return text!("write it as `date: {guess}`", "请写成 `date: {guess}`");
         }
+        return text!(
+            "`{guess}` is not a day of the calendar; check the month and day",
+            "`{guess}` 这一天不存在，请检查月和日"
+        );
     }
     text!(
         "write the date as YYYY-MM-DD, e.g. `date: 2024-03-12`",
@@ -512,7 +531,7 @@ fn tag_slips(tags: &[String], file: &str, line: usize, warnings: &mut Vec<Diagno
 
 /// The known field an unknown key was likely meant as: a typo (`meetting`, `Title`), or the
 /// field's name in Chinese (`标题`, `日期`), as editors new to front matter write it.
-fn field_meant(key: &str) -> Option<&'static str> {
+pub(super) fn field_meant(key: &str) -> Option<&'static str> {
     const IN_CHINESE: &[(&str, &str)] = &[
         ("标题", "title"),
         ("题目", "title"),

@@ -304,8 +304,9 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
         return Ok(Map::new());
     }
     let parsed = yaml_serde::from_str::<Value>(text);
-    if let Some(slip) = slips::misread(text, &parsed) {
-        return Err(vec![slip.diagnostic(file)]);
+    let misread = slips::misread(text, &parsed);
+    if !misread.is_empty() {
+        return Err(misread.into_iter().map(|slip| slip.diagnostic(file)).collect());
     }
     match parsed {
         Ok(Value::Object(map)) => Ok(map),

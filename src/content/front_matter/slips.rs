@@ -70,29 +70,59 @@ pub(super) fn is_field_name(key: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// The slip in the YAML front matter `text` (which starts on line 2) that `parsed` misread,
-/// if any.
-pub(super) fn misread<E>(text: &str, parsed: &Result<Value, E>) -> Option<Slip> {
+/// The slips in the YAML front matter `text` (which starts on line 2) that `parsed` misread:
+/// every full-width colon after a field name, else the first other slip, if any.
+pub(super) fn misread<E>(text: &str, parsed: &Result<Value, E>) -> Vec<Slip> {
     let read_as_field = |key: &str| matches!(parsed, Ok(Value::Object(map)) if map.contains_key(key));
     let numbered = || text.lines().enumerate().map(|(index, line)| (index + 2, line));
-    // `title：会议`: YAML reads text, not a field.
-    let full_width_colon = numbered().find_map(|(line, text)| {
-        let (key, _) = text.split_once('：')?;
-        let key = key.trim();
-        (!text.trim_start().starts_with(['#', '-']) && is_field_name(key) && !read_as_field(key)).then(|| {
-            Slip::new(
-                line,
-                text!(
-                    "`{key}` is followed by a full-width colon `：`",
-                    "`{key}` 后面是全角冒号 `：`"
-                ),
-                text!(
-                    "type a half-width colon and a space: `{key}: …`",
-                    "请改成半角冒号再加一个空格：`{key}: …`"
-                ),
-            )
+    // `title：会议`, `标题：会议`: YAML reads text, not a field. Every such line at once, with
+    // the line as it should be (a Chinese field name in English).
+    let full_width_colons: Vec<Slip> = numbered()
+        .filter_map(|(line, text)| {
+            let (key, value) = text.split_once('：')?;
+            let key = key.trim();
+            let field = if is_field_name(key) {
+                key
+            } else {
+                super::fields::field_meant(key).filter(|_| !key.is_ascii())?
+            };
+            if text.trim_start().starts_with(['#', '-']) || read_as_field(key) {
+                return None;
+            }
+            let value = match super::fields::date_spelling(value).filter(|_| field == "date") {
+                Some(date) => date,
+                None => value.trim().to_string(),
+            };
+            Some(if field == key {
+                Slip::new(
+                    line,
+                    text!(
+                        "`{key}` is followed by a full-width colon `：`",
+                        "`{key}` 后面是全角冒号 `：`"
+                    ),
+                    text!(
+                        "type a half-width colon and a space: `{key}: {value}`",
+                        "请改成半角冒号再加一个空格：`{key}: {value}`"
+                    ),
+                )
+            } else {
+                Slip::new(
+                    line,
+                    text!(
+                        "`{key}：` is a field name in Chinese, followed by a full-width colon `：`",
+                        "`{key}：` 是中文字段名，后面还是全角冒号 `：`"
+                    ),
+                    text!(
+                        "field names are English, with a half-width colon and a space: `{field}: {value}`",
+                        "字段名要用英文，后面是半角冒号加一个空格：`{field}: {value}`"
+                    ),
+                )
+            })
         })
-    });
+        .collect();
+    if !full_width_colons.is_empty() {
+        return full_width_colons;
+    }
     // `　title: …`: YAML reads a key that starts with the full-width space.
     let full_width_indent = || {
         numbered()
@@ -132,9 +162,10 @@ pub(super) fn misread<E>(text: &str, parsed: &Result<Value, E>) -> Option<Slip> 
             })
         })
     };
-    full_width_colon
-        .or_else(full_width_indent)
+    full_width_indent()
         .or_else(colon_without_space)
+        .into_iter()
+        .collect()
 }
 
 /// Indentation YAML refused, in plain words: a tab, or a first field that does not start at
