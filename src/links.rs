@@ -182,7 +182,7 @@ impl<'s> Resolver<'s> {
                         join_content_path(base, part.trim_start_matches('/'))
                             .is_some_and(|p| matches!(self.lookup(&p), Some(Target::Page(_))))
                     });
-                diagnostic = match source.as_deref().and_then(|s| self.same_name(s)) {
+                diagnostic = match source.as_deref().and_then(|s| self.guess_page(s)) {
                     _ if several => {
                         let listed = parts.join(", ");
                         diagnostic.help(text!(
@@ -446,10 +446,60 @@ impl<'s> Resolver<'s> {
             .map(String::as_str)
     }
 
-    /// Help for a link from `page_source` to the missing `source`: the file of the same name
-    /// elsewhere, written as the link must be (relative to the linking file), or from content/.
+    /// The page an editor most likely meant by the missing `source`: one titled as its last
+    /// part (`学习笔记示例`, a title typed instead of a path), the file of the same name
+    /// elsewhere, the path with `.md` added or doubled `.md.md` removed, or a page whose path
+    /// differs by one or two typed characters (`sampel-note.md`).
+    fn guess_page(&self, source: &str) -> Option<&str> {
+        let last = source.rsplit('/').next().unwrap_or(source);
+        let titled = self
+            .site
+            .pages
+            .iter()
+            .find(|page| page.front.title == last.trim())
+            .map(|page| page.source.as_str());
+        let with_extension = || {
+            [
+                format!("{source}.md"),
+                source.trim_end_matches(".md").to_string() + ".md",
+            ]
+            .into_iter()
+            .find_map(|candidate| {
+                self.site
+                    .page_by_source
+                    .get_key_value(&candidate)
+                    .map(|(k, _)| k.as_str())
+            })
+            .filter(|&candidate| candidate != source)
+        };
+        let typed = || {
+            let mut near = self
+                .site
+                .page_by_source
+                .keys()
+                .map(|candidate| (crate::diagnostics::edit_distance(source, candidate), candidate))
+                .filter(|(distance, _)| *distance <= 2);
+            let (distance, best) = near.by_ref().min()?;
+            // Two pages as near: no guess.
+            let tied = self
+                .site
+                .page_by_source
+                .keys()
+                .filter(|candidate| crate::diagnostics::edit_distance(source, candidate) == distance)
+                .count();
+            (tied == 1).then_some(best.as_str())
+        };
+        titled
+            .or_else(|| self.same_name(source))
+            .or_else(with_extension)
+            .or_else(typed)
+    }
+
+    /// Help for a link from `page_source` to the missing `source`: the page most likely meant
+    /// ([`Self::guess_page`]), written as the link must be (relative to the linking file), or
+    /// from content/.
     fn suggest(&self, page_source: &str, source: &str) -> Text {
-        match self.same_name(source) {
+        match self.guess_page(source) {
             Some(candidate) => {
                 let relative = relative_url(page_source, candidate);
                 text!(

@@ -679,6 +679,45 @@ fn link_with_the_wrong_folder_suggests_the_right_path() {
 }
 
 /// The suggested path is the one to write in that file: relative to it (or from content/).
+/// A material or link typed by title, without `.md`, with `.md.md` or a slip of a character or
+/// two gets the page meant; paths apart by `、` in one item are two materials.
+#[test]
+fn materials_and_links_typed_loosely_suggest_the_page_meant() {
+    let (site, before) = built_fixture();
+    site.write(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nmaterials:\n  - 学习指南\n  - notes/2024/safty.md\n  - notes/2024/guide\n  - notes/2024/guide.md.md\n  - notes/2024/safety.md、notes/2024/guide.md\n---\n\n见[指南](../notes/2024/gide.md)。\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/sessions/2024-04-01.md:6: material `学习指南` does not resolve to a page",
+            "content/sessions/2024-04-01.md:7: material `notes/2024/safty.md` does not resolve to a page",
+            "content/sessions/2024-04-01.md:8: material `notes/2024/guide` does not resolve to a page",
+            "content/sessions/2024-04-01.md:9: material `notes/2024/guide.md.md` does not resolve to a page",
+            "content/sessions/2024-04-01.md:13: broken link → `../notes/2024/gide.md`: the target does not exist",
+        ]
+    );
+    for (line, page) in [
+        (6, "notes/2024/guide.md"),
+        (7, "notes/2024/safety.md"),
+        (8, "notes/2024/guide.md"),
+        (9, "notes/2024/guide.md"),
+    ] {
+        assert_eq!(
+            help_after(&run, &format!("2024-04-01.md:{line}:")),
+            format!("did you mean `{page}`? (materials are paths relative to content/)")
+        );
+    }
+    assert!(
+        help_after(&run, "2024-04-01.md:13:").starts_with("did you mean `../notes/2024/guide.md`"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn link_suggestions_are_written_from_the_linking_file() {
     let run = break_and_build(

@@ -216,7 +216,18 @@ pub(super) fn check_fields(
             },
             "materials" => {
                 let items = match value {
-                    Value::Array(items) => items,
+                    // `[a.md、b.md]`: paths apart by a Chinese comma inside one item, when
+                    // every part names a page (a file name may hold `、` itself).
+                    Value::Array(items) => items
+                        .into_iter()
+                        .flat_map(|item| match item {
+                            Value::String(s) if several_paths(&s) => s
+                                .split(['，', '、', '；'])
+                                .map(|m| Value::String(m.trim().to_string()))
+                                .collect(),
+                            other => vec![other],
+                        })
+                        .collect(),
                     // `materials: a.md，b.md` typed on one line: each is a material.
                     Value::String(s) => s
                         .split([',', '，', '、'])
@@ -431,6 +442,17 @@ fn display_value(value: &Value) -> String {
         ),
         other => other.to_string(),
     }
+}
+
+/// Whether `text` is page paths apart by Chinese commas or `；` (`a.md、b.md`), each part
+/// naming a Markdown file.
+fn several_paths(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(['，', '、', '；']).map(str::trim).collect();
+    parts.len() > 1
+        && parts.iter().all(|part| {
+            let lower = part.to_lowercase();
+            lower.ends_with(".md") || lower.ends_with(".markdown")
+        })
 }
 
 /// The YYYY-MM-DD spelling of a date written another common way (`2024.3.5`, `2024年3月5日`,
