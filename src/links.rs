@@ -72,11 +72,24 @@ impl<'s> Resolver<'s> {
         }
         let url = link.url.trim();
         if is_own_computer(url) {
-            // `C:\Users\…\材料.docx`, `file:///…`: only the editor's computer has it.
-            let severity = if has_scheme(url) {
+            // `C:\Users\…\材料.docx`, `file:///…`: only the editor's computer has it. A
+            // `file:` link still shows its text; an image (Word pastes its pictures so) would be
+            // an empty box.
+            let severity = if has_scheme(url) && link.kind != LinkKind::Image {
                 Diagnostic::warning
             } else {
                 Diagnostic::error
+            };
+            let help = if link.kind == LinkKind::Image {
+                text!(
+                    "save the picture into content/ beside the page and show it by its name, e.g. `![说明](图片.png)`",
+                    "请把图片保存到 content/ 里、放在页面旁边，再用文件名显示它，例如 `![说明](图片.png)`"
+                )
+            } else {
+                text!(
+                    "copy the file into content/ beside the page and link it by its name, e.g. `[原件](原件.pdf)`",
+                    "请把这个文件复制到 content/ 里、放在页面旁边，再用文件名链接它，例如 `[原件](原件.pdf)`"
+                )
             };
             let (what, what_zh) = (noun(link), noun_zh(link));
             return Err(severity(
@@ -87,10 +100,7 @@ impl<'s> Resolver<'s> {
                 ),
             )
             .at(link.line)
-            .help(text!(
-                "copy the file into content/ beside the page and link it by its name, e.g. `[原件](原件.pdf)`",
-                "请把这个文件复制到 content/ 里、放在页面旁边，再用文件名链接它，例如 `[原件](原件.pdf)`"
-            )));
+            .help(help));
         }
         if url.is_empty() || url.starts_with('#') || has_scheme(url) || url.starts_with("//") {
             return Ok(None);

@@ -1109,11 +1109,18 @@ fn a_material_that_is_a_file_says_so() {
 fn links_to_files_on_the_editors_computer_are_named() {
     let run = break_and_build(
         "content/notes/own-pc.md",
-        "---\ntitle: 本机路径\ndate: 2024-05-01\n---\n\n[材料](C:\\Users\\张三\\Desktop\\材料.docx)\n\n[原件](file:///D:/资料/原件.pdf)\n",
+        "---\ntitle: 本机路径\ndate: 2024-05-01\n---\n\n[材料](C:\\Users\\张三\\Desktop\\材料.docx)\n\n[原件](file:///D:/资料/原件.pdf)\n\n<img width=553 src=\"file:///C:/Users/ADMINI~1/AppData/Local/Temp/msohtmlclip1/01/clip_image002.png\">\n",
     );
     assert_eq!(
         errors_of(&run),
-        ["content/notes/own-pc.md:6: the link `C:\\Users\\张三\\Desktop\\材料.docx` is a file on your own computer, which readers cannot open"]
+        [
+            "content/notes/own-pc.md:6: the link `C:\\Users\\张三\\Desktop\\材料.docx` is a file on your own computer, which readers cannot open",
+            "content/notes/own-pc.md:10: the image `file:///C:/Users/ADMINI~1/AppData/Local/Temp/msohtmlclip1/01/clip_image002.png` is a file on your own computer, which readers cannot open",
+        ]
+    );
+    assert_eq!(
+        help_after(&run, "own-pc.md:10"),
+        "save the picture into content/ beside the page and show it by its name, e.g. `![说明](图片.png)`"
     );
     assert_eq!(
         help_after(&run, "own-pc.md:6"),
