@@ -150,6 +150,13 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
             )),
         );
     }
+    for misread in &rendered.misread {
+        problems.push(
+            Diagnostic::warning(&page.file, misread.message.clone())
+                .at(misread.line)
+                .help(misread.help.clone()),
+        );
+    }
     for not_link in &rendered.not_links {
         problems.push(
             Diagnostic::warning(

@@ -66,6 +66,17 @@ pub struct Rendered {
     /// Raw HTML elements the sanitizer removes with what they show (`<iframe>`, `<video>`…),
     /// by line and tag name: the editor sees them in the Markdown, readers never will.
     pub removed: Vec<(usize, String)>,
+    /// Text Markdown shows other than a Word user means it: a paragraph indented as Word
+    /// indents (a code box), `#一、标题` without its space (a plain line with `#`).
+    pub misread: Vec<Misread>,
+}
+
+/// Text Markdown reads other than it was meant, at its line, with the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misread {
+    pub line: usize,
+    pub message: Text,
+    pub help: Text,
 }
 
 /// Link-like text that Markdown did not read as a link, and why.
@@ -226,6 +237,24 @@ pub fn render(
             NodeValue::Paragraph => {
                 drop(data);
                 rendered.not_links.extend(not_links(node, line));
+                rendered.misread.extend(headings_without_space(node, line));
+            }
+            // Lines indented by a tab or four spaces are code: a Chinese paragraph so indented
+            // was indented as Word indents a first line.
+            NodeValue::CodeBlock(block)
+                if !block.fenced && block.literal.trim_start().chars().next().is_some_and(is_cjk) =>
+            {
+                rendered.misread.push(Misread {
+                    line,
+                    message: text!(
+                        "this paragraph is indented, so it shows as a box of code",
+                        "这一段开头有缩进，会显示成代码框"
+                    ),
+                    help: text!(
+                        "remove the tab or spaces at the start of its lines: Markdown reads lines indented by a tab or 4 spaces as code",
+                        "请删掉这几行开头的 Tab 或空格：Markdown 把用 Tab 或 4 个空格缩进的行当作代码"
+                    ),
+                });
             }
             NodeValue::Heading(heading) => {
                 let level = heading.level;
@@ -255,6 +284,45 @@ pub fn render(
     avoid_theme_ids(&mut rendered);
     rendered.plain_text = plain_text(root);
     rendered
+}
+
+/// Lines of `paragraph` (which starts on `line`) that begin with `#` or `＃` and a character
+/// other than a space: meant as headings (`#一、总体要求`), shown as text.
+fn headings_without_space<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<Misread> {
+    let mut lines = vec![String::new()];
+    for child in paragraph.children() {
+        match &child.data().value {
+            NodeValue::Text(t) => lines.last_mut().expect("one line at least").push_str(t),
+            NodeValue::SoftBreak | NodeValue::LineBreak => lines.push(String::new()),
+            _ => lines
+                .last_mut()
+                .expect("one line at least")
+                .push_str(&child.collect_text()),
+        }
+    }
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(offset, text)| {
+            let marks = text.chars().take_while(|&c| c == '#' || c == '＃').count();
+            let rest: String = text.chars().skip(marks).collect();
+            let first = rest.chars().next()?;
+            ((1..=6).contains(&marks) && !first.is_whitespace()).then(|| {
+                let fixed = format!("{} {}", "#".repeat(marks), rest.trim_end());
+                Misread {
+                    line: line + offset,
+                    message: text!(
+                        "`{text}` shows as text, not as a heading",
+                        "`{text}` 会显示为普通文字，而不是小标题"
+                    ),
+                    help: text!(
+                        "a heading needs a half-width `#` and a space after it: `{fixed}`",
+                        "小标题要用半角 `#`，后面加一个空格：`{fixed}`"
+                    ),
+                }
+            })
+        })
+        .collect()
 }
 
 /// Link-like text among the direct text of `paragraph` (which starts on `line`).

@@ -718,6 +718,37 @@ fn materials_and_links_typed_loosely_suggest_the_page_meant() {
     );
 }
 
+/// Word habits Markdown reads otherwise: a first-line indent (a code box) and `#一、…` without
+/// its space (text with a `#`) are warnings with the fix; real indented code is not.
+#[test]
+fn word_indents_and_headings_without_a_space_are_named() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/word.md",
+        "---\ntitle: 从 Word 粘贴\n---\n\n\t一、提高政治站位，这是缩进的段落。\n\n#一、总体要求\n\n＃二、主要任务\n正文里的 #话题 不算。\n\n    let code = 1;\n",
+    );
+    let run = site.build().success();
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|l| !l.contains("word.md"))
+        .take_while(|l| l.contains("word.md") || l.starts_with("   help:"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: content/notes/word.md:5: this paragraph is indented, so it shows as a box of code",
+            "   help: remove the tab or spaces at the start of its lines: Markdown reads lines indented by a tab or 4 spaces as code",
+            "warning: content/notes/word.md:7: `#一、总体要求` shows as text, not as a heading",
+            "   help: a heading needs a half-width `#` and a space after it: `# 一、总体要求`",
+            "warning: content/notes/word.md:9: `＃二、主要任务` shows as text, not as a heading",
+            "   help: a heading needs a half-width `#` and a space after it: `# 二、主要任务`",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn link_suggestions_are_written_from_the_linking_file() {
     let run = break_and_build(
