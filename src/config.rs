@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostics::{did_you_mean, line_column, Diagnostic};
+use crate::diagnostics::{did_you_mean, line_column, Diagnostic, Text};
 use crate::i18n::Language;
 use crate::text;
 
@@ -226,6 +226,24 @@ impl Config {
                 )),
             );
         }
+        let dictionary = raw.search.dictionary.as_deref().map(|p| root.join(portable(p)));
+        if let Some(path) = dictionary.as_deref().filter(|path| !path.is_file()) {
+            problems.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    text!(
+                        "the search dictionary `{0}` does not exist",
+                        "搜索词典 `{0}` 不存在",
+                        crate::diagnostics::display_path(path, root)
+                    ),
+                )
+                .at(key_line(text, "dictionary").unwrap_or(1))
+                .help(text!(
+                    "check the file name (the path is from the folder of book.toml), or remove the line",
+                    "请核对文件名（路径从 book.toml 所在的文件夹算起），或删掉这一行"
+                )),
+            );
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -242,7 +260,7 @@ impl Config {
             theme_dir,
             theme: raw.build.theme,
             base_url: base_url.trim_end_matches('/').to_string(),
-            dictionary: raw.search.dictionary.map(|p| root.join(p)),
+            dictionary,
             root,
         })
     }
@@ -290,6 +308,8 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
                 KNOWN_KEYS[3..].join(", ")
             )),
         };
+    } else if let Some(hint) = line_hint(text, err) {
+        diagnostic = diagnostic.help(hint);
     } else if message.contains("must be quoted") || message.contains("invalid string") {
         diagnostic = diagnostic.help(text!(
             "write text in half-width double quotes: title = \"学习资料库\" (Chinese quotes “ ” do not count)",
@@ -318,6 +338,58 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
         ));
     }
     diagnostic
+}
+
+/// Help for the slips of a book.toml line the TOML parser names in its own words: a full-width
+/// `＝`, a Windows path in double quotes (`\` starts an escape there), a setting named in
+/// Chinese, a `[table` never closed.
+fn line_hint(text: &str, err: &toml::de::Error) -> Option<Text> {
+    let start = err.span()?.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    let message = err.message();
+    if line.contains('＝') {
+        let fixed = line.replacen('＝', "=", 1);
+        return Some(text!(
+            "type a half-width `=`: `{fixed}`",
+            "请改成半角的 `=`：`{fixed}`"
+        ));
+    }
+    if line.starts_with('[') && !line.contains(']') {
+        return Some(text!("end it with `]`: `{line}]`", "请在末尾补上 `]`：`{line}]`"));
+    }
+    let (key, value) = line.split_once('=').map(|(k, v)| (k.trim(), v.trim()))?;
+    if message.contains("escape") && value.starts_with('"') && value.contains('\\') {
+        let path = value.trim_matches('"');
+        return Some(text!(
+            "in double quotes `\\` starts an escape: put a Windows path in single quotes, `{key} = '{path}'`, or write `/` for `\\`",
+            "在双引号里 `\\` 有特殊含义：Windows 路径请放在单引号里，写成 `{key} = '{path}'`，或把 `\\` 改成 `/`"
+        ));
+    }
+    if !key.is_ascii() {
+        let setting = match key {
+            "标题" | "名称" | "站点名称" => "title",
+            "描述" | "简介" | "说明" => "description",
+            "语言" => "language",
+            "作者" => "authors",
+            "输出目录" | "输出文件夹" => "output-dir",
+            "内容目录" | "内容文件夹" => "content-dir",
+            "主题" => "theme",
+            "网址" | "地址" => "base-url",
+            "词典" | "搜索词典" => "dictionary",
+            _ => {
+                return Some(text!(
+                    "settings are named in English: see the table of book.toml keys in README.md",
+                    "设置项的名称要用英文：见 README.md 里 book.toml 设置项的表格"
+                ))
+            }
+        };
+        return Some(text!(
+            "settings are named in English: `{setting} = {value}`",
+            "设置项的名称要用英文：`{setting} = {value}`"
+        ));
+    }
+    None
 }
 
 /// A key's line as book.toml wants it, for a value of the wrong type.

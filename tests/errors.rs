@@ -990,6 +990,31 @@ fn book_toml_syntax_slips_get_a_fix() {
             "book.toml:2:8: key with no value, expected `=`",
             "book.toml writes `key = value`, with `=` (not `:` as in front matter), e.g. title = \"学习资料库\"",
         ),
+        (
+            "[book]\ntitle = \"测试学习库\"\n[build]\noutput-dir = \"D:\\网站\\public\"\n",
+            "book.toml:4:18: missing escaped value, expected `b`, `e`, `f`, `n`, `r`, `\\`, `\"`, `x`, `u`, `U`",
+            "in double quotes `\\` starts an escape: put a Windows path in single quotes, `output-dir = 'D:\\网站\\public'`, or write `/` for `\\`",
+        ),
+        (
+            "[book]\n标题 = \"测试学习库\"\n",
+            "book.toml:2:1: invalid unquoted key, expected letters, numbers, `-`, `_`",
+            "settings are named in English: `title = \"测试学习库\"`",
+        ),
+        (
+            "[book\ntitle = \"测试学习库\"\n",
+            "book.toml:1:6: unclosed table, expected `]`",
+            "end it with `]`: `[book]`",
+        ),
+        (
+            "[book]\ntitle ＝ \"测试学习库\"\n",
+            "book.toml:2:7: key with no value, expected `=`",
+            "type a half-width `=`: `title = \"测试学习库\"`",
+        ),
+        (
+            "[book]\ntitle = \"测试学习库\"\n\n[search]\ndictionary = \"没有这个.txt\"\n",
+            "book.toml:5: the search dictionary `没有这个.txt` does not exist",
+            "check the file name (the path is from the folder of book.toml), or remove the line",
+        ),
     ] {
         let run = break_and_build("book.toml", text);
         assert_eq!(errors_of(&run), [expected], "{text}");
