@@ -48,11 +48,16 @@ pub struct StatsArgs {
     pub csv: bool,
 }
 
-/// Parses a four-digit year.
+/// Parses a four-digit year (`2024`, or `2024年` as a Chinese editor types it).
 pub fn parse_year(text: &str) -> Result<u16, String> {
-    match text.trim().parse::<u16>() {
-        Ok(year) if (1000..=9999).contains(&year) && text.trim().len() == 4 => Ok(year),
-        _ => Err(format!("`{text}` is not a year written YYYY, e.g. 2024")),
+    let year = text.trim().trim_end_matches('年');
+    match year.parse::<u16>() {
+        Ok(number) if (1000..=9999).contains(&number) && year.len() == 4 => Ok(number),
+        _ => Err(crate::text!(
+            "`{text}` is not a year written YYYY, e.g. 2024",
+            "`{text}` 不是四位数的年份，例如 2024"
+        )
+        .to_string()),
     }
 }
 
@@ -174,5 +179,56 @@ pub fn with_exclusions_as_words(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::
 }
 
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date written YYYY-MM-DD"))
+    Date::parse(text).ok_or_else(|| {
+        crate::text!(
+            "`{text}` is not a date written YYYY-MM-DD, e.g. 2024-03-05",
+            "`{text}` 不是按 YYYY-MM-DD 写的日期，例如 2024-03-05"
+        )
+        .to_string()
+    })
+}
+
+/// A usage error in the editor's language: clap words them in English only, so the common
+/// kinds are said again in Chinese (help and version text stay clap's).
+pub fn usage_error_text(err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use std::error::Error as _;
+    if crate::diagnostics::message_language() != crate::i18n::Language::ZhCn {
+        return None;
+    }
+    let value = |kind| match err.get(kind) {
+        Some(ContextValue::String(text)) => Some(text.clone()),
+        Some(ContextValue::Strings(texts)) => Some(texts.join("、")),
+        _ => None,
+    };
+    let suggested = value(ContextKind::SuggestedSubcommand)
+        .or_else(|| value(ContextKind::SuggestedArg))
+        .map(|s| format!("\n   提示：是不是要写 `{s}`？"))
+        .unwrap_or_default();
+    let more = "\n   运行 `studybook --help` 查看全部命令和参数";
+    let message = match err.kind() {
+        ErrorKind::InvalidSubcommand => format!("没有 `{}` 这个命令", value(ContextKind::InvalidSubcommand)?),
+        ErrorKind::UnknownArgument => format!("不认识的参数 `{}`", value(ContextKind::InvalidArg)?),
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{}", value(ContextKind::InvalidArg)?),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "请写出要运行的命令，例如 `studybook build`、`studybook serve`".to_string()
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let arg = value(ContextKind::InvalidArg)?;
+            let given = value(ContextKind::InvalidValue).unwrap_or_default();
+            let why = err
+                .source()
+                .map(|source| format!("：{source}"))
+                .or_else(|| value(ContextKind::ValidValue).map(|valid| format!("，可选的值：{valid}")))
+                .unwrap_or_default();
+            format!("参数 `{arg}` 的值 `{given}` 不对{why}")
+        }
+        ErrorKind::ArgumentConflict => format!(
+            "参数 `{}` 不能和 `{}` 一起用",
+            value(ContextKind::InvalidArg)?,
+            value(ContextKind::PriorArg).unwrap_or_default()
+        ),
+        _ => return None,
+    };
+    Some(format!("错误：{message}{suggested}{more}"))
 }

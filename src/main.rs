@@ -13,9 +13,17 @@ use studybook::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(studybook::cli::with_exclusions_as_words(
-        std::env::args_os().collect(),
-    ));
+    let args = studybook::cli::with_exclusions_as_words(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => match studybook::cli::usage_error_text(&err) {
+            Some(text) => {
+                eprintln!("{text}");
+                return ExitCode::from(2);
+            }
+            None => err.exit(),
+        },
+    };
     match studybook::cmd::run(cli.command) {
         Ok(code) => code,
         Err(err) => {

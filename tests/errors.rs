@@ -1983,6 +1983,65 @@ fn usage_errors_exit_2_and_touch_nothing() {
 // The language of messages
 // ---------------------------------------------------------------------------------------------
 
+/// Usage errors in Chinese under a Chinese locale (clap words them in English only), with the
+/// fix where one is known; exit code 2 as in English; `--year 2024年` is a year.
+#[test]
+fn usage_errors_are_in_the_editors_language() {
+    let site = TestSite::fixture("ledger");
+    let run = |args: &[&str]| {
+        let mut command = studybook_command();
+        command
+            .env("STUDYBOOK_LANG", "zh-CN")
+            .args(args)
+            .arg("--root")
+            .arg(site.root());
+        Run::from(command.output().unwrap())
+    };
+    let more = "   运行 `studybook --help` 查看全部命令和参数";
+    for (args, expected) in [
+        (
+            &["stats", "--year", "24"][..],
+            "错误：参数 `--year <YYYY>` 的值 `24` 不对：`24` 不是四位数的年份，例如 2024".to_string(),
+        ),
+        (
+            &["build", "--bogus"][..],
+            "错误：不认识的参数 `--bogus`".to_string(),
+        ),
+        (
+            &["stats", "--json", "--csv"][..],
+            "错误：参数 `--json` 不能和 `--csv` 一起用".to_string(),
+        ),
+        (
+            &["search", "--kind", "x", "学习"][..],
+            "错误：参数 `--kind <KIND>` 的值 `x` 不对，可选的值：note、session".to_string(),
+        ),
+    ] {
+        let result = run(args);
+        assert_eq!(result.code, 2, "{args:?}\n{}", result.stderr);
+        assert_eq!(result.stderr, format!("{expected}\n{more}\n"), "{args:?}");
+    }
+    let mut command = studybook_command();
+    command.env("STUDYBOOK_LANG", "zh-CN").arg("buld");
+    let result = Run::from(command.output().unwrap());
+    assert_eq!(result.code, 2);
+    assert_eq!(
+        result.stderr,
+        format!("错误：没有 `buld` 这个命令\n   提示：是不是要写 `build`？\n{more}\n")
+    );
+    let year = run(&["stats", "--year", "2024年"]).success();
+    assert!(year.stdout.contains("2024"), "{}", year.stdout);
+    // Before any build, `search` says so in Chinese too.
+    let result = run(&["search", "学习"]);
+    assert_eq!(result.code, 1);
+    assert!(
+        result
+            .stderr
+            .contains("里没有搜索索引\n   提示：请先运行 `studybook build` 生成站点"),
+        "{}",
+        result.stderr
+    );
+}
+
 /// `studybook build` on `site` with these environment variables set (`Some`) or removed
 /// (`None`), and no other locale variable.
 fn build_with_env(site: &TestSite, env: &[(&str, Option<&str>)]) -> Run {

@@ -160,13 +160,35 @@ pub struct SearchResults {
 }
 
 /// Why an index could not be opened.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum OpenError {
-    #[error("no search index in `{0}`\n   help: run `studybook build` first")]
     NotBuilt(PathBuf),
-    #[error("the search index in `{0}` is damaged or from another version of studybook ({1})\n   help: run `studybook build` to rebuild it")]
     Damaged(PathBuf, String),
 }
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = match self {
+            OpenError::NotBuilt(dir) => {
+                let dir = dir.display();
+                crate::text!(
+                    "no search index in `{dir}`\n   help: run `studybook build` first",
+                    "`{dir}` 里没有搜索索引\n   提示：请先运行 `studybook build` 生成站点"
+                )
+            }
+            OpenError::Damaged(dir, why) => {
+                let dir = dir.display();
+                crate::text!(
+                    "the search index in `{dir}` is damaged or from another version of studybook ({why})\n   help: run `studybook build` to rebuild it",
+                    "`{dir}` 里的搜索索引已损坏，或来自别的 studybook 版本（{why}）\n   提示：请运行 `studybook build` 重新生成"
+                )
+            }
+        };
+        write!(f, "{message}")
+    }
+}
+
+impl std::error::Error for OpenError {}
 
 /// An open index, ready for any number of concurrent searches.
 pub struct Searcher {
