@@ -749,6 +749,45 @@ fn word_indents_and_headings_without_a_space_are_named() {
     );
 }
 
+/// A year typed two centuries ahead is a warning; attendees in full-width digits are a number;
+/// a file Notepad saved as "Unicode" (UTF-16) is named as such.
+#[test]
+fn far_dates_full_width_numbers_and_utf16_files() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/sessions/2204-03-05.md",
+        "---\ntitle: 记录\ndate: 2204-03-05\nmeeting: 室务会\nattendees: １２\n---\n\n正文。\n",
+    );
+    let run = site.build().success();
+    assert!(
+        run.stderr.contains(
+            "warning: content/sessions/2204-03-05.md:3: `date` is `2204-03-05`, in the year 2204: is the year typed right?"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        site.output("sessions/2204-03-05.html").contains(">12<"),
+        "attendees 12"
+    );
+    let (site, before) = built_fixture();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "---\ntitle: 统一码\n---\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    site.write_bytes("content/notes/unicode.md", &utf16);
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/unicode.md:1: the file is saved as UTF-16 (\"Unicode\"), not UTF-8"]
+    );
+}
+
 #[test]
 fn link_suggestions_are_written_from_the_linking_file() {
     let run = break_and_build(

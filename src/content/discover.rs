@@ -300,6 +300,21 @@ pub fn read_text(path: &Path, file: &str) -> Result<String, Vec<Diagnostic>> {
             text!("cannot read the file: {err}", "无法读取这个文件：{err}"),
         )]
     })?;
+    // Notepad's "Unicode" is UTF-16, which has a byte order mark of its own.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(vec![Diagnostic::error(
+            file,
+            text!(
+                "the file is saved as UTF-16 (\"Unicode\"), not UTF-8",
+                "这个文件保存成了 UTF-16（记事本里叫“Unicode”），不是 UTF-8"
+            ),
+        )
+        .at(1)
+        .help(text!(
+            "save it as UTF-8 (in Notepad or WPS: Save As, Encoding: UTF-8)",
+            "请把它保存为 UTF-8 编码（在记事本或 WPS 中：另存为，编码选 UTF-8）"
+        ))]);
+    }
     normalize_text(bytes).map_err(|line| {
         vec![Diagnostic::error(file, text!("the file is not valid UTF-8 text", "这个文件不是有效的 UTF-8 文本"))
             .at(line)

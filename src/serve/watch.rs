@@ -430,7 +430,7 @@ fn rebuild(
                 "{}",
                 text!(
                     "rebuilt after a change to {what} ({how}): {} pages, {} ms from save to reload message",
-                    "{what} 已修改，重新生成完毕（{how}）：{} 个页面，从保存到通知浏览器刷新用时 {} 毫秒",
+                    "{what} 有变动，重新生成完毕（{how}）：{} 个页面，从保存到通知浏览器刷新用时 {} 毫秒",
                     rebuilt.pages,
                     saved.elapsed().as_millis()
                 )

@@ -42,7 +42,29 @@ pub(super) fn check_fields(
                 ),
             },
             "date" => match text_of(&value).as_deref().map(|s| (s, Date::parse(s))) {
-                Some((_, Some(date))) => front.date = Some(date),
+                Some((text, Some(date))) => {
+                    // `2204-03-05` for 2024: a ledger year of its own, two centuries on.
+                    let this_year = current_year();
+                    if u32::from(date.year) > this_year + 1 {
+                        warnings.push(
+                            Diagnostic::warning(
+                                file,
+                                text!(
+                                    "`date` is `{text}`, in the year {}: is the year typed right?",
+                                    "`date` 是 `{text}`，在 {} 年：年份写对了吗？",
+                                    date.year
+                                ),
+                            )
+                            .at(line_of("date"))
+                            .help(text!(
+                                "the ledger and the year pages list it under {}; correct the year if it is a slip",
+                                "学习台账和年度页面会把它列在 {} 年下；如果是笔误，请改正年份",
+                                date.year
+                            )),
+                        );
+                    }
+                    front.date = Some(date);
+                }
                 Some((text, None)) => errors.push(
                     error(
                         "date",
@@ -196,8 +218,9 @@ pub(super) fn check_fields(
                         "请写参会人数，例如 `attendees: 13`"
                     )),
                 ),
-                Value::String(s) if s.trim().parse::<u32>().is_ok() => {
-                    front.attendees = s.trim().parse().ok()
+                // `１２` typed with full-width digits.
+                Value::String(s) if half_width_digits(s.trim()).parse::<u32>().is_ok() => {
+                    front.attendees = half_width_digits(s.trim()).parse().ok()
                 }
                 other => errors.push(
                     error(
@@ -455,16 +478,30 @@ fn several_paths(text: &str) -> bool {
         })
 }
 
-/// The YYYY-MM-DD spelling of a date written another common way (`2024.3.5`, `2024年3月5日`,
-/// `24-3-5`, full-width digits, a time after it), whether or not that day exists.
-pub(super) fn date_spelling(text: &str) -> Option<String> {
-    let digits: String = text
-        .chars()
+/// `text` with full-width digits (`２０２４`) as ASCII ones.
+fn half_width_digits(text: &str) -> String {
+    text.chars()
         .map(|c| match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
             c => c,
         })
-        .collect();
+        .collect()
+}
+
+/// The current year by the system clock (UTC), for the check of dates far ahead.
+fn current_year() -> u32 {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() / 86_400);
+    // Whole years of 365.2425 days since 1970: off by a day at most around New Year, which
+    // a check for dates more than a year ahead does not notice.
+    1970 + (days * 10_000 / 3_652_425) as u32
+}
+
+/// The YYYY-MM-DD spelling of a date written another common way (`2024.3.5`, `2024年3月5日`,
+/// `24-3-5`, full-width digits, a time after it), whether or not that day exists.
+pub(super) fn date_spelling(text: &str) -> Option<String> {
+    let digits = half_width_digits(text);
     let parts: Vec<&str> = digits
         .split(|c: char| !c.is_ascii_digit())
         .filter(|p| !p.is_empty())
