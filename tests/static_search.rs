@@ -1253,6 +1253,66 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
     assert_eq!(hit["title_html"], "2024年第<mark>24</mark>次学习", "{hit}");
 }
 
+/// A year or a month typed as a query part (`2023年`, `2023-05`) finds the pages dated in it
+/// as well as those that say it, alike in the server and in the browser; quoted, only what
+/// says it.
+#[test]
+fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
+    let site = TestSite::new();
+    for (file, title, date, body) in [
+        ("may.md", "安全生产学习要点", "2023-05-04", "落实安全生产责任。"),
+        ("june.md", "防汛工作部署", "2023-06-10", "汛期值班安排。"),
+        (
+            "later.md",
+            "安全生产年度总结",
+            "2024-01-15",
+            "回顾2023年的安全生产工作。",
+        ),
+        ("other.md", "信访工作条例", "2024-03-01", "依法办理群众诉求。"),
+    ] {
+        site.write(
+            &format!("content/{file}"),
+            &format!("---\ntitle: {title}\ndate: {date}\n---\n\n{body}\n"),
+        );
+    }
+    site.build().success();
+    let sorted = |mut paths: Vec<String>| {
+        paths.sort();
+        paths
+    };
+    assert_eq!(
+        sorted(cli_paths(&site, "2023年")),
+        ["june.md", "later.md", "may.md"]
+    );
+    assert_eq!(cli_paths(&site, "2023-05"), ["may.md"]);
+    assert_eq!(cli_paths(&site, "2023年5月"), ["may.md"]);
+    // Dated in 2023 and about 安全生产, or saying both.
+    assert_eq!(
+        sorted(cli_paths(&site, "2023年 安全生产")),
+        ["later.md", "may.md"]
+    );
+    assert_eq!(cli_paths(&site, "\"2023年\""), ["later.md"]);
+    assert_eq!(cli_paths(&site, "2025年"), Vec::<String>::new());
+    let queries: Vec<Query> = [
+        "2023年",
+        "2023",
+        "2023-05",
+        "2023年5月",
+        "2023年 安全生产",
+        "\"2023年\"",
+        "2024年度",
+        "2025",
+    ]
+    .iter()
+    .map(|t| q(t))
+    .collect();
+    let p = run_parity(&site, &queries);
+    report_and_assert("dates named", &p);
+    assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
+    assert_eq!(p.order_equal, p.n, "every query ranks them alike");
+    assert!(p.with_results >= 7, "only {} queries found pages", p.with_results);
+}
+
 /// A lone character beside a number (`12篇`, `第12`) needs the number's gram shard and the
 /// character's own shard, not the shards of every gram the character starts.
 #[test]

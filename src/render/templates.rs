@@ -336,3 +336,21 @@ fn template_diagnostic(file: &str, err: &tera::Error) -> Diagnostic {
     }
     diagnostic
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_built_in_scripts_are_ascii() {
+        // A server may label scripts with another charset (GBK on Chinese Windows servers):
+        // only ASCII reads the same in every one, so other characters are `\u` escapes.
+        for (name, bytes) in super::ASSETS.iter().filter(|(name, _)| name.ends_with(".js")) {
+            let line = bytes.split(|&b| b == b'\n').position(|line| !line.is_ascii());
+            assert_eq!(
+                line,
+                None,
+                "{name}: a non-ASCII character on line {:?}",
+                line.map(|l| l + 1)
+            );
+        }
+    }
+}

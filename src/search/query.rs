@@ -5,7 +5,9 @@
 //! `-word` excludes pages that contain it. A part matches a page that contains it verbatim
 //! (its character grams as a phrase: substring semantics) or that contains all its words
 //! (jieba), and verbatim matches always rank above word-only matches; within each tier BM25
-//! with field boosts decides, and ties go to the newer page, then in source path order.
+//! with field boosts decides, and ties go to the newer page, then in source path order. A part
+//! that names a year or a month (`2023`, `2023年`, `2023-05`, `2023年5月`) also matches the
+//! pages dated in it, as if they held it verbatim.
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -502,6 +504,7 @@ impl Searcher {
         // with all its pieces.
         let verbatim_occur = if part.exact { Occur::Must } else { Occur::Should };
         let mut clauses = vec![(verbatim_occur, verbatim), (Occur::Should, scoring)];
+        let dated = (!part.exact).then(|| dates_named(&part.text)).flatten();
         if !part.exact {
             let pieces = self.query_pieces(searcher, &part.text);
             if pieces_widen(&pieces, &words) {
@@ -521,6 +524,18 @@ impl Searcher {
                 }
                 clauses.push((Occur::Should, Box::new(BooleanQuery::new(all))));
             }
+        }
+        // A year or a month: the pages dated in it, in the verbatim tier.
+        if let Some((from, to)) = dated {
+            let day =
+                |ordinal: u32| Bound::Included(Term::from_field_u64(self.fields.date, u64::from(ordinal)));
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(RangeQuery::new(day(from), day(to))),
+                    VERBATIM_SCORE,
+                )),
+            ));
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
@@ -585,6 +600,43 @@ impl Searcher {
         }
         should.push((Occur::Should, Box::new(BooleanQuery::new(in_fields))));
         Ok(Box::new(BooleanQuery::new(should)))
+    }
+}
+
+/// The days (`YYYYMMDD`, first and last) of the year or month a normalised part names:
+/// `2023`, `2023年`, `2023年度`, `2023-05`, `2023/5`, `2023.05`, `2023年5月`. Years 1900 to
+/// 2100 only, so other numbers stay numbers. The browser ports this function.
+pub fn dates_named(text: &str) -> Option<(u32, u32)> {
+    let text = text
+        .strip_suffix("年度")
+        .or_else(|| text.strip_suffix('年'))
+        .unwrap_or(text);
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let (year, month) = match text.find(['年', '-', '/', '.']) {
+        None => (text, None),
+        Some(at) => {
+            let separator = text[at..].chars().next()?;
+            let month = text[at + separator.len_utf8()..].strip_suffix('月');
+            let month = month.unwrap_or(&text[at + separator.len_utf8()..]);
+            (&text[..at], Some(month))
+        }
+    };
+    if year.len() != 4 || !digits(year) {
+        return None;
+    }
+    let year: u32 = year.parse().ok()?;
+    if !(1900..=2100).contains(&year) {
+        return None;
+    }
+    match month {
+        None => Some((year * 10_000 + 101, year * 10_000 + 1231)),
+        Some(month) if month.len() <= 2 && digits(month) => {
+            let month: u32 = month.parse().ok()?;
+            (1..=12)
+                .contains(&month)
+                .then(|| (year * 10_000 + month * 100 + 1, year * 10_000 + month * 100 + 31))
+        }
+        Some(_) => None,
     }
 }
 
@@ -682,6 +734,30 @@ fn regex_escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn years_and_months_are_named_as_date_ranges() {
+        for (text, range) in [
+            ("2023", Some((20230101, 20231231))),
+            ("2023年", Some((20230101, 20231231))),
+            ("2023年度", Some((20230101, 20231231))),
+            ("2023-05", Some((20230501, 20230531))),
+            ("2023/5", Some((20230501, 20230531))),
+            ("2023.05", Some((20230501, 20230531))),
+            ("2023年5月", Some((20230501, 20230531))),
+            ("2023年12月", Some((20231201, 20231231))),
+            ("2023年13月", None),
+            ("2023-05-04", None),
+            ("12345", None),
+            ("1800", None),
+            ("23年", None),
+            ("2023年5", Some((20230501, 20230531))),
+            ("5月", None),
+            ("2023年安全", None),
+        ] {
+            assert_eq!(super::dates_named(text), range, "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]

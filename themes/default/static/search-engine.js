@@ -489,6 +489,21 @@
     return pieces;
   };
 
+  /* The port of dates_named: [first, last] day (YYYYMMDD) of the year or month a part names. */
+  function datesNamed(text) {
+    /* ASCII only, as the whole file: a server may label scripts with another charset.
+     * \u5e74 \u5ea6 \u6708: the year, year-as-period and month characters. */
+    if (text.slice(-2) === '\u5e74\u5ea6') { text = text.slice(0, -2); } else if (text.slice(-1) === '\u5e74') { text = text.slice(0, -1); }
+    var m = /^(\d{4})(?:[\u5e74\-\/.](\d{1,2})\u6708?)?$/.exec(text);
+    if (!m) { return null; }
+    var year = parseInt(m[1], 10);
+    if (year < 1900 || year > 2100) { return null; }
+    if (m[2] === undefined) { return [year * 10000 + 101, year * 10000 + 1231]; }
+    var month = parseInt(m[2], 10);
+    if (month < 1 || month > 12) { return null; }
+    return [year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31];
+  }
+
   /* The port of pieces_widen. */
   function piecesWiden(pieces, words) {
     var same = pieces.length === words.length && pieces.every(function (p, i) { return p.word && p.text === words[i]; });
@@ -1150,6 +1165,15 @@
               }
               addWords(doc, total);
             });
+          }
+          // A year or a month: the pages dated in it, in the verbatim tier.
+          var dated = part.exact ? null : datesNamed(part.text);
+          if (dated) {
+            for (var d = 0; d < self.dates.length; d++) {
+              if (self.dates[d] >= dated[0] && self.dates[d] <= dated[1]) {
+                partScores.set(d, Math.fround((partScores.get(d) || 0) + meta.verbatimScore));
+              }
+            }
           }
         }
         if (matched === null) {
