@@ -130,7 +130,10 @@ pub struct SearchArgs {
     #[arg(long)]
     pub json: bool,
     /// The words to search for
-    #[arg(required = true, value_name = "QUERY")]
+    #[arg(
+        required_unless_present_any = ["kind", "meeting", "tag", "year", "from", "to"],
+        value_name = "QUERY"
+    )]
     pub query: Vec<String>,
 }
 

@@ -191,6 +191,41 @@ fn typing_a_query_shows_highlighted_results_filters_and_follows_one() {
     no_alerts(&mut tab);
 }
 
+/// A filter with no words in the address lists the pages it admits, newest first, as the API
+/// does; clearing the filter clears the list.
+#[test]
+fn a_filter_without_words_lists_its_pages() {
+    let (_site, server) = serve();
+    let browser = Browser::launch();
+    let expected = api(&server, "kind=session&limit=20");
+    let total = expected["total"].as_u64().unwrap();
+    assert!(total >= 2, "{expected}");
+    let mut tab = open(&browser, &format!("{}?kind=session", server.url("search.html")));
+    tab.wait_until(
+        &format!(
+            "document.querySelectorAll('{RESULTS}').length === {}",
+            total.min(20)
+        ),
+        WAIT,
+    );
+    let titles = tab.eval(&format!(
+        "Array.from(document.querySelectorAll('{RESULTS} > a')).map(a => a.textContent)"
+    ));
+    let api_titles: Vec<&serde_json::Value> = expected["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| &hit["title"])
+        .collect();
+    assert_eq!(titles.as_array().unwrap().iter().collect::<Vec<_>>(), api_titles);
+    tab.eval("document.querySelector('#search-facets input[name=\"facet-kind\"][value=\"\"]').click()");
+    tab.wait_until(
+        &format!("document.querySelectorAll('{RESULTS}').length === 0"),
+        WAIT,
+    );
+    no_alerts(&mut tab);
+}
+
 /// A filter in force stays in sight, checked, when a new query finds nothing under it: the
 /// reader must see what to take off.
 #[test]

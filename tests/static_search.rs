@@ -1313,6 +1313,47 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
     assert!(p.with_results >= 7, "only {} queries found pages", p.with_results);
 }
 
+/// Filters with no words list every page they admit, newest first, alike in the server, the
+/// CLI and the browser; with neither words nor filters nothing is listed.
+#[test]
+fn filters_alone_list_the_pages_they_admit_in_both_engines() {
+    let site = shared_fixture();
+    let queries = [
+        q("").year(2024),
+        q("").kind("session"),
+        q("").kind("session").meeting("区委常委会"),
+        q("").tag("第一议题"),
+        q("的").year(2024),
+        q("-防汛").year(2024),
+        q("").from("2024-01-01").to("2024-06-30"),
+        q(""),
+    ];
+    let p = run_parity(site, &queries);
+    report_and_assert("filters alone", &p);
+    assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
+    assert_eq!(p.order_equal, p.n, "every query ranks them alike");
+    assert_eq!(p.facets_equal, p.n, "every query counts the same facets");
+    assert!(p.with_results >= 7, "only {} queries found pages", p.with_results);
+    assert_eq!(p.empty, 1, "no words and no filter: nothing");
+    // Newest first.
+    let run = site.run(&["search", "--json", "--year", "2024"]).success();
+    let dates: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["date"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert!(dates.len() > 2 && dates == sorted, "{dates:?}");
+    // Neither words nor a filter is a usage error.
+    assert_eq!(site.run(&["search"]).code, 2);
+}
+
 /// A lone character beside a number (`12篇`, `第12`) needs the number's gram shard and the
 /// character's own shard, not the shards of every gram the character starts.
 #[test]

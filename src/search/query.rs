@@ -7,7 +7,8 @@
 //! (jieba), and verbatim matches always rank above word-only matches; within each tier BM25
 //! with field boosts decides, and ties go to the newer page, then in source path order. A part
 //! that names a year or a month (`2023`, `2023年`, `2023-05`, `2023年5月`) also matches the
-//! pages dated in it, as if they held it verbatim.
+//! pages dated in it, as if they held it verbatim. Filters with no query list the pages they
+//! admit, newest first.
 
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
     RegexPhraseQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
@@ -427,10 +428,23 @@ impl Searcher {
             .iter()
             .filter(|p| !p.exclude && !is_stop_word(&p.text))
             .collect();
-        if positive.is_empty() {
+        let filtered = request.kind.is_some()
+            || request.meeting.is_some()
+            || request.tag.is_some()
+            || request.year.is_some()
+            || request.from.is_some()
+            || request.to.is_some();
+        if positive.is_empty() && !filtered {
             return Ok(None);
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Filters alone list every page they admit, newest first.
+        if positive.is_empty() {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+            ));
+        }
         for part in positive {
             clauses.push((Occur::Must, self.part_query(searcher, part)?));
         }

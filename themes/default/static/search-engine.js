@@ -489,6 +489,9 @@
     return pieces;
   };
 
+  /* The request's filters (the API's parameters). */
+  var FILTER_NAMES = ['kind', 'meeting', 'tag', 'year', 'from', 'to'];
+
   /* The port of dates_named: [first, last] day (YYYYMMDD) of the year or month a part names. */
   function datesNamed(text) {
     /* ASCII only, as the whole file: a server may label scripts with another charset.
@@ -1077,7 +1080,8 @@
     var parts = analyzer.parseQuery(request.q || '', meta.maxQueryChars);
     var positive = parts.filter(function (p) { return !p.exclude && !analyzer.isStop(p.text); });
     var empty = { query: Array.from(request.q || '').slice(0, meta.maxQueryChars).join(''), total: 0, results: [], facets: { kind: [], year: [], meeting: [], tag: [] }, took_ms: 0 };
-    if (positive.length === 0) { return Promise.resolve(empty); }
+    var hasFilters = FILTER_NAMES.some(function (name) { return request[name]; });
+    if (positive.length === 0 && !hasFilters) { return Promise.resolve(empty); }
 
     var gramIds = [], charIds = [], vocabularyIds = [];
     parts.forEach(function (part) {
@@ -1183,6 +1187,11 @@
         }
         partScores.forEach(function (value, doc) { scores.set(doc, Math.fround((scores.get(doc) || 0) + value)); });
       });
+      // Filters alone: every page they admit, newest first.
+      if (matched === null) {
+        matched = new Set();
+        for (var all = 0; all < self.dates.length; all++) { matched.add(all); scores.set(all, 0); }
+      }
       // What snippets mark: every part that is not excluded (stop words too), and its words.
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         terms.push(part.text);

@@ -196,7 +196,9 @@
   function run(updateLocation) {
     state.q = Array.from(input.value.trim()).slice(0, MAX_QUERY_CHARS).join('').trim();
     if (updateLocation) { writeLocation(); }
-    if (!state.q) {
+    /* Filters with no words list the pages they admit, newest first. */
+    var filtered = FILTERS.some(function (f) { return state[f]; });
+    if (!state.q && !filtered) {
       list.innerHTML = '';
       facetsEl.hidden = true;
       if (moreButton) { moreButton.hidden = true; }
@@ -273,5 +275,5 @@
 
   readLocation();
   input.focus();
-  if (state.q) { run(false); }
+  if (state.q || FILTERS.some(function (f) { return state[f]; })) { run(false); }
 })();
