@@ -118,7 +118,7 @@ pub struct SearchArgs {
     #[arg(long)]
     pub tag: Option<String>,
     /// Only pages of this year
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=9999))]
+    #[arg(long, value_parser = parse_year, value_name = "YYYY")]
     pub year: Option<u16>,
     /// Only pages dated on or after this day (YYYY-MM-DD)
     #[arg(long, value_parser = parse_date, value_name = "DATE")]
@@ -213,7 +213,7 @@ pub fn usage_error_text(err: &clap::Error) -> Option<String> {
         ErrorKind::InvalidSubcommand => format!("没有 `{}` 这个命令", value(ContextKind::InvalidSubcommand)?),
         ErrorKind::UnknownArgument => format!("不认识的参数 `{}`", value(ContextKind::InvalidArg)?),
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{}", value(ContextKind::InvalidArg)?),
-        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ErrorKind::MissingSubcommand => {
             "请写出要运行的命令，例如 `studybook build`、`studybook serve`".to_string()
         }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {

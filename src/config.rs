@@ -226,6 +226,33 @@ impl Config {
                 )),
             );
         }
+        // `"C:\temp\new"`: in double quotes `\t` and `\n` are a tab and a line break, so the
+        // path parses, but is not the folder meant.
+        let paths = [
+            ("output-dir", Some(raw.build.output_dir.as_path())),
+            ("content-dir", Some(raw.build.content_dir.as_path())),
+            ("dictionary", raw.search.dictionary.as_deref()),
+        ];
+        for (key, path) in paths {
+            if path.is_some_and(|p| p.to_string_lossy().chars().any(char::is_control)) {
+                let line = key_line(text, key).unwrap_or(1);
+                let written = text.lines().nth(line - 1).unwrap_or("").trim();
+                let value = written
+                    .split_once('=')
+                    .map_or("", |(_, v)| v.trim().trim_matches('"'));
+                problems.push(
+                    Diagnostic::error(
+                        CONFIG_FILE,
+                        text!(
+                            "`{key}` holds a tab or a line break: in double quotes `\\t` and `\\n` are read as such",
+                            "`{key}` 的路径里有制表符或换行：在双引号里 `\\t`、`\\n` 会被当成这些字符"
+                        ),
+                    )
+                    .at(line)
+                    .help(windows_path_hint(key, value)),
+                );
+            }
+        }
         let dictionary = raw.search.dictionary.as_deref().map(|p| root.join(portable(p)));
         if let Some(path) = dictionary.as_deref().filter(|path| !path.is_file()) {
             problems.push(
@@ -347,7 +374,6 @@ fn line_hint(text: &str, err: &toml::de::Error) -> Option<Text> {
     let start = err.span()?.start.min(text.len());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or("").trim();
-    let message = err.message();
     if line.contains('＝') {
         let fixed = line.replacen('＝', "=", 1);
         return Some(text!(
@@ -359,12 +385,9 @@ fn line_hint(text: &str, err: &toml::de::Error) -> Option<Text> {
         return Some(text!("end it with `]`: `{line}]`", "请在末尾补上 `]`：`{line}]`"));
     }
     let (key, value) = line.split_once('=').map(|(k, v)| (k.trim(), v.trim()))?;
-    if message.contains("escape") && value.starts_with('"') && value.contains('\\') {
-        let path = value.trim_matches('"');
-        return Some(text!(
-            "in double quotes `\\` starts an escape: put a Windows path in single quotes, `{key} = '{path}'`, or write `/` for `\\`",
-            "在双引号里 `\\` 有特殊含义：Windows 路径请放在单引号里，写成 `{key} = '{path}'`，或把 `\\` 改成 `/`"
-        ));
+    // `"D:\资料"` (a bad escape), `"C:\Users\…"` (`\U` wants hex digits).
+    if value.starts_with('"') && value.contains('\\') {
+        return Some(windows_path_hint(key, value.trim_matches('"')));
     }
     if !key.is_ascii() {
         let setting = match key {
@@ -384,12 +407,30 @@ fn line_hint(text: &str, err: &toml::de::Error) -> Option<Text> {
                 ))
             }
         };
+        // `语言 = zh-CN`: text needs its quotes too.
+        let value = if value.starts_with(['"', '\'', '['])
+            || value.parse::<f64>().is_ok()
+            || value == "true"
+            || value == "false"
+        {
+            value.to_string()
+        } else {
+            format!("\"{value}\"")
+        };
         return Some(text!(
             "settings are named in English: `{setting} = {value}`",
             "设置项的名称要用英文：`{setting} = {value}`"
         ));
     }
     None
+}
+
+/// How to write the Windows path `path` of `key` in book.toml.
+fn windows_path_hint(key: &str, path: &str) -> Text {
+    text!(
+        "in double quotes `\\` starts an escape: put a Windows path in single quotes, `{key} = '{path}'`, or write `/` for `\\`",
+        "在双引号里 `\\` 有特殊含义：Windows 路径请放在单引号里，写成 `{key} = '{path}'`，或把 `\\` 改成 `/`"
+    )
 }
 
 /// A key's line as book.toml wants it, for a value of the wrong type.

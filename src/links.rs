@@ -483,21 +483,30 @@ impl<'s> Resolver<'s> {
             .filter(|&candidate| candidate != source)
         };
         let typed = || {
-            let mut near = self
-                .site
-                .page_by_source
-                .keys()
-                .map(|candidate| (crate::diagnostics::edit_distance(source, candidate), candidate))
-                .filter(|(distance, _)| *distance <= 2);
-            let (distance, best) = near.by_ref().min()?;
-            // Two pages as near: no guess.
-            let tied = self
-                .site
-                .page_by_source
-                .keys()
-                .filter(|candidate| crate::diagnostics::edit_distance(source, candidate) == distance)
-                .count();
-            (tied == 1).then_some(best.as_str())
+            // Paths that differ only in digits are other records (`2024-03-05.md` and
+            // `2024-03-02.md`), not slips; two pages as near as the nearest: no guess.
+            let without_digits =
+                |path: &str| path.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+            let letters = without_digits(source);
+            let length = source.chars().count();
+            let mut best: Option<(usize, &str)> = None;
+            let mut tied = false;
+            for candidate in self.site.page_by_source.keys() {
+                if candidate.chars().count().abs_diff(length) > 2 || without_digits(candidate) == letters {
+                    continue;
+                }
+                let distance = crate::diagnostics::edit_distance(source, candidate);
+                match best {
+                    _ if distance > 2 => {}
+                    Some((nearest, _)) if distance > nearest => {}
+                    Some((nearest, _)) if distance == nearest => tied = true,
+                    _ => {
+                        best = Some((distance, candidate));
+                        tied = false;
+                    }
+                }
+            }
+            best.filter(|_| !tied).map(|(_, path)| path)
         };
         titled
             .or_else(|| self.same_name(source))

@@ -237,7 +237,9 @@ pub fn render(
             NodeValue::Paragraph => {
                 drop(data);
                 rendered.not_links.extend(not_links(node, line));
-                rendered.misread.extend(headings_without_space(node, line));
+                rendered
+                    .misread
+                    .extend(headings_without_space(node, line, markdown));
             }
             // Lines indented by a tab or four spaces are code: a Chinese paragraph so indented
             // was indented as Word indents a first line.
@@ -287,27 +289,50 @@ pub fn render(
 }
 
 /// Lines of `paragraph` (which starts on `line`) that begin with `#` or `＃` and a character
-/// other than a space: meant as headings (`#一、总体要求`), shown as text.
-fn headings_without_space<'a>(paragraph: &'a comrak::nodes::AstNode<'a>, line: usize) -> Vec<Misread> {
-    let mut lines = vec![String::new()];
+/// other than a space: meant as headings (`#一、总体要求`), shown as text. Not when the `#` is
+/// escaped (`\#`), inside code or a link, or a topic tag (`#话题#`).
+fn headings_without_space<'a>(
+    paragraph: &'a comrak::nodes::AstNode<'a>,
+    line: usize,
+    markdown: &str,
+) -> Vec<Misread> {
+    // Each line's text, and whether it starts with plain text.
+    let mut lines: Vec<(String, Option<bool>)> = vec![(String::new(), None)];
     for child in paragraph.children() {
+        let (text, starts_with_text) = lines.last_mut().expect("one line at least");
         match &child.data().value {
-            NodeValue::Text(t) => lines.last_mut().expect("one line at least").push_str(t),
-            NodeValue::SoftBreak | NodeValue::LineBreak => lines.push(String::new()),
-            _ => lines
-                .last_mut()
-                .expect("one line at least")
-                .push_str(&child.collect_text()),
+            NodeValue::Text(t) => {
+                starts_with_text.get_or_insert(true);
+                text.push_str(t);
+            }
+            NodeValue::SoftBreak | NodeValue::LineBreak => lines.push((String::new(), None)),
+            _ => {
+                starts_with_text.get_or_insert(false);
+                text.push_str(&child.collect_text());
+            }
         }
     }
+    let first_source_line = paragraph.data().sourcepos.start.line;
     lines
         .iter()
         .enumerate()
-        .filter_map(|(offset, text)| {
+        .filter_map(|(offset, (text, starts_with_text))| {
             let marks = text.chars().take_while(|&c| c == '#' || c == '＃').count();
             let rest: String = text.chars().skip(marks).collect();
             let first = rest.chars().next()?;
-            ((1..=6).contains(&marks) && !first.is_whitespace()).then(|| {
+            let written = || {
+                markdown
+                    .lines()
+                    .nth((first_source_line + offset).saturating_sub(1))
+                    .is_some_and(|source| source.trim_start().starts_with(['#', '＃']))
+            };
+            let topic_tag = rest.contains(['#', '＃']);
+            let meant = (1..=6).contains(&marks)
+                && !first.is_whitespace()
+                && *starts_with_text == Some(true)
+                && !topic_tag
+                && written();
+            meant.then(|| {
                 let fixed = format!("{} {}", "#".repeat(marks), rest.trim_end());
                 Misread {
                     line: line + offset,

@@ -686,7 +686,7 @@ fn materials_and_links_typed_loosely_suggest_the_page_meant() {
     let (site, before) = built_fixture();
     site.write(
         "content/sessions/2024-04-01.md",
-        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nmaterials:\n  - 学习指南\n  - notes/2024/safty.md\n  - notes/2024/guide\n  - notes/2024/guide.md.md\n  - notes/2024/safety.md、notes/2024/guide.md\n---\n\n见[指南](../notes/2024/gide.md)。\n",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nmaterials:\n  - 学习指南\n  - notes/2024/safty.md\n  - notes/2024/guide\n  - notes/2024/guide.md.md\n  - notes/2024/safety.md、notes/2024/guide.md\n  - sessions/2024-03-13.md\n---\n\n见[指南](../notes/2024/gide.md)。\n",
     );
     let run = site.build();
     assert_failed_and_untouched(&site, &before, &run);
@@ -697,7 +697,8 @@ fn materials_and_links_typed_loosely_suggest_the_page_meant() {
             "content/sessions/2024-04-01.md:7: material `notes/2024/safty.md` does not resolve to a page",
             "content/sessions/2024-04-01.md:8: material `notes/2024/guide` does not resolve to a page",
             "content/sessions/2024-04-01.md:9: material `notes/2024/guide.md.md` does not resolve to a page",
-            "content/sessions/2024-04-01.md:13: broken link → `../notes/2024/gide.md`: the target does not exist",
+            "content/sessions/2024-04-01.md:11: material `sessions/2024-03-13.md` does not resolve to a page",
+            "content/sessions/2024-04-01.md:14: broken link → `../notes/2024/gide.md`: the target does not exist",
         ]
     );
     for (line, page) in [
@@ -711,8 +712,13 @@ fn materials_and_links_typed_loosely_suggest_the_page_meant() {
             format!("did you mean `{page}`? (materials are paths relative to content/)")
         );
     }
+    // Another day's record is not a slip of the one meant.
+    assert_eq!(
+        help_after(&run, "2024-04-01.md:11:"),
+        "write the path of a page relative to content/, e.g. `speeches/2024/safety.md`"
+    );
     assert!(
-        help_after(&run, "2024-04-01.md:13:").starts_with("did you mean `../notes/2024/guide.md`"),
+        help_after(&run, "2024-04-01.md:14:").starts_with("did you mean `../notes/2024/guide.md`"),
         "{}",
         run.stderr
     );
@@ -725,7 +731,7 @@ fn word_indents_and_headings_without_a_space_are_named() {
     let site = TestSite::fixture("basic");
     site.write(
         "content/notes/word.md",
-        "---\ntitle: 从 Word 粘贴\n---\n\n\t一、提高政治站位，这是缩进的段落。\n\n#一、总体要求\n\n＃二、主要任务\n正文里的 #话题 不算。\n\n    let code = 1;\n",
+        "---\ntitle: 从 Word 粘贴\n---\n\n\t一、提高政治站位，这是缩进的段落。\n\n#一、总体要求\n\n＃二、主要任务\n正文里的 #话题 不算。\n\n    let code = 1;\n\n\\#号开头的句子。\n\n`#include` 是代码。\n\n[#3号简报](../about.md)已印发。\n\n#学习二十大# 打卡。\n",
     );
     let run = site.build().success();
     let lines: Vec<&str> = run
@@ -1033,6 +1039,21 @@ fn book_toml_syntax_slips_get_a_fix() {
             "[book]\ntitle = \"测试学习库\"\n[build]\noutput-dir = \"D:\\网站\\public\"\n",
             "book.toml:4:18: missing escaped value, expected `b`, `e`, `f`, `n`, `r`, `\\`, `\"`, `x`, `u`, `U`",
             "in double quotes `\\` starts an escape: put a Windows path in single quotes, `output-dir = 'D:\\网站\\public'`, or write `/` for `\\`",
+        ),
+        (
+            "[book]\ntitle = \"测试学习库\"\n[search]\ndictionary = \"C:\\Users\\me\\dict.txt\"\n",
+            "book.toml:4:19: too few unicode value digits, expected unicode hexadecimal value",
+            "in double quotes `\\` starts an escape: put a Windows path in single quotes, `dictionary = 'C:\\Users\\me\\dict.txt'`, or write `/` for `\\`",
+        ),
+        (
+            "[book]\ntitle = \"测试学习库\"\n[build]\noutput-dir = \"C:\\temp\\new\"\n",
+            "book.toml:4: `output-dir` holds a tab or a line break: in double quotes `\\t` and `\\n` are read as such",
+            "in double quotes `\\` starts an escape: put a Windows path in single quotes, `output-dir = 'C:\\temp\\new'`, or write `/` for `\\`",
+        ),
+        (
+            "[book]\ntitle = \"测试学习库\"\n语言 = zh-CN\n",
+            "book.toml:3:1: invalid unquoted key, expected letters, numbers, `-`, `_`",
+            "settings are named in English: `language = \"zh-CN\"`",
         ),
         (
             "[book]\n标题 = \"测试学习库\"\n",
@@ -1453,6 +1474,14 @@ fn chinese_field_names_with_full_width_colons_are_all_named_with_their_fix() {
             format!("field names are English, with a half-width colon and a space: `{fix}`")
         );
     }
+    // Inside a block of text, such lines are text.
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/notes/summary.md",
+        "---\ntitle: 会议纪要\nsummary: |\n  会议：支部委员会\n  主持人：张三\n---\n\n正文。\n",
+    );
+    let run = site.build().success();
+    assert!(!run.stderr.contains("summary.md"), "{}", run.stderr);
 }
 
 /// Values YAML needs in quotes, or quotes left open: named at their line in plain words, with
@@ -1624,7 +1653,7 @@ fn pasted_and_hand_typed_tags_are_read_as_meant_or_named() {
     let site = TestSite::fixture("basic");
     site.write(
         "content/notes/curly.md",
-        "---\ntitle: 弯引号\ntags: [“学习”, 党建, 学习]\n---\n\n正文。\n",
+        "---\ntitle: 弯引号\ntags: [“学习”, 党建, 学习, “两个确立”与“两个维护”]\n---\n\n正文。\n",
     );
     site.write(
         "content/notes/hash.md",
@@ -1633,7 +1662,7 @@ fn pasted_and_hand_typed_tags_are_read_as_meant_or_named() {
     let run = site.build().success();
     assert_eq!(
         select_texts(&site.html("notes/curly.html"), "a.tag"),
-        ["学习", "党建"]
+        ["学习", "党建", "“两个确立”与“两个维护”"]
     );
     let lines: Vec<&str> = run
         .stderr
@@ -2069,6 +2098,9 @@ fn usage_errors_are_in_the_editors_language() {
     );
     let year = run(&["stats", "--year", "2024年"]).success();
     assert!(year.stdout.contains("2024"), "{}", year.stdout);
+    site.build().success();
+    run(&["search", "--year", "2024年", "学习"]).success();
+    std::fs::remove_dir_all(site.path("public")).unwrap();
     // Before any build, `search` says so in Chinese too.
     let result = run(&["search", "学习"]);
     assert_eq!(result.code, 1);

@@ -867,6 +867,11 @@ fn stats_and_build_warn_of_records_the_figures_miscount() {
         "content/notes/record.md",
         "---\ntitle: 支部委员会第一议题学习（2024年第9次）\ndate: 2024-09-01\nmeeting: 支部委员会\nattendees: 8\n---\n\n正文。\n",
     );
+    // A warning about another page does not concern the figures.
+    site.write(
+        "content/notes/heading.md",
+        "---\ntitle: 小标题\n---\n\n#一、总体要求\n",
+    );
     let outside = "warning: content/notes/record.md:4: `meeting` belongs to a session record, but this page is a study material \
                    (its folder holds no `kind: session`): the ledger and `stats` leave it out";
     let run = site.run(&["stats"]).success();
@@ -887,8 +892,10 @@ fn stats_and_build_warn_of_records_the_figures_miscount() {
     assert!(run
         .stderr
         .contains("help: if it records a study session, add the line `kind: session`"));
+    assert!(!run.stderr.contains("heading.md"), "{}", run.stderr);
     let build = site.build().success();
     assert!(build.stderr.contains(outside), "{}", build.stderr);
+    assert!(build.stderr.contains("heading.md"), "{}", build.stderr);
     // Written `kind: note` on purpose: no warning.
     site.write(
         "content/notes/record.md",
@@ -896,6 +903,25 @@ fn stats_and_build_warn_of_records_the_figures_miscount() {
     );
     let run = site.run(&["stats"]).success();
     assert!(!run.stderr.contains("record.md"), "{}", run.stderr);
+}
+
+/// A meeting named `index` keeps its page: the folder's own `index.html` leads to the ledger.
+#[test]
+fn a_meeting_named_index_keeps_its_page() {
+    let site = TestSite::fixture("ledger");
+    site.write(
+        "content/sessions/2024-05-05-index.md",
+        "---\ntitle: 记录\ndate: 2024-05-05\nmeeting: index\n---\n\n正文。\n",
+    );
+    site.build().success();
+    let page = site.html("sessions/meetings/index_.html");
+    assert_eq!(select_texts(&page, "table.ledger-table tbody tr").len(), 1);
+    let record = site.html("sessions/2024-05-05-index.html");
+    let links = select_attrs(&record, "dl.session-info dd a", "href");
+    assert!(links[0].ends_with("meetings/index_.html"), "{links:?}");
+    assert!(site
+        .output("sessions/meetings/index.html")
+        .contains("http-equiv=\"refresh\""));
 }
 
 #[test]

@@ -10,15 +10,31 @@ use crate::ledger::{self, YearMeetingCount};
 use crate::BuildError;
 
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    crate::diagnostics::writes_nothing();
     let config = Config::load(&args.root.root)
         .map_err(|diagnostics| BuildError::Content(ContentErrors { diagnostics }))?;
-    crate::diagnostics::writes_nothing();
     let (site, mut diagnostics) = load(&config, LoadOptions { drafts: false })?;
     // The warnings a build gives about the ledger's records (one entered twice, a meeting
-    // spelt two ways) say the figures below may be off.
+    // spelt two ways, a record its folder makes a study material) say the figures below may be
+    // off; those about other pages do not concern them.
     diagnostics.extend(ledger::duplicate_warnings(&site));
     let warnings = diagnostics.into_result().map_err(BuildError::Content)?;
-    super::print_warnings(&warnings);
+    let records: std::collections::HashSet<&str> = site
+        .pages
+        .iter()
+        .filter(|page| {
+            page.is_session()
+                || page.front.meeting.is_some()
+                || page.front.attendees.is_some()
+                || !page.front.materials.is_empty()
+        })
+        .map(|page| page.file.as_str())
+        .collect();
+    let about_records: Vec<_> = warnings
+        .into_iter()
+        .filter(|warning| records.contains(warning.file.as_str()))
+        .collect();
+    super::print_warnings(&about_records);
     let counts = ledger::counts(&site, args.year);
     if args.json {
         #[derive(serde::Serialize)]

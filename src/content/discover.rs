@@ -422,8 +422,8 @@ pub fn session_fields_on_a_note(page: &Page) -> Option<Diagnostic> {
         )
         .at(line)
         .help(text!(
-            "if it records a study session, add the line `kind: session` to its header (or move it into the sessions folder); if it is a study material, delete the line",
-            "如果它是一次学习的记录，请在文件头加一行 `kind: session`（或把它移到学习记录文件夹里）；如果它是学习资料，请删掉这一行"
+            "if it records a study session, add the line `kind: session` to its header (or move it into the sessions folder); if it is a study material, delete the line, or write `kind: note` to keep it",
+            "如果它是一次学习的记录，请在文件头加一行 `kind: session`（或把它移到学习记录文件夹里）；如果它是学习资料，请删掉这一行，或加一行 `kind: note` 保留它"
         )),
     )
 }

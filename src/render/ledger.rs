@@ -17,9 +17,16 @@ pub fn year_url(year: u16) -> String {
     format!("sessions/years/{year}.html")
 }
 
-/// `sessions/meetings/<meeting>.html`.
+/// `sessions/meetings/<meeting>.html`; a meeting named `index` gets `index_.html`, since
+/// `index.html` is the folder's own page.
 pub fn meeting_url(meeting: &str) -> String {
-    format!("sessions/meetings/{}.html", super::safe_file_name(meeting))
+    let name = super::safe_file_name(meeting);
+    let name = if name.eq_ignore_ascii_case("index") {
+        format!("{name}_")
+    } else {
+        name
+    };
+    format!("sessions/meetings/{name}.html")
 }
 
 #[derive(Debug, Serialize)]

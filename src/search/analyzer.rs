@@ -880,8 +880,21 @@ mod tests {
         );
         // Pieces widen the match only when they differ from the words and hold one.
         let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        // A part that is one word of the index is widened only by a specific piece (`四风`),
+        // not by common halves; one that is no word at all, or several, is widened.
         let pieces = split_query("四风问题", known);
         assert!(crate::search::query::pieces_widen(&pieces, &words(&["四风问题"])));
+        assert!(crate::search::query::pieces_widen(&pieces, &[]));
+        let halves = split_query("党史学习教育", known);
+        assert!(!crate::search::query::pieces_widen(
+            &halves,
+            &words(&["党史学习教育"])
+        ));
+        let several = split_query("党史学习教育问题", known);
+        assert!(crate::search::query::pieces_widen(
+            &several,
+            &words(&["党史学习教育", "问题"])
+        ));
         let same = split_query("党史教育", known);
         assert!(!crate::search::query::pieces_widen(
             &same,

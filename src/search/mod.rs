@@ -18,6 +18,7 @@ pub mod file_match;
 pub mod index;
 pub mod pack;
 pub mod preview_directory;
+pub mod quantized;
 pub mod query;
 pub mod schema;
 pub mod snippet;

@@ -29,6 +29,7 @@ use super::analyzer::{
 use super::facets::{AllMatches, FacetNames, FacetTotals, Match};
 pub use super::facets::{FacetCount, Facets};
 use super::file_match::{FileDocuments, FileMatchQuery};
+use super::quantized::QuantizedQuery;
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::snippet::{highlight, snippet};
 use super::statistics::AliveStatistics;
@@ -560,7 +561,9 @@ impl Searcher {
         for word in words {
             for (field, boost) in word_field_boosts(&self.fields) {
                 let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
-                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost))));
+                // Rounded, so the engines' sums agree whatever order they add in.
+                let boosted = BoostQuery::new(Box::new(term), boost);
+                should.push((Occur::Should, Box::new(QuantizedQuery(Box::new(boosted)))));
             }
         }
         if should.is_empty() {
@@ -654,16 +657,26 @@ pub fn dates_named(text: &str) -> Option<(u32, u32)> {
     }
 }
 
-/// Whether matching a part by its `pieces` finds pages its `words` (empty: none) and its
-/// verbatim match do not: when the pieces differ from the words and hold a word (pieces that
-/// are all verbatim say less than the whole part verbatim).
+/// Whether a part is also matched by its `pieces`: when they differ from its `words` (empty:
+/// it is no words of the index) and hold a word (pieces that are all verbatim say less than
+/// the whole part verbatim). A part that is one word of the index (`主题教育`) means that word,
+/// and pages holding only its common halves apart (主题党日…教育) are not what was asked; but
+/// one with a piece no word covers (`四风问题` in “四风”问题: `四风`) is widened, that piece
+/// being specific enough.
 pub fn pieces_widen(pieces: &[Piece], words: &[String]) -> bool {
     let same_as_words = pieces.len() == words.len()
         && pieces
             .iter()
             .zip(words)
             .all(|(piece, word)| *piece == Piece::Word(word.clone()));
-    !same_as_words && pieces.iter().any(|piece| matches!(piece, Piece::Word(_)))
+    let specific = || {
+        pieces
+            .iter()
+            .any(|piece| matches!(piece, Piece::Verbatim(text) if text.chars().count() > 1))
+    };
+    !same_as_words
+        && pieces.iter().any(|piece| matches!(piece, Piece::Word(_)))
+        && (words.len() != 1 || specific())
 }
 
 /// What snippets mark of a part's pieces: its words and verbatim pieces of two or more

@@ -180,8 +180,9 @@ async fn not_found_page(State(state): State<Arc<SiteState>>) -> Response {
                     "生成时发现错误（列在运行 studybook serve 的命令行窗口里）。改正并保存后，本页会自动刷新。"
                 ),
             );
+            let lang = crate::diagnostics::message_language().html_tag();
             let page = format!(
-                "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n</head>\n\
+                "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n</head>\n\
                  <body>\n<h1>{title}</h1>\n<p>{body}</p>\n</body>\n</html>\n"
             );
             (StatusCode::NOT_FOUND, html, page).into_response()

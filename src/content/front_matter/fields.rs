@@ -329,7 +329,11 @@ pub(super) fn check_fields(
     for tag in &mut front.tags {
         let unquoted = [('“', '”'), ('‘', '’'), ('「', '」')]
             .iter()
-            .find_map(|&(open, close)| tag.strip_prefix(open)?.strip_suffix(close))
+            .find_map(|&(open, close)| {
+                let inner = tag.strip_prefix(open)?.strip_suffix(close)?;
+                // `“两个确立”与“两个维护”` is quoted in parts, not as a whole.
+                (!inner.contains([open, close])).then_some(inner)
+            })
             .map(str::trim)
             .filter(|inner| !inner.is_empty());
         if let Some(inner) = unquoted {

@@ -77,7 +77,10 @@ pub(super) fn misread<E>(text: &str, parsed: &Result<Value, E>) -> Vec<Slip> {
     let numbered = || text.lines().enumerate().map(|(index, line)| (index + 2, line));
     // `title：会议`, `标题：会议`: YAML reads text, not a field. Every such line at once, with
     // the line as it should be (a Chinese field name in English).
+    // Only lines at the left edge are fields: indented ones are the text of a `|` or `>` block
+    // or of a long value (`summary: |` then `  会议：支部委员会` is a summary).
     let full_width_colons: Vec<Slip> = numbered()
+        .filter(|(_, text)| !text.starts_with([' ', '\t', '\u{3000}']))
         .filter_map(|(line, text)| {
             let (key, value) = text.split_once('：')?;
             let key = key.trim();
@@ -89,9 +92,11 @@ pub(super) fn misread<E>(text: &str, parsed: &Result<Value, E>) -> Vec<Slip> {
             if text.trim_start().starts_with(['#', '-']) || read_as_field(key) {
                 return None;
             }
-            let value = match super::fields::date_spelling(value).filter(|_| field == "date") {
-                Some(date) => date,
-                None => value.trim().to_string(),
+            let value = match (field, super::fields::date_spelling(value)) {
+                ("date", Some(date)) => date,
+                // `时间：上午9点`: no day to give back.
+                ("date", None) => "YYYY-MM-DD".to_string(),
+                _ => value.trim().to_string(),
             };
             Some(if field == key {
                 Slip::new(

@@ -510,7 +510,8 @@
   /* The port of pieces_widen. */
   function piecesWiden(pieces, words) {
     var same = pieces.length === words.length && pieces.every(function (p, i) { return p.word && p.text === words[i]; });
-    return !same && pieces.some(function (p) { return p.word; });
+    var specific = pieces.some(function (p) { return !p.word && Array.from(p.text).length > 1; });
+    return !same && pieces.some(function (p) { return p.word; }) && (words.length !== 1 || specific);
   }
 
   /* ---------- snippets: the same as src/search/snippet.rs ---------- */
@@ -1065,7 +1066,8 @@
       var norms = this.norms[f], cache = this.normCaches[f];
       field.forEach(function (tf, doc) {
         var factor = Math.fround(tf / Math.fround(tf + cache[norms[doc]]));
-        var score = Math.fround(weight * factor);
+        /* Rounded to 1/1024 as src/search/quantized.rs: sums are then exact in any order. */
+        var score = Math.round(Math.fround(weight * factor) * 1024) / 1024;
         scores.set(doc, Math.fround((scores.get(doc) || 0) + score));
       });
     }
