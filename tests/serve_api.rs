@@ -460,7 +460,6 @@ fn content_types_match_the_files() {
             format!("/api/search?q={}", percent_encode("防汛")),
             "application/json",
         ),
-        ("/sitemap.xml".to_string(), "xml"),
     ];
     for (path, expected) in cases {
         let (status, headers, _) = http_get(&server.base, &path, &[]);

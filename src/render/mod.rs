@@ -163,7 +163,9 @@ pub fn render_site(
     tags.par_iter()
         .filter(|(tag, _)| selection.picks(|s| s.tags.contains(tag)))
         .try_for_each(|(tag, pages)| attempt(renderer.tag(tag, pages)))?;
-    if selection.picks(|s| s.sitemap) {
+    // A sitemap lists whole addresses (the protocol refuses relative ones): only a site that
+    // knows its address (`base-url`) has one.
+    if selection.picks(|s| s.sitemap) && !config.base_url.is_empty() {
         attempt(renderer.sitemap(&tags))?;
     }
     if selection.picks(|s| s.ledger) {
