@@ -218,6 +218,14 @@ fn a_filter_without_words_lists_its_pages() {
         .map(|hit| &hit["title"])
         .collect();
     assert_eq!(titles.as_array().unwrap().iter().collect::<Vec<_>>(), api_titles);
+    // A record says who hosted it (a query may have matched that).
+    let host = expected["results"][0]["host"]
+        .as_str()
+        .expect("the fixture's records have hosts");
+    let shown = tab.eval(&format!(
+        "document.querySelector('{RESULTS} .page-meta .host').textContent"
+    ));
+    assert_eq!(shown, format!("主持人：{host}").as_str());
     tab.eval("document.querySelector('#search-facets input[name=\"facet-kind\"][value=\"\"]').click()");
     tab.wait_until(
         &format!("document.querySelectorAll('{RESULTS}').length === 0"),

@@ -236,6 +236,8 @@ struct Row {
     title_html: String,
     snippet: String,
     score: f64,
+    meeting: String,
+    host: String,
 }
 
 fn row(hit: &Value) -> Row {
@@ -246,6 +248,8 @@ fn row(hit: &Value) -> Row {
         title_html: text("title_html"),
         snippet: text("snippet"),
         score: hit["score"].as_f64().unwrap_or(f64::NAN),
+        meeting: text("meeting"),
+        host: text("host"),
     }
 }
 
@@ -866,6 +870,14 @@ fn run_parity(site: &TestSite, queries: &[Query]) -> Parity {
                 p.failures.push(format!(
                     "{label}: {}: scores differ: server {}, static {}",
                     server.path, server.score, mine.score
+                ));
+            }
+            if (&mine.meeting, &mine.host) != (&server.meeting, &server.host) {
+                p.failures.push(format!(
+                    "{label}: {}: meeting and host differ: server {:?}, static {:?}",
+                    server.path,
+                    (&server.meeting, &server.host),
+                    (&mine.meeting, &mine.host)
                 ));
             }
             p.snippets_identical += usize::from(mine.snippet == server.snippet);

@@ -44,6 +44,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         .to_string()];
         details.extend(hit.date.clone());
         details.extend(hit.meeting.clone());
+        details.extend(hit.host.clone());
         writeln!(
             out,
             "{:>2}. {}  [{}]",

@@ -145,6 +145,8 @@ pub struct Hit {
     pub kind: String,
     pub date: Option<String>,
     pub meeting: Option<String>,
+    /// Who hosted the session, for records: a query may match it.
+    pub host: Option<String>,
     pub tags: Vec<String>,
     pub score: f32,
     /// About 80 characters of the best passage, escaped, with matches in `<mark>`.
@@ -368,6 +370,7 @@ impl Searcher {
             kind: text(f.kind).unwrap_or_default(),
             date,
             meeting: text(f.meeting),
+            host: text(f.host),
             tags: document
                 .get_all(f.tags)
                 .filter_map(|v| v.as_str().map(str::to_string))

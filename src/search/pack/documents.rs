@@ -147,7 +147,8 @@ struct ReadDocument {
     kind: u64,
     meeting: String,
     tags: Vec<String>,
-    /// The text chunk row: title, URL, path, kind, date, meeting, tags, times studied, text.
+    /// The text chunk row: title, URL, path, kind, date, meeting, tags, times studied, text,
+    /// host.
     row: String,
     /// Title, body, meta (see [`meta_grams_text`]).
     gram_texts: Vec<String>,
@@ -185,6 +186,7 @@ impl ReadDocument {
             tags,
             number(fields.studied),
             &body,
+            text(fields.host),
         ])
         .to_string();
         ReadDocument {

@@ -1316,6 +1316,7 @@
           kind: row[3],
           date: date > 0 ? pad(Math.floor(date / 10000), 4) + '-' + pad(Math.floor(date / 100) % 100, 2) + '-' + pad(date % 100, 2) : null,
           meeting: row[5] || null,
+          host: row[9] || null,
           tags: row[6],
           score: scores.get(doc),
           snippet: self.analyzer.snippet(row[8], terms, self.meta.snippetChars),

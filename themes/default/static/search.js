@@ -135,6 +135,8 @@
       meta.appendChild(el('span', 'badge', hit.kind === 'session' ? L.session : L.note));
       if (hit.date) { meta.appendChild(el('time', '', hit.date)); }
       if (hit.meeting) { meta.appendChild(el('span', '', hit.meeting)); }
+      /* A record may be found by its host: say who it was. */
+      if (hit.host && L.host !== undefined) { meta.appendChild(el('span', 'host', L.host + L.colon + hit.host)); }
       if (hit.studied > 0) {
         /* A theme's older search.html may lack the count's labels. */
         var studied = L.studiedBefore === undefined ? L.studied + ' ' + hit.studied
