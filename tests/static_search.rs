@@ -1248,6 +1248,9 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
     // halves apart (主题党日…教育).
     assert_eq!(paths("量子计算机"), Vec::<String>::new());
     assert_eq!(paths("主题教育"), ["campaign.md"]);
+    // One word and a leftover character say too little to match apart: `新教育` is not every
+    // page with 教育 and 新 somewhere.
+    assert_eq!(paths("新教育"), Vec::<String>::new());
     let queries: Vec<Query> = [
         "党史教育常态化",
         "党史学习教育长效化",
@@ -1260,6 +1263,7 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
         "四风问题 -调研",
         "主题教育",
         "主题教育安排",
+        "新教育",
         "24",
         "1",
         "24小时",
@@ -1317,11 +1321,18 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
     );
     assert_eq!(cli_paths(&site, "2023-05"), ["may.md"]);
     assert_eq!(cli_paths(&site, "2023年5月"), ["may.md"]);
-    // Dated in 2023 and about 安全生产, or saying both.
+    // Dated in 2023 and about 安全生产, or saying both; run together, the same.
     assert_eq!(
         sorted(cli_paths(&site, "2023年 安全生产")),
         ["later.md", "may.md"]
     );
+    assert_eq!(sorted(cli_paths(&site, "2023年安全生产")), ["later.md", "may.md"]);
+    // A day.
+    assert_eq!(cli_paths(&site, "2023-05-04"), ["may.md"]);
+    assert_eq!(cli_paths(&site, "2023年5月4日"), ["may.md"]);
+    // Held verbatim and dated in it counts once: the page that says 2023年 in its text is
+    // not above the one dated then whose title holds the rest.
+    assert_eq!(cli_paths(&site, "2023年 安全生产学习")[0], "may.md");
     assert_eq!(cli_paths(&site, "\"2023年\""), ["later.md"]);
     assert_eq!(cli_paths(&site, "2025年"), Vec::<String>::new());
     let queries: Vec<Query> = [
@@ -1330,6 +1341,9 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
         "2023-05",
         "2023年5月",
         "2023年 安全生产",
+        "2023年安全生产",
+        "2023-05-04",
+        "2023年5月4日防汛",
         "\"2023年\"",
         "2024年度",
         "2025",
@@ -1731,6 +1745,12 @@ fn more_results_are_a_button_away_until_all_are_shown() {
                 tab.eval("document.activeElement && decodeURIComponent(document.activeElement.getAttribute('href') || '')"),
                 rows[(pages - 1) * 20].url,
                 "{url}"
+            );
+            // One result is marked active: the first new one.
+            assert_eq!(
+                tab.eval(&format!("document.querySelectorAll('{RESULTS}.active').length")),
+                1,
+                "{url}: page {pages}"
             );
         }
         assert_eq!(state.facets, facets, "{url}: more results keep the facets");

@@ -17,8 +17,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    RegexPhraseQuery, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+    Query, RangeQuery, RegexPhraseQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -108,6 +108,20 @@ pub fn parse_query(query: &str) -> Vec<Part> {
             }
         }
         let text = normalize(text.trim());
+        // `2024年安全生产`: the date and the rest are two parts, as if a space stood between.
+        if let Some((date, rest)) = leading_date(&text).filter(|_| !exact && !exclude) {
+            parts.push(Part {
+                text: date,
+                exclude,
+                exact,
+            });
+            parts.push(Part {
+                text: rest,
+                exclude,
+                exact,
+            });
+            continue;
+        }
         if !grams(&text).is_empty() {
             parts.push(Part { text, exclude, exact });
         }
@@ -390,8 +404,12 @@ impl Searcher {
         for part in parts.iter().filter(|p| !p.exclude) {
             terms.push(part.text.clone());
             if !part.exact {
-                terms.extend(self.query_words(searcher, &part.text).unwrap_or_default());
-                terms.extend(highlighted_pieces(&self.query_pieces(searcher, &part.text)));
+                let words = self.query_words(searcher, &part.text).unwrap_or_default();
+                let pieces = self.query_pieces(searcher, &part.text);
+                if pieces_widen(&pieces, &words) {
+                    terms.extend(highlighted_pieces(&pieces));
+                }
+                terms.extend(words);
             }
         }
         terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
@@ -521,8 +539,23 @@ impl Searcher {
         // pages with all the words (one word: verbatim covers every page that has it), or
         // with all its pieces.
         let verbatim_occur = if part.exact { Occur::Must } else { Occur::Should };
+        // A year, month or day: the pages dated in it, in the verbatim tier; a page that also
+        // holds it verbatim counts it once (the higher of the two), or every record, whose
+        // title says its year, would outrank the page about the rest of the query.
+        let verbatim = match (!part.exact).then(|| dates_named(&part.text)).flatten() {
+            Some((from, to)) => {
+                let day = |ordinal: u32| {
+                    Bound::Included(Term::from_field_u64(self.fields.date, u64::from(ordinal)))
+                };
+                let dated: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+                    Box::new(RangeQuery::new(day(from), day(to))),
+                    VERBATIM_SCORE,
+                ));
+                Box::new(DisjunctionMaxQuery::new(vec![verbatim, dated]))
+            }
+            None => verbatim,
+        };
         let mut clauses = vec![(verbatim_occur, verbatim), (Occur::Should, scoring)];
-        let dated = (!part.exact).then(|| dates_named(&part.text)).flatten();
         if !part.exact {
             let pieces = self.query_pieces(searcher, &part.text);
             if pieces_widen(&pieces, &words) {
@@ -542,18 +575,6 @@ impl Searcher {
                 }
                 clauses.push((Occur::Should, Box::new(BooleanQuery::new(all))));
             }
-        }
-        // A year or a month: the pages dated in it, in the verbatim tier.
-        if let Some((from, to)) = dated {
-            let day =
-                |ordinal: u32| Bound::Included(Term::from_field_u64(self.fields.date, u64::from(ordinal)));
-            clauses.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(RangeQuery::new(day(from), day(to))),
-                    VERBATIM_SCORE,
-                )),
-            ));
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
@@ -623,49 +644,87 @@ impl Searcher {
     }
 }
 
-/// The days (`YYYYMMDD`, first and last) of the year or month a normalised part names:
-/// `2023`, `2023年`, `2023年度`, `2023-05`, `2023/5`, `2023.05`, `2023年5月`. Years 1900 to
-/// 2100 only, so other numbers stay numbers. The browser ports this function.
+/// The days (`YYYYMMDD`, first and last) of the year, month or day a normalised part names:
+/// `2023`, `2023年`, `2023年度`; `2023-05`, `2023/5`, `2023.05`, `2023年5月`; `2023-05-08`,
+/// `2023年5月8日`. Years 1900 to 2100 only, so other numbers stay numbers. The browser ports
+/// this function (three regular expressions there).
 pub fn dates_named(text: &str) -> Option<(u32, u32)> {
-    let text = text
-        .strip_suffix("年度")
-        .or_else(|| text.strip_suffix('年'))
-        .unwrap_or(text);
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    let (year, month) = match text.find(['年', '-', '/', '.']) {
-        None => (text, None),
-        Some(at) => {
-            let separator = text[at..].chars().next()?;
-            let month = text[at + separator.len_utf8()..].strip_suffix('月');
-            let month = month.unwrap_or(&text[at + separator.len_utf8()..]);
-            (&text[..at], Some(month))
-        }
+    let chars: Vec<char> = text.chars().collect();
+    let digits = |from: usize, most: usize| {
+        chars[from..]
+            .iter()
+            .take(most)
+            .take_while(|c| c.is_ascii_digit())
+            .count()
     };
-    if year.len() != 4 || !digits(year) {
+    let number = |from: usize, count: usize| {
+        chars[from..from + count]
+            .iter()
+            .collect::<String>()
+            .parse::<u32>()
+            .ok()
+    };
+    if chars.len() < 4 || digits(0, 4) != 4 {
         return None;
     }
-    let year: u32 = year.parse().ok()?;
+    let year = number(0, 4)?;
     if !(1900..=2100).contains(&year) {
         return None;
     }
-    match month {
-        None => Some((year * 10_000 + 101, year * 10_000 + 1231)),
-        Some(month) if month.len() <= 2 && digits(month) => {
-            let month: u32 = month.parse().ok()?;
-            (1..=12)
-                .contains(&month)
-                .then(|| (year * 10_000 + month * 100 + 1, year * 10_000 + month * 100 + 31))
-        }
-        Some(_) => None,
+    let rest: String = chars[4..].iter().collect();
+    if matches!(rest.as_str(), "" | "年" | "年度") {
+        return Some((year * 10_000 + 101, year * 10_000 + 1231));
     }
+    if !matches!(chars[4], '年' | '-' | '/' | '.') {
+        return None;
+    }
+    let month_digits = digits(5, 2);
+    if month_digits == 0 {
+        return None;
+    }
+    let month = number(5, month_digits)?;
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    let after_month = 5 + month_digits;
+    let rest: String = chars[after_month..].iter().collect();
+    if matches!(rest.as_str(), "" | "月") {
+        return Some((year * 10_000 + month * 100 + 1, year * 10_000 + month * 100 + 31));
+    }
+    if !matches!(chars[after_month], '月' | '-' | '/' | '.') {
+        return None;
+    }
+    let day_digits = digits(after_month + 1, 2);
+    if day_digits == 0 {
+        return None;
+    }
+    let day = number(after_month + 1, day_digits)?;
+    let rest: String = chars[after_month + 1 + day_digits..].iter().collect();
+    ((1..=31).contains(&day) && matches!(rest.as_str(), "" | "日")).then(|| {
+        let ordinal = year * 10_000 + month * 100 + day;
+        (ordinal, ordinal)
+    })
+}
+
+/// A part that starts with a year, month or day run together with more
+/// (`2024年安全生产`, `2024-03常委会`): the date, and the rest, which must start with a CJK
+/// character that does not continue a date (年, 月, 日, 度). The longest such date wins. The
+/// browser ports this function.
+pub fn leading_date(text: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    (4..chars.len()).rev().find_map(|cut| {
+        let rest = chars[cut];
+        let continues = matches!(rest, '年' | '月' | '日' | '度') || !super::analyzer::is_cjk_char(rest);
+        let date: String = chars[..cut].iter().collect();
+        (!continues && dates_named(&date).is_some()).then(|| (date, chars[cut..].iter().collect()))
+    })
 }
 
 /// Whether a part is also matched by its `pieces`: when they differ from its `words` (empty:
-/// it is no words of the index) and hold a word (pieces that are all verbatim say less than
-/// the whole part verbatim). A part that is one word of the index (`主题教育`) means that word,
-/// and pages holding only its common halves apart (主题党日…教育) are not what was asked; but
-/// one with a piece no word covers (`四风问题` in “四风”问题: `四风`) is widened, that piece
-/// being specific enough.
+/// it is no words of the index), hold a word, and say enough: a piece of two or more characters
+/// no word covers (`四风问题` in “四风”问题: `四风`), or two words or more (`党史教育常态化`).
+/// A part that is one word of the index (`主题教育`) means that word, and pages holding only
+/// its common halves apart (主题党日…教育) are not what was asked.
 pub fn pieces_widen(pieces: &[Piece], words: &[String]) -> bool {
     let same_as_words = pieces.len() == words.len()
         && pieces
@@ -677,9 +736,13 @@ pub fn pieces_widen(pieces: &[Piece], words: &[String]) -> bool {
             .iter()
             .any(|piece| matches!(piece, Piece::Verbatim(text) if text.chars().count() > 1))
     };
-    !same_as_words
-        && pieces.iter().any(|piece| matches!(piece, Piece::Word(_)))
-        && (words.len() != 1 || specific())
+    let word_pieces = pieces
+        .iter()
+        .filter(|piece| matches!(piece, Piece::Word(_)))
+        .count();
+    // One word and a lone character (`总书记` as 总 + 书记, `大学地`) would admit every page with
+    // that word and that character anywhere: no.
+    !same_as_words && word_pieces > 0 && (specific() || (word_pieces > 1 && words.len() != 1))
 }
 
 /// What snippets mark of a part's pieces: its words and verbatim pieces of two or more
@@ -776,16 +839,48 @@ mod tests {
             ("2023年5月", Some((20230501, 20230531))),
             ("2023年12月", Some((20231201, 20231231))),
             ("2023年13月", None),
-            ("2023-05-04", None),
+            ("2023-05-04", Some((20230504, 20230504))),
             ("12345", None),
             ("1800", None),
             ("23年", None),
             ("2023年5", Some((20230501, 20230531))),
             ("5月", None),
             ("2023年安全", None),
+            ("2023-05-08", Some((20230508, 20230508))),
+            ("2023年5月8日", Some((20230508, 20230508))),
+            ("2023/5/8", Some((20230508, 20230508))),
+            ("2023年5月32日", None),
+            ("2023年5月8", Some((20230508, 20230508))),
         ] {
             assert_eq!(super::dates_named(text), range, "{text}");
         }
+        let split = |text: &str| super::leading_date(text);
+        assert_eq!(
+            split("2024年安全生产"),
+            Some(("2024年".into(), "安全生产".into()))
+        );
+        assert_eq!(
+            split("2024年3月常委会"),
+            Some(("2024年3月".into(), "常委会".into()))
+        );
+        assert_eq!(
+            split("2023年度组织生活会"),
+            Some(("2023年度".into(), "组织生活会".into()))
+        );
+        assert_eq!(
+            split("2024-03安全生产"),
+            Some(("2024-03".into(), "安全生产".into()))
+        );
+        assert_eq!(
+            split("2023年5月8日室务会"),
+            Some(("2023年5月8日".into(), "室务会".into()))
+        );
+        assert_eq!(split("2023年5月8日"), None);
+        assert_eq!(split("2023年第1次"), Some(("2023年".into(), "第1次".into())));
+        assert_eq!(split("2023abc"), None);
+        let parts = super::parse_query("2024年安全生产 -2023年学习");
+        let texts: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, ["2024年", "安全生产", "2023年学习"]);
     }
 
     use super::*;

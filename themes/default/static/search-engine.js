@@ -380,6 +380,13 @@
         while (i < chars.length && !WHITE.test(chars[i]) && chars[i] !== '"') { text += chars[i++]; }
       }
       var normalized = this.normalize(trimWhite(text));
+      /* The port of leading_date's use in parse_query: a date run together with more is two parts. */
+      var split = exact || exclude ? null : leadingDate(normalized);
+      if (split) {
+        parts.push({ text: split[0], exclude: exclude, exact: exact });
+        parts.push({ text: split[1], exclude: exclude, exact: exact });
+        continue;
+      }
       if (grams(normalized).length > 0) { parts.push({ text: normalized, exclude: exclude, exact: exact }); }
     }
     return parts;
@@ -492,26 +499,45 @@
   /* The request's filters (the API's parameters). */
   var FILTER_NAMES = ['kind', 'meeting', 'tag', 'year', 'from', 'to'];
 
-  /* The port of dates_named: [first, last] day (YYYYMMDD) of the year or month a part names. */
+  /* The port of dates_named: [first, last] day (YYYYMMDD) of the year, month or day a part
+   * names. ASCII only, as the whole file: a server may label scripts with another charset.
+   * \u5e74 \u5ea6 \u6708 \u65e5: the characters for year, year-as-period, month and day. */
+  var YEAR_NAMED = /^(\d{4})(?:\u5e74|\u5e74\u5ea6)?$/;
+  var MONTH_NAMED = /^(\d{4})[\u5e74\-\/.](\d{1,2})\u6708?$/;
+  var DAY_NAMED = /^(\d{4})[\u5e74\-\/.](\d{1,2})[\u6708\-\/.](\d{1,2})\u65e5?$/;
   function datesNamed(text) {
-    /* ASCII only, as the whole file: a server may label scripts with another charset.
-     * \u5e74 \u5ea6 \u6708: the year, year-as-period and month characters. */
-    if (text.slice(-2) === '\u5e74\u5ea6') { text = text.slice(0, -2); } else if (text.slice(-1) === '\u5e74') { text = text.slice(0, -1); }
-    var m = /^(\d{4})(?:[\u5e74\-\/.](\d{1,2})\u6708?)?$/.exec(text);
+    var m = YEAR_NAMED.exec(text) || MONTH_NAMED.exec(text) || DAY_NAMED.exec(text);
     if (!m) { return null; }
     var year = parseInt(m[1], 10);
     if (year < 1900 || year > 2100) { return null; }
     if (m[2] === undefined) { return [year * 10000 + 101, year * 10000 + 1231]; }
     var month = parseInt(m[2], 10);
     if (month < 1 || month > 12) { return null; }
-    return [year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31];
+    if (m[3] === undefined) { return [year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31]; }
+    var day = parseInt(m[3], 10);
+    if (day < 1 || day > 31) { return null; }
+    return [year * 10000 + month * 100 + day, year * 10000 + month * 100 + day];
+  }
+
+  /* The port of leading_date: [date, rest] of a part that starts with a date run together
+   * with more, the rest starting with a CJK character that does not continue a date. */
+  function leadingDate(text) {
+    var chars = Array.from(text);
+    for (var cut = chars.length - 1; cut >= 4; cut--) {
+      var next = chars[cut];
+      var continues = next === '\u5e74' || next === '\u6708' || next === '\u65e5' || next === '\u5ea6' || !isCjk(next);
+      var date = chars.slice(0, cut).join('');
+      if (!continues && datesNamed(date)) { return [date, chars.slice(cut).join('')]; }
+    }
+    return null;
   }
 
   /* The port of pieces_widen. */
   function piecesWiden(pieces, words) {
     var same = pieces.length === words.length && pieces.every(function (p, i) { return p.word && p.text === words[i]; });
     var specific = pieces.some(function (p) { return !p.word && Array.from(p.text).length > 1; });
-    return !same && pieces.some(function (p) { return p.word; }) && (words.length !== 1 || specific);
+    var wordPieces = pieces.filter(function (p) { return p.word; }).length;
+    return !same && wordPieces > 0 && (specific || (wordPieces > 1 && words.length !== 1));
   }
 
   /* ---------- snippets: the same as src/search/snippet.rs ---------- */
@@ -1136,6 +1162,16 @@
         var verbatim = self.verbatim(part.text);
         var partScores = new Map();
         verbatim.forEach(function (score, doc) { partScores.set(doc, score); });
+        // A year, month or day: the pages dated in it, in the verbatim tier, counted once
+        // (the higher of the two) for a page that also holds it verbatim.
+        var dated = part.exact ? null : datesNamed(part.text);
+        if (dated) {
+          for (var d = 0; d < self.dates.length; d++) {
+            if (self.dates[d] >= dated[0] && self.dates[d] <= dated[1]) {
+              partScores.set(d, Math.max(partScores.get(d) || 0, meta.verbatimScore));
+            }
+          }
+        }
         {
           // BM25 of the part's words ranks within each tier; an exact part matches only verbatim.
           var words = analyzer.segment(part.text, meta.maxWordChars, known) || [];
@@ -1172,15 +1208,7 @@
               addWords(doc, total);
             });
           }
-          // A year or a month: the pages dated in it, in the verbatim tier.
-          var dated = part.exact ? null : datesNamed(part.text);
-          if (dated) {
-            for (var d = 0; d < self.dates.length; d++) {
-              if (self.dates[d] >= dated[0] && self.dates[d] <= dated[1]) {
-                partScores.set(d, Math.fround((partScores.get(d) || 0) + meta.verbatimScore));
-              }
-            }
-          }
+
         }
         if (matched === null) {
           matched = new Set(partScores.keys());
@@ -1198,10 +1226,14 @@
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         terms.push(part.text);
         if (!part.exact) {
-          terms = terms.concat(analyzer.segment(part.text, meta.maxWordChars, known) || []);
-          analyzer.split(part.text, meta.pieceWordChars, known).forEach(function (piece) {
-            if (Array.from(piece.text).length > 1) { terms.push(piece.text); }
-          });
+          var partWords = analyzer.segment(part.text, meta.maxWordChars, known) || [];
+          var partPieces = analyzer.split(part.text, meta.pieceWordChars, known);
+          if (piecesWiden(partPieces, partWords)) {
+            partPieces.forEach(function (piece) {
+              if (Array.from(piece.text).length > 1) { terms.push(piece.text); }
+            });
+          }
+          terms = terms.concat(partWords);
         }
       });
       parts.filter(function (p) { return p.exclude; }).forEach(function (part) {

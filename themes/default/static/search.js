@@ -222,7 +222,7 @@
       renderResults(data, offset > 0);
       if (offset === 0) { renderFacets(data.facets || {}, data.total); }
       /* After "more", the reader goes on from the first new result. */
-      else if (data.results.length > 0) { active = offset - 1; moveActive(1); }
+      else if (data.results.length > 0) { clearActive(); active = offset - 1; moveActive(1); }
       setStatus(data.total === 0 ? L.noResults : data.total + ' ' + L.results, false);
     }).catch(function () {
       if (mine !== sequence) { return; }
@@ -235,6 +235,12 @@
 
   if (moreButton) {
     moreButton.addEventListener('click', function () { search(shown); });
+  }
+
+  /* No result marked active: the next arrow starts from the first. */
+  function clearActive() {
+    Array.prototype.forEach.call(list.querySelectorAll('.search-result.active'), function (item) { item.classList.remove('active'); });
+    active = -1;
   }
 
   function moveActive(step) {
@@ -272,7 +278,7 @@
     else if (event.key === 'ArrowUp') {
       event.preventDefault();
       if (active <= 0) { active = -1; input.focus(); } else { moveActive(-1); }
-    } else if (event.key === 'Escape') { input.focus(); input.select(); }
+    } else if (event.key === 'Escape') { clearActive(); input.focus(); input.select(); }
   });
 
   readLocation();
