@@ -1329,6 +1329,9 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
     assert_eq!(sorted(cli_paths(&site, "2023年安全生产")), ["later.md", "may.md"]);
     // A day.
     assert_eq!(cli_paths(&site, "2023-05-04"), ["may.md"]);
+    // Left out by date as well as by text.
+    assert_eq!(cli_paths(&site, "安全生产 -2023年"), Vec::<String>::new());
+    assert_eq!(cli_paths(&site, "安全生产 -2023年5月"), ["later.md"]);
     assert_eq!(cli_paths(&site, "2023年5月4日"), ["may.md"]);
     // Held verbatim and dated in it counts once: the page that says 2023年 in its text is
     // not above the one dated then whose title holds the rest.
@@ -1344,6 +1347,8 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
         "2023年安全生产",
         "2023-05-04",
         "2023年5月4日防汛",
+        "安全生产 -2023年",
+        "-2024年",
         "\"2023年\"",
         "2024年度",
         "2025",

@@ -472,6 +472,10 @@ impl Searcher {
         }
         for part in parts.iter().filter(|p| p.exclude) {
             clauses.push((Occur::MustNot, self.verbatim_query(&part.text)?));
+            // `-2023年` leaves out the pages dated then too, as `2023年` finds them.
+            if let Some(range) = dates_named(&part.text) {
+                clauses.push((Occur::MustNot, self.dated_query(range)));
+            }
         }
         let f = &self.fields;
         // Filters must not change scores: only the parts score.
@@ -543,16 +547,7 @@ impl Searcher {
         // holds it verbatim counts it once (the higher of the two), or every record, whose
         // title says its year, would outrank the page about the rest of the query.
         let verbatim = match (!part.exact).then(|| dates_named(&part.text)).flatten() {
-            Some((from, to)) => {
-                let day = |ordinal: u32| {
-                    Bound::Included(Term::from_field_u64(self.fields.date, u64::from(ordinal)))
-                };
-                let dated: Box<dyn Query> = Box::new(ConstScoreQuery::new(
-                    Box::new(RangeQuery::new(day(from), day(to))),
-                    VERBATIM_SCORE,
-                ));
-                Box::new(DisjunctionMaxQuery::new(vec![verbatim, dated]))
-            }
+            Some(range) => Box::new(DisjunctionMaxQuery::new(vec![verbatim, self.dated_query(range)])),
             None => verbatim,
         };
         let mut clauses = vec![(verbatim_occur, verbatim), (Occur::Should, scoring)];
@@ -577,6 +572,16 @@ impl Searcher {
             }
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The pages dated from `from` to `to` (`YYYYMMDD`, both included), scoring
+    /// [`VERBATIM_SCORE`].
+    fn dated_query(&self, (from, to): (u32, u32)) -> Box<dyn Query> {
+        let day = |ordinal: u32| Bound::Included(Term::from_field_u64(self.fields.date, u64::from(ordinal)));
+        Box::new(ConstScoreQuery::new(
+            Box::new(RangeQuery::new(day(from), day(to))),
+            VERBATIM_SCORE,
+        ))
     }
 
     /// BM25 over the word fields, with their boosts, for any of `words`.

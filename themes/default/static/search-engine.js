@@ -1238,6 +1238,11 @@
       });
       parts.filter(function (p) { return p.exclude; }).forEach(function (part) {
         self.verbatim(part.text).forEach(function (_, doc) { matched.delete(doc); });
+        // An excluded year, month or day leaves out the pages dated then too, as the part finds them.
+        var range = datesNamed(part.text);
+        if (range) {
+          matched.forEach(function (doc) { if (self.dates[doc] >= range[0] && self.dates[doc] <= range[1]) { matched.delete(doc); } });
+        }
       });
       var filtered = self.filter(Array.from(matched), request);
       var key = function (doc) { return Math.round(scores.get(doc) * 1000); };
