@@ -98,7 +98,8 @@ pub struct Config {
     pub theme: String,
     /// `<root>/themes/<theme>`: files here replace the built-in theme's files of the same name.
     pub theme_dir: PathBuf,
-    /// Prefix for absolute URLs in sitemap.xml; empty means relative URLs.
+    /// The site's public address, without a trailing `/`: the prefix of sitemap.xml's
+    /// addresses and the base of 404.html; empty: no sitemap, every URL relative.
     pub base_url: String,
     /// The site's own words for the search segmenter, if any.
     pub dictionary: Option<PathBuf>,

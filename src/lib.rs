@@ -165,7 +165,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
         }
     };
     diagnostics.extend(ledger::duplicate_warnings(&site));
-    let resolver = links::Resolver::new(&site, &generated_files());
+    let resolver = links::Resolver::new(&site, &generated_files(&config));
     let (compiled, link_problems) = compile::compile(&site, &resolver);
     diagnostics.extend(link_problems);
     let warnings = diagnostics.into_result()?;
@@ -182,16 +182,20 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     })
 }
 
-/// Files every build generates, which content may link to.
-pub fn generated_files() -> Vec<&'static str> {
-    vec![
+/// Files the build generates for a site with `config`, which content may link to
+/// (`sitemap.xml` only with `base-url`).
+pub fn generated_files(config: &Config) -> Vec<&'static str> {
+    let mut files = vec![
         "search.html",
         "404.html",
-        "sitemap.xml",
         "tags/index.html",
         "sessions.csv",
         "sessions.json",
-    ]
+    ];
+    if !config.base_url.is_empty() {
+        files.push("sitemap.xml");
+    }
+    files
 }
 
 /// Builds the site: steps 1 to 6. On any error the previous output is left untouched.

@@ -794,6 +794,19 @@ fn far_dates_full_width_numbers_and_utf16_files() {
     );
 }
 
+/// Without `base-url` no sitemap is written, so a link to it is broken.
+#[test]
+fn a_link_to_the_sitemap_needs_a_base_url() {
+    let run = break_and_build(
+        "content/notes/map.md",
+        "---\ntitle: 站点地图\n---\n\n见[站点地图](/sitemap.xml)。\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/map.md:5: broken link → `/sitemap.xml`: the target does not exist"]
+    );
+}
+
 #[test]
 fn link_suggestions_are_written_from_the_linking_file() {
     let run = break_and_build(

@@ -1327,6 +1327,11 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
         ["later.md", "may.md"]
     );
     assert_eq!(sorted(cli_paths(&site, "2023年安全生产")), ["later.md", "may.md"]);
+    assert_eq!(sorted(cli_paths(&site, "安全生产2023年")), ["later.md", "may.md"]);
+    // A lone character after the year is no topic: `2023年会` stays one part.
+    assert_eq!(cli_paths(&site, "2023年汛"), Vec::<String>::new());
+    // Quoted and left out, only the text counts.
+    assert_eq!(cli_paths(&site, "安全生产 -\"2023年\""), ["may.md"]);
     // A day.
     assert_eq!(cli_paths(&site, "2023-05-04"), ["may.md"]);
     // Left out by date as well as by text.
@@ -1348,7 +1353,11 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
         "2023-05-04",
         "2023年5月4日防汛",
         "安全生产 -2023年",
+        "安全生产 -\"2023年\"",
         "-2024年",
+        "安全生产2023年",
+        "2023年汛",
+        "防汛2023年6月",
         "\"2023年\"",
         "2024年度",
         "2025",

@@ -268,7 +268,7 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
     }
 
     // Compile what changed; any broken link undoes the edit.
-    let resolver = Resolver::new(site, &generated_files());
+    let resolver = Resolver::new(site, &generated_files(&loaded.config));
     let mut pages: Vec<(usize, crate::compile::CompiledPage)> = recompile
         .par_iter()
         .map(|&index| (index, compile_page(site, &resolver, index)))

@@ -108,19 +108,23 @@ pub fn parse_query(query: &str) -> Vec<Part> {
             }
         }
         let text = normalize(text.trim());
-        // `2024年安全生产`: the date and the rest are two parts, as if a space stood between.
-        if let Some((date, rest)) = leading_date(&text).filter(|_| !exact && !exclude) {
-            parts.push(Part {
-                text: date,
-                exclude,
-                exact,
-            });
-            parts.push(Part {
-                text: rest,
-                exclude,
-                exact,
-            });
-            continue;
+        // `2024年安全生产`, `安全生产2024年`: the date and the rest are two parts, as if a space
+        // stood between.
+        if !exact && !exclude {
+            let split = leading_date(&text).or_else(|| trailing_date(&text));
+            if let Some((first, second)) = split {
+                parts.push(Part {
+                    text: first,
+                    exclude,
+                    exact,
+                });
+                parts.push(Part {
+                    text: second,
+                    exclude,
+                    exact,
+                });
+                continue;
+            }
         }
         if !grams(&text).is_empty() {
             parts.push(Part { text, exclude, exact });
@@ -472,8 +476,9 @@ impl Searcher {
         }
         for part in parts.iter().filter(|p| p.exclude) {
             clauses.push((Occur::MustNot, self.verbatim_query(&part.text)?));
-            // `-2023年` leaves out the pages dated then too, as `2023年` finds them.
-            if let Some(range) = dates_named(&part.text) {
+            // `-2023年` leaves out the pages dated then too, as `2023年` finds them; quoted,
+            // only the text counts.
+            if let Some(range) = dates_named(&part.text).filter(|_| !part.exact) {
                 clauses.push((Occur::MustNot, self.dated_query(range)));
             }
         }
@@ -711,18 +716,41 @@ pub fn dates_named(text: &str) -> Option<(u32, u32)> {
     })
 }
 
-/// A part that starts with a year, month or day run together with more
-/// (`2024年安全生产`, `2024-03常委会`): the date, and the rest, which must start with a CJK
-/// character that does not continue a date (年, 月, 日, 度). The longest such date wins. The
-/// browser ports this function.
+/// A part that starts with a year, month or day run together with more (`2024年安全生产`,
+/// `2024-03常委会`): the date, and the rest. The date must end as one does (年, 年度, 月, 日)
+/// or be written with separators (`2024-03`): `2023年5次` and `2035远景目标` are not dates and
+/// more. The rest must start with a CJK character that does not continue a date (年, 月, 日,
+/// 度) and hold two characters at least: `2023年会` split into 2023年 and a lone 会 would admit
+/// every 2023 page with 会 anywhere. The longest such date wins. The browser ports this.
 pub fn leading_date(text: &str) -> Option<(String, String)> {
     let chars: Vec<char> = text.chars().collect();
-    (4..chars.len()).rev().find_map(|cut| {
-        let rest = chars[cut];
-        let continues = matches!(rest, '年' | '月' | '日' | '度') || !super::analyzer::is_cjk_char(rest);
+    (4..chars.len().saturating_sub(1)).rev().find_map(|cut| {
         let date: String = chars[..cut].iter().collect();
-        (!continues && dates_named(&date).is_some()).then(|| (date, chars[cut..].iter().collect()))
+        (starts_a_rest(chars[cut]) && is_whole_date(&date)).then(|| (date, chars[cut..].iter().collect()))
     })
+}
+
+/// [`leading_date`] at the end of a part (`安全生产2024年`, `区委常委会2024年3月`): the rest (two
+/// characters at least, ending with a CJK character) and the date. The longest date wins.
+pub fn trailing_date(text: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    (2..chars.len().saturating_sub(3)).find_map(|cut| {
+        let date: String = chars[cut..].iter().collect();
+        (super::analyzer::is_cjk_char(chars[cut - 1]) && is_whole_date(&date))
+            .then(|| (chars[..cut].iter().collect(), date))
+    })
+}
+
+/// A date written whole when run together with other words: one [`dates_named`] reads, ending
+/// with 年, 度, 月 or 日, or written with separators.
+fn is_whole_date(date: &str) -> bool {
+    (date.ends_with(['年', '度', '月', '日']) || date.contains(['-', '/', '.']))
+        && dates_named(date).is_some()
+}
+
+/// Whether `c` can start the words run together after a date.
+fn starts_a_rest(c: char) -> bool {
+    super::analyzer::is_cjk_char(c) && !matches!(c, '年' | '月' | '日' | '度')
 }
 
 /// Whether a part is also matched by its `pieces`: when they differ from its `words` (empty:
@@ -883,9 +911,24 @@ mod tests {
         assert_eq!(split("2023年5月8日"), None);
         assert_eq!(split("2023年第1次"), Some(("2023年".into(), "第1次".into())));
         assert_eq!(split("2023abc"), None);
-        let parts = super::parse_query("2024年安全生产 -2023年学习");
+        // Not a date and more: a lone character after it, a month without 月, a bare number.
+        for text in ["2023年会", "2024年中", "2023年5次", "2035远景目标", "2000元补贴"] {
+            assert_eq!(split(text), None, "{text}");
+        }
+        let trailing = |text: &str| super::trailing_date(text);
+        assert_eq!(
+            trailing("安全生产2024年"),
+            Some(("安全生产".into(), "2024年".into()))
+        );
+        assert_eq!(
+            trailing("区委常委会2024年3月"),
+            Some(("区委常委会".into(), "2024年3月".into()))
+        );
+        assert_eq!(trailing("会2024年"), None);
+        assert_eq!(trailing("目标2035"), None);
+        let parts = super::parse_query("2024年安全生产 -2023年学习 常委会2024年");
         let texts: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();
-        assert_eq!(texts, ["2024年", "安全生产", "2023年学习"]);
+        assert_eq!(texts, ["2024年", "安全生产", "2023年学习", "常委会", "2024年"]);
     }
 
     use super::*;

@@ -381,7 +381,7 @@
       }
       var normalized = this.normalize(trimWhite(text));
       /* The port of leading_date's use in parse_query: a date run together with more is two parts. */
-      var split = exact || exclude ? null : leadingDate(normalized);
+      var split = exact || exclude ? null : (leadingDate(normalized) || trailingDate(normalized));
       if (split) {
         parts.push({ text: split[0], exclude: exclude, exact: exact });
         parts.push({ text: split[1], exclude: exclude, exact: exact });
@@ -519,15 +519,30 @@
     return [year * 10000 + month * 100 + day, year * 10000 + month * 100 + day];
   }
 
-  /* The port of leading_date: [date, rest] of a part that starts with a date run together
-   * with more, the rest starting with a CJK character that does not continue a date. */
+  /* The ports of is_whole_date, starts_a_rest, leading_date and trailing_date: a date run
+   * together with more words, split off. */
+  var YEAR = '\u5e74', PERIOD = '\u5ea6', MONTH = '\u6708', DAY = '\u65e5';
+  function isWholeDate(date) {
+    var last = date.slice(-1);
+    var ends = last === YEAR || last === PERIOD || last === MONTH || last === DAY;
+    return (ends || /[\-\/.]/.test(date)) && datesNamed(date) !== null;
+  }
+  function startsARest(c) {
+    return isCjk(c) && c !== YEAR && c !== MONTH && c !== DAY && c !== PERIOD;
+  }
   function leadingDate(text) {
     var chars = Array.from(text);
-    for (var cut = chars.length - 1; cut >= 4; cut--) {
-      var next = chars[cut];
-      var continues = next === '\u5e74' || next === '\u6708' || next === '\u65e5' || next === '\u5ea6' || !isCjk(next);
+    for (var cut = chars.length - 2; cut >= 4; cut--) {
       var date = chars.slice(0, cut).join('');
-      if (!continues && datesNamed(date)) { return [date, chars.slice(cut).join('')]; }
+      if (startsARest(chars[cut]) && isWholeDate(date)) { return [date, chars.slice(cut).join('')]; }
+    }
+    return null;
+  }
+  function trailingDate(text) {
+    var chars = Array.from(text);
+    for (var cut = 2; cut < chars.length - 3; cut++) {
+      var date = chars.slice(cut).join('');
+      if (isCjk(chars[cut - 1]) && isWholeDate(date)) { return [chars.slice(0, cut).join(''), date]; }
     }
     return null;
   }
@@ -1239,7 +1254,7 @@
       parts.filter(function (p) { return p.exclude; }).forEach(function (part) {
         self.verbatim(part.text).forEach(function (_, doc) { matched.delete(doc); });
         // An excluded year, month or day leaves out the pages dated then too, as the part finds them.
-        var range = datesNamed(part.text);
+        var range = part.exact ? null : datesNamed(part.text);
         if (range) {
           matched.forEach(function (doc) { if (self.dates[doc] >= range[0] && self.dates[doc] <= range[1]) { matched.delete(doc); } });
         }

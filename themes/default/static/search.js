@@ -277,7 +277,7 @@
     if (event.key === 'ArrowDown') { event.preventDefault(); moveActive(1); }
     else if (event.key === 'ArrowUp') {
       event.preventDefault();
-      if (active <= 0) { active = -1; input.focus(); } else { moveActive(-1); }
+      if (active <= 0) { clearActive(); input.focus(); } else { moveActive(-1); }
     } else if (event.key === 'Escape') { clearActive(); input.focus(); input.select(); }
   });
 
