@@ -794,6 +794,35 @@ fn far_dates_full_width_numbers_and_utf16_files() {
     );
 }
 
+/// A file name in GBK bytes (a zip made on Chinese Windows, unpacked on Linux) is published
+/// garbled: named, with how to fix it. Only Unix file systems hold such names.
+#[cfg(unix)]
+#[test]
+fn a_file_name_in_gbk_bytes_is_named() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = TestSite::fixture("basic");
+    // 学习资料 in GBK (学习 alone happens to be valid UTF-8: ѧϰ).
+    let name = std::ffi::OsStr::from_bytes(b"\xd1\xa7\xcf\xb0\xd7\xca\xc1\xcf.md");
+    std::fs::write(
+        site.path("content/notes").join(name),
+        "---\ntitle: 乱码文件名\n---\n\n正文。\n",
+    )
+    .unwrap();
+    let run = site.build().success();
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("is not Unicode text"))
+        .unwrap_or_else(|| panic!("no warning:\n{}", run.stderr));
+    assert!(warning.starts_with("warning: content/notes/"), "{warning}");
+    assert!(
+        run.stderr
+            .contains("help: rename it, or unpack the zip again with a tool that keeps Chinese names"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Without `base-url` no sitemap is written, so a link to it is broken.
 #[test]
 fn a_link_to_the_sitemap_needs_a_base_url() {

@@ -194,6 +194,23 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
             .iter()
             .filter_map(|a| page_saved_as_text(a, config)),
     );
+    // Names in GBK bytes (a Windows zip unpacked on Linux) are published garbled.
+    for path in &walk.not_unicode {
+        let shown = display_path(path, &config.root);
+        diagnostics.push(
+            Diagnostic::warning(
+                &shown,
+                text!(
+                    "this name is not Unicode text (a zip made on Chinese Windows gives such names), so the site shows it garbled",
+                    "这个名称不是 Unicode 文本（在中文 Windows 上打包的 zip 解压后常会这样），站点上会显示成乱码"
+                ),
+            )
+            .help(text!(
+                "rename it, or unpack the zip again with a tool that keeps Chinese names (7-Zip, Bandizip, or `unzip -O GBK`)",
+                "请重新命名它，或用能保留中文名称的工具重新解压（7-Zip、Bandizip，或 `unzip -O GBK`）"
+            )),
+        );
+    }
     check_url_clashes(&pages, &site.attachments, &walk.dirs, config, &mut diagnostics);
     check_name_clashes(&pages, &mut diagnostics);
     diagnostics.extend(meeting_spellings(&pages));
@@ -220,6 +237,8 @@ struct Walk {
     dirs: Vec<String>,
     markdown: Vec<PathBuf>,
     attachments: Vec<PathBuf>,
+    /// Files and folders whose names are not Unicode (GBK names unpacked from a Windows zip).
+    not_unicode: Vec<PathBuf>,
 }
 
 fn walk_content(content_dir: &Path) -> anyhow::Result<Walk> {
@@ -227,6 +246,7 @@ fn walk_content(content_dir: &Path) -> anyhow::Result<Walk> {
         dirs: Vec::new(),
         markdown: Vec::new(),
         attachments: Vec::new(),
+        not_unicode: Vec::new(),
     };
     let entries = WalkDir::new(content_dir)
         .follow_links(true)
@@ -240,6 +260,9 @@ fn walk_content(content_dir: &Path) -> anyhow::Result<Walk> {
             entry.path().strip_prefix(content_dir).unwrap_or(entry.path()),
             Path::new(""),
         );
+        if entry.depth() > 0 && entry.file_name().to_str().is_none() {
+            walk.not_unicode.push(entry.path().to_path_buf());
+        }
         if entry.file_type().is_dir() {
             walk.dirs.push(relative);
         } else if page_stem(&relative).is_some() {
