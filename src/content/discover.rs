@@ -286,11 +286,16 @@ fn page_saved_as_text(attachment: &Attachment, config: &Config) -> Option<Diagno
         return None;
     }
     let named_as_page = page_stem(stem).is_some();
+    // Its first bytes only: an attachment may be large, and the check runs at every load.
     let starts_with_header = || {
-        std::fs::read(&attachment.path).is_ok_and(|bytes| {
-            let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-            bytes.starts_with(b"---\n") || bytes.starts_with(b"---\r\n")
-        })
+        use std::io::Read as _;
+        let mut start = Vec::with_capacity(8);
+        std::fs::File::open(&attachment.path)
+            .and_then(|file| file.take(8).read_to_end(&mut start))
+            .is_ok_and(|_| {
+                let bytes = start.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&start);
+                bytes.starts_with(b"---\n") || bytes.starts_with(b"---\r\n")
+            })
     };
     if !named_as_page && !starts_with_header() {
         return None;

@@ -312,7 +312,11 @@ impl Searcher {
             query: request.query.chars().take(MAX_QUERY_CHARS).collect(),
             ..Default::default()
         };
-        let Some(query) = self.build_query(&searcher, &parts, request)? else {
+        let matched_by: Vec<MatchedBy> = parts
+            .iter()
+            .map(|part| self.matched_by(&searcher, part))
+            .collect();
+        let Some(query) = self.build_query(&parts, &matched_by, request)? else {
             results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
             return Ok(results);
         };
@@ -344,7 +348,7 @@ impl Searcher {
         }
         ranked[..shown].sort_unstable_by(rank_order);
 
-        let terms = self.highlight_terms(&searcher, &parts);
+        let terms = highlight_terms(&parts, &matched_by);
         for (_, found) in ranked[..shown].iter().skip(request.offset) {
             let document: TantivyDocument = searcher.doc(found.address)?;
             results.results.push(self.hit(&document, found.score, &terms));
@@ -402,33 +406,23 @@ impl Searcher {
         }
     }
 
-    /// What snippets mark: each positive part, and its words when it is not an exact phrase.
-    fn highlight_terms(&self, searcher: &tantivy::Searcher, parts: &[Part]) -> Vec<String> {
-        let mut terms = Vec::new();
-        for part in parts.iter().filter(|p| !p.exclude) {
-            terms.push(part.text.clone());
-            if !part.exact {
-                let words = self.query_words(searcher, &part.text).unwrap_or_default();
-                let pieces = self.query_pieces(searcher, &part.text);
-                if pieces_widen(&pieces, &words) {
-                    terms.extend(highlighted_pieces(&pieces));
-                }
-                terms.extend(words);
-            }
+    /// What `part` is matched by besides its text verbatim: its words in the index's vocabulary
+    /// ([`segment_query`]) and, when they widen it, its pieces ([`split_query`]). Worked out
+    /// once per search, for the query and the highlights alike.
+    fn matched_by(&self, searcher: &tantivy::Searcher, part: &Part) -> MatchedBy {
+        if part.exclude {
+            return MatchedBy::default();
         }
-        terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
-        terms.dedup();
-        terms
-    }
-
-    /// The part's words in the index's vocabulary (see [`segment_query`]).
-    fn query_words(&self, searcher: &tantivy::Searcher, text: &str) -> Option<Vec<String>> {
-        segment_query(text, |word| self.in_vocabulary(searcher, word))
-    }
-
-    /// The part's pieces (see [`split_query`]).
-    fn query_pieces(&self, searcher: &tantivy::Searcher, text: &str) -> Vec<Piece> {
-        split_query(text, |word| self.in_vocabulary(searcher, word))
+        let in_vocabulary = |word: &str| self.in_vocabulary(searcher, word);
+        let words = segment_query(&part.text, in_vocabulary).unwrap_or_default();
+        let pieces = if part.exact {
+            Vec::new()
+        } else {
+            Some(split_query(&part.text, in_vocabulary))
+                .filter(|pieces| pieces_widen(pieces, &words))
+                .unwrap_or_default()
+        };
+        MatchedBy { words, pieces }
     }
 
     /// Whether `word` is a term of a word field.
@@ -446,13 +440,14 @@ impl Searcher {
 
     fn build_query(
         &self,
-        searcher: &tantivy::Searcher,
         parts: &[Part],
+        matched_by: &[MatchedBy],
         request: &SearchRequest,
     ) -> tantivy::Result<Option<Box<dyn Query>>> {
-        let positive: Vec<&Part> = parts
+        let positive: Vec<(&Part, &MatchedBy)> = parts
             .iter()
-            .filter(|p| !p.exclude && !is_stop_word(&p.text))
+            .zip(matched_by)
+            .filter(|(p, _)| !p.exclude && !is_stop_word(&p.text))
             .collect();
         let filtered = request.kind.is_some()
             || request.meeting.is_some()
@@ -471,8 +466,8 @@ impl Searcher {
                 Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
             ));
         }
-        for part in positive {
-            clauses.push((Occur::Must, self.part_query(searcher, part)?));
+        for (part, by) in positive {
+            clauses.push((Occur::Must, self.part_query(part, by)?));
         }
         for part in parts.iter().filter(|p| p.exclude) {
             clauses.push((Occur::MustNot, self.verbatim_query(&part.text)?));
@@ -530,12 +525,12 @@ impl Searcher {
 
     /// A part: verbatim (top tier) or, unless exact, all of its words; BM25 of its words ranks
     /// within each tier.
-    fn part_query(&self, searcher: &tantivy::Searcher, part: &Part) -> tantivy::Result<Box<dyn Query>> {
+    fn part_query(&self, part: &Part, by: &MatchedBy) -> tantivy::Result<Box<dyn Query>> {
         let verbatim = self.verbatim_query(&part.text)?;
-        let words = self.query_words(searcher, &part.text).unwrap_or_default();
+        let words = &by.words;
         // BM25 of the part's words: one word, or all of them.
         let scoring: Box<dyn Query> = if words.len() < 2 {
-            self.words_query(&words)
+            self.words_query(words)
         } else {
             Box::new(BooleanQuery::new(
                 words
@@ -556,25 +551,22 @@ impl Searcher {
             None => verbatim,
         };
         let mut clauses = vec![(verbatim_occur, verbatim), (Occur::Should, scoring)];
-        if !part.exact {
-            let pieces = self.query_pieces(searcher, &part.text);
-            if pieces_widen(&pieces, &words) {
-                let mut all = Vec::new();
-                for piece in &pieces {
-                    all.push((
-                        Occur::Must,
-                        match piece {
-                            Piece::Word(word) => self.words_query(std::slice::from_ref(word)),
-                            // Holding a piece verbatim only admits a page: the tier of
-                            // verbatim matches is the whole part's.
-                            Piece::Verbatim(text) => {
-                                Box::new(ConstScoreQuery::new(self.verbatim_query(text)?, 0.0))
-                            }
-                        },
-                    ));
-                }
-                clauses.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+        if !by.pieces.is_empty() {
+            let mut all = Vec::new();
+            for piece in &by.pieces {
+                all.push((
+                    Occur::Must,
+                    match piece {
+                        Piece::Word(word) => self.words_query(std::slice::from_ref(word)),
+                        // Holding a piece verbatim only admits a page: the tier of verbatim
+                        // matches is the whole part's.
+                        Piece::Verbatim(text) => {
+                            Box::new(ConstScoreQuery::new(self.verbatim_query(text)?, 0.0))
+                        }
+                    },
+                ));
             }
+            clauses.push((Occur::Should, Box::new(BooleanQuery::new(all))));
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
@@ -776,6 +768,31 @@ pub fn pieces_widen(pieces: &[Piece], words: &[String]) -> bool {
     // One word and a lone character (`总书记` as 总 + 书记, `大学地`) would admit every page with
     // that word and that character anywhere: no.
     !same_as_words && word_pieces > 0 && (specific() || (word_pieces > 1 && words.len() != 1))
+}
+
+/// What a part is matched by besides its text verbatim (see [`Searcher::matched_by`]).
+#[derive(Default)]
+struct MatchedBy {
+    /// Its words: all of them match it, and their BM25 ranks it.
+    words: Vec<String>,
+    /// Its pieces, when they widen it (empty otherwise): all of them match it too.
+    pieces: Vec<Piece>,
+}
+
+/// What snippets mark: each part that is not excluded, its words unless it is an exact phrase,
+/// and its pieces when they widen it.
+fn highlight_terms(parts: &[Part], matched_by: &[MatchedBy]) -> Vec<String> {
+    let mut terms = Vec::new();
+    for (part, by) in parts.iter().zip(matched_by).filter(|(p, _)| !p.exclude) {
+        terms.push(part.text.clone());
+        if !part.exact {
+            terms.extend(highlighted_pieces(&by.pieces));
+            terms.extend(by.words.iter().cloned());
+        }
+    }
+    terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
+    terms.dedup();
+    terms
 }
 
 /// What snippets mark of a part's pieces: its words and verbatim pieces of two or more

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{key_line, Date, FieldLines, FrontMatter, Kind, MaterialRef, KNOWN_FIELDS};
 use crate::diagnostics::{did_you_mean, Diagnostic, Text};
+use crate::search::analyzer::normalize;
 use crate::text;
 
 /// Checks each field; collects every problem of the file.
@@ -219,8 +220,8 @@ pub(super) fn check_fields(
                     )),
                 ),
                 // `１２` typed with full-width digits.
-                Value::String(s) if half_width_digits(s.trim()).parse::<u32>().is_ok() => {
-                    front.attendees = half_width_digits(s.trim()).parse().ok()
+                Value::String(s) if normalize(s.trim()).parse::<u32>().is_ok() => {
+                    front.attendees = normalize(s.trim()).parse().ok()
                 }
                 other => errors.push(
                     error(
@@ -482,16 +483,6 @@ fn several_paths(text: &str) -> bool {
         })
 }
 
-/// `text` with full-width digits (`２０２４`) as ASCII ones.
-fn half_width_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            c => c,
-        })
-        .collect()
-}
-
 /// The current year by the system clock (UTC), for the check of dates far ahead.
 fn current_year() -> u32 {
     let days = std::time::SystemTime::now()
@@ -505,7 +496,8 @@ fn current_year() -> u32 {
 /// The YYYY-MM-DD spelling of a date written another common way (`2024.3.5`, `2024年3月5日`,
 /// `24-3-5`, full-width digits, a time after it), whether or not that day exists.
 pub(super) fn date_spelling(text: &str) -> Option<String> {
-    let digits = half_width_digits(text);
+    // Full-width digits (`２０２４`) as ASCII ones, as search folds them.
+    let digits = normalize(text);
     let parts: Vec<&str> = digits
         .split(|c: char| !c.is_ascii_digit())
         .filter(|p| !p.is_empty())

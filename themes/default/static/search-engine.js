@@ -1145,16 +1145,17 @@
       // phrase needs the grams that start with it.
       var wordIds = [], successorIds = [], pieceCharIds = [];
       parts.forEach(function (part) {
-        if (!part.exclude) {
-          (analyzer.segment(part.text, meta.maxWordChars, known) || []).forEach(function (w) { wordIds.push(self.wordShardOf(w)); });
-        }
-        if (!part.exclude && !part.exact) {
-          // A piece's grams are the part's, but for a lone character, which needs its entry.
-          analyzer.split(part.text, meta.pieceWordChars, known).forEach(function (piece) {
-            if (piece.word) { wordIds.push(self.wordShardOf(piece.text)); return; }
-            queryGrams(piece.text).forEach(function (g) { if (g.prefix) { pieceCharIds.push(self.charShardOf(g.text)); } });
-          });
-        }
+        // The port of matched_by: the part's words and, when they widen it, its pieces, worked
+        // out once for the shards, the scores and the highlights.
+        part.words = part.exclude ? [] : (analyzer.segment(part.text, meta.maxWordChars, known) || []);
+        var pieces = part.exclude || part.exact ? [] : analyzer.split(part.text, meta.pieceWordChars, known);
+        part.pieces = piecesWiden(pieces, part.words) ? pieces : [];
+        part.words.forEach(function (w) { wordIds.push(self.wordShardOf(w)); });
+        // A piece's grams are the part's, but for a lone character, which needs its entry.
+        part.pieces.forEach(function (piece) {
+          if (piece.word) { wordIds.push(self.wordShardOf(piece.text)); return; }
+          queryGrams(piece.text).forEach(function (g) { if (g.prefix) { pieceCharIds.push(self.charShardOf(g.text)); } });
+        });
         var gs = queryGrams(part.text);
         if (gs.length > 1) {
           gs.forEach(function (g, i) {
@@ -1189,7 +1190,7 @@
         }
         {
           // BM25 of the part's words ranks within each tier; an exact part matches only verbatim.
-          var words = analyzer.segment(part.text, meta.maxWordChars, known) || [];
+          var words = part.words;
           var wordMaps = words.map(function (w) { return self.wordScores(w); });
           var addWords = function (doc, value) {
             if (part.exact && !partScores.has(doc)) { return; }
@@ -1209,8 +1210,8 @@
             });
           }
           // Or all of its pieces (split_query), the verbatim ones only admitting a page.
-          var pieces = part.exact ? [] : analyzer.split(part.text, meta.pieceWordChars, known);
-          if (!part.exact && piecesWiden(pieces, words)) {
+          var pieces = part.pieces;
+          if (pieces.length > 0) {
             var pieceMaps = pieces.map(function (piece) { return piece.word ? self.wordScores(piece.text) : self.verbatim(piece.text); });
             var firstWord = pieces.findIndex(function (piece) { return piece.word; });
             pieceMaps[firstWord].forEach(function (_, doc) {
@@ -1241,14 +1242,10 @@
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         terms.push(part.text);
         if (!part.exact) {
-          var partWords = analyzer.segment(part.text, meta.maxWordChars, known) || [];
-          var partPieces = analyzer.split(part.text, meta.pieceWordChars, known);
-          if (piecesWiden(partPieces, partWords)) {
-            partPieces.forEach(function (piece) {
-              if (Array.from(piece.text).length > 1) { terms.push(piece.text); }
-            });
-          }
-          terms = terms.concat(partWords);
+          part.pieces.forEach(function (piece) {
+            if (Array.from(piece.text).length > 1) { terms.push(piece.text); }
+          });
+          terms = terms.concat(part.words);
         }
       });
       parts.filter(function (p) { return p.exclude; }).forEach(function (part) {
