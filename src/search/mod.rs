@@ -13,6 +13,7 @@
 //! - [`pack`]: the static search pack exported from the index, for searching with no server.
 
 pub mod analyzer;
+pub mod dates;
 pub mod facets;
 pub mod file_match;
 pub mod index;
