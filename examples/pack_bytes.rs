@@ -15,9 +15,10 @@ use anyhow::Context as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use studybook::search::analyzer::{candidate_words, query_grams, segment_query};
+use studybook::search::analyzer::query_grams;
 use studybook::search::pack::fnv1a;
 use studybook::search::query::parse_query;
+use studybook::search::segment::{candidate_words, segment_query};
 use studybook::search::{SearchRequest, Searcher};
 
 mod shared;

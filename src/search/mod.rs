@@ -22,6 +22,7 @@ pub mod preview_directory;
 pub mod quantized;
 pub mod query;
 pub mod schema;
+pub mod segment;
 pub mod snippet;
 pub mod statistics;
 pub mod verbatim;

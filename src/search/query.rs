@@ -23,15 +23,14 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use super::analyzer::{
-    grams, is_stop_word, normalize, query_grams, segment_query, split_query, Analyzer, Piece, QueryGram,
-};
+use super::analyzer::{grams, is_stop_word, normalize, query_grams, Analyzer, QueryGram};
 use super::dates::{dates_named, leading_date, trailing_date};
 use super::facets::{AllMatches, FacetNames, FacetTotals, Match};
 pub use super::facets::{FacetCount, Facets};
 use super::file_match::{FileDocuments, FileMatchQuery};
 use super::quantized::QuantizedQuery;
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
+use super::segment::{segment_query, split_query, Piece};
 use super::snippet::{highlight, snippet};
 use super::statistics::AliveStatistics;
 use super::verbatim::VerbatimFile;

@@ -50,8 +50,9 @@ use serde::Serialize;
 use tantivy::schema::Field;
 use tantivy::Index;
 
-use super::analyzer::{fold_table, is_cjk_char, MAX_WORD_CHARS};
+use super::analyzer::{fold_table, is_cjk_char};
 use super::schema::{gram_fields, word_field_boosts, Fields};
+use super::segment::{MAX_WORD_CHARS, PIECE_WORD_CHARS};
 use alphabet::Alphabet;
 use bits::push_ascending;
 pub(crate) use bits::{push_varint, read_varint, rice_k, BitReader, BitWriter};
@@ -289,7 +290,7 @@ pub fn write_pack_unless(
         "tags": front_coded(&tags),
         "stopWords": super::analyzer::STOP_WORDS,
         "maxWordChars": MAX_WORD_CHARS,
-        "pieceWordChars": super::analyzer::PIECE_WORD_CHARS,
+        "pieceWordChars": PIECE_WORD_CHARS,
         "maxQueryChars": super::query::MAX_QUERY_CHARS,
         "snippetChars": super::query::SNIPPET_CHARS,
         "verbatimScore": super::query::VERBATIM_SCORE,

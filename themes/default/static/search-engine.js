@@ -280,7 +280,7 @@
     return hash >>> 0;
   }
 
-  /* ---------- text analysis: the same as src/search/analyzer.rs ---------- */
+  /* ---------- text analysis: the same as src/search/analyzer.rs, segment.rs and dates.rs ---------- */
 
   function isCjk(c) { return CJK.test(c); }
   function isWordChar(c) { return ALNUM.test(c) && !isCjk(c); }

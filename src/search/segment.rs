@@ -1,0 +1,296 @@
+//! Query segmentation by the index's own vocabulary, the same on the server and in the browser
+//! (the static engine ports every function here): a part's fewest words ([`segment_query`]),
+//! its pieces when typed run together ([`split_query`]), and the substrings either may look up
+//! ([`candidate_words`]), which the browser fetches vocabulary shards for.
+
+use super::analyzer::{is_stop_word, runs, text_of, Run};
+
+/// Longest word, in characters, that query segmentation looks up in the vocabulary.
+pub const MAX_WORD_CHARS: usize = 8;
+
+/// Splits a normalised query part into the index's own words, the same way on the server and in
+/// the browser (the static search pack ports this function): runs of Latin letters and digits
+/// are one word each; a run of CJK characters is covered by vocabulary words of 2 to
+/// [`MAX_WORD_CHARS`] characters, choosing the cover that leaves the fewest non-stop-word
+/// characters alone, then uses the fewest words (ties: the first found, scanning from the left,
+/// shorter words first). `None` when a character that is not a stop word is left uncovered or a
+/// Latin word is unknown: then the part can only match verbatim.
+pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option<Vec<String>> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut words = Vec::new();
+    for run in runs(&chars) {
+        match run {
+            Run::Cjk(range) => {
+                let cover = cover_cjk_run(&chars[range], MAX_WORD_CHARS, &in_vocabulary);
+                if cover
+                    .iter()
+                    .any(|segment| segment.alone && !is_stop_word(&segment.text))
+                {
+                    return None;
+                }
+                words.extend(cover.into_iter().filter(|s| !s.alone).map(|s| s.text));
+            }
+            Run::Word(range) => {
+                let word = text_of(&chars, range);
+                if !is_stop_word(&word) {
+                    if !in_vocabulary(&word) {
+                        return None;
+                    }
+                    words.push(word);
+                }
+            }
+        }
+    }
+    Some(words)
+}
+
+/// Longest vocabulary word, in characters, of [`split_query`]: jieba's search mode indexes
+/// every 2- and 3-character dictionary word inside a longer word, so a page holding a longer
+/// word also holds these.
+pub const PIECE_WORD_CHARS: usize = 3;
+
+/// A piece of a query part split by [`split_query`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// A word of the index's vocabulary, matched as a word.
+    Word(String),
+    /// Characters no vocabulary word covers, matched verbatim (substring semantics).
+    Verbatim(String),
+}
+
+impl Piece {
+    pub fn text(&self) -> &str {
+        match self {
+            Piece::Word(text) | Piece::Verbatim(text) => text,
+        }
+    }
+}
+
+/// Splits a normalised query part into pieces a page must all hold for the part to match its
+/// words apart, when the part is not in the page as typed: `党史教育常态化` in a page that says
+/// 党史学习教育常态化, `四风问题` in one that says “四风”问题. CJK runs are covered as
+/// [`segment_query`] covers them but with words of at most [`PIECE_WORD_CHARS`] characters,
+/// and characters left uncovered stay, consecutive ones together, as verbatim pieces (a stop
+/// word alone is dropped); Latin words not in the vocabulary are verbatim pieces. The browser
+/// ports this function.
+pub fn split_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Vec<Piece> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut pieces = Vec::new();
+    for run in runs(&chars) {
+        match run {
+            Run::Cjk(range) => {
+                let mut pending = String::new();
+                for segment in cover_cjk_run(&chars[range], PIECE_WORD_CHARS, &in_vocabulary) {
+                    if segment.alone && !is_stop_word(&segment.text) {
+                        pending.push_str(&segment.text);
+                        continue;
+                    }
+                    if !pending.is_empty() {
+                        pieces.push(Piece::Verbatim(std::mem::take(&mut pending)));
+                    }
+                    if !segment.alone {
+                        pieces.push(Piece::Word(segment.text));
+                    }
+                }
+                if !pending.is_empty() {
+                    pieces.push(Piece::Verbatim(pending));
+                }
+            }
+            Run::Word(range) => {
+                let word = text_of(&chars, range);
+                if is_stop_word(&word) {
+                    continue;
+                }
+                pieces.push(if in_vocabulary(&word) {
+                    Piece::Word(word)
+                } else {
+                    Piece::Verbatim(word)
+                });
+            }
+        }
+    }
+    pieces
+}
+
+/// Every string [`segment_query`] may look up in the vocabulary for `text`: each Latin word,
+/// and each 2 to [`MAX_WORD_CHARS`] character substring of each CJK run. The browser fetches the
+/// vocabulary shards of these before splitting a query.
+pub fn candidate_words(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    for run in runs(&chars) {
+        match run {
+            Run::Cjk(range) => {
+                for from in range.clone() {
+                    for length in 2..=MAX_WORD_CHARS.min(range.end - from) {
+                        out.push(text_of(&chars, from..from + length));
+                    }
+                }
+            }
+            Run::Word(range) => out.push(text_of(&chars, range)),
+        }
+    }
+    out
+}
+
+/// One segment of a covered CJK run: a vocabulary word, or a character left alone.
+struct Segment {
+    text: String,
+    alone: bool,
+}
+
+/// The cover of a CJK run by vocabulary words of 2 to `longest` characters that leaves the
+/// fewest non-stop-word characters alone, then uses the fewest segments (ties: the first
+/// found, scanning from the left, shorter words first).
+fn cover_cjk_run(run: &[char], longest: usize, in_vocabulary: &impl Fn(&str) -> bool) -> Vec<Segment> {
+    // best[i]: (uncovered characters, segments, where the last segment starts, is it a word)
+    let mut best: Vec<Option<(usize, usize, usize, bool)>> = vec![None; run.len() + 1];
+    best[0] = Some((0, 0, 0, false));
+    let relax = |best: &mut Vec<Option<(usize, usize, usize, bool)>>,
+                 to: usize,
+                 candidate: (usize, usize, usize, bool)| {
+        let better = match best[to] {
+            None => true,
+            Some(current) => (candidate.0, candidate.1) < (current.0, current.1),
+        };
+        if better {
+            best[to] = Some(candidate);
+        }
+    };
+    for i in 0..run.len() {
+        let Some((uncovered, segments, _, _)) = best[i] else {
+            continue;
+        };
+        let alone = run[i].to_string();
+        let cost = usize::from(!is_stop_word(&alone));
+        relax(&mut best, i + 1, (uncovered + cost, segments + 1, i, false));
+        for length in 2..=longest.min(run.len() - i) {
+            let word: String = run[i..i + length].iter().collect();
+            if in_vocabulary(&word) {
+                relax(&mut best, i + length, (uncovered, segments + 1, i, true));
+            }
+        }
+    }
+    let mut segments = Vec::new();
+    let mut end = run.len();
+    while end > 0 {
+        let (_, _, start, is_word) = best[end].expect("every prefix is reachable one character at a time");
+        segments.push(Segment {
+            text: run[start..end].iter().collect(),
+            alone: !is_word,
+        });
+        end = start;
+    }
+    segments.reverse();
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidate_words_are_every_substring_segmentation_may_look_up() {
+        assert_eq!(
+            candidate_words("党史教育 ab"),
+            ["党史", "党史教", "党史教育", "史教", "史教育", "教育", "ab"]
+        );
+        // Everything segment_query asks about is among the candidates.
+        let asked = std::cell::RefCell::new(Vec::new());
+        segment_query("党史教育 ab", |w| {
+            asked.borrow_mut().push(w.to_string());
+            true
+        });
+        let candidates = candidate_words("党史教育 ab");
+        assert!(
+            asked.borrow().iter().all(|w| candidates.contains(w)),
+            "{:?}",
+            asked.borrow()
+        );
+    }
+
+    #[test]
+    fn query_segmentation_uses_the_vocabulary() {
+        let vocabulary = ["党史", "学习", "教育", "学习教育", "党史学习教育", "abc"];
+        let known = |w: &str| vocabulary.contains(&w);
+        assert_eq!(
+            segment_query("党史学习教育", known),
+            Some(vec!["党史学习教育".to_string()])
+        );
+        assert_eq!(
+            segment_query("党史教育", known),
+            Some(vec!["党史".into(), "教育".into()])
+        );
+        assert_eq!(
+            segment_query("党史的教育", known),
+            Some(vec!["党史".into(), "教育".into()])
+        );
+        assert_eq!(segment_query("党史和平", known), None);
+        assert_eq!(
+            segment_query("abc 学习", known),
+            Some(vec!["abc".into(), "学习".into()])
+        );
+        assert_eq!(segment_query("xyz", known), None);
+    }
+
+    #[test]
+    fn query_pieces_are_short_words_and_what_no_word_covers() {
+        let vocabulary = [
+            "党史",
+            "学习",
+            "教育",
+            "常态",
+            "问题",
+            "四风问题",
+            "时代",
+            "abc",
+            "党史学习教育",
+        ];
+        let known = |w: &str| vocabulary.contains(&w);
+        let word = |w: &str| Piece::Word(w.into());
+        let verbatim = |w: &str| Piece::Verbatim(w.into());
+        // A character no word covers stays as itself; no word is longer than three characters.
+        assert_eq!(
+            split_query("党史教育常态化", known),
+            [word("党史"), word("教育"), word("常态"), verbatim("化")]
+        );
+        assert_eq!(
+            split_query("党史学习教育", known),
+            [word("党史"), word("学习"), word("教育")]
+        );
+        // Uncovered characters side by side stay together; a stop word alone is dropped.
+        assert_eq!(split_query("四风问题", known), [verbatim("四风"), word("问题")]);
+        assert_eq!(
+            split_query("新时代的枫桥", known),
+            [verbatim("新"), word("时代"), verbatim("枫桥")]
+        );
+        // Latin words: known ones are words, others verbatim; separate runs stay apart.
+        assert_eq!(
+            split_query("abc,xyz问题", known),
+            [word("abc"), verbatim("xyz"), word("问题")]
+        );
+        // Pieces widen the match only when they differ from the words and hold one.
+        let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        // A part that is one word of the index is widened only by a specific piece (`四风`),
+        // not by common halves; one that is no word at all, or several, is widened.
+        let pieces = split_query("四风问题", known);
+        assert!(crate::search::query::pieces_widen(&pieces, &words(&["四风问题"])));
+        assert!(crate::search::query::pieces_widen(&pieces, &[]));
+        let halves = split_query("党史学习教育", known);
+        assert!(!crate::search::query::pieces_widen(
+            &halves,
+            &words(&["党史学习教育"])
+        ));
+        let several = split_query("党史学习教育问题", known);
+        assert!(crate::search::query::pieces_widen(
+            &several,
+            &words(&["党史学习教育", "问题"])
+        ));
+        let same = split_query("党史教育", known);
+        assert!(!crate::search::query::pieces_widen(
+            &same,
+            &words(&["党史", "教育"])
+        ));
+        assert!(!crate::search::query::pieces_widen(&[verbatim("三会")], &[]));
+    }
+}
