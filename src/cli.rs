@@ -191,8 +191,202 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     })
 }
 
+/// The command line as the editor reads it: clap's, with every about, help, heading and usage
+/// line in Chinese under a Chinese locale (clap words its own parts in English only).
+pub fn command() -> clap::Command {
+    let command = <Cli as clap::CommandFactory>::command();
+    if crate::diagnostics::message_language() == crate::i18n::Language::ZhCn {
+        in_chinese(command)
+    } else {
+        command
+    }
+}
+
+/// Parses the command line with [`command`].
+pub fn parse_from(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    let mut command = command();
+    let matches = command.try_get_matches_from_mut(args)?;
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map_err(|err| err.format(&mut command))
+}
+
+/// Chinese about and help of each command and argument: `(command, argument, text)`, with ""
+/// for the whole program or the command itself. Defaults and possible values are part of the
+/// text, as clap's own notes of them are English (a unit test checks each is named).
+const CHINESE_HELP: &[(&str, &str, &str)] = &[
+    ("", "", "把装着学习资料和学习记录的文件夹生成可搜索的静态网站"),
+    ("build", "", "生成网站，写入输出文件夹（默认 public/）"),
+    (
+        "build",
+        "out",
+        "输出文件夹（默认用 book.toml 的 output-dir，即 public）",
+    ),
+    ("build", "drafts", "把标了 `draft: true` 的草稿也生成出来"),
+    ("check", "", "检查内容、链接和模板，不写出任何文件"),
+    ("check", "drafts", "草稿也一起检查"),
+    (
+        "init",
+        "",
+        "新建网站：book.toml、一篇示例学习资料、一条示例学习记录、.gitignore",
+    ),
+    ("init", "dir", "在哪个文件夹里新建网站（相对于 --root）"),
+    ("init", "language", "新网站的界面语言：zh-CN 或 en（默认：zh-CN）"),
+    ("search", "", "在终端里搜索已生成网站的索引"),
+    ("search", "limit", "最多显示多少条结果（默认：10）"),
+    (
+        "search",
+        "kind",
+        "只要这一类页面：note（学习资料）或 session（学习记录）",
+    ),
+    ("search", "meeting", "只要这个会议的学习记录，例如 区委常委会"),
+    ("search", "tag", "只要带这个标签的页面"),
+    ("search", "year", "只要这一年的页面，例如 2024"),
+    ("search", "from", "只要这一天及以后的页面（YYYY-MM-DD）"),
+    ("search", "to", "只要这一天及以前的页面（YYYY-MM-DD）"),
+    ("search", "json", "每条结果输出一行 JSON"),
+    (
+        "search",
+        "query",
+        "要搜索的词；词前加 - 表示不要含它的页面，加引号表示原样查找",
+    ),
+    (
+        "serve",
+        "",
+        "生成网站，然后在 http://127.0.0.1:3000 上提供带搜索的预览，保存即刷新",
+    ),
+    (
+        "serve",
+        "bind",
+        "监听的地址；默认只有本机能打开（默认：127.0.0.1）",
+    ),
+    ("serve", "port", "监听的端口（默认：3000）"),
+    ("serve", "drafts", "把标了 `draft: true` 的草稿也一起预览"),
+    ("serve", "open", "在默认浏览器里打开网站"),
+    (
+        "stats",
+        "",
+        "按年度和会议统计第一议题学习次数（直接读 content/，不用先生成网站）",
+    ),
+    ("stats", "year", "只统计这一年，例如 2024"),
+    (
+        "stats",
+        "json",
+        "输出 JSON：{\"sessions\": [{\"year\", \"meeting\", \"count\", \"attendees\"}]}",
+    ),
+    (
+        "stats",
+        "csv",
+        "输出 CSV（带 BOM 的 UTF-8，可以直接用 Excel 打开）",
+    ),
+    (
+        "*",
+        "root",
+        "网站文件夹，即放 book.toml 的文件夹（默认：.，当前文件夹）",
+    ),
+];
+
+/// The Chinese text of `argument` of `command` (see [`CHINESE_HELP`]).
+fn chinese_help(command: &str, argument: &str) -> Option<&'static str> {
+    CHINESE_HELP
+        .iter()
+        .find(|(c, a, _)| (*c == command || *c == "*") && *a == argument)
+        .map(|(_, _, text)| *text)
+}
+
+/// The about of clap's `help` command.
+const HELP_ABOUT: &str = "显示本帮助，或某个命令的帮助";
+
+/// clap's help template with Chinese words where it has English ones of its own.
+const CHINESE_TEMPLATE: &str = "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+/// [`command`] in Chinese.
+fn in_chinese(command: clap::Command) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let help_flag = || {
+        Arg::new("help")
+            .short('h')
+            .long("help")
+            .action(ArgAction::Help)
+            .help("显示帮助")
+            .help_heading("选项")
+    };
+    let mut command = command
+        .about(chinese_help("", "").unwrap_or_default())
+        .help_template(CHINESE_TEMPLATE)
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .override_usage("studybook <命令>")
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(help_flag())
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本号")
+                .help_heading("选项"),
+        )
+        .mut_subcommands(|sub| {
+            let name = sub.get_name().to_string();
+            let usage = chinese_usage(&sub);
+            sub.about(chinese_help(&name, "").unwrap_or_default())
+                .help_template(CHINESE_TEMPLATE)
+                .override_usage(usage)
+                .disable_help_flag(true)
+                .arg(help_flag())
+                .mut_args(|arg| {
+                    if arg.get_id() == "help" {
+                        return arg;
+                    }
+                    let heading = if arg.is_positional() { "参数" } else { "选项" };
+                    let text = chinese_help(&name, arg.get_id().as_str()).unwrap_or_default();
+                    let arg = arg.help(text).help_heading(heading);
+                    // (clap refuses these settings on a flag that takes no value.)
+                    if arg.get_action().takes_values() {
+                        arg.hide_default_value(true).hide_possible_values(true)
+                    } else {
+                        arg
+                    }
+                })
+        });
+    // clap adds its `help` command when it builds the command: worded in Chinese after that.
+    command.build();
+    command.mut_subcommand("help", |help| {
+        help.about(HELP_ABOUT)
+            .help_template(CHINESE_TEMPLATE)
+            .subcommand_help_heading("命令")
+            .override_usage("studybook help [命令]")
+            .mut_subcommands(|sub| {
+                let about = chinese_help(sub.get_name(), "").unwrap_or(HELP_ABOUT);
+                sub.about(about)
+            })
+    })
+}
+
+/// `studybook NAME [选项] <DIR>`: the usage line of a subcommand, with clap's `[OPTIONS]` in
+/// Chinese.
+fn chinese_usage(command: &clap::Command) -> String {
+    let mut usage = format!("studybook {} [选项]", command.get_name());
+    for arg in command.get_positionals() {
+        let name = arg
+            .get_value_names()
+            .and_then(|names| names.first())
+            .map_or_else(|| arg.get_id().to_string(), |name| name.to_string());
+        let many = matches!(arg.get_action(), clap::ArgAction::Append);
+        if arg.is_required_set() {
+            usage.push_str(&format!(" <{name}>"));
+        } else {
+            usage.push_str(&format!(" [{name}]"));
+        }
+        if many {
+            usage.push_str("...");
+        }
+    }
+    usage
+}
+
 /// A usage error in the editor's language: clap words them in English only, so the common
-/// kinds are said again in Chinese (help and version text stay clap's).
+/// kinds are said again in Chinese.
 pub fn usage_error_text(err: &clap::Error) -> Option<String> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     use std::error::Error as _;
@@ -234,4 +428,51 @@ pub fn usage_error_text(err: &clap::Error) -> Option<String> {
         _ => return None,
     };
     Some(format!("错误：{message}{suggested}{more}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and argument has its Chinese text, with its default and possible values;
+    /// every Chinese text belongs to one.
+    #[test]
+    fn every_command_and_argument_has_its_chinese_help() {
+        let command = <Cli as clap::CommandFactory>::command();
+        let mut named = vec![("", "")];
+        for sub in command.get_subcommands() {
+            let name = sub.get_name();
+            assert!(chinese_help(name, "").is_some(), "{name}");
+            named.push((name, ""));
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                let text = chinese_help(name, id).unwrap_or_else(|| panic!("{name} --{id}"));
+                named.push((name, id));
+                if !arg.get_action().takes_values() {
+                    continue;
+                }
+                let defaults = arg
+                    .get_default_values()
+                    .iter()
+                    .map(|v| v.to_string_lossy().to_string());
+                let possible = arg
+                    .get_possible_values()
+                    .into_iter()
+                    .map(|v| v.get_name().to_string());
+                for value in defaults.chain(possible) {
+                    assert!(text.contains(&value), "{name} --{id}: `{value}` not in {text}");
+                }
+            }
+        }
+        // clap's own checks of a command, which `in_chinese` must pass too.
+        in_chinese(command.clone()).debug_assert();
+        for (command, argument, _) in CHINESE_HELP {
+            assert!(
+                named
+                    .iter()
+                    .any(|(c, a)| (c == command || *command == "*") && a == argument),
+                "{command} {argument}: no such command or argument"
+            );
+        }
+    }
 }

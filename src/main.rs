@@ -3,9 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use studybook::cli::Cli;
-
 // Builds allocate and free much from many threads (parsing, indexing, the pack export);
 // mimalloc hands freed memory back to later stages and the system better than glibc's
 // allocator, which kept the index stage's memory for the rest of the build.
@@ -14,7 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = studybook::cli::with_exclusions_as_words(std::env::args_os().collect());
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match studybook::cli::parse_from(args) {
         Ok(cli) => cli,
         Err(err) => match studybook::cli::usage_error_text(&err) {
             Some(text) => {

@@ -2155,6 +2155,74 @@ fn usage_errors_are_in_the_editors_language() {
     );
 }
 
+/// `--help` under a Chinese locale is Chinese throughout: clap's own words (Usage, Options,
+/// Print help, [default: …]) included; under an English one it stays clap's English.
+#[test]
+fn help_is_in_the_editors_language() {
+    let help = |lang: &str, args: &[&str]| {
+        let mut command = studybook_command();
+        command.env_remove("STUDYBOOK_LANG").env("LANG", lang).args(args);
+        Run::from(command.output().unwrap()).success().stdout
+    };
+    let search = help("zh_CN.UTF-8", &["search", "--help"]);
+    for line in [
+        "在终端里搜索已生成网站的索引",
+        "用法：studybook search [选项] [QUERY]...",
+        "      --root <DIR>         网站文件夹，即放 book.toml 的文件夹（默认：.，当前文件夹）",
+        "      --limit <LIMIT>      最多显示多少条结果（默认：10）",
+        "      --kind <KIND>        只要这一类页面：note（学习资料）或 session（学习记录）",
+        "  -h, --help               显示帮助",
+        "  [QUERY]...  要搜索的词；词前加 - 表示不要含它的页面，加引号表示原样查找",
+    ] {
+        assert!(search.lines().any(|l| l == line), "{line}\n{search}");
+    }
+    let whole = help("zh_CN.UTF-8", &["--help"]);
+    let commands = help("zh_CN.UTF-8", &["help"]);
+    assert_eq!(whole, commands);
+    for line in [
+        "用法：studybook <命令>",
+        "  serve   生成网站，然后在 http://127.0.0.1:3000 上提供带搜索的预览，保存即刷新",
+        "  help    显示本帮助，或某个命令的帮助",
+        "  -V, --version  显示版本号",
+    ] {
+        assert!(whole.lines().any(|l| l == line), "{line}\n{whole}");
+    }
+    for args in [
+        &["--help"][..],
+        &["help", "help"],
+        &["build", "-h"],
+        &["check", "-h"],
+        &["init", "-h"],
+        &["search", "-h"],
+        &["serve", "-h"],
+        &["stats", "-h"],
+    ] {
+        let text = help("zh_CN.UTF-8", args);
+        for english in [
+            "Usage",
+            "Options",
+            "Arguments",
+            "Commands",
+            "Print",
+            "default",
+            "possible",
+            "OPTIONS",
+            "COMMAND",
+        ] {
+            assert!(!text.contains(english), "{args:?}: `{english}` in\n{text}");
+        }
+    }
+    let english = help("en_US.UTF-8", &["search", "--help"]);
+    assert!(
+        english.contains("Usage: studybook search [OPTIONS] [QUERY]..."),
+        "{english}"
+    );
+    assert!(
+        english.contains("Most results to show [default: 10]"),
+        "{english}"
+    );
+}
+
 /// `studybook build` on `site` with these environment variables set (`Some`) or removed
 /// (`None`), and no other locale variable.
 fn build_with_env(site: &TestSite, env: &[(&str, Option<&str>)]) -> Run {
