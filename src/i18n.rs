@@ -123,6 +123,8 @@ pub struct Labels {
     /// Around the number of sessions that record no attendees, after the attendance.
     pub unrecorded_before: &'static str,
     pub unrecorded_after: &'static str,
+    /// The column of `stats --csv` counting the sessions that record no attendees.
+    pub unrecorded_column: &'static str,
     pub chart_caption: &'static str,
     /// The statistics table's caption.
     pub stats_caption: &'static str,
@@ -204,6 +206,7 @@ static ZH_CN: Labels = Labels {
     times: "次",
     unrecorded_before: "（另有 ",
     unrecorded_after: " 次学习未记录参会人数）",
+    unrecorded_column: "未记录参会人数的次数",
     chart_caption: "各会议第一议题学习次数",
     stats_caption: "学习次数（按年度、会议）",
     studied_count_before: "已学习 ",
@@ -284,6 +287,7 @@ static EN: Labels = Labels {
     times: "",
     unrecorded_before: " (",
     unrecorded_after: " sessions record no attendees)",
+    unrecorded_column: "Sessions without attendees",
     chart_caption: "First-topic study sessions per meeting",
     stats_caption: "Sessions by year and meeting",
     studied_count_before: "Studied in ",

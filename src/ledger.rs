@@ -244,9 +244,20 @@ pub fn sessions_csv(
     csv
 }
 
-/// The counts as CSV (`year,meeting,count,attendees`), UTF-8 with a BOM.
-pub fn counts_csv(counts: &[YearMeetingCount]) -> String {
-    let mut csv = format!("{UTF8_BOM}year,meeting,count,attendees,attendees_unrecorded\r\n");
+/// The counts as CSV, UTF-8 with a BOM, for Excel: headed in the site's language like `stats`'s
+/// table (年份,会议,学习次数,参会人次,未记录参会人数的次数); the JSON keeps its English keys for
+/// programs.
+pub fn counts_csv(counts: &[YearMeetingCount], labels: &crate::i18n::Labels) -> String {
+    let header = [
+        labels.year,
+        labels.meeting,
+        labels.session_count,
+        labels.attendance,
+        labels.unrecorded_column,
+    ]
+    .map(csv_field)
+    .join(",");
+    let mut csv = format!("{UTF8_BOM}{header}\r\n");
     for row in counts {
         csv.push_str(&format!(
             "{},{},{},{},{}\r\n",

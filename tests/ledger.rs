@@ -759,18 +759,17 @@ fn stats_csv_starts_with_bom_and_header_then_the_rows() {
         &bytes[..bytes.len().min(8)]
     );
     let text = &run.stdout["\u{feff}".len()..];
+    // Headed in the site's language, as the table (Excel's readers are the office's).
     assert!(
-        text.starts_with("year,meeting,count,attendees,attendees_unrecorded"),
+        text.starts_with("年份,会议,学习次数,参会人次,未记录参会人数的次数\r\n"),
         "the header follows the BOM:\n{text}"
     );
     let records = parse_csv(text);
-    let expected: Vec<Vec<String>> = std::iter::once(vec![
-        "year".to_string(),
-        "meeting".into(),
-        "count".into(),
-        "attendees".into(),
-        "attendees_unrecorded".into(),
-    ])
+    let expected: Vec<Vec<String>> = std::iter::once(
+        ["年份", "会议", "学习次数", "参会人次", "未记录参会人数的次数"]
+            .map(String::from)
+            .to_vec(),
+    )
     .chain(COUNTS.iter().map(|(y, m, c, a)| {
         vec![
             y.to_string(),
@@ -829,13 +828,24 @@ fn stats_year_without_sessions_is_empty_with_a_message_not_an_error() {
     assert_eq!(
         parse_csv(run.stdout.trim_start_matches('\u{feff}')),
         [vec![
-            "year",
-            "meeting",
-            "count",
-            "attendees",
-            "attendees_unrecorded"
+            "年份",
+            "会议",
+            "学习次数",
+            "参会人次",
+            "未记录参会人数的次数"
         ]],
         "the header only"
+    );
+    // An English site's are English.
+    let config = std::fs::read_to_string(site.path("book.toml")).unwrap();
+    site.write(
+        "book.toml",
+        &config.replace("[book]", "[book]\nlanguage = \"en\""),
+    );
+    let run = site.run(&["stats", "--csv", "--year", "2019"]).success();
+    assert_eq!(
+        run.stdout,
+        "\u{feff}Year,Meeting,Sessions,Attendance,Sessions without attendees\r\n"
     );
 }
 

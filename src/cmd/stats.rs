@@ -43,7 +43,7 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
         }
         println!("{}", serde_json::to_string_pretty(&Report { sessions: &counts })?);
     } else if args.csv {
-        print!("{}", ledger::counts_csv(&counts));
+        print!("{}", ledger::counts_csv(&counts, config.language.labels()));
     } else {
         print!("{}", table(&counts, &config));
         if counts.is_empty() {
