@@ -1406,7 +1406,10 @@ fn cli_human_output_lists_titles_urls_and_snippets() {
         "marks are for HTML, not a pipe: {}",
         run.stdout
     );
-    assert!(run.stderr.contains("result"), "{}", run.stderr);
+    // English counts one result in the singular (it said "1 results").
+    assert!(run.stderr.starts_with("1 result (1 shown) in "), "{}", run.stderr);
+    let run = site().run(&["search", "--limit", "1", "学习"]).success();
+    assert!(run.stderr.contains(" results (1 shown) in "), "{}", run.stderr);
     // Several words on the command line are one query.
     let run = site().run(&["search", "--json", "汛期", "值班"]).success();
     let lines = json_lines(&run.stdout);

@@ -272,7 +272,7 @@ fn cli(site: &TestSite, query: &Query, limit: usize) -> (usize, Vec<Row>) {
     let total = run
         .stderr
         .lines()
-        .find(|l| l.contains(" results ("))
+        .find(|l| l.contains(" shown) in "))
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no result count in the CLI's stderr: {}", run.stderr));

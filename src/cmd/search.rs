@@ -55,14 +55,13 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "    {}", hit.url)?;
         writeln!(out, "    {}", terminal_text(&hit.snippet, color))?;
     }
+    let (total, shown, took) = (results.total, results.results.len(), results.took_ms);
+    let results_en = super::build::count(total, "result");
     eprintln!(
         "{}",
         crate::text!(
-            "{} results ({} shown) in {:.1} ms",
-            "共 {} 条结果（显示 {} 条），用时 {:.1} 毫秒",
-            results.total,
-            results.results.len(),
-            results.took_ms
+            "{results_en} ({shown} shown) in {took:.1} ms",
+            "共 {total} 条结果（显示 {shown} 条），用时 {took:.1} 毫秒"
         )
     );
     Ok(ExitCode::SUCCESS)
