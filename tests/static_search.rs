@@ -1226,6 +1226,12 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
         ),
         ("halves.md", "主题党日活动", "2023-04-02", "开展理论教育。"),
         (
+            "office.md",
+            "室务会第一议题学习（2024年第2次）",
+            "2024-10-15",
+            "室务会学习了有关文件。",
+        ),
+        (
             "numbers.md",
             "2024年第24次学习",
             "2024-06-01",
@@ -1267,6 +1273,7 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
         "24",
         "1",
         "24小时",
+        "第2次室务会",
     ]
     .iter()
     .map(|t| q(t))
@@ -1282,6 +1289,21 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
     );
     assert_eq!(p.snippets_identical, p.shared_results, "snippets mark alike");
     assert_eq!(p.titles_identical, p.shared_results, "titles mark alike");
+    // Each run of pieces is marked as the query writes it (`第2次`, `教育常态化`), not only the
+    // words among them (室务会; 教育, 常态).
+    let title = |query: &str| {
+        let cli = site.run(&["search", "--json", query]).success();
+        let hit: serde_json::Value = serde_json::from_str(cli.stdout.lines().next().unwrap()).unwrap();
+        hit["title_html"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        title("第2次室务会"),
+        "<mark>室务会</mark>第一议题学习（2024年<mark>第2次</mark>）"
+    );
+    assert_eq!(
+        title("党史教育常态化"),
+        "<mark>党史</mark>学习<mark>教育常态化</mark>长效化工作要点"
+    );
     // Numbers are marked only whole, as the index matches them.
     let cli = site.run(&["search", "--json", "24"]).success();
     let hit: serde_json::Value = serde_json::from_str(cli.stdout.lines().next().unwrap()).unwrap();

@@ -687,7 +687,7 @@ fn highlight_terms(parts: &[Part], matched_by: &[MatchedBy]) -> Vec<String> {
     for (part, by) in parts.iter().zip(matched_by).filter(|(p, _)| !p.exclude) {
         terms.push(part.text.clone());
         if !part.exact {
-            terms.extend(highlighted_pieces(&by.pieces));
+            terms.extend(highlighted_pieces(&part.text, &by.pieces));
             terms.extend(by.words.iter().cloned());
         }
     }
@@ -696,14 +696,17 @@ fn highlight_terms(parts: &[Part], matched_by: &[MatchedBy]) -> Vec<String> {
     terms
 }
 
-/// What snippets mark of a part's pieces: its words and verbatim pieces of two or more
-/// characters (a lone character would be marked all over the text).
-fn highlighted_pieces(pieces: &[Piece]) -> impl Iterator<Item = String> + '_ {
-    pieces
-        .iter()
-        .map(Piece::text)
-        .filter(|text| text.chars().count() > 1)
-        .map(str::to_string)
+/// What snippets mark of a part's pieces: each run of consecutive pieces as the part writes it,
+/// of two characters or more: `第2次` of `第2次室务会` (第 · 2 · 次 · 室务会) as well as 室务会, and
+/// 常态化 of `党史教育常态化` (… 常态 · 化) as well as 常态. A lone character would be marked all
+/// over the text. The browser ports this.
+fn highlighted_pieces<'a>(part: &'a str, pieces: &'a [Piece]) -> impl Iterator<Item = String> + 'a {
+    (0..pieces.len())
+        .flat_map(move |from| {
+            (from + 1..=pieces.len())
+                .map(move |to| pieces[from..to].iter().map(Piece::text).collect::<String>())
+        })
+        .filter(move |run| run.chars().count() > 1 && part.contains(run.as_str()))
 }
 
 /// The score of a verbatim match: [`VERBATIM_SCORE`], and the bonus of each gram field that

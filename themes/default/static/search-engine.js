@@ -1242,9 +1242,15 @@
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         terms.push(part.text);
         if (!part.exact) {
-          part.pieces.forEach(function (piece) {
-            if (Array.from(piece.text).length > 1) { terms.push(piece.text); }
-          });
+          // Each run of consecutive pieces as the part writes it, of two characters or more
+          // (highlighted_pieces in query.rs).
+          for (var from = 0; from < part.pieces.length; from++) {
+            var run = '';
+            for (var to = from; to < part.pieces.length; to++) {
+              run += part.pieces[to].text;
+              if (Array.from(run).length > 1 && part.text.indexOf(run) >= 0) { terms.push(run); }
+            }
+          }
           terms = terms.concat(part.words);
         }
       });
