@@ -108,8 +108,8 @@ pub struct SearchArgs {
     /// Most results to show
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub limit: u16,
-    /// Only pages of this kind
-    #[arg(long, value_parser = ["note", "session"])]
+    /// Only pages of this kind: note, session, or section (a section's own page)
+    #[arg(long, value_parser = ["note", "session", "section"])]
     pub kind: Option<String>,
     /// Only session records of this meeting, e.g. 区委常委会
     #[arg(long)]
@@ -235,7 +235,7 @@ const CHINESE_HELP: &[(&str, &str, &str)] = &[
     (
         "search",
         "kind",
-        "只要这一类页面：note（学习资料）或 session（学习记录）",
+        "只要这一类页面：note（学习资料）、session（学习记录）或 section（栏目自身的页面）",
     ),
     ("search", "meeting", "只要这个会议的学习记录，例如 区委常委会"),
     ("search", "tag", "只要带这个标签的页面"),

@@ -2123,7 +2123,7 @@ fn usage_errors_are_in_the_editors_language() {
         ),
         (
             &["search", "--kind", "x", "学习"][..],
-            "错误：参数 `--kind <KIND>` 的值 `x` 不对，可选的值：note、session".to_string(),
+            "错误：参数 `--kind <KIND>` 的值 `x` 不对，可选的值：note、session、section".to_string(),
         ),
     ] {
         let result = run(args);
@@ -2170,7 +2170,7 @@ fn help_is_in_the_editors_language() {
         "用法：studybook search [选项] [QUERY]...",
         "      --root <DIR>         网站文件夹，即放 book.toml 的文件夹（默认：.，当前文件夹）",
         "      --limit <LIMIT>      最多显示多少条结果（默认：10）",
-        "      --kind <KIND>        只要这一类页面：note（学习资料）或 session（学习记录）",
+        "      --kind <KIND>        只要这一类页面：note（学习资料）、session（学习记录）或 section（栏目自身的页面）",
         "  -h, --help               显示帮助",
         "  [QUERY]...  要搜索的词；词前加 - 表示不要含它的页面，加引号表示原样查找",
     ] {

@@ -1124,6 +1124,93 @@ fn cli_paths(site: &TestSite, query: &str) -> Vec<String> {
         .collect()
 }
 
+/// A section's own page (its `_index.md`: title, summary, text) is found like a page, of kind
+/// `section`, alike in the server and in the browser. Not the home page, whose introduction
+/// names every section, nor a folder with no `_index.md` (its page is a name and a list); a
+/// year or date filter is about pages, so it leaves sections out.
+#[test]
+fn a_sections_own_page_is_found_in_both_engines() {
+    let site = TestSite::new();
+    for (file, text) in [
+        (
+            "_index.md",
+            "---\ntitle: 测试学习库\n---\n\n本库收录廉政教育和保密工作的资料。\n",
+        ),
+        (
+            "integrity/_index.md",
+            "---\ntitle: 廉政教育\nsummary: 廉洁自律的学习材料。\ndate: 2024-01-01\n---\n\n本栏目汇集警示教育案例和纪律规定。\n",
+        ),
+        (
+            "integrity/case.md",
+            "---\ntitle: 警示教育案例选编\ndate: 2024-03-01\n---\n\n廉政教育要常抓不懈。\n",
+        ),
+        (
+            "secrets/note.md",
+            "---\ntitle: 保密工作要点\ndate: 2023-05-01\n---\n\n保密工作无小事。\n",
+        ),
+    ] {
+        site.write(&format!("content/{file}"), text);
+    }
+    site.build().success();
+    let paths = |query: &str| cli_paths(&site, query);
+    // The section by its title first (a title holding the query), then the page by its text.
+    assert_eq!(paths("廉政教育"), ["integrity/_index.md", "integrity/case.md"]);
+    assert_eq!(
+        paths("警示教育案例"),
+        ["integrity/case.md", "integrity/_index.md"]
+    );
+    // By its summary.
+    assert_eq!(paths("廉洁自律"), ["integrity/_index.md"]);
+    // Neither the home page nor a folder without `_index.md`.
+    assert_eq!(paths("本库收录"), Vec::<String>::new());
+    assert_eq!(paths("保密工作"), ["secrets/note.md"]);
+    let cli = site.run(&["search", "--json", "廉洁自律"]).success();
+    let hit: serde_json::Value = serde_json::from_str(cli.stdout.trim()).unwrap();
+    assert_eq!(hit["kind"], "section", "{hit}");
+    assert_eq!(hit["url"], "integrity/index.html", "{hit}");
+    assert_eq!(hit["date"], serde_json::Value::Null, "{hit}");
+    let human = site.run(&["search", "廉洁自律"]).success();
+    assert!(human.stdout.contains("1. 廉政教育  [栏目]"), "{}", human.stdout);
+    let filtered = |args: &[&str]| {
+        let mut all = vec!["search", "--json"];
+        all.extend_from_slice(args);
+        site.run(&all)
+            .success()
+            .stdout
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<serde_json::Value>(line).unwrap()["path"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(filtered(&["--kind", "section", "廉政"]), ["integrity/_index.md"]);
+    assert_eq!(filtered(&["--kind", "section"]), ["integrity/_index.md"]);
+    assert_eq!(filtered(&["--year", "2024", "廉政教育"]), ["integrity/case.md"]);
+    let queries: Vec<Query> = [
+        q("廉政教育"),
+        q("警示教育案例"),
+        q("廉洁自律"),
+        q("本库收录"),
+        q("保密工作"),
+        q("教育"),
+        q("廉政").kind("section"),
+        q("廉政").kind("note"),
+        q("").kind("section"),
+        q("廉政教育").year(2024),
+    ]
+    .into_iter()
+    .collect();
+    let p = run_parity(&site, &queries);
+    report_and_assert("sections", &p);
+    assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
+    assert_eq!(p.order_equal, p.n, "every query ranks them alike");
+    assert_eq!(p.facets_equal, p.n, "facets count sections alike");
+    assert_eq!(p.snippets_identical, p.shared_results, "snippets mark alike");
+}
+
 /// A part that is no word of the index (`会一` spans 三会|一课) has no BM25: its pages rank by
 /// where they hold it (title, then tags and session fields, then text), then newest first,
 /// alike in the server and in the browser.

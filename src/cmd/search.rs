@@ -36,12 +36,12 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", serde_json::to_string(hit)?)?;
             continue;
         }
-        let mut details = vec![if hit.kind == "session" {
-            "学习记录"
-        } else {
-            "学习资料"
-        }
-        .to_string()];
+        let kind = match hit.kind.as_str() {
+            "session" => "学习记录",
+            crate::search::index::SECTION_KIND => "栏目",
+            _ => "学习资料",
+        };
+        let mut details = vec![kind.to_string()];
         details.extend(hit.date.clone());
         details.extend(hit.meeting.clone());
         details.extend(hit.host.clone());

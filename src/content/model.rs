@@ -61,6 +61,18 @@ impl Section {
         &self.front.title
     }
 
+    /// Its `_index.md` (or `index.md`) relative to `content/`, with `/` separators, when it
+    /// has one: `party-building/_index.md`, `_index.md` for the root.
+    pub fn source(&self) -> Option<String> {
+        let file = self.file.as_deref()?;
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+        Some(if self.dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", self.dir)
+        })
+    }
+
     pub fn description(&self) -> Option<&str> {
         self.front
             .description

@@ -1,5 +1,6 @@
-//! Writing the index: one Tantivy document per published page, from the compiled pages (the
-//! same Markdown parse as the HTML). Its segments are not merged: Tantivy's BM25 statistics
+//! Writing the index: one Tantivy document per published page, and one per section with a
+//! text of its own (its `_index.md`), from the compiled pages (the same Markdown parse as the
+//! HTML). Its segments are not merged: Tantivy's BM25 statistics
 //! span all segments of a searcher, and the static pack numbers their documents in order.
 //! A full build's documents leave the gram fields empty: the pack export writes their grams
 //! into the verbatim file (see [`super::verbatim`]).
@@ -51,17 +52,19 @@ pub fn write_index(
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     // In source path order: each segment then holds an ascending run of the pack's ids.
     let order = path_order(site);
-    let mut pages: Vec<usize> = (0..site.pages.len()).collect();
-    pages.sort_by_key(|&page| order[page]);
-    for page in pages {
-        writer.add_document(document(
-            &fields,
-            site,
-            compiled,
-            page,
-            order[page],
-            Grams::InFile,
-        ))?;
+    let mut documents: Vec<(u64, Entry)> = (0..site.pages.len())
+        .map(|page| (order.pages[page], Entry::Page(page)))
+        .chain(
+            (0..site.sections.len())
+                .filter_map(|section| Some((order.sections[section]?, Entry::Section(section)))),
+        )
+        .collect();
+    documents.sort_by_key(|(order, _)| *order);
+    for (order, entry) in documents {
+        writer.add_document(match entry {
+            Entry::Page(page) => document(&fields, site, compiled, page, order, Grams::InFile),
+            Entry::Section(section) => section_document(&fields, site, compiled, section, order),
+        })?;
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
@@ -102,7 +105,7 @@ pub fn replace_documents(
             site,
             compiled,
             page,
-            order[page],
+            order.pages[page],
             Grams::InFields,
         ))?;
     }
@@ -126,13 +129,53 @@ pub fn meta_grams_text(
         .join("\n")
 }
 
-/// Per page, its place among all pages in source path order (see [`Fields::order`]).
-fn path_order(site: &Site) -> Vec<u64> {
-    let mut by_path: Vec<usize> = (0..site.pages.len()).collect();
-    by_path.sort_by(|&a, &b| site.pages[a].source.cmp(&site.pages[b].source));
-    let mut order = vec![0; site.pages.len()];
-    for (place, page) in by_path.into_iter().enumerate() {
-        order[page] = place as u64;
+/// What a document of the index stands for.
+#[derive(Clone, Copy)]
+enum Entry {
+    Page(usize),
+    Section(usize),
+}
+
+/// Each document's place among all documents in source path order (see [`Fields::order`]).
+struct PathOrder {
+    pages: Vec<u64>,
+    /// `None`: the section has no document (see [`searched_section`]).
+    sections: Vec<Option<u64>>,
+}
+
+/// Whether section `index` has a document, and its path: a section with a text of its own
+/// (`_index.md`) and a page to find. A folder's generated page (its name and a list) says
+/// nothing a search would want, and the home page (the root section) is where every reader
+/// starts: its introduction naming every section would come up for any of them.
+fn searched_section(site: &Site, index: usize) -> Option<String> {
+    let section = &site.sections[index];
+    if section.hidden || section.parent.is_none() {
+        return None;
+    }
+    section.source()
+}
+
+fn path_order(site: &Site) -> PathOrder {
+    let mut by_path: Vec<(String, Entry)> = site
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(page, p)| (p.source.clone(), Entry::Page(page)))
+        .chain(
+            (0..site.sections.len())
+                .filter_map(|section| Some((searched_section(site, section)?, Entry::Section(section)))),
+        )
+        .collect();
+    by_path.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut order = PathOrder {
+        pages: vec![0; site.pages.len()],
+        sections: vec![None; site.sections.len()],
+    };
+    for (place, (_, entry)) in by_path.into_iter().enumerate() {
+        match entry {
+            Entry::Page(page) => order.pages[page] = place as u64,
+            Entry::Section(section) => order.sections[section] = Some(place as u64),
+        }
     }
     order
 }
@@ -145,6 +188,46 @@ enum Grams {
     /// In the gram fields (`serve`'s replacements, which leave the file as it is).
     InFields,
 }
+
+/// The document of section `index`: its title, its description and text as the body, kind
+/// `section`, no date (a year or date filter, and a year in the query, are about the pages),
+/// no tags (tag pages list pages). Written by full builds only: `serve` rebuilds everything
+/// when an `_index.md` changes.
+fn section_document(
+    fields: &Fields,
+    site: &Site,
+    compiled: &Compiled,
+    index: usize,
+    order: u64,
+) -> TantivyDocument {
+    let section = &site.sections[index];
+    let rendered = &compiled.sections[index];
+    let body = match section.description() {
+        Some(description) if !rendered.plain_text.is_empty() => {
+            format!("{description}\n{}", rendered.plain_text)
+        }
+        Some(description) => description.to_string(),
+        None => rendered.plain_text.clone(),
+    };
+    doc!(
+        fields.path => searched_section(site, index).unwrap_or_default(),
+        fields.url => section.url.clone(),
+        fields.title => section.title().to_string(),
+        fields.body => body,
+        fields.headings => rendered.headings.join("\n"),
+        fields.tags_text => String::new(),
+        fields.meta => String::new(),
+        fields.kind => SECTION_KIND,
+        fields.date => 0u64,
+        fields.year => 0u64,
+        fields.studied => 0u64,
+        fields.order => order,
+        fields.verbatim_file => 1u64,
+    )
+}
+
+/// The `kind` of a section's document, beside the pages' `note` and `session`.
+pub const SECTION_KIND: &str = "section";
 
 fn document(
     fields: &Fields,

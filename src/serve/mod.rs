@@ -403,8 +403,8 @@ pub fn parse_search_params(raw: Option<&str>) -> Result<SearchRequest, String> {
                     .ok_or("`offset` must be a number from 0 to 100000")?
             }
             "kind" => {
-                if !value.is_empty() && value != "note" && value != "session" {
-                    return Err("`kind` must be `note` or `session`".into());
+                if !["", "note", "session", "section"].contains(&value.as_str()) {
+                    return Err("`kind` must be `note`, `session` or `section`".into());
                 }
                 request.kind = optional(value);
             }

@@ -143,7 +143,7 @@ const STORE_CACHE_BLOCKS: usize = 4;
 /// What the pack takes of one stored document.
 struct ReadDocument {
     date: u64,
-    /// 1 for a session record.
+    /// 0 for a note, 1 for a session record, 2 for a section's own page.
     kind: u64,
     meeting: String,
     tags: Vec<String>,
@@ -191,7 +191,11 @@ impl ReadDocument {
         .to_string();
         ReadDocument {
             date: number(fields.date),
-            kind: u64::from(kind == "session"),
+            kind: match kind.as_str() {
+                "session" => 1,
+                crate::search::index::SECTION_KIND => 2,
+                _ => 0,
+            },
             meeting,
             tags,
             row,

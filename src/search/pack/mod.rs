@@ -74,7 +74,7 @@ pub use script::{from_text, read_script, script_text, to_text, unpack_binary};
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 11;
+pub const FORMAT: u32 = 12;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 

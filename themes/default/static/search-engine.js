@@ -13,6 +13,8 @@
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
   var WHITE = /\p{White_Space}/u;
   var CONTROL = /\p{Cc}/u;
+  /* The kinds by their number in the docs column (src/search/pack/documents.rs). */
+  var KINDS = ['note', 'session', 'section'];
 
   /* ---------- loading data files ---------- */
 
@@ -1291,7 +1293,7 @@
     if (request.meeting) { meetingId = self.meta.meetings.indexOf(request.meeting) + 1; if (meetingId === 0) { return []; } }
     var tagId = -1;
     if (request.tag) { tagId = self.meta.tags.indexOf(request.tag); if (tagId < 0) { return []; } }
-    var kind = request.kind === 'session' ? 1 : request.kind === 'note' ? 0 : -1;
+    var kind = KINDS.indexOf(request.kind);
     var year = request.year ? parseInt(request.year, 10) : 0;
     var ordinal = function (date) { return date ? parseInt(date.replace(/-/g, ''), 10) : 0; };
     var from = ordinal(request.from), to = ordinal(request.to);
@@ -1329,7 +1331,7 @@
     var self = this;
     var kind = Object.create(null), year = Object.create(null), meeting = Object.create(null), tag = Object.create(null);
     docs.forEach(function (doc) {
-      var k = self.kinds[doc] ? 'session' : 'note';
+      var k = KINDS[self.kinds[doc]];
       kind[k] = (kind[k] || 0) + 1;
       var y = Math.floor(self.dates[doc] / 10000);
       if (y > 0) { year[y] = (year[y] || 0) + 1; }
@@ -1413,7 +1415,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 11) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 12) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         meta.tags = frontDecoded(meta.tags);
         meta.chunkStarts = runningStarts(meta.chunkSizes);

@@ -80,9 +80,16 @@
   /* A filter's value as the server accepts it: a hand-edited address with another value
    * searches unfiltered, the same with either backend (the API would refuse it). */
   function validFilter(name, value) {
-    if (name === 'kind') { return value === 'note' || value === 'session' ? value : ''; }
+    if (name === 'kind') { return value === 'note' || value === 'session' || value === 'section' ? value : ''; }
     if (name === 'year') { return /^[0-9]{1,4}$/.test(value) && Number(value) > 0 ? value : ''; }
     return value;
+  }
+
+  /* A kind as readers call it (a theme's own search.html may predate sections' label). */
+  function kindLabel(kind) {
+    if (kind === 'session') { return L.session; }
+    if (kind === 'section') { return L.section || kind; }
+    return L.note;
   }
 
   function readLocation() {
@@ -132,7 +139,7 @@
       link.innerHTML = hit.title_html; /* escaped by the search engine, only <mark> is markup */
       item.appendChild(link);
       var meta = el('div', 'page-meta');
-      meta.appendChild(el('span', 'badge', hit.kind === 'session' ? L.session : L.note));
+      meta.appendChild(el('span', 'badge', kindLabel(hit.kind)));
       if (hit.date) { meta.appendChild(el('time', '', hit.date)); }
       if (hit.meeting) { meta.appendChild(el('span', '', hit.meeting)); }
       /* A record may be found by its host: say who it was. */
@@ -182,7 +189,7 @@
           run(true);
         });
         label.appendChild(radio);
-        var text = option.value === '' ? L.all : (name === 'kind' ? (option.value === 'session' ? L.session : L.note) : option.value);
+        var text = option.value === '' ? L.all : (name === 'kind' ? kindLabel(option.value) : option.value);
         label.appendChild(document.createTextNode(' ' + text + (option.count !== null ? ' (' + option.count + ')' : '')));
         fieldset.appendChild(label);
       });
