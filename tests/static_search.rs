@@ -1112,7 +1112,14 @@ fn words_named_like_javascript_object_properties_are_plain_words() {
 
 /// The source paths `studybook search --json` finds for `query`, in its order.
 fn cli_paths(site: &TestSite, query: &str) -> Vec<String> {
-    let cli = site.run(&["search", "--json", query]).success();
+    cli_paths_of(site, &[query])
+}
+
+/// The paths `studybook search --json ARGS…` lists, in order.
+fn cli_paths_of(site: &TestSite, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    let cli = site.run(&all).success();
     cli.stdout
         .lines()
         .map(|line| {
@@ -1171,21 +1178,7 @@ fn a_sections_own_page_is_found_in_both_engines() {
     assert_eq!(hit["date"], serde_json::Value::Null, "{hit}");
     let human = site.run(&["search", "廉洁自律"]).success();
     assert!(human.stdout.contains("1. 廉政教育  [栏目]"), "{}", human.stdout);
-    let filtered = |args: &[&str]| {
-        let mut all = vec!["search", "--json"];
-        all.extend_from_slice(args);
-        site.run(&all)
-            .success()
-            .stdout
-            .lines()
-            .map(|line| {
-                serde_json::from_str::<serde_json::Value>(line).unwrap()["path"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect::<Vec<_>>()
-    };
+    let filtered = |args: &[&str]| cli_paths_of(&site, args);
     assert_eq!(filtered(&["--kind", "section", "廉政"]), ["integrity/_index.md"]);
     assert_eq!(filtered(&["--kind", "section"]), ["integrity/_index.md"]);
     assert_eq!(filtered(&["--year", "2024", "廉政教育"]), ["integrity/case.md"]);
