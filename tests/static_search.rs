@@ -1309,7 +1309,7 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
             "office.md",
             "室务会第一议题学习（2024年第2次）",
             "2024-10-15",
-            "室务会学习了有关文件。",
+            "室务会学习了有关文件。支部书记讲授党课。",
         ),
         (
             "numbers.md",
@@ -1354,6 +1354,8 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
         "1",
         "24小时",
         "第2次室务会",
+        "室务会第2次",
+        "书记讲党课",
     ]
     .iter()
     .map(|t| q(t))
@@ -1379,6 +1381,19 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
     assert_eq!(
         title("第2次室务会"),
         "<mark>室务会</mark>第一议题学习（2024年<mark>第2次</mark>）"
+    );
+    // The 第 of 第2次 goes with the number, not with the meeting before it (室务会第一议题 was
+    // marked 室务会第); a lone 讲 between two words marks with neither (书记讲授 was marked
+    // 书记讲).
+    assert_eq!(
+        title("室务会第2次"),
+        "<mark>室务会</mark>第一议题学习（2024年<mark>第2次</mark>）"
+    );
+    let cli = site.run(&["search", "--json", "书记讲党课"]).success();
+    let hit: serde_json::Value = serde_json::from_str(cli.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        hit["snippet"], "室务会学习了有关文件。支部<mark>书记</mark>讲授<mark>党课</mark>。",
+        "{hit}"
     );
     assert_eq!(
         title("党史教育常态化"),

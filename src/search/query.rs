@@ -23,7 +23,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use super::analyzer::{grams, is_stop_word, normalize, query_grams, Analyzer, QueryGram};
+use super::analyzer::{grams, is_cjk_char, is_stop_word, normalize, query_grams, Analyzer, QueryGram};
 use super::dates::{dates_named, leading_date, trailing_date};
 use super::facets::{AllMatches, FacetNames, FacetTotals, Match};
 pub use super::facets::{FacetCount, Facets};
@@ -698,15 +698,43 @@ fn highlight_terms(parts: &[Part], matched_by: &[MatchedBy]) -> Vec<String> {
 
 /// What snippets mark of a part's pieces: each run of consecutive pieces as the part writes it,
 /// of two characters or more: `第2次` of `第2次室务会` (第 · 2 · 次 · 室务会) as well as 室务会, and
-/// 常态化 of `党史教育常态化` (… 常态 · 化) as well as 常态. A lone character would be marked all
-/// over the text. The browser ports this.
-fn highlighted_pieces<'a>(part: &'a str, pieces: &'a [Piece]) -> impl Iterator<Item = String> + 'a {
-    (0..pieces.len())
-        .flat_map(move |from| {
-            (from + 1..=pieces.len())
-                .map(move |to| pieces[from..to].iter().map(Piece::text).collect::<String>())
-        })
-        .filter(move |run| run.chars().count() > 1 && part.contains(run.as_str()))
+/// 常态化 of `党史教育常态化` (… 常态 · 化) as well as 常态. A lone CJK character beside a number
+/// or a Latin word goes with it (第2次: `室务会第2次` must not mark the 室务会第 of 室务会第一议题);
+/// another one between two pieces may belong to either, so a run neither starts nor ends with
+/// it (`书记讲党课` marks neither 书记讲 nor 讲党课) unless it is the part's own first or last
+/// (常态化). A lone character alone would be marked all over the text. The browser ports this.
+fn highlighted_pieces(part: &str, pieces: &[Piece]) -> Vec<String> {
+    let lone = |piece: &Piece| {
+        let mut chars = piece.text().chars();
+        matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk_char(c))
+    };
+    let cjk = |piece: &Piece| piece.text().chars().next().is_some_and(is_cjk_char);
+    // Units of pieces that read as one: (text, whether it is a lone character of its own).
+    let mut units: Vec<(String, bool)> = Vec::new();
+    for (at, piece) in pieces.iter().enumerate() {
+        let previous = at.checked_sub(1).map(|before| &pieces[before]);
+        let joins = previous
+            .is_some_and(|previous| (!cjk(piece) && lone(previous)) || (lone(piece) && !cjk(previous)));
+        match units.last_mut() {
+            Some(unit) if joins => {
+                unit.0.push_str(piece.text());
+                unit.1 = false;
+            }
+            _ => units.push((piece.text().to_string(), lone(piece))),
+        }
+    }
+    let mut runs = Vec::new();
+    for from in 0..units.len() {
+        let mut run = String::new();
+        for to in from + 1..=units.len() {
+            run.push_str(&units[to - 1].0);
+            let ambiguous = (units[from].1 && from > 0) || (units[to - 1].1 && to < units.len());
+            if !ambiguous && run.chars().count() > 1 && part.contains(run.as_str()) {
+                runs.push(run.clone());
+            }
+        }
+    }
+    runs
 }
 
 /// The score of a verbatim match: [`VERBATIM_SCORE`], and the bonus of each gram field that

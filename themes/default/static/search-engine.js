@@ -557,6 +557,35 @@
     return !same && wordPieces > 0 && (specific || (wordPieces > 1 && words.length !== 1));
   }
 
+  /* The runs of a part's pieces that snippets mark (highlighted_pieces in query.rs): pieces
+   * as the part writes them, a lone CJK character joined to a number or Latin word beside it,
+   * no run starting or ending with another lone character but the part's own first or last. */
+  function highlightedPieces(part, pieces) {
+    var lone = function (piece) { var chars = Array.from(piece.text); return chars.length === 1 && CJK.test(chars[0]); };
+    var cjk = function (piece) { return CJK.test(Array.from(piece.text)[0] || ''); };
+    var units = [];
+    pieces.forEach(function (piece, at) {
+      var previous = at > 0 ? pieces[at - 1] : null;
+      if (previous && ((!cjk(piece) && lone(previous)) || (lone(piece) && !cjk(previous)))) {
+        var unit = units[units.length - 1];
+        unit.text += piece.text;
+        unit.lone = false;
+      } else {
+        units.push({ text: piece.text, lone: lone(piece) });
+      }
+    });
+    var runs = [];
+    for (var from = 0; from < units.length; from++) {
+      var run = '';
+      for (var to = from + 1; to <= units.length; to++) {
+        run += units[to - 1].text;
+        var ambiguous = (units[from].lone && from > 0) || (units[to - 1].lone && to < units.length);
+        if (!ambiguous && Array.from(run).length > 1 && part.indexOf(run) >= 0) { runs.push(run); }
+      }
+    }
+    return runs;
+  }
+
   /* ---------- snippets: the same as src/search/snippet.rs ---------- */
 
   function escapeHtml(text) {
@@ -1244,15 +1273,7 @@
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         terms.push(part.text);
         if (!part.exact) {
-          // Each run of consecutive pieces as the part writes it, of two characters or more
-          // (highlighted_pieces in query.rs).
-          for (var from = 0; from < part.pieces.length; from++) {
-            var run = '';
-            for (var to = from; to < part.pieces.length; to++) {
-              run += part.pieces[to].text;
-              if (Array.from(run).length > 1 && part.text.indexOf(run) >= 0) { terms.push(run); }
-            }
-          }
+          terms = terms.concat(highlightedPieces(part.text, part.pieces));
           terms = terms.concat(part.words);
         }
       });
