@@ -244,6 +244,24 @@ fn an_edited_page_matches_its_new_text_verbatim_and_no_longer_its_old_text() {
     );
 }
 
+/// A page's summary, which readers see in lists, is searched; after an edit in `serve` as after
+/// a full build.
+#[test]
+fn an_edited_summary_is_searched_as_a_full_build_searches_it() {
+    let (site, mut workspace) = start();
+    let page = "documents/eight-point-rules.md".to_string();
+    // The text also opens the 政策法规 section's introduction.
+    let old_summary = "\"日常工作中的注意事项\"";
+    assert!(verbatim_paths(&site, old_summary).contains(&page));
+    let path = edit(&site, &format!("content/{page}"), |text| {
+        text.replace("列出机关日常工作中的注意事项", "归纳机关干部的行为清单")
+    });
+    rebuild_pages(&mut workspace, &[path]);
+    assert!(!verbatim_paths(&site, old_summary).contains(&page));
+    assert_eq!(verbatim_paths(&site, "\"行为清单\""), std::slice::from_ref(&page));
+    assert_same_as_full_build(&site, &[old_summary, "\"行为清单\"", "行为清单", "归纳"]);
+}
+
 #[test]
 fn a_searcher_reopened_after_an_edit_keeps_the_mapped_verbatim_file_and_sees_the_edit() {
     // `serve` reopens its searcher after each edit, reusing the build's verbatim file, which

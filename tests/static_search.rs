@@ -1131,7 +1131,8 @@ fn cli_paths_of(site: &TestSite, args: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// A section's own page (its `_index.md`: title, summary, text) is found like a page, of kind
+/// A section's own page (its `_index.md`: title, summary, text) is found like a page (and a
+/// page by its summary, which lists show), of kind
 /// `section`, alike in the server and in the browser. Not the home page, whose introduction
 /// names every section, nor a folder with no `_index.md` (its page is a name and a list); a
 /// year or date filter is about pages, so it leaves sections out.
@@ -1149,7 +1150,7 @@ fn a_sections_own_page_is_found_in_both_engines() {
         ),
         (
             "integrity/case.md",
-            "---\ntitle: 警示教育案例选编\ndate: 2024-03-01\n---\n\n廉政教育要常抓不懈。\n",
+            "---\ntitle: 警示教育案例选编\ndate: 2024-03-01\nsummary: 以案为鉴的警示材料。\n---\n\n廉政教育要常抓不懈。\n",
         ),
         (
             "secrets/note.md",
@@ -1166,8 +1167,9 @@ fn a_sections_own_page_is_found_in_both_engines() {
         paths("警示教育案例"),
         ["integrity/case.md", "integrity/_index.md"]
     );
-    // By its summary.
+    // By its summary, as a page by its own.
     assert_eq!(paths("廉洁自律"), ["integrity/_index.md"]);
+    assert_eq!(paths("以案为鉴"), ["integrity/case.md"]);
     // Neither the home page nor a folder without `_index.md`.
     assert_eq!(paths("本库收录"), Vec::<String>::new());
     assert_eq!(paths("保密工作"), ["secrets/note.md"]);
@@ -1186,6 +1188,7 @@ fn a_sections_own_page_is_found_in_both_engines() {
         q("廉政教育"),
         q("警示教育案例"),
         q("廉洁自律"),
+        q("以案为鉴"),
         q("本库收录"),
         q("保密工作"),
         q("教育"),

@@ -202,13 +202,13 @@ fn section_document(
 ) -> TantivyDocument {
     let section = &site.sections[index];
     let rendered = &compiled.sections[index];
-    let body = match section.description() {
-        Some(description) if !rendered.plain_text.is_empty() => {
-            format!("{description}\n{}", rendered.plain_text)
-        }
-        Some(description) => description.to_string(),
-        None => rendered.plain_text.clone(),
-    };
+    let body = with_lead(
+        [
+            section.front.summary.as_deref(),
+            section.front.description.as_deref(),
+        ],
+        &rendered.plain_text,
+    );
     doc!(
         fields.path => searched_section(site, index).unwrap_or_default(),
         fields.url => section.url.clone(),
@@ -226,6 +226,19 @@ fn section_document(
     )
 }
 
+/// A document's text: its summary and description (readers see them in lists and on section
+/// pages, so a search must find them), each once, before its Markdown's text.
+fn with_lead(lead: [Option<&str>; 2], text: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in lead.into_iter().flatten().chain([text]) {
+        let part = part.trim();
+        if !part.is_empty() && !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join("\n")
+}
+
 /// The `kind` of a section's document, beside the pages' `note` and `session`.
 pub const SECTION_KIND: &str = "section";
 
@@ -240,6 +253,10 @@ fn document(
     let page = &site.pages[index];
     let rendered = &compiled.pages[index];
     let front = &page.front;
+    let body = with_lead(
+        [front.summary.as_deref(), front.description.as_deref()],
+        &rendered.plain_text,
+    );
     let meta = [front.meeting.as_deref(), front.host.as_deref()]
         .into_iter()
         .flatten()
@@ -249,7 +266,7 @@ fn document(
         fields.path => page.source.clone(),
         fields.url => page.url.clone(),
         fields.title => front.title.clone(),
-        fields.body => rendered.plain_text.clone(),
+        fields.body => body.clone(),
         fields.headings => rendered.headings.join("\n"),
         fields.tags_text => front.tags.join("\n"),
         fields.meta => meta,
@@ -262,7 +279,7 @@ fn document(
     );
     if grams == Grams::InFields {
         document.add_text(fields.title_grams, &front.title);
-        document.add_text(fields.body_grams, &rendered.plain_text);
+        document.add_text(fields.body_grams, &body);
         let meta_grams = meta_grams_text(
             front.topic.as_deref(),
             front.meeting.as_deref(),
