@@ -40,7 +40,7 @@ pub struct StatsArgs {
     /// Only this year, e.g. 2024
     #[arg(long, value_parser = parse_year, value_name = "YYYY")]
     pub year: Option<u16>,
-    /// Print JSON: {"sessions": [{"year", "meeting", "count", "attendees"}]}
+    /// Print JSON: {"sessions": [{"year", "meeting", "count", "attendees", "attendees_unrecorded"}]}
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// Print CSV (UTF-8 with a BOM, for Excel)
@@ -129,7 +129,7 @@ pub struct SearchArgs {
     /// One JSON object per result and line
     #[arg(long)]
     pub json: bool,
-    /// The words to search for
+    /// The words to search for; -word leaves out the pages with it, "quotes" find it exactly
     #[arg(
         required_unless_present_any = ["kind", "meeting", "tag", "year", "from", "to"],
         value_name = "QUERY"
@@ -270,7 +270,7 @@ const CHINESE_HELP: &[(&str, &str, &str)] = &[
     (
         "stats",
         "json",
-        "输出 JSON：{\"sessions\": [{\"year\", \"meeting\", \"count\", \"attendees\"}]}",
+        "输出 JSON：{\"sessions\": [{\"year\", \"meeting\", \"count\", \"attendees\", \"attendees_unrecorded\"}]}",
     ),
     (
         "stats",
@@ -385,6 +385,26 @@ fn chinese_usage(command: &clap::Command) -> String {
     usage
 }
 
+/// Why a value was refused, in Chinese: the standard library's and clap's reasons for the
+/// numbers and addresses of our options are English (studybook's own parsers already speak
+/// the editor's language and come back as they are).
+fn value_problem_in_chinese(reason: &str) -> String {
+    if let Some((_, range)) = reason.split_once(" is not in ") {
+        if let Some((low, high)) = range.split_once("..=") {
+            return format!("要在 {low} 到 {high} 之间");
+        }
+    }
+    match reason {
+        "invalid digit found in string" => "要写一个整数".to_string(),
+        "number too large to fit in target type" => "数太大了".to_string(),
+        "cannot parse integer from empty string" => "不能为空".to_string(),
+        "invalid IP address syntax" => {
+            "不是 IP 地址，例如 127.0.0.1（只有本机）或 0.0.0.0（局域网都能访问）".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
 /// A usage error in the editor's language: clap words them in English only, so the common
 /// kinds are said again in Chinese.
 pub fn usage_error_text(err: &clap::Error) -> Option<String> {
@@ -404,7 +424,18 @@ pub fn usage_error_text(err: &clap::Error) -> Option<String> {
         .unwrap_or_default();
     let more = "\n   运行 `studybook --help` 查看全部命令和参数";
     let message = match err.kind() {
-        ErrorKind::InvalidSubcommand => format!("没有 `{}` 这个命令", value(ContextKind::InvalidSubcommand)?),
+        ErrorKind::InvalidSubcommand => {
+            let name = value(ContextKind::InvalidSubcommand)?;
+            // `studybook help search build`: a command, but not where it was written.
+            if <Cli as clap::CommandFactory>::command()
+                .find_subcommand(&name)
+                .is_some()
+            {
+                format!("`{name}` 不能写在这里：一次查看一个命令的帮助，例如 `studybook help {name}`")
+            } else {
+                format!("没有 `{name}` 这个命令")
+            }
+        }
         ErrorKind::UnknownArgument => format!("不认识的参数 `{}`", value(ContextKind::InvalidArg)?),
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{}", value(ContextKind::InvalidArg)?),
         ErrorKind::MissingSubcommand => {
@@ -413,9 +444,12 @@ pub fn usage_error_text(err: &clap::Error) -> Option<String> {
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             let arg = value(ContextKind::InvalidArg)?;
             let given = value(ContextKind::InvalidValue).unwrap_or_default();
+            if given.is_empty() && err.kind() == ErrorKind::InvalidValue {
+                return Some(format!("错误：参数 `{arg}` 后面缺少要写的值{more}"));
+            }
             let why = err
                 .source()
-                .map(|source| format!("：{source}"))
+                .map(|source| format!("：{}", value_problem_in_chinese(&source.to_string())))
                 .or_else(|| value(ContextKind::ValidValue).map(|valid| format!("，可选的值：{valid}")))
                 .unwrap_or_default();
             format!("参数 `{arg}` 的值 `{given}` 不对{why}")

@@ -125,6 +125,8 @@ pub struct Labels {
     /// Around the number of sessions that record no attendees, after the attendance.
     pub unrecorded_before: &'static str,
     pub unrecorded_after: &'static str,
+    /// The same after a count of one (English has a singular).
+    pub unrecorded_after_one: &'static str,
     /// The column of `stats --csv` counting the sessions that record no attendees.
     pub unrecorded_column: &'static str,
     pub chart_caption: &'static str,
@@ -207,8 +209,9 @@ static ZH_CN: Labels = Labels {
     downloads: "导出数据",
     year_suffix: "年",
     times: "次",
-    unrecorded_before: "（另有 ",
-    unrecorded_after: " 次学习未记录参会人数）",
+    unrecorded_before: "（其中 ",
+    unrecorded_after: " 次学习未记录参会人数，未计入参会人次）",
+    unrecorded_after_one: " 次学习未记录参会人数，未计入参会人次）",
     unrecorded_column: "未记录参会人数的次数",
     chart_caption: "各会议第一议题学习次数",
     stats_caption: "学习次数（按年度、会议）",
@@ -290,7 +293,8 @@ static EN: Labels = Labels {
     year_suffix: "",
     times: "",
     unrecorded_before: " (",
-    unrecorded_after: " sessions record no attendees)",
+    unrecorded_after: " sessions record no attendees, left out of the attendance)",
+    unrecorded_after_one: " session records no attendees, left out of the attendance)",
     unrecorded_column: "Sessions without attendees",
     chart_caption: "First-topic study sessions per meeting",
     stats_caption: "Sessions by year and meeting",

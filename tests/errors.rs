@@ -2121,6 +2121,27 @@ fn usage_errors_are_in_the_editors_language() {
             &["stats", "--json", "--csv"][..],
             "错误：参数 `--json` 不能和 `--csv` 一起用".to_string(),
         ),
+        // A missing value, and the reasons the standard library and clap give in English.
+        (
+            &["search", "--year"][..],
+            "错误：参数 `--year <YYYY>` 后面缺少要写的值".to_string(),
+        ),
+        (
+            &["search", "--limit", "abc", "学习"][..],
+            "错误：参数 `--limit <LIMIT>` 的值 `abc` 不对：要写一个整数".to_string(),
+        ),
+        (
+            &["search", "--limit", "0", "学习"][..],
+            "错误：参数 `--limit <LIMIT>` 的值 `0` 不对：要在 1 到 1000 之间".to_string(),
+        ),
+        (
+            &["serve", "--port", "99999"][..],
+            "错误：参数 `--port <PORT>` 的值 `99999` 不对：要在 0 到 65535 之间".to_string(),
+        ),
+        (
+            &["serve", "--bind", "nonsense"][..],
+            "错误：参数 `--bind <BIND>` 的值 `nonsense` 不对：不是 IP 地址，例如 127.0.0.1（只有本机）或 0.0.0.0（局域网都能访问）".to_string(),
+        ),
         (
             &["search", "--kind", "x", "学习"][..],
             "错误：参数 `--kind <KIND>` 的值 `x` 不对，可选的值：note、session、section".to_string(),
@@ -2137,6 +2158,17 @@ fn usage_errors_are_in_the_editors_language() {
     assert_eq!(
         result.stderr,
         format!("错误：没有 `buld` 这个命令\n   提示：是不是要写 `build`？\n{more}\n")
+    );
+    // A command, but not where it was written (it said there was no such command).
+    let mut command = studybook_command();
+    command
+        .env("STUDYBOOK_LANG", "zh-CN")
+        .args(["help", "search", "build"]);
+    let result = Run::from(command.output().unwrap());
+    assert_eq!(result.code, 2);
+    assert_eq!(
+        result.stderr,
+        format!("错误：`build` 不能写在这里：一次查看一个命令的帮助，例如 `studybook help build`\n{more}\n")
     );
     let year = run(&["stats", "--year", "2024年"]).success();
     assert!(year.stdout.contains("2024"), "{}", year.stdout);

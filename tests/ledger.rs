@@ -739,13 +739,35 @@ fn sessions_without_attendees_are_counted_apart() {
     let table = site.run(&["stats", "--year", "2024"]).success();
     assert_eq!(
         table.stdout.lines().last(),
-        Some("（另有 1 次学习未记录参会人数）"),
+        Some("（其中 1 次学习未记录参会人数，未计入参会人次）"),
         "{}",
         table.stdout
     );
     site.build().success();
     let lead = select_texts(&site.html("sessions/stats.html"), "p.lead").join("");
-    assert!(lead.contains("（另有 1 次学习未记录参会人数）"), "{lead}");
+    assert!(
+        lead.contains("（其中 1 次学习未记录参会人数，未计入参会人次）"),
+        "{lead}"
+    );
+    // In English, one session in the singular (it said "1 sessions record").
+    let config = std::fs::read_to_string(site.path("book.toml")).unwrap();
+    site.write(
+        "book.toml",
+        &config.replace("[book]", "[book]\nlanguage = \"en\""),
+    );
+    let table = site.run(&["stats", "--year", "2024"]).success();
+    assert_eq!(
+        table.stdout.lines().last(),
+        Some("(1 session records no attendees, left out of the attendance)"),
+        "{}",
+        table.stdout
+    );
+    site.build().success();
+    let lead = select_texts(&site.html("sessions/stats.html"), "p.lead").join("");
+    assert!(
+        lead.contains(" (1 session records no attendees, left out of the attendance)"),
+        "{lead}"
+    );
 }
 
 #[test]

@@ -125,7 +125,11 @@ fn table(counts: &[YearMeetingCount], config: &Config) -> String {
         out.push_str(&format!(
             "{}{unrecorded}{}\n",
             labels.unrecorded_before.trim_start(),
-            labels.unrecorded_after
+            if unrecorded == 1 {
+                labels.unrecorded_after_one
+            } else {
+                labels.unrecorded_after
+            }
         ));
     }
     out
