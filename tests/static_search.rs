@@ -1153,6 +1153,15 @@ fn a_sections_own_page_is_found_in_both_engines() {
             "---\ntitle: 警示教育案例选编\ndate: 2024-03-01\nsummary: 以案为鉴的警示材料。\n---\n\n廉政教育要常抓不懈。\n",
         ),
         (
+            // A snippet moved back from the end of the text must not start inside a match.
+            "reform.md",
+            &format!(
+                "---\ntitle: 改革笔记\ndate: 2024-02-01\n---\n\n{}改革{}改革丙丙改革\n",
+                "甲".repeat(9),
+                "乙".repeat(73)
+            ),
+        ),
+        (
             "secrets/note.md",
             "---\ntitle: 保密工作要点\ndate: 2023-05-01\n---\n\n保密工作无小事。\n",
         ),
@@ -1178,6 +1187,15 @@ fn a_sections_own_page_is_found_in_both_engines() {
     assert_eq!(hit["kind"], "section", "{hit}");
     assert_eq!(hit["url"], "integrity/index.html", "{hit}");
     assert_eq!(hit["date"], serde_json::Value::Null, "{hit}");
+    let cli = site.run(&["search", "--json", "改革"]).success();
+    let hit: serde_json::Value = serde_json::from_str(cli.stdout.trim()).unwrap();
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .starts_with("…<mark>改革</mark>乙"),
+        "{hit}"
+    );
     let human = site.run(&["search", "廉洁自律"]).success();
     assert!(human.stdout.contains("1. 廉政教育  [栏目]"), "{}", human.stdout);
     let filtered = |args: &[&str]| cli_paths_of(&site, args);
@@ -1189,6 +1207,7 @@ fn a_sections_own_page_is_found_in_both_engines() {
         q("警示教育案例"),
         q("廉洁自律"),
         q("以案为鉴"),
+        q("改革"),
         q("本库收录"),
         q("保密工作"),
         q("教育"),

@@ -81,6 +81,27 @@ pub fn highlight(text: &str, terms: &[String]) -> String {
     render(&chars, 0, chars.len(), &merged(&spans, 0, chars.len()))
 }
 
+/// `start..end` widened so that no match is cut in two: a window moved back from the end of the
+/// text could start inside one and show its last character alone marked.
+fn around_whole_matches(spans: &[(usize, usize, usize)], mut start: usize, mut end: usize) -> (usize, usize) {
+    loop {
+        let mut moved = false;
+        for &(from, to, _) in spans {
+            if from < start && start < to {
+                start = from;
+                moved = true;
+            }
+            if from < end && end < to {
+                end = to;
+                moved = true;
+            }
+        }
+        if !moved {
+            return (start, end);
+        }
+    }
+}
+
 /// About `width` characters of `text` around its best passage: the window that holds the most
 /// distinct terms, then the most matches. With no match, the start of the text.
 pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
@@ -106,6 +127,7 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
         .map_or(0, |(_, std::cmp::Reverse(from))| from);
     let end = (best_start + width).min(chars.len());
     let start = end.saturating_sub(width).min(best_start);
+    let (start, end) = around_whole_matches(&spans, start, end);
     let mut html = String::new();
     if start > 0 {
         html.push('…');
@@ -153,6 +175,16 @@ mod tests {
             highlight("第1次学习", &["学".to_string()]),
             "第1次<mark>学</mark>习"
         );
+    }
+
+    /// The best window lies at the end of the text, so it is moved back by `width`, to a
+    /// start inside an earlier match: that match is shown whole, not its last character.
+    #[test]
+    fn a_window_never_cuts_a_match_in_two() {
+        let text = format!("{}改革{}改革丙丙改革", "甲".repeat(9), "乙".repeat(73));
+        let html = snippet(&text, &["改革".to_string()], 80);
+        assert!(html.starts_with("…<mark>改革</mark>乙"), "{html}");
+        assert!(html.ends_with("<mark>改革</mark>"), "{html}");
     }
 
     #[test]

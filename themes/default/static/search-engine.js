@@ -660,6 +660,14 @@
     var bestStart = best ? -best[2] : 0;
     var end = Math.min(bestStart + width, chars.length);
     var start = Math.min(Math.max(0, end - width), bestStart);
+    // No match cut in two (around_whole_matches in snippet.rs).
+    for (var moved = true; moved;) {
+      moved = false;
+      spans.forEach(function (span) {
+        if (span[0] < start && start < span[1]) { start = span[0]; moved = true; }
+        if (span[0] < end && end < span[1]) { end = span[1]; moved = true; }
+      });
+    }
     var html = start > 0 ? '\u2026' : '';
     html += trimWhite(renderMarks(chars, start, end, merged(spans, start, end)));
     if (end < chars.length) { html += '\u2026'; }
