@@ -194,7 +194,7 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Set by commands that never write (`check`, `stats`): their error list does not say that
+/// Set by commands that never write (`check`, `stats`, `search`): their error list does not say that
 /// nothing was written, which only means something after a build.
 static WRITES_NOTHING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 

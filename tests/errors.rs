@@ -2074,6 +2074,20 @@ fn check_reports_the_same_errors_and_writes_nothing() {
         run.stderr
     );
     assert!(!site.path("public").exists());
+    // Nor does search, with no site where it is pointed.
+    let mut command = studybook_command();
+    command
+        .args(["search", "--root"])
+        .arg(site.path("no-such-folder"))
+        .arg("学习");
+    let run = Run::from(command.output().unwrap());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: found 1 error:\n  1. book.toml: no book.toml in "),
+        "search writes nothing, so it does not say so: {}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::diagnostics::ContentErrors;
 use crate::search::{SearchRequest, Searcher};
 
 pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    crate::diagnostics::writes_nothing();
     let config = Config::load(&args.root.root)
         .map_err(|diagnostics| crate::BuildError::Content(ContentErrors { diagnostics }))?;
     let searcher = Searcher::open(&config.output_dir)?;
