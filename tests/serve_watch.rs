@@ -1187,6 +1187,9 @@ fn a_port_in_use_is_a_clear_error_suggesting_port() {
     let site = TestSite::fixture("basic");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
+    // The next port taken too (when it can be): the suggestion must be one that is free.
+    let next_port = taken.local_addr().unwrap().port() + 1;
+    let next_taken = std::net::TcpListener::bind(("127.0.0.1", next_port)).ok();
     for (language, in_use) in [("en", "in use"), ("zh-CN", "已被占用")] {
         let mut child = studybook_command()
             .env("STUDYBOOK_LANG", language)
@@ -1208,9 +1211,23 @@ fn a_port_in_use_is_a_clear_error_suggesting_port() {
         assert_eq!(status.code(), Some(1), "stderr: {stderr}");
         assert!(stderr.contains(&port), "{stderr}");
         assert!(stderr.contains(in_use), "{stderr}");
-        assert!(stderr.contains("--port"), "{stderr}");
+        let suggested: u16 = stderr
+            .split("--port ")
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+            .and_then(|number| number.parse().ok())
+            .unwrap_or_else(|| panic!("no suggested port in {stderr}"));
+        assert_ne!(suggested.to_string(), port, "{stderr}");
+        if next_taken.is_some() {
+            assert_ne!(suggested, next_port, "the next port is taken too: {stderr}");
+        }
+        assert!(
+            std::net::TcpListener::bind(("127.0.0.1", suggested)).is_ok(),
+            "the suggested port {suggested} is free: {stderr}"
+        );
     }
     drop(taken);
+    drop(next_taken);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -287,7 +287,12 @@ async fn hold_swap_lock(State(state): State<Arc<SiteState>>, request: Request, n
 pub async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(address).await.map_err(|err| {
         if err.kind() == std::io::ErrorKind::AddrInUse {
-            let (port, ip, next) = (address.port(), address.ip(), address.port().wrapping_add(1).max(1024));
+            let (port, ip) = (address.port(), address.ip());
+            // A port that is free now, so that the suggestion works when tried.
+            let next = (1..=100)
+                .map(|step| port.saturating_add(step).max(1024))
+                .find(|&candidate| std::net::TcpListener::bind(SocketAddr::new(ip, candidate)).is_ok())
+                .unwrap_or(port.saturating_add(1).max(1024));
             anyhow::anyhow!(
                 "{}",
                 text!(
