@@ -1460,6 +1460,11 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
     );
     assert_eq!(cli_paths(&site, "2023-05"), ["may.md"]);
     assert_eq!(cli_paths(&site, "2023年5月"), ["may.md"]);
+    // A year of two digits, as said aloud, is this century's: the pages dated in 2023 (not the
+    // one that says 2023年: numbers match whole).
+    assert_eq!(sorted(cli_paths(&site, "23年")), ["june.md", "may.md"]);
+    assert_eq!(cli_paths(&site, "23年5月"), ["may.md"]);
+    assert_eq!(cli_paths(&site, "23年安全生产"), ["may.md"]);
     // Dated in 2023 and about 安全生产, or saying both; run together, the same.
     assert_eq!(
         sorted(cli_paths(&site, "2023年 安全生产")),
@@ -1500,6 +1505,10 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
         "\"2023年\"",
         "2024年度",
         "2025",
+        "23年",
+        "23年5月",
+        "23年安全生产",
+        "安全生产23年",
     ]
     .iter()
     .map(|t| q(t))

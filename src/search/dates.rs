@@ -7,10 +7,15 @@ use super::analyzer::is_cjk_char;
 
 /// The days (`YYYYMMDD`, first and last) of the year, month or day a normalised part names:
 /// `2023`, `2023年`, `2023年度`; `2023-05`, `2023/5`, `2023.05`, `2023年5月`; `2023-05-08`,
-/// `2023年5月8日`. Years 1900 to 2100 only, so other numbers stay numbers. The browser ports
-/// this function (three regular expressions there).
+/// `2023年5月8日`. Years 1900 to 2100 only, so other numbers stay numbers. A year of two digits
+/// before 年 is this century's, as said aloud (`23年`, `23年度`, `23年5月`: 2023); not written
+/// with separators (`23-05` is no date). The browser ports this function (three regular
+/// expressions there).
 pub fn dates_named(text: &str) -> Option<(u32, u32)> {
     let chars: Vec<char> = text.chars().collect();
+    if chars.len() >= 3 && chars[..2].iter().all(char::is_ascii_digit) && chars[2] == '年' {
+        return dates_named(&format!("20{text}"));
+    }
     let digits = |from: usize, most: usize| {
         chars[from..]
             .iter()
@@ -75,19 +80,22 @@ pub fn dates_named(text: &str) -> Option<(u32, u32)> {
 /// every 2023 page with 会 anywhere. The longest such date wins. The browser ports this.
 pub fn leading_date(text: &str) -> Option<(String, String)> {
     let chars: Vec<char> = text.chars().collect();
-    (4..chars.len().saturating_sub(1)).rev().find_map(|cut| {
+    (3..chars.len().saturating_sub(1)).rev().find_map(|cut| {
         let date: String = chars[..cut].iter().collect();
         (starts_a_rest(chars[cut]) && is_whole_date(&date)).then(|| (date, chars[cut..].iter().collect()))
     })
 }
 
 /// [`leading_date`] at the end of a part (`安全生产2024年`, `区委常委会2024年3月`): the rest (two
-/// characters at least, ending with a CJK character) and the date. The longest date wins.
+/// characters at least, ending with a CJK character) and the date. The longest date wins; a
+/// year of two digits stays whole here (`工作第23年` counts years, it does not date them).
 pub fn trailing_date(text: &str) -> Option<(String, String)> {
     let chars: Vec<char> = text.chars().collect();
     (2..chars.len().saturating_sub(3)).find_map(|cut| {
         let date: String = chars[cut..].iter().collect();
-        (is_cjk_char(chars[cut - 1]) && is_whole_date(&date)).then(|| (chars[..cut].iter().collect(), date))
+        let full_year = chars[cut..cut + 4].iter().all(char::is_ascii_digit);
+        (is_cjk_char(chars[cut - 1]) && full_year && is_whole_date(&date))
+            .then(|| (chars[..cut].iter().collect(), date))
     })
 }
 
@@ -120,7 +128,13 @@ mod tests {
             ("2023-05-04", Some((20230504, 20230504))),
             ("12345", None),
             ("1800", None),
-            ("23年", None),
+            ("23年", Some((20230101, 20231231))),
+            ("23年度", Some((20230101, 20231231))),
+            ("23年5月", Some((20230501, 20230531))),
+            ("23年5月8日", Some((20230508, 20230508))),
+            ("23-05", None),
+            ("123年", None),
+            ("23", None),
             ("2023年5", Some((20230501, 20230531))),
             ("5月", None),
             ("2023年安全", None),
@@ -170,6 +184,10 @@ mod tests {
             Some(("区委常委会".into(), "2024年3月".into()))
         );
         assert_eq!(trailing("会2024年"), None);
+        // A year of two digits: split off before the words, not after (a count of years).
+        assert_eq!(split("23年安全生产"), Some(("23年".into(), "安全生产".into())));
+        assert_eq!(trailing("工作第23年"), None);
+        assert_eq!(trailing("工作23年5月"), None);
         assert_eq!(trailing("目标2035"), None);
         let parts = crate::search::query::parse_query("2024年安全生产 -2023年学习 常委会2024年");
         let texts: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();

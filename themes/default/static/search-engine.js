@@ -507,7 +507,9 @@
   var YEAR_NAMED = /^(\d{4})(?:\u5e74|\u5e74\u5ea6)?$/;
   var MONTH_NAMED = /^(\d{4})[\u5e74\-\/.](\d{1,2})\u6708?$/;
   var DAY_NAMED = /^(\d{4})[\u5e74\-\/.](\d{1,2})[\u6708\-\/.](\d{1,2})\u65e5?$/;
+  var SHORT_YEAR = /^\d\d\u5e74/;
   function datesNamed(text) {
+    if (SHORT_YEAR.test(text)) { return datesNamed('20' + text); }
     var m = YEAR_NAMED.exec(text) || MONTH_NAMED.exec(text) || DAY_NAMED.exec(text);
     if (!m) { return null; }
     var year = parseInt(m[1], 10);
@@ -534,7 +536,7 @@
   }
   function leadingDate(text) {
     var chars = Array.from(text);
-    for (var cut = chars.length - 2; cut >= 4; cut--) {
+    for (var cut = chars.length - 2; cut >= 3; cut--) {
       var date = chars.slice(0, cut).join('');
       if (startsARest(chars[cut]) && isWholeDate(date)) { return [date, chars.slice(cut).join('')]; }
     }
@@ -544,7 +546,8 @@
     var chars = Array.from(text);
     for (var cut = 2; cut < chars.length - 3; cut++) {
       var date = chars.slice(cut).join('');
-      if (isCjk(chars[cut - 1]) && isWholeDate(date)) { return [chars.slice(0, cut).join(''), date]; }
+      var fullYear = /^\d{4}/.test(date);
+      if (isCjk(chars[cut - 1]) && fullYear && isWholeDate(date)) { return [chars.slice(0, cut).join(''), date]; }
     }
     return null;
   }
