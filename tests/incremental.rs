@@ -244,6 +244,42 @@ fn an_edited_page_matches_its_new_text_verbatim_and_no_longer_its_old_text() {
     );
 }
 
+/// A section whose text links a page by `[[…]]` shows that page's title: when an edit changes
+/// the title, the section's search document changes with its page (it kept the old title).
+#[test]
+fn a_section_showing_a_changed_title_is_searched_with_the_new_one() {
+    let site = TestSite::demo();
+    let section = site.path("content/policies/_index.md");
+    let text = std::fs::read_to_string(&section).unwrap();
+    std::fs::write(
+        &section,
+        format!("{text}\n重点参阅[[policies/letters-and-visits.md]]。\n"),
+    )
+    .unwrap();
+    let mut workspace = Workspace::new(BuildOptions::new(site.root()));
+    workspace
+        .rebuild(&Change::everything(), &NotServing)
+        .unwrap_or_else(|e| panic!("the demo builds: {e}"));
+    assert!(verbatim_paths(&site, "\"重点参阅《信访工作条例》学习要点\"")
+        .contains(&"policies/_index.md".to_string()));
+    let path = edit(&site, "content/policies/letters-and-visits.md", |text| {
+        text.replace(
+            "title = \"《信访工作条例》学习要点\"",
+            "title = \"信访条例要点解读\"",
+        )
+    });
+    rebuild_pages(&mut workspace, &[path]);
+    assert_eq!(
+        verbatim_paths(&site, "\"重点参阅信访条例要点解读\""),
+        ["policies/_index.md"]
+    );
+    assert!(verbatim_paths(&site, "\"重点参阅《信访工作条例》\"").is_empty());
+    assert_same_as_full_build(
+        &site,
+        &["\"重点参阅信访条例要点解读\"", "信访条例要点解读", "重点参阅"],
+    );
+}
+
 /// A page's summary, which readers see in lists, is searched; after an edit in `serve` as after
 /// a full build.
 #[test]

@@ -141,6 +141,8 @@ pub(super) struct Plan {
     pub stale_files: Vec<String>,
     /// Pages whose search document changed.
     pub reindex: Vec<usize>,
+    /// Sections whose search document changed (their text shows a changed title).
+    pub reindex_sections: Vec<usize>,
     pub warnings: Vec<Diagnostic>,
     undo: Undo,
 }
@@ -372,6 +374,7 @@ pub(super) fn apply(loaded: &mut Loaded, edits: Edits) -> Result<Plan, BuildErro
         subset: outputs.subset,
         stale_files: outputs.stale_files,
         reindex: outputs.reindex.into_iter().collect(),
+        reindex_sections: outputs.reindex_sections.into_iter().collect(),
         warnings,
         undo,
     })
@@ -447,6 +450,7 @@ impl Before {
 struct Outputs {
     subset: Subset,
     reindex: BTreeSet<usize>,
+    reindex_sections: BTreeSet<usize>,
     /// Output files that no longer exist (a tag nobody carries, a ledger year gone).
     stale_files: Vec<String>,
 }
@@ -466,6 +470,7 @@ fn outputs_showing_changes(
 ) -> Outputs {
     let mut subset = Subset::default();
     let mut reindex: BTreeSet<usize> = recompile.clone();
+    let mut reindex_sections: BTreeSet<usize> = BTreeSet::new();
     subset.pages.extend(recompile);
     let mut card_changed: BTreeSet<usize> = BTreeSet::new();
     let mut ledger = false;
@@ -533,6 +538,8 @@ fn outputs_showing_changes(
         for (index, (old, new)) in sections_before.iter().zip(&compiled.sections).enumerate() {
             if old.html != new.html {
                 subset.sections.insert(index);
+                // Its search document holds that text too.
+                reindex_sections.insert(index);
             }
         }
     }
@@ -556,6 +563,7 @@ fn outputs_showing_changes(
     Outputs {
         subset,
         reindex,
+        reindex_sections,
         stale_files,
     }
 }

@@ -335,9 +335,9 @@ impl Workspace {
             self.last_good = None;
             return Err(err.into());
         }
-        if !plan.reindex.is_empty() {
+        if !plan.reindex.is_empty() || !plan.reindex_sections.is_empty() {
             self.index_generation.fetch_add(1, Ordering::SeqCst);
-            if let Err(err) = self.update_index(&plan.reindex) {
+            if let Err(err) = self.update_index(&plan.reindex, &plan.reindex_sections) {
                 self.last_good = None;
                 self.close_index();
                 return Err(err.into());
@@ -362,8 +362,8 @@ impl Workspace {
         }))
     }
 
-    /// Replaces the search documents of `pages` in the live index and commits.
-    fn update_index(&mut self, pages: &[usize]) -> anyhow::Result<()> {
+    /// Replaces the search documents of `pages` and `sections` in the live index and commits.
+    fn update_index(&mut self, pages: &[usize], sections: &[usize]) -> anyhow::Result<()> {
         let loaded = self.last_good.as_ref().expect("an edit has a last good build");
         let live = LiveIndex::open(&mut self.live_index, loaded)?;
         search::index::replace_documents(
@@ -372,6 +372,7 @@ impl Workspace {
             &loaded.site,
             &loaded.compiled,
             pages,
+            sections,
         )
     }
 

@@ -63,7 +63,9 @@ pub fn write_index(
     for (order, entry) in documents {
         writer.add_document(match entry {
             Entry::Page(page) => document(&fields, site, compiled, page, order, Grams::InFile),
-            Entry::Section(section) => section_document(&fields, site, compiled, section, order),
+            Entry::Section(section) => {
+                section_document(&fields, site, compiled, section, order, Grams::InFile)
+            }
         })?;
     }
     writer.commit()?;
@@ -86,15 +88,30 @@ pub fn open_writer(dir: &Path, analyzer: &Analyzer) -> anyhow::Result<(Index, In
     Ok((index, writer, fields))
 }
 
-/// Replaces the documents of `pages` (deleted by path, added again) and commits.
+/// Replaces the documents of `pages` and `sections` (deleted by path, added again) and commits.
 pub fn replace_documents(
     writer: &mut IndexWriter,
     fields: &Fields,
     site: &Site,
     compiled: &Compiled,
     pages: &[usize],
+    sections: &[usize],
 ) -> anyhow::Result<()> {
     let order = path_order(site);
+    for &section in sections {
+        let (Some(path), Some(place)) = (searched_section(site, section), order.sections[section]) else {
+            continue;
+        };
+        writer.delete_term(tantivy::Term::from_field_text(fields.path, &path));
+        writer.add_document(section_document(
+            fields,
+            site,
+            compiled,
+            section,
+            place,
+            Grams::InFields,
+        ))?;
+    }
     for &page in pages {
         writer.delete_term(tantivy::Term::from_field_text(
             fields.path,
@@ -191,14 +208,15 @@ enum Grams {
 
 /// The document of section `index`: its title, its description and text as the body, kind
 /// `section`, no date (a year or date filter, and a year in the query, are about the pages),
-/// no tags (tag pages list pages). Written by full builds only: `serve` rebuilds everything
-/// when an `_index.md` changes.
+/// no tags (tag pages list pages). `serve` rebuilds everything when an `_index.md` changes, and
+/// replaces the document when its text shows a page title that an edit changed.
 fn section_document(
     fields: &Fields,
     site: &Site,
     compiled: &Compiled,
     index: usize,
     order: u64,
+    grams: Grams,
 ) -> TantivyDocument {
     let section = &site.sections[index];
     let rendered = &compiled.sections[index];
@@ -209,11 +227,11 @@ fn section_document(
         ],
         &rendered.plain_text,
     );
-    doc!(
+    let mut document = doc!(
         fields.path => searched_section(site, index).unwrap_or_default(),
         fields.url => section.url.clone(),
         fields.title => section.title().to_string(),
-        fields.body => body,
+        fields.body => body.clone(),
         fields.headings => rendered.headings.join("\n"),
         fields.tags_text => String::new(),
         fields.meta => String::new(),
@@ -222,8 +240,14 @@ fn section_document(
         fields.year => 0u64,
         fields.studied => 0u64,
         fields.order => order,
-        fields.verbatim_file => 1u64,
-    )
+        fields.verbatim_file => u64::from(grams == Grams::InFile),
+    );
+    if grams == Grams::InFields {
+        document.add_text(fields.title_grams, section.title());
+        document.add_text(fields.body_grams, &body);
+        document.add_text(fields.meta_grams, meta_grams_text(None, None, None, &[]));
+    }
+    document
 }
 
 /// A document's text: its summary and description (readers see them in lists and on section
