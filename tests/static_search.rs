@@ -1170,8 +1170,9 @@ fn a_sections_own_page_is_found_in_both_engines() {
     }
     site.build().success();
     let paths = |query: &str| cli_paths(&site, query);
-    // The section by its title first (a title holding the query), then the page by its text.
-    assert_eq!(paths("廉政教育"), ["integrity/_index.md", "integrity/case.md"]);
+    // A page holding the query comes before a section's page holding it, even in its title
+    // (sections score half: they list what the pages say).
+    assert_eq!(paths("廉政教育"), ["integrity/case.md", "integrity/_index.md"]);
     assert_eq!(
         paths("警示教育案例"),
         ["integrity/case.md", "integrity/_index.md"]
@@ -1185,6 +1186,9 @@ fn a_sections_own_page_is_found_in_both_engines() {
     let cli = site.run(&["search", "--json", "廉洁自律"]).success();
     let hit: serde_json::Value = serde_json::from_str(cli.stdout.trim()).unwrap();
     assert_eq!(hit["kind"], "section", "{hit}");
+    // Half of a page's: verbatim (1000) in the text (10), and BM25.
+    let score = hit["score"].as_f64().unwrap();
+    assert!((505.0..600.0).contains(&score), "{hit}");
     assert_eq!(hit["url"], "integrity/index.html", "{hit}");
     assert_eq!(hit["date"], serde_json::Value::Null, "{hit}");
     let cli = site.run(&["search", "--json", "改革"]).success();

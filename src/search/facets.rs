@@ -82,6 +82,11 @@ impl tantivy::collector::SegmentCollector for SegmentMatches {
 
     fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
         let columns = &mut self.columns;
+        let score = if columns.is_section(doc) {
+            score * super::query::SECTION_SCORE_FACTOR
+        } else {
+            score
+        };
         self.matches.push(Match {
             score,
             date: columns.date.first(doc).unwrap_or(0),
@@ -185,6 +190,8 @@ struct FacetColumns {
     /// Matches per term ordinal of kind, meeting and tags.
     ords: [Vec<usize>; 3],
     years: HashMap<u64, usize>,
+    /// The kind column's ordinal of sections' own pages, when the segment holds one.
+    section_ord: Option<u64>,
 }
 
 impl FacetColumns {
@@ -199,6 +206,10 @@ impl FacetColumns {
                     .map_or(0, |column| column.dictionary().num_terms())
             ]
         });
+        let section_ord = match &columns[0] {
+            Some(kind) => kind.dictionary().term_ord(super::index::SECTION_KIND)?,
+            None => None,
+        };
         Ok(FacetColumns {
             date: fast.u64("date")?,
             order: fast.u64("order")?,
@@ -206,7 +217,16 @@ impl FacetColumns {
             columns,
             ords,
             years: HashMap::new(),
+            section_ord,
         })
+    }
+
+    /// Whether `doc` is a section's own page.
+    fn is_section(&self, doc: u32) -> bool {
+        match (&self.columns[0], self.section_ord) {
+            (Some(kind), Some(section)) => kind.term_ords(doc).next() == Some(section),
+            _ => false,
+        }
     }
 
     /// Counts one matching document by column ordinals; strings are looked up once, at the end.

@@ -46,6 +46,11 @@ pub const VERBATIM_SCORE: f32 = 1000.0;
 /// and tags, as [`gram_fields`]): the title counts most, then tags and topic, as for words.
 /// A part that is no word of the index (`三会`, `新质`) has no BM25 to rank its pages by.
 pub const VERBATIM_FIELD_BONUS: [f32; 3] = [80.0, 10.0, 30.0];
+/// A section's own page scores this much of what a page would: below the pages that hold the
+/// query as it does (in the same tier, half of it puts it under them all), above those that
+/// only hold its words apart; found by its title alone (`党建知识`), it still comes first. A
+/// power of two, so both engines scale their `f32` sums exactly.
+pub const SECTION_SCORE_FACTOR: f32 = 0.5;
 /// Characters in a snippet.
 pub const SNIPPET_CHARS: usize = 80;
 /// Most terms a lone character inside a phrase may stand for, per segment: more than any

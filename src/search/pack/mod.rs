@@ -294,6 +294,7 @@ pub fn write_pack_unless(
         "maxQueryChars": super::query::MAX_QUERY_CHARS,
         "snippetChars": super::query::SNIPPET_CHARS,
         "verbatimScore": super::query::VERBATIM_SCORE,
+        "sectionScoreFactor": super::query::SECTION_SCORE_FACTOR,
         "verbatimFieldBonus": super::query::VERBATIM_FIELD_BONUS,
     });
     // Last: a page that finds `meta.js` finds every file it names.

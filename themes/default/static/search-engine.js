@@ -1280,6 +1280,10 @@
         matched = new Set();
         for (var all = 0; all < self.dates.length; all++) { matched.add(all); scores.set(all, 0); }
       }
+      // A section's own page scores a part of what a page would (SECTION_SCORE_FACTOR, query.rs).
+      matched.forEach(function (doc) {
+        if (KINDS[self.kinds[doc]] === 'section') { scores.set(doc, Math.fround(scores.get(doc) * meta.sectionScoreFactor)); }
+      });
       // What snippets mark: every part that is not excluded (stop words too), and its words.
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         terms.push(part.text);
