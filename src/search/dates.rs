@@ -4,17 +4,24 @@
 //! (`datesNamed`, `leadingDate`, `trailingDate` in the built-in search engine).
 
 use super::analyzer::is_cjk_char;
+use crate::content::Date;
 
 /// The days (`YYYYMMDD`, first and last) of the year, month or day a normalised part names:
 /// `2023`, `2023年`, `2023年度`; `2023-05`, `2023/5`, `2023.05`, `2023年5月`; `2023-05-08`,
 /// `2023年5月8日`. Years 1900 to 2100 only, so other numbers stay numbers. A year of two digits
-/// before 年 is this century's, as said aloud (`23年`, `23年度`, `23年5月`: 2023); not written
-/// with separators (`23-05` is no date). The browser ports this function (three regular
-/// expressions there).
+/// before 年 is read as said aloud (`23年`, `23年度`, `23年5月`: 2023): this century's up to next
+/// year, the last century's after (`98年`: 1998); not written with separators (`23-05` is no
+/// date). The browser ports this function (three regular expressions there).
 pub fn dates_named(text: &str) -> Option<(u32, u32)> {
     let chars: Vec<char> = text.chars().collect();
-    if chars.len() >= 3 && chars[..2].iter().all(char::is_ascii_digit) && chars[2] == '年' {
-        return dates_named(&format!("20{text}"));
+    if is_short_year(&chars) {
+        let short: u32 = text[..2].parse().ok()?;
+        let century = if short <= Date::current_year() % 100 + 1 {
+            20
+        } else {
+            19
+        };
+        return dates_named(&format!("{century}{text}"));
     }
     let digits = |from: usize, most: usize| {
         chars[from..]
@@ -80,10 +87,29 @@ pub fn dates_named(text: &str) -> Option<(u32, u32)> {
 /// every 2023 page with 会 anywhere. The longest such date wins. The browser ports this.
 pub fn leading_date(text: &str) -> Option<(String, String)> {
     let chars: Vec<char> = text.chars().collect();
+    // After a year of two digits, these say it counts years: `10年来`, `70年代`, `5年前`.
+    let counts_years = |c: char| is_short_year(&chars) && "来代前后间内多左以里".contains(c);
     (3..chars.len().saturating_sub(1)).rev().find_map(|cut| {
         let date: String = chars[..cut].iter().collect();
-        (starts_a_rest(chars[cut]) && is_whole_date(&date)).then(|| (date, chars[cut..].iter().collect()))
+        (starts_a_rest(chars[cut]) && !counts_years(chars[cut]) && is_whole_date(&date))
+            .then(|| (date, chars[cut..].iter().collect()))
     })
+}
+
+/// A part naming a date with a year of two digits, written with all four (`23年5月`:
+/// `2023年5月`): what snippets mark in the pages that write it so.
+pub fn with_full_year(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if !is_short_year(&chars) {
+        return None;
+    }
+    let (first, _) = dates_named(text)?;
+    Some(format!("{}{text}", first / 1_000_000))
+}
+
+/// Whether `chars` start with a year of two digits: `23年`.
+fn is_short_year(chars: &[char]) -> bool {
+    chars.len() >= 3 && chars[..2].iter().all(char::is_ascii_digit) && chars[2] == '年'
 }
 
 /// [`leading_date`] at the end of a part (`安全生产2024年`, `区委常委会2024年3月`): the rest (two
@@ -133,6 +159,7 @@ mod tests {
             ("23年5月", Some((20230501, 20230531))),
             ("23年5月8日", Some((20230508, 20230508))),
             ("23-05", None),
+            ("98年", Some((19980101, 19981231))),
             ("123年", None),
             ("23", None),
             ("2023年5", Some((20230501, 20230531))),
@@ -187,6 +214,11 @@ mod tests {
         // A year of two digits: split off before the words, not after (a count of years).
         assert_eq!(split("23年安全生产"), Some(("23年".into(), "安全生产".into())));
         assert_eq!(trailing("工作第23年"), None);
+        assert_eq!(super::with_full_year("23年5月").as_deref(), Some("2023年5月"));
+        assert_eq!(super::with_full_year("2023年"), None);
+        for counted in ["10年来的变化", "70年代末", "5年前的笔记", "10年间", "10年以上"] {
+            assert_eq!(split(counted), None, "{counted}");
+        }
         assert_eq!(trailing("工作23年5月"), None);
         assert_eq!(trailing("目标2035"), None);
         let parts = crate::search::query::parse_query("2024年安全生产 -2023年学习 常委会2024年");

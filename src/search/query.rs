@@ -24,7 +24,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use super::analyzer::{grams, is_cjk_char, is_stop_word, normalize, query_grams, Analyzer, QueryGram};
-use super::dates::{dates_named, leading_date, trailing_date};
+use super::dates::{dates_named, leading_date, trailing_date, with_full_year};
 use super::facets::{AllMatches, FacetNames, FacetTotals, Match};
 pub use super::facets::{FacetCount, Facets};
 use super::file_match::{FileDocuments, FileMatchQuery};
@@ -692,6 +692,7 @@ fn highlight_terms(parts: &[Part], matched_by: &[MatchedBy]) -> Vec<String> {
     for (part, by) in parts.iter().zip(matched_by).filter(|(p, _)| !p.exclude) {
         terms.push(part.text.clone());
         if !part.exact {
+            terms.extend(with_full_year(&part.text));
             terms.extend(highlighted_pieces(&part.text, &by.pieces));
             terms.extend(by.words.iter().cloned());
         }

@@ -45,7 +45,7 @@ pub(super) fn check_fields(
             "date" => match text_of(&value).as_deref().map(|s| (s, Date::parse(s))) {
                 Some((text, Some(date))) => {
                     // `2204-03-05` for 2024: a ledger year of its own, two centuries on.
-                    let this_year = current_year();
+                    let this_year = super::Date::current_year();
                     if u32::from(date.year) > this_year + 1 {
                         warnings.push(
                             Diagnostic::warning(
@@ -481,16 +481,6 @@ fn several_paths(text: &str) -> bool {
             let lower = part.to_lowercase();
             lower.ends_with(".md") || lower.ends_with(".markdown")
         })
-}
-
-/// The current year by the system clock (UTC), for the check of dates far ahead.
-fn current_year() -> u32 {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs() / 86_400);
-    // Whole years of 365.2425 days since 1970: off by a day at most around New Year, which
-    // a check for dates more than a year ahead does not notice.
-    1970 + (days * 10_000 / 3_652_425) as u32
 }
 
 /// The YYYY-MM-DD spelling of a date written another common way (`2024.3.5`, `2024年3月5日`,

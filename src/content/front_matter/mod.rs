@@ -27,6 +27,17 @@ pub struct Date {
 }
 
 impl Date {
+    /// The current year by the system clock (UTC): for the check of dates far ahead, and the
+    /// century of a year of two digits in a query.
+    pub fn current_year() -> u32 {
+        let days = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs() / 86_400);
+        // Whole years of 365.2425 days since 1970: off by a day at most around New Year, which
+        // a check for dates more than a year ahead does not notice.
+        1970 + (days * 10_000 / 3_652_425) as u32
+    }
+
     /// Parses exactly `YYYY-MM-DD` and checks that the day exists.
     pub fn parse(text: &str) -> Option<Date> {
         let bytes = text.as_bytes();

@@ -509,7 +509,10 @@
   var DAY_NAMED = /^(\d{4})[\u5e74\-\/.](\d{1,2})[\u6708\-\/.](\d{1,2})\u65e5?$/;
   var SHORT_YEAR = /^\d\d\u5e74/;
   function datesNamed(text) {
-    if (SHORT_YEAR.test(text)) { return datesNamed('20' + text); }
+    if (SHORT_YEAR.test(text)) {
+      var short = parseInt(text.slice(0, 2), 10);
+      return datesNamed((short <= new Date().getUTCFullYear() % 100 + 1 ? '20' : '19') + text);
+    }
     var m = YEAR_NAMED.exec(text) || MONTH_NAMED.exec(text) || DAY_NAMED.exec(text);
     if (!m) { return null; }
     var year = parseInt(m[1], 10);
@@ -534,11 +537,19 @@
   function startsARest(c) {
     return isCjk(c) && c !== YEAR && c !== MONTH && c !== DAY && c !== PERIOD;
   }
+  /* The port of with_full_year: `23年5月` as `2023年5月`, for snippets. */
+  function withFullYear(text) {
+    if (!SHORT_YEAR.test(text)) { return null; }
+    var range = datesNamed(text);
+    return range ? String(Math.floor(range[0] / 1000000)) + text : null;
+  }
   function leadingDate(text) {
     var chars = Array.from(text);
+    // After a year of two digits, these say it counts years (leading_date in dates.rs).
+    var countsYears = SHORT_YEAR.test(text) ? '\u6765\u4ee3\u524d\u540e\u95f4\u5185\u591a\u5de6\u4ee5\u91cc' : '';
     for (var cut = chars.length - 2; cut >= 3; cut--) {
       var date = chars.slice(0, cut).join('');
-      if (startsARest(chars[cut]) && isWholeDate(date)) { return [date, chars.slice(cut).join('')]; }
+      if (startsARest(chars[cut]) && countsYears.indexOf(chars[cut]) < 0 && isWholeDate(date)) { return [date, chars.slice(cut).join('')]; }
     }
     return null;
   }
@@ -1288,6 +1299,8 @@
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         terms.push(part.text);
         if (!part.exact) {
+          var full = withFullYear(part.text);
+          if (full) { terms.push(full); }
           terms = terms.concat(highlightedPieces(part.text, part.pieces));
           terms = terms.concat(part.words);
         }
