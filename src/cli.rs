@@ -445,7 +445,11 @@ pub fn usage_error_text(err: &clap::Error) -> Option<String> {
             let arg = value(ContextKind::InvalidArg)?;
             let given = value(ContextKind::InvalidValue).unwrap_or_default();
             if given.is_empty() && err.kind() == ErrorKind::InvalidValue {
-                return Some(format!("错误：参数 `{arg}` 后面缺少要写的值{more}"));
+                let choices = value(ContextKind::ValidValue)
+                    .filter(|valid| !valid.is_empty())
+                    .map(|valid| format!("，可选的值：{valid}"))
+                    .unwrap_or_default();
+                return Some(format!("错误：参数 `{arg}` 后面缺少要写的值{choices}{more}"));
             }
             let why = err
                 .source()

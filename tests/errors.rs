@@ -2141,6 +2141,10 @@ fn usage_errors_are_in_the_editors_language() {
             "错误：参数 `--year <YYYY>` 后面缺少要写的值".to_string(),
         ),
         (
+            &["search", "--kind", ""][..],
+            "错误：参数 `--kind <KIND>` 后面缺少要写的值，可选的值：note、session、section".to_string(),
+        ),
+        (
             &["search", "--limit", "abc", "学习"][..],
             "错误：参数 `--limit <LIMIT>` 的值 `abc` 不对：要写一个整数".to_string(),
         ),
@@ -2207,7 +2211,10 @@ fn usage_errors_are_in_the_editors_language() {
 fn help_is_in_the_editors_language() {
     let help = |lang: &str, args: &[&str]| {
         let mut command = studybook_command();
-        command.env_remove("STUDYBOOK_LANG").env("LANG", lang).args(args);
+        for key in ["STUDYBOOK_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"] {
+            command.env_remove(key);
+        }
+        command.env("LANG", lang).args(args);
         Run::from(command.output().unwrap()).success().stdout
     };
     let search = help("zh_CN.UTF-8", &["search", "--help"]);

@@ -251,15 +251,19 @@ fn section_document(
 }
 
 /// A document's text: its summary and description (readers see them in lists and on section
-/// pages, so a search must find them), each once, before its Markdown's text.
+/// pages, so a search must find them) before its Markdown's text, unless that text holds them
+/// already (a summary copied from the first paragraph would count its words twice).
 fn with_lead(lead: [Option<&str>; 2], text: &str) -> String {
+    let text = text.trim();
     let mut parts: Vec<&str> = Vec::new();
-    for part in lead.into_iter().flatten().chain([text]) {
+    for part in lead.into_iter().flatten() {
         let part = part.trim();
-        if !part.is_empty() && !parts.contains(&part) {
+        if !part.is_empty() && !parts.contains(&part) && !text.contains(part) {
             parts.push(part);
         }
     }
+    parts.push(text);
+    parts.retain(|part| !part.is_empty());
     parts.join("\n")
 }
 
@@ -325,4 +329,19 @@ fn document(
         document.add_text(fields.tags, tag);
     }
     document
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_lead;
+
+    #[test]
+    fn a_summary_leads_the_text_once() {
+        assert_eq!(with_lead([Some("要点。"), None], "正文。"), "要点。\n正文。");
+        // Copied from the text, or the same as the description: not again.
+        assert_eq!(with_lead([Some("正文"), Some("正文")], "正文。"), "正文。");
+        assert_eq!(with_lead([Some("甲"), Some("甲")], "乙"), "甲\n乙");
+        assert_eq!(with_lead([Some(" "), None], ""), "");
+        assert_eq!(with_lead([Some("要点"), None], ""), "要点");
+    }
 }

@@ -35,7 +35,8 @@ pub struct Fields {
     pub date: Field,
     pub year: Field,
     pub studied: Field,
-    /// The page's place among all pages in source path order: the last tie-break of results,
+    /// The document's place among all documents (pages and sections' own pages) in source
+    /// path order: the last tie-break of results,
     /// and its document id in the static pack, so neither depends on how indexing threads
     /// happened to fill segments.
     pub order: Field,

@@ -283,16 +283,24 @@ async fn hold_swap_lock(State(state): State<Arc<SiteState>>, request: Request, n
     next.run(request).await
 }
 
+/// A port that is free now after `port` on `ip`, so that the suggestion works when tried: the
+/// ports after it, then from 1024 on (past 65535), a hundred at most.
+fn free_port_after(ip: std::net::IpAddr, port: u16) -> u16 {
+    (u32::from(port) + 1..=65_535)
+        .chain(1024..u32::from(port))
+        .filter_map(|candidate| u16::try_from(candidate).ok())
+        .filter(|&candidate| candidate >= 1024)
+        .take(100)
+        .find(|&candidate| std::net::TcpListener::bind(SocketAddr::new(ip, candidate)).is_ok())
+        .unwrap_or(3000)
+}
+
 /// Binds the listener, with an error that says what to do when the port is taken.
 pub async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(address).await.map_err(|err| {
         if err.kind() == std::io::ErrorKind::AddrInUse {
             let (port, ip) = (address.port(), address.ip());
-            // A port that is free now, so that the suggestion works when tried.
-            let next = (1..=100)
-                .map(|step| port.saturating_add(step).max(1024))
-                .find(|&candidate| std::net::TcpListener::bind(SocketAddr::new(ip, candidate)).is_ok())
-                .unwrap_or(port.saturating_add(1).max(1024));
+            let next = free_port_after(ip, port);
             anyhow::anyhow!(
                 "{}",
                 text!(
@@ -512,4 +520,20 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Re
         })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::free_port_after;
+
+    /// Past the last port, the suggestion starts again from 1024, and is free.
+    #[test]
+    fn the_port_suggested_after_the_last_one_is_a_free_one() {
+        let ip: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        for port in [65_535, 65_534, 80] {
+            let next = free_port_after(ip, port);
+            assert!(next >= 1024 && next != port, "{port}: {next}");
+            assert!(std::net::TcpListener::bind((ip, next)).is_ok(), "{port}: {next}");
+        }
+    }
 }

@@ -88,7 +88,7 @@
   /* A kind as readers call it (a theme's own search.html may predate sections' label). */
   function kindLabel(kind) {
     if (kind === 'session') { return L.session; }
-    if (kind === 'section') { return L.section || kind; }
+    if (kind === 'section') { return L.section || ''; }
     return L.note;
   }
 
@@ -139,7 +139,7 @@
       link.innerHTML = hit.title_html; /* escaped by the search engine, only <mark> is markup */
       item.appendChild(link);
       var meta = el('div', 'page-meta');
-      meta.appendChild(el('span', 'badge', kindLabel(hit.kind)));
+      if (kindLabel(hit.kind)) { meta.appendChild(el('span', 'badge', kindLabel(hit.kind))); }
       if (hit.date) { meta.appendChild(el('time', '', hit.date)); }
       if (hit.meeting) { meta.appendChild(el('span', '', hit.meeting)); }
       /* A record may be found by its host: say who it was. */
