@@ -537,7 +537,7 @@
   function startsARest(c) {
     return isCjk(c) && c !== YEAR && c !== MONTH && c !== DAY && c !== PERIOD;
   }
-  /* The port of with_full_year: `23年5月` as `2023年5月`, for snippets. */
+  /* The port of with_full_year: a date with a year of two digits written with all four, for snippets. */
   function withFullYear(text) {
     if (!SHORT_YEAR.test(text)) { return null; }
     var range = datesNamed(text);
