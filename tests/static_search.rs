@@ -1338,6 +1338,13 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
             "室务会学习了有关文件。支部书记讲授党课。",
         ),
         (
+            // Holds 室务会, a 2, a 第 and a 次, but not 第2次; 10 and 年来, but not 10年.
+            "decoy.md",
+            "工作安排",
+            "2024-10-20",
+            "室务会研究了有关工作，每年开展2次检查。第一议题制度要落实。近年来10月的变化。",
+        ),
+        (
             "numbers.md",
             "2024年第24次学习",
             "2024-06-01",
@@ -1382,6 +1389,8 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
         "第2次室务会",
         "室务会第2次",
         "书记讲党课",
+        "10年来的变化",
+        "2次检查",
     ]
     .iter()
     .map(|t| q(t))
@@ -1408,6 +1417,9 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
         title("第2次室务会"),
         "<mark>室务会</mark>第一议题学习（2024年<mark>第2次</mark>）"
     );
+    // A number is matched with what it counts, as typed: not a 2, a 第 and a 次 anywhere.
+    assert_eq!(paths("室务会第2次"), ["office.md"]);
+    assert_eq!(paths("10年来的变化"), Vec::<String>::new());
     // The 第 of 第2次 goes with the number, not with the meeting before it (室务会第一议题 was
     // marked 室务会第); a lone 讲 between two words marks with neither (书记讲授 was marked
     // 书记讲).
@@ -1474,6 +1486,7 @@ fn a_year_or_month_in_the_query_finds_the_pages_dated_in_it_in_both_engines() {
     assert_eq!(sorted(cli_paths(&site, "23年")), ["june.md", "may.md"]);
     assert_eq!(cli_paths(&site, "23年5月"), ["may.md"]);
     assert_eq!(cli_paths(&site, "23年安全生产"), ["may.md"]);
+    assert_eq!(cli_paths(&site, "安全生产23年"), ["may.md"]);
     // What they say with all four digits is marked.
     let cli = site.run(&["search", "--json", "23年6月"]).success();
     let hit: serde_json::Value = serde_json::from_str(cli.stdout.trim()).unwrap();

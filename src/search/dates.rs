@@ -113,14 +113,15 @@ fn is_short_year(chars: &[char]) -> bool {
 }
 
 /// [`leading_date`] at the end of a part (`安全生产2024年`, `区委常委会2024年3月`): the rest (two
-/// characters at least, ending with a CJK character) and the date. The longest date wins; a
-/// year of two digits stays whole here (`工作第23年` counts years, it does not date them).
+/// characters at least, ending with a CJK character) and the date (`安全生产24年` too). The
+/// longest date wins. A year of two digits after what counts years stays whole (`工作第23年`,
+/// `满10年`).
 pub fn trailing_date(text: &str) -> Option<(String, String)> {
     let chars: Vec<char> = text.chars().collect();
-    (2..chars.len().saturating_sub(3)).find_map(|cut| {
+    (2..chars.len().saturating_sub(2)).find_map(|cut| {
         let date: String = chars[cut..].iter().collect();
-        let full_year = chars[cut..cut + 4].iter().all(char::is_ascii_digit);
-        (is_cjk_char(chars[cut - 1]) && full_year && is_whole_date(&date))
+        let counted = is_short_year(&chars[cut..]) && "第满近共约整了逾".contains(chars[cut - 1]);
+        (is_cjk_char(chars[cut - 1]) && !counted && is_whole_date(&date))
             .then(|| (chars[..cut].iter().collect(), date))
     })
 }
@@ -219,7 +220,8 @@ mod tests {
         for counted in ["10年来的变化", "70年代末", "5年前的笔记", "10年间", "10年以上"] {
             assert_eq!(split(counted), None, "{counted}");
         }
-        assert_eq!(trailing("工作23年5月"), None);
+        assert_eq!(trailing("任职满10年"), None);
+        assert_eq!(trailing("安全生产24年"), Some(("安全生产".into(), "24年".into())));
         assert_eq!(trailing("目标2035"), None);
         let parts = crate::search::query::parse_query("2024年安全生产 -2023年学习 常委会2024年");
         let texts: Vec<&str> = parts.iter().map(|p| p.text.as_str()).collect();

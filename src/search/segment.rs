@@ -3,7 +3,7 @@
 //! its pieces when typed run together ([`split_query`]), and the substrings either may look up
 //! ([`candidate_words`]), which the browser fetches vocabulary shards for.
 
-use super::analyzer::{is_stop_word, runs, text_of, Run};
+use super::analyzer::{is_cjk_char, is_stop_word, runs, text_of, Run};
 
 /// Longest word, in characters, that query segmentation looks up in the vocabulary.
 pub const MAX_WORD_CHARS: usize = 8;
@@ -17,6 +17,14 @@ pub const MAX_WORD_CHARS: usize = 8;
 /// Latin word is unknown: then the part can only match verbatim.
 pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option<Vec<String>> {
     let chars: Vec<char> = text.chars().collect();
+    // A number run together with what it counts (`10年来`, `24小时`) is matched as typed or by
+    // its pieces (see `bind_numbers`): its words apart would admit a 10 and a 年来 anywhere.
+    if chars
+        .windows(2)
+        .any(|pair| pair[0].is_ascii_digit() && is_cjk_char(pair[1]))
+    {
+        return None;
+    }
     let mut words = Vec::new();
     for run in runs(&chars) {
         match run {
@@ -109,7 +117,49 @@ pub fn split_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Vec<Piec
             }
         }
     }
-    pieces
+    bind_numbers(pieces, &in_vocabulary)
+}
+
+/// A number among `pieces` (a run of digits) goes with what it counts, as typed: the character
+/// after it (a measure word: 2次, 10年, 5人) and a 第 before it (第2次), as one verbatim piece.
+/// Apart, `党课第2次` admitted a page with 党课, a 2 (安排2次) and the 第 of 第一议题 anywhere,
+/// and `10年来` one with a 10 (10月) and 年来. What is left of the piece after it stays a word
+/// if it is one (a stop word alone is dropped). The browser ports this.
+fn bind_numbers(pieces: Vec<Piece>, in_vocabulary: &impl Fn(&str) -> bool) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    let mut queue: std::collections::VecDeque<Piece> = pieces.into();
+    while let Some(piece) = queue.pop_front() {
+        let text = piece.text();
+        if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
+            out.push(piece);
+            continue;
+        }
+        let mut unit = text.to_string();
+        if let Some(Piece::Verbatim(before)) = out.last_mut() {
+            if before.ends_with('第') {
+                before.pop();
+                unit.insert(0, '第');
+                if before.is_empty() {
+                    out.pop();
+                }
+            }
+        }
+        let next_first = queue.front().and_then(|next| next.text().chars().next());
+        if let Some(first) = next_first.filter(|&c| is_cjk_char(c)) {
+            let next = queue.pop_front().expect("looked at");
+            unit.push(first);
+            let remainder: String = next.text().chars().skip(1).collect();
+            if !remainder.is_empty() && !is_stop_word(&remainder) {
+                queue.push_front(if remainder.chars().count() > 1 && in_vocabulary(&remainder) {
+                    Piece::Word(remainder)
+                } else {
+                    Piece::Verbatim(remainder)
+                });
+            }
+        }
+        out.push(Piece::Verbatim(unit));
+    }
+    out
 }
 
 /// Every string [`segment_query`] may look up in the vocabulary for `text`: each Latin word,
@@ -231,6 +281,13 @@ mod tests {
             Some(vec!["abc".into(), "学习".into()])
         );
         assert_eq!(segment_query("xyz", known), None);
+        // A number before what it counts: no words apart (a 12 and a 学习 anywhere).
+        let with_numbers = |w: &str| known(w) || w == "12";
+        assert_eq!(segment_query("12学习", with_numbers), None);
+        assert_eq!(
+            segment_query("学习12", with_numbers),
+            Some(vec!["学习".into(), "12".into()])
+        );
     }
 
     #[test]
@@ -260,6 +317,16 @@ mod tests {
         );
         // Uncovered characters side by side stay together; a stop word alone is dropped.
         assert_eq!(split_query("四风问题", known), [verbatim("四风"), word("问题")]);
+        // A number goes with the character after it and a 第 before it, as typed.
+        assert_eq!(split_query("党史第2次", known), [word("党史"), verbatim("第2次")]);
+        assert_eq!(split_query("2次学习", known), [verbatim("2次"), word("学习")]);
+        assert_eq!(split_query("10问题", known), [verbatim("10问"), verbatim("题")]);
+        assert_eq!(
+            split_query("10时代学习", known),
+            [verbatim("10时"), verbatim("代"), word("学习")]
+        );
+        assert_eq!(split_query("10的", known), [verbatim("10")]);
+        assert_eq!(split_query("abc 12", known), [word("abc"), verbatim("12")]);
         assert_eq!(
             split_query("新时代的枫桥", known),
             [verbatim("新"), word("时代"), verbatim("枫桥")]

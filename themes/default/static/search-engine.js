@@ -467,6 +467,11 @@
     var self = this;
     var words = [];
     var failed = false;
+    // A number run together with what it counts is matched as typed or by its pieces.
+    var chars = Array.from(text);
+    for (var at = 1; at < chars.length; at++) {
+      if (/[0-9]/.test(chars[at - 1]) && isCjk(chars[at])) { return null; }
+    }
     eachRun(text, function (run) {
       self.coverRun(run, maxWordChars, known).forEach(function (segment) {
         if (!segment.alone) { words.push(segment.text); } else if (!self.isStop(segment.text)) { failed = true; }
@@ -495,7 +500,38 @@
     }, function (word) {
       if (!self.isStop(word)) { pieces.push({ text: word, word: known(word) }); }
     });
-    return pieces;
+    return self.bindNumbers(pieces, known);
+  };
+
+  /* The port of bind_numbers (segment.rs): a number as one verbatim piece with the character
+   * after it and a \u7b2c (ordinal) before it, as typed. */
+  var ORDINAL = '\u7b2c';
+  Analyzer.prototype.bindNumbers = function (pieces, known) {
+    var out = [];
+    var queue = pieces.slice();
+    while (queue.length) {
+      var piece = queue.shift();
+      if (!/^[0-9]+$/.test(piece.text)) { out.push(piece); continue; }
+      var unit = piece.text;
+      var before = out[out.length - 1];
+      if (before && !before.word && before.text.slice(-1) === ORDINAL) {
+        before.text = before.text.slice(0, -1);
+        unit = ORDINAL + unit;
+        if (!before.text) { out.pop(); }
+      }
+      var next = queue[0];
+      var chars = next ? Array.from(next.text) : [];
+      if (chars.length && CJK.test(chars[0])) {
+        queue.shift();
+        unit += chars[0];
+        var remainder = chars.slice(1).join('');
+        if (remainder && !this.isStop(remainder)) {
+          queue.unshift({ text: remainder, word: chars.length > 2 && known(remainder) });
+        }
+      }
+      out.push({ text: unit, word: false });
+    }
+    return out;
   };
 
   /* The request's filters (the API's parameters). */
@@ -555,10 +591,11 @@
   }
   function trailingDate(text) {
     var chars = Array.from(text);
-    for (var cut = 2; cut < chars.length - 3; cut++) {
+    for (var cut = 2; cut < chars.length - 2; cut++) {
       var date = chars.slice(cut).join('');
-      var fullYear = /^\d{4}/.test(date);
-      if (isCjk(chars[cut - 1]) && fullYear && isWholeDate(date)) { return [chars.slice(0, cut).join(''), date]; }
+      // After what counts years, a year of two digits stays whole (trailing_date in dates.rs).
+      var counted = SHORT_YEAR.test(date) && '\u7b2c\u6ee1\u8fd1\u5171\u7ea6\u6574\u4e86\u903e'.indexOf(chars[cut - 1]) >= 0;
+      if (isCjk(chars[cut - 1]) && !counted && isWholeDate(date)) { return [chars.slice(0, cut).join(''), date]; }
     }
     return null;
   }
