@@ -1396,6 +1396,25 @@ fn cli_filters_and_limit() {
     assert_ne!(bad.code, 0, "an impossible date is refused");
     let bad = site().run(&["search", "--kind", "bogus", "第一议题"]);
     assert_ne!(bad.code, 0, "an unknown kind is refused");
+    // As the API: days the wrong way round are refused, an empty tag or meeting is none.
+    let bad = site().run(&["search", "--from", "2024-05-01", "--to", "2024-01-01", "第一议题"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert_eq!(
+        bad.stderr,
+        "error: `--from 2024-05-01` is after `--to 2024-01-01`\n   help: swap the two days\n"
+    );
+    let paths = |args: &[&str]| {
+        let mut all = vec!["search", "--json"];
+        all.extend_from_slice(args);
+        json_lines(&site().run(&all).success().stdout)
+            .iter()
+            .map(|l| l["path"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let unfiltered = paths(&["第一议题"]);
+    assert!(!unfiltered.is_empty());
+    assert_eq!(paths(&["--tag", "", "第一议题"]), unfiltered);
+    assert_eq!(paths(&["--meeting", " ", "第一议题"]), unfiltered);
 }
 
 #[test]

@@ -1150,7 +1150,7 @@ fn a_sections_own_page_is_found_in_both_engines() {
         ),
         (
             "integrity/case.md",
-            "---\ntitle: 警示教育案例选编\ndate: 2024-03-01\nsummary: 以案为鉴的警示材料。\n---\n\n廉政教育要常抓不懈。\n",
+            "---\ntitle: 警示教育案例选编\ndate: 2024-03-01\nsummary: 以案为鉴的警示材料。\ndescription: 元数据里的口诀速记\n---\n\n廉政教育要常抓不懈。\n",
         ),
         (
             // A snippet moved back from the end of the text must not start inside a match.
@@ -1180,6 +1180,8 @@ fn a_sections_own_page_is_found_in_both_engines() {
     // By its summary, as a page by its own.
     assert_eq!(paths("廉洁自律"), ["integrity/_index.md"]);
     assert_eq!(paths("以案为鉴"), ["integrity/case.md"]);
+    // Not by its description, which no page of the site shows.
+    assert_eq!(paths("口诀速记"), Vec::<String>::new());
     // Neither the home page nor a folder without `_index.md`.
     assert_eq!(paths("本库收录"), Vec::<String>::new());
     assert_eq!(paths("保密工作"), ["secrets/note.md"]);

@@ -12,6 +12,20 @@ use crate::search::{SearchRequest, Searcher};
 
 pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     crate::diagnostics::writes_nothing();
+    // As the API answers them: days the wrong way round are a mistake, an empty filter none.
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        if from > to {
+            eprintln!(
+                "{}",
+                crate::text!(
+                    "error: `--from {from}` is after `--to {to}`\n   help: swap the two days",
+                    "错误：`--from {from}` 晚于 `--to {to}`\n   提示：把两个日期对调"
+                )
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
+    let non_empty = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
     let config = Config::load(&args.root.root)
         .map_err(|diagnostics| crate::BuildError::Content(ContentErrors { diagnostics }))?;
     let searcher = Searcher::open(&config.output_dir)?;
@@ -20,8 +34,8 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         limit: usize::from(args.limit),
         offset: 0,
         kind: args.kind,
-        meeting: args.meeting,
-        tag: args.tag,
+        meeting: non_empty(args.meeting),
+        tag: non_empty(args.tag),
         year: args.year,
         from: args.from,
         to: args.to,

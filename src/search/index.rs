@@ -281,10 +281,9 @@ fn document(
     let page = &site.pages[index];
     let rendered = &compiled.pages[index];
     let front = &page.front;
-    let body = with_lead(
-        [front.summary.as_deref(), front.description.as_deref()],
-        &rendered.plain_text,
-    );
+    // A page's description is for the page's metadata only: a search must not match what
+    // no reader can see on the site.
+    let body = with_lead([front.summary.as_deref(), None], &rendered.plain_text);
     let meta = [front.meeting.as_deref(), front.host.as_deref()]
         .into_iter()
         .flatten()
