@@ -458,11 +458,17 @@ pub fn usage_error_text(err: &clap::Error) -> Option<String> {
                 .unwrap_or_default();
             format!("参数 `{arg}` 的值 `{given}` 不对{why}")
         }
-        ErrorKind::ArgumentConflict => format!(
-            "参数 `{}` 不能和 `{}` 一起用",
-            value(ContextKind::InvalidArg)?,
-            value(ContextKind::PriorArg).unwrap_or_default()
-        ),
+        ErrorKind::ArgumentConflict => {
+            let (arg, prior) = (
+                value(ContextKind::InvalidArg)?,
+                value(ContextKind::PriorArg).unwrap_or_default(),
+            );
+            if arg == prior {
+                format!("参数 `{arg}` 只能写一次")
+            } else {
+                format!("参数 `{arg}` 不能和 `{prior}` 一起用")
+            }
+        }
         _ => return None,
     };
     Some(format!("错误：{message}{suggested}{more}"))

@@ -96,13 +96,19 @@ pub fn duplicate_warnings(site: &Site) -> Vec<Diagnostic> {
         );
         if let Some(&first) = seen.get(&key) {
             let first = &site.pages[first];
+            // What they share, without the blanks of fields neither has.
+            let shared = [key.0.as_str(), key.1.as_str(), key.2.as_str()]
+                .into_iter()
+                .filter(|field| !field.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
             warnings.push(
                 Diagnostic::warning(
                     &page.file,
                     text!(
-                        "the same session is recorded twice: `{}` and `{}` have the same meeting, date and topic ({} {} {})",
-                        "同一次学习记录了两遍：`{}` 和 `{}` 的会议、日期和议题都相同（{} {} {}）",
-                        first.file, page.file, key.0, key.1, key.2
+                        "the same session is recorded twice: `{}` and `{}` have the same meeting, date and topic ({})",
+                        "同一次学习记录了两遍：`{}` 和 `{}` 的会议、日期和议题都相同（{}）",
+                        first.file, page.file, shared
                     ),
                 )
                 .at(page.front.lines.title)

@@ -2141,6 +2141,10 @@ fn usage_errors_are_in_the_editors_language() {
             "错误：参数 `--year <YYYY>` 后面缺少要写的值".to_string(),
         ),
         (
+            &["search", "--year", "2024", "--year", "2023", "学习"][..],
+            "错误：参数 `--year <YYYY>` 只能写一次".to_string(),
+        ),
+        (
             &["search", "--kind", ""][..],
             "错误：参数 `--kind <KIND>` 后面缺少要写的值，可选的值：note、session、section".to_string(),
         ),

@@ -1710,6 +1710,25 @@ fn same_meeting_date_and_topic_twice_is_a_warning_naming_both_files() {
         );
     }
     assert!(run.stderr.contains("1 warning"), "{}", run.stderr);
+    // What they share, without a blank where a field is missing.
+    let topic = text
+        .lines()
+        .find_map(|line| line.strip_prefix("topic: "))
+        .expect("the record has a topic");
+    assert!(
+        warnings[0].contains(&format!("(室务会 2024-04-08 {topic})")),
+        "{}",
+        warnings[0]
+    );
+    let without_topic: String = text
+        .lines()
+        .filter(|line| !line.starts_with("topic: "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    site.write(original, &without_topic);
+    site.write(copy, &without_topic.replace("（2024年第1次）", "（重复录入）"));
+    let run = site.build().success();
+    assert!(run.stderr.contains("(室务会 2024-04-08)"), "{}", run.stderr);
     assert!(
         site.output_exists("sessions/2024-04-08-office-copy.html"),
         "the build went on"
