@@ -134,10 +134,24 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
             }
         }
     });
+    problems.extend(markdown_warnings(&page.file, &rendered));
+    CompiledPage {
+        rendered,
+        outgoing,
+        wikilinks,
+        anchor_links,
+        problems,
+    }
+}
+
+/// The warnings of `file`'s rendered Markdown: elements the sanitizer removes, text misread
+/// as Word writes it, what looks like a link and is not.
+fn markdown_warnings(file: &str, rendered: &Rendered) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
     for (line, element) in &rendered.removed {
         problems.push(
             Diagnostic::warning(
-                &page.file,
+                file,
                 text!(
                     "`<{element}>` is removed from the page: the site shows no embedded pages, videos, sounds or forms",
                     "`<{element}>` 会从页面中去掉：站点不显示嵌入的网页、视频、音频或表单"
@@ -152,7 +166,7 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
     }
     for misread in &rendered.misread {
         problems.push(
-            Diagnostic::warning(&page.file, misread.message.clone())
+            Diagnostic::warning(file, misread.message.clone())
                 .at(misread.line)
                 .help(misread.help.clone()),
         );
@@ -160,7 +174,7 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
     for not_link in &rendered.not_links {
         problems.push(
             Diagnostic::warning(
-                &page.file,
+                file,
                 text!(
                     "`{}` is not a link: it shows as plain text",
                     "`{}` 不是链接：它会显示为普通文字",
@@ -171,13 +185,29 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
             .help(not_link.help.clone()),
         );
     }
-    CompiledPage {
-        rendered,
-        outgoing,
-        wikilinks,
-        anchor_links,
-        problems,
+    problems
+}
+
+/// The problems of the text of pages whose front matter has errors (see
+/// [`crate::content::model::UnparsedPage`]): broken links and images, Markdown slips. The
+/// build fails on the header anyway; the editor fixes the whole file in one round.
+pub fn check_unparsed(site: &Site, resolver: &Resolver) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for page in &site.unparsed {
+        let stem = page
+            .source
+            .rsplit_once('.')
+            .map_or(page.source.as_str(), |(stem, _)| stem);
+        let url = format!("{stem}.html");
+        let rendered = markdown::render(&page.body, page.body_line, |link| {
+            if let Err(diagnostic) = resolver.resolve_link(&page.source, &url, &page.file, link) {
+                problems.push(diagnostic);
+            }
+            None
+        });
+        problems.extend(markdown_warnings(&page.file, &rendered));
     }
+    problems
 }
 
 /// Warnings for the links of page `index` to a place that its target page does not have (a

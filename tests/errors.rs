@@ -110,6 +110,44 @@ fn malformed_yaml_front_matter_names_line_and_column() {
     assert!(help_after(&run, "content/notes/bad.md:4:3").contains("key: value"));
 }
 
+/// A front matter with errors does not hide the rest of the file: its broken image, link and
+/// Markdown slips are listed in the same build, so the editor fixes the file in one round (it
+/// took a build for the header, then one for the text).
+#[test]
+fn a_header_error_does_not_hide_the_problems_of_the_text() {
+    for header in [
+        "---\ntitle: 学习笔记\ndate: 2024-13-01\n---",
+        // YAML that does not parse at all.
+        "---\ntitle: 学习笔记\ntags: [甲]\n- 乙\n---",
+    ] {
+        let first = header.lines().count() + 2;
+        let run = break_and_build(
+            "content/notes/bad.md",
+            &format!("{header}\n\n![图](missing.png)\n\n[链接](nope.md)\n\n【附件】(a.md)\n"),
+        );
+        let errors = errors_of(&run);
+        assert_eq!(errors.len(), 3, "{}", run.stderr);
+        assert!(errors[0].starts_with("content/notes/bad.md:"), "{errors:?}");
+        assert_eq!(
+            errors[1..],
+            [
+                format!(
+                    "content/notes/bad.md:{first}: broken image → `missing.png`: the target does not exist"
+                ),
+                format!(
+                    "content/notes/bad.md:{}: broken link → `nope.md`: the target does not exist",
+                    first + 2
+                ),
+            ]
+        );
+        let not_a_link = format!(
+            "warning: content/notes/bad.md:{}: `【附件】(a.md)` is not a link",
+            first + 4
+        );
+        assert!(run.stderr.contains(&not_a_link), "{}", run.stderr);
+    }
+}
+
 #[test]
 fn malformed_toml_front_matter_names_line_and_column() {
     let run = break_and_build(

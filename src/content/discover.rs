@@ -12,13 +12,15 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::front_matter::{parse_document, Document, FrontMatter, Kind};
-use super::model::{safe_file_name, Attachment, Page, Section, Site};
+use super::model::{safe_file_name, Attachment, Page, Section, Site, UnparsedPage};
 use crate::config::Config;
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
 use crate::text;
 
 /// A parsed page with its warnings, or its errors.
 type Parsed = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
+/// A Markdown file read: its path, its parse, and the text after a front matter with errors.
+type ReadFile = (PathBuf, Parsed, Option<(String, usize)>);
 
 /// What the loader should include.
 #[derive(Debug, Clone, Copy, Default)]
@@ -92,13 +94,23 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
     }
 
     // Read and parse every Markdown file in parallel; order is restored by the sorted walk.
-    let parsed: Vec<(PathBuf, Parsed)> = walk
+    let parsed: Vec<ReadFile> = walk
         .markdown
         .par_iter()
         .map(|path| {
             let file = display(path);
-            let result = read_text(path, &file).and_then(|text| parse_document(&file, &text));
-            (path.clone(), result)
+            let (result, body) = match read_text(path, &file) {
+                Ok(text) => {
+                    let result = parse_document(&file, &text);
+                    let body = result
+                        .is_err()
+                        .then(|| super::front_matter::body_after_front_matter(&file, &text))
+                        .flatten();
+                    (result, body)
+                }
+                Err(errors) => (Err(errors), None),
+            };
+            (path.clone(), result, body)
         })
         .collect::<Vec<_>>();
 
@@ -107,12 +119,20 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
     let mut section_files: HashMap<String, String> = HashMap::new();
     let mut pages = Vec::new();
 
-    for (path, result) in parsed {
+    for (path, result, body) in parsed {
         let (document, warnings) = match result {
             Ok(ok) => ok,
             Err(errors) => {
                 diagnostics.extend(errors);
                 let source = display_path(path.strip_prefix(content_dir).unwrap_or(&path), Path::new(""));
+                if let Some((body, body_line)) = body {
+                    site.unparsed.push(UnparsedPage {
+                        source: source.clone(),
+                        file: display(&path),
+                        body,
+                        body_line,
+                    });
+                }
                 site.unreadable.push(source);
                 continue;
             }

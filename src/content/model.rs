@@ -81,6 +81,17 @@ impl Section {
     }
 }
 
+/// A page whose front matter has errors: what is known of it, to check its text.
+#[derive(Debug, Clone)]
+pub struct UnparsedPage {
+    /// Path relative to `content/`, with `/` separators.
+    pub source: String,
+    /// Path relative to the site root, for diagnostics.
+    pub file: String,
+    pub body: String,
+    pub body_line: usize,
+}
+
 /// Any other file under `content/`: copied to the output at the same relative path.
 #[derive(Debug, Clone)]
 pub struct Attachment {
@@ -103,6 +114,9 @@ pub struct Site {
     /// Pages whose own file has errors (already reported), so links to them are not reported
     /// again as broken.
     pub unreadable: Vec<String>,
+    /// The text of those whose front matter has errors but ends: checked anyway, so that one
+    /// build names all of a file's problems, not only its header's.
+    pub unparsed: Vec<UnparsedPage>,
     /// Page index by source path.
     pub page_by_source: HashMap<String, usize>,
     /// Section index by folder.

@@ -215,6 +215,14 @@ pub fn parse_document(file: &str, text: &str) -> Result<(Document, Vec<Diagnosti
     ))
 }
 
+/// The text after a front matter block that has errors, and its first line: when the block
+/// at least ends, the rest can still be checked.
+pub fn body_after_front_matter(file: &str, text: &str) -> Option<(String, usize)> {
+    split(file, text)
+        .ok()
+        .map(|(_, _, body, line)| (body.to_string(), line))
+}
+
 #[derive(Clone, Copy)]
 enum Format {
     Yaml,
