@@ -406,8 +406,8 @@ fn value_problem_in_chinese(reason: &str) -> String {
 }
 
 /// A usage error in the editor's language: clap words them in English only, so the common
-/// kinds are said again in Chinese.
-pub fn usage_error_text(err: &clap::Error) -> Option<String> {
+/// kinds are said again in Chinese, pointing to the help of the command `args` name.
+pub fn usage_error_text(err: &clap::Error, args: &[std::ffi::OsString]) -> Option<String> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     use std::error::Error as _;
     if crate::diagnostics::message_language() != crate::i18n::Language::ZhCn {
@@ -422,7 +422,22 @@ pub fn usage_error_text(err: &clap::Error) -> Option<String> {
         .or_else(|| value(ContextKind::SuggestedArg))
         .map(|s| format!("\n   提示：是不是要写 `{s}`？"))
         .unwrap_or_default();
-    let more = "\n   运行 `studybook --help` 查看全部命令和参数";
+    // The command's own help when one was named (not `help`), else the whole list.
+    let command = args
+        .iter()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy())
+        .find(|arg| !arg.starts_with('-'))
+        .filter(|name| {
+            name != "help"
+                && <Cli as clap::CommandFactory>::command()
+                    .find_subcommand(name.as_ref())
+                    .is_some()
+        });
+    let more = match &command {
+        Some(name) => format!("\n   运行 `studybook {name} --help` 查看这个命令的参数"),
+        None => "\n   运行 `studybook --help` 查看全部命令和参数".to_string(),
+    };
     let message = match err.kind() {
         ErrorKind::InvalidSubcommand => {
             let name = value(ContextKind::InvalidSubcommand)?;

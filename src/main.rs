@@ -11,9 +11,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = studybook::cli::with_exclusions_as_words(std::env::args_os().collect());
-    let cli = match studybook::cli::parse_from(args) {
+    let cli = match studybook::cli::parse_from(args.clone()) {
         Ok(cli) => cli,
-        Err(err) => match studybook::cli::usage_error_text(&err) {
+        Err(err) => match studybook::cli::usage_error_text(&err, &args) {
             Some(text) => {
                 eprintln!("{text}");
                 return ExitCode::from(2);

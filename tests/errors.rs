@@ -2209,7 +2209,9 @@ fn usage_errors_are_in_the_editors_language() {
     ] {
         let result = run(args);
         assert_eq!(result.code, 2, "{args:?}\n{}", result.stderr);
-        assert_eq!(result.stderr, format!("{expected}\n{more}\n"), "{args:?}");
+        // The command's own help, where the arguments are.
+        let own = format!("   运行 `studybook {} --help` 查看这个命令的参数", args[0]);
+        assert_eq!(result.stderr, format!("{expected}\n{own}\n"), "{args:?}");
     }
     let mut command = studybook_command();
     command.env("STUDYBOOK_LANG", "zh-CN").arg("buld");
