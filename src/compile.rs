@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::content::model::UnparsedPage;
 use crate::content::Site;
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::links::{percent_decode, split_fragment, Resolver, Target};
@@ -191,9 +192,9 @@ fn markdown_warnings(file: &str, rendered: &Rendered) -> Vec<Diagnostic> {
 /// The problems of the text of pages whose front matter has errors (see
 /// [`crate::content::model::UnparsedPage`]): broken links and images, Markdown slips. The
 /// build fails on the header anyway; the editor fixes the whole file in one round.
-pub fn check_unparsed(site: &Site, resolver: &Resolver) -> Vec<Diagnostic> {
+pub fn check_unparsed(pages: &[UnparsedPage], resolver: &Resolver) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for page in &site.unparsed {
+    for page in pages {
         let stem = page
             .source
             .rsplit_once('.')

@@ -168,7 +168,7 @@ pub fn load(options: &BuildOptions) -> Result<Loaded, BuildError> {
     let resolver = links::Resolver::new(&site, &generated_files(&config));
     let (compiled, link_problems) = compile::compile(&site, &resolver);
     diagnostics.extend(link_problems);
-    diagnostics.extend(compile::check_unparsed(&site, &resolver));
+    diagnostics.extend(compile::check_unparsed(&site.unparsed, &resolver));
     let warnings = diagnostics.into_result()?;
     let theme = theme.expect("theme errors were reported above");
     let analyzer = analyzer.expect("dictionary errors were reported above");

@@ -280,6 +280,40 @@ fn a_section_showing_a_changed_title_is_searched_with_the_new_one() {
     );
 }
 
+/// An edit that breaks a page's front matter reports the problems of its text in the same
+/// rebuild, as a full build does, and writes nothing.
+#[test]
+fn an_edit_with_a_header_error_reports_the_text_too() {
+    let (site, mut workspace) = start();
+    let before = site.snapshot_output();
+    let path = edit(&site, "content/documents/eight-point-rules.md", |text| {
+        format!(
+            "{}\n\n[坏链接](no-such-page.md)\n",
+            text.replacen("date: 2023-09-04", "date: 2023-13-04", 1)
+        )
+    });
+    let err = workspace
+        .rebuild(&content_change(&[path]), &NotServing)
+        .expect_err("a bad date fails the rebuild");
+    let BuildError::Content(errors) = &err else {
+        panic!("a content error, not {err}");
+    };
+    let messages: Vec<String> = errors.errors().map(ToString::to_string).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("content/documents/eight-point-rules.md:3")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("broken link") && m.contains("no-such-page.md")),
+        "{messages:?}"
+    );
+    assert_eq!(site.snapshot_output(), before, "a failed rebuild writes nothing");
+}
+
 /// A page's summary, which readers see in lists, is searched; after an edit in `serve` as after
 /// a full build.
 #[test]

@@ -6,12 +6,15 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::compile::{check_anchors, compile_page, compile_section, resolve_materials, Compiled, Material};
+use crate::compile::{
+    check_anchors, check_unparsed, compile_page, compile_section, resolve_materials, Compiled, Material,
+};
 use crate::content::discover::{
     check_name_clashes, check_session, meeting_spellings, read_text, session_fields_on_a_note,
     sort_section_pages,
 };
-use crate::content::front_matter::parse_document;
+use crate::content::front_matter::{body_after_front_matter, parse_document};
+use crate::content::model::UnparsedPage;
 use crate::content::{Date, Page, Site};
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
 use crate::links::Resolver;
@@ -44,11 +47,28 @@ pub(super) fn read_edits(
             return Ok(None);
         }
         let file = display_path(path, &loaded.config.root);
-        let parsed = read_text(path, &file).and_then(|text| parse_document(&file, &text));
-        let (document, warnings) = match parsed {
+        let text = match read_text(path, &file) {
+            Ok(text) => text,
+            Err(errors) => {
+                diagnostics.extend(errors);
+                continue;
+            }
+        };
+        let (document, warnings) = match parse_document(&file, &text) {
             Ok(parsed) => parsed,
             Err(errors) => {
                 diagnostics.extend(errors);
+                // As a full build does: the text is checked too, the whole file in one round.
+                if let Some((body, body_line)) = body_after_front_matter(&file, &text) {
+                    let unparsed = UnparsedPage {
+                        source: loaded.site.pages[index].source.clone(),
+                        file: file.clone(),
+                        body,
+                        body_line,
+                    };
+                    let resolver = Resolver::new(&loaded.site, &generated_files(&loaded.config));
+                    diagnostics.extend(check_unparsed(std::slice::from_ref(&unparsed), &resolver));
+                }
                 continue;
             }
         };
