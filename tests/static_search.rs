@@ -1344,8 +1344,9 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
             "decoy.md",
             "工作安排",
             "2024-10-20",
-            "室务会研究了有关工作，每年开展2次检查。第一议题制度要落实。近年来10月的变化。",
+            "室务会研究了有关工作，每年开展2次检查。第一议题制度要落实。近年来10月的变化。第1次会议在5月召开。",
         ),
+        ("decimal.md", "投资情况", "2024-10-21", "全年投资增长1.5倍。"),
         (
             "numbers.md",
             "2024年第24次学习",
@@ -1393,6 +1394,8 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
         "书记讲党课",
         "10年来的变化",
         "2次检查",
+        "1.5",
+        "投资增长1.5",
     ]
     .iter()
     .map(|t| q(t))
@@ -1422,6 +1425,9 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
     // A number is matched with what it counts, as typed: not a 2, a 第 and a 次 anywhere.
     assert_eq!(paths("室务会第2次"), ["office.md"]);
     assert_eq!(paths("10年来的变化"), Vec::<String>::new());
+    // A decimal number is one number: not a 1 and a 5 anywhere.
+    assert_eq!(paths("1.5"), ["decimal.md"]);
+    assert_eq!(paths("增长1.5倍"), ["decimal.md"]);
     // The 第 of 第2次 goes with the number, not with the meeting before it (室务会第一议题 was
     // marked 室务会第); a lone 讲 between two words marks with neither (书记讲授 was marked
     // 书记讲).

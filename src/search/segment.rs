@@ -19,9 +19,10 @@ pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option
     let chars: Vec<char> = text.chars().collect();
     // A number run together with what it counts (`10年来`, `24小时`) is matched as typed or by
     // its pieces (see `bind_numbers`): its words apart would admit a 10 and a 年来 anywhere.
-    if chars
-        .windows(2)
-        .any(|pair| pair[0].is_ascii_digit() && is_cjk_char(pair[1]))
+    if has_decimal(&chars)
+        || chars
+            .windows(2)
+            .any(|pair| pair[0].is_ascii_digit() && is_cjk_char(pair[1]))
     {
         return None;
     }
@@ -83,6 +84,9 @@ impl Piece {
 /// ports this function.
 pub fn split_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Vec<Piece> {
     let chars: Vec<char> = text.chars().collect();
+    if has_decimal(&chars) {
+        return Vec::new();
+    }
     let mut pieces = Vec::new();
     for run in runs(&chars) {
         match run {
@@ -118,6 +122,15 @@ pub fn split_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Vec<Piec
         }
     }
     bind_numbers(pieces, &in_vocabulary)
+}
+
+/// Whether `chars` hold a decimal number (`1.5`, `8.6%`): one number, though the index holds its
+/// digits as two, so it is matched as typed only (its halves apart, a 1 and a 5 anywhere, are no
+/// match), by words and pieces alike. The browser ports this.
+fn has_decimal(chars: &[char]) -> bool {
+    chars
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == '.' && w[2].is_ascii_digit())
 }
 
 /// A number among `pieces` (a run of digits) goes with what it counts, as typed: the character
@@ -326,6 +339,9 @@ mod tests {
             [verbatim("10时"), verbatim("代"), word("学习")]
         );
         assert_eq!(split_query("10的", known), [verbatim("10")]);
+        // A decimal number is one number: no pieces, no words.
+        assert!(split_query("1.5亿元", known).is_empty());
+        assert_eq!(segment_query("1.5", |_| true), None);
         assert_eq!(split_query("abc 12", known), [word("abc"), verbatim("12")]);
         assert_eq!(
             split_query("新时代的枫桥", known),

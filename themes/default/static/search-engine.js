@@ -462,12 +462,17 @@
     }
   }
 
+  /* A decimal number (has_decimal in segment.rs): matched as typed only. */
+  var DECIMAL = /[0-9]\.[0-9]/;
+
   /* The port of segment_query: the index's own words, or null (verbatim only). */
   Analyzer.prototype.segment = function (text, maxWordChars, known) {
     var self = this;
     var words = [];
     var failed = false;
-    // A number run together with what it counts is matched as typed or by its pieces.
+    // A number run together with what it counts, or a decimal number, is matched as typed
+    // (or, the first, by its pieces).
+    if (DECIMAL.test(text)) { return null; }
     var chars = Array.from(text);
     for (var at = 1; at < chars.length; at++) {
       if (/[0-9]/.test(chars[at - 1]) && isCjk(chars[at])) { return null; }
@@ -489,6 +494,7 @@
   Analyzer.prototype.split = function (text, pieceWordChars, known) {
     var self = this;
     var pieces = [];
+    if (DECIMAL.test(text)) { return pieces; }
     eachRun(text, function (run) {
       var pending = '';
       self.coverRun(run, pieceWordChars, known).forEach(function (segment) {
