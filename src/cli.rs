@@ -451,7 +451,23 @@ pub fn usage_error_text(err: &clap::Error, args: &[std::ffi::OsString]) -> Optio
                 format!("没有 `{name}` 这个命令")
             }
         }
-        ErrorKind::UnknownArgument => format!("不认识的参数 `{}`", value(ContextKind::InvalidArg)?),
+        ErrorKind::UnknownArgument => {
+            let invalid = value(ContextKind::InvalidArg)?;
+            // `search -word`: a Latin word to leave out reads as options (`-w`); it goes after `--`.
+            let excluded = (command.as_deref() == Some("search") && !invalid.starts_with("--"))
+                .then(|| {
+                    args.iter()
+                        .map(|arg| arg.to_string_lossy())
+                        .find(|arg| arg.starts_with(invalid.as_str()) && !arg.starts_with("--"))
+                })
+                .flatten();
+            match excluded {
+                Some(word) => format!(
+                    "不认识的参数 `{word}`\n   提示：要排除英文词 `{word}`，请把它写在 `--` 之后，例如 `studybook search -- 关键词 {word}`"
+                ),
+                None => format!("不认识的参数 `{invalid}`"),
+            }
+        }
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{}", value(ContextKind::InvalidArg)?),
         ErrorKind::MissingSubcommand => {
             "请写出要运行的命令，例如 `studybook build`、`studybook serve`".to_string()

@@ -85,24 +85,7 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
         if link.kind == LinkKind::Wiki {
             wikilinks.push(split_fragment(&link.url).0.to_string());
         }
-        if link.kind == LinkKind::Image && is_elsewhere(&link.url) {
-            // The site must work with no internet: a remote image may never show.
-            problems.push(
-                Diagnostic::warning(
-                    &page.file,
-                    text!(
-                        "the image `{}` is loaded from another site",
-                        "图片 `{}` 要从其他网站加载",
-                        link.url.trim()
-                    ),
-                )
-                .at(link.line)
-                .help(text!(
-                    "readers with no access to that site will not see it: save the image beside the page and write its file name",
-                    "上不了那个网站的读者看不到这张图片：请把图片保存在页面旁边，并在链接里写它的文件名"
-                )),
-            );
-        }
+        problems.extend(remote_image(&page.file, link));
         match resolver.resolve_link(&page.source, &page.url, &page.file, link) {
             Ok(Some(resolved)) => {
                 let label = (link.kind == LinkKind::Wiki).then(|| resolver.title(&resolved.target));
@@ -143,6 +126,26 @@ pub fn compile_page(site: &Site, resolver: &Resolver, index: usize) -> CompiledP
         anchor_links,
         problems,
     }
+}
+
+/// The warning for an image `link` loads from another site: the site must work with no
+/// internet, and such an image may never show.
+fn remote_image(file: &str, link: &markdown::LinkRef) -> Option<Diagnostic> {
+    (link.kind == LinkKind::Image && is_elsewhere(&link.url)).then(|| {
+        Diagnostic::warning(
+            file,
+            text!(
+                "the image `{}` is loaded from another site",
+                "图片 `{}` 要从其他网站加载",
+                link.url.trim()
+            ),
+        )
+        .at(link.line)
+        .help(text!(
+            "readers with no access to that site will not see it: save the image beside the page and write its file name",
+            "上不了那个网站的读者看不到这张图片：请把图片保存在页面旁边，并在链接里写它的文件名"
+        ))
+    })
 }
 
 /// The warnings of `file`'s rendered Markdown: elements the sanitizer removes, text misread
@@ -201,6 +204,7 @@ pub fn check_unparsed(pages: &[UnparsedPage], resolver: &Resolver) -> Vec<Diagno
             .map_or(page.source.as_str(), |(stem, _)| stem);
         let url = format!("{stem}.html");
         let rendered = markdown::render(&page.body, page.body_line, |link| {
+            problems.extend(remote_image(&page.file, link));
             if let Err(diagnostic) = resolver.resolve_link(&page.source, &url, &page.file, link) {
                 problems.push(diagnostic);
             }

@@ -123,7 +123,7 @@ fn a_header_error_does_not_hide_the_problems_of_the_text() {
         let first = header.lines().count() + 2;
         let run = break_and_build(
             "content/notes/bad.md",
-            &format!("{header}\n\n![图](missing.png)\n\n[链接](nope.md)\n\n【附件】(a.md)\n"),
+            &format!("{header}\n\n![图](missing.png)\n\n[链接](nope.md)\n\n【附件】(a.md)\n\n![远](https://example.com/a.png)\n"),
         );
         let errors = errors_of(&run);
         assert_eq!(errors.len(), 3, "{}", run.stderr);
@@ -145,6 +145,11 @@ fn a_header_error_does_not_hide_the_problems_of_the_text() {
             first + 4
         );
         assert!(run.stderr.contains(&not_a_link), "{}", run.stderr);
+        let remote = format!(
+            "warning: content/notes/bad.md:{}: the image `https://example.com/a.png` is loaded from another site",
+            first + 6
+        );
+        assert!(run.stderr.contains(&remote), "{}", run.stderr);
     }
 }
 
@@ -2181,6 +2186,10 @@ fn usage_errors_are_in_the_editors_language() {
         (
             &["search", "--year", "2024", "--year", "2023", "学习"][..],
             "错误：参数 `--year <YYYY>` 只能写一次".to_string(),
+        ),
+        (
+            &["search", "学习", "-word"][..],
+            "错误：不认识的参数 `-word`\n   提示：要排除英文词 `-word`，请把它写在 `--` 之后，例如 `studybook search -- 关键词 -word`".to_string(),
         ),
         (
             &["search", "--kind", ""][..],
