@@ -68,6 +68,12 @@ impl<'s> Resolver<'s> {
         link: &LinkRef,
     ) -> Result<Option<Resolved>, Diagnostic> {
         if link.kind == LinkKind::Wiki {
+            // The title a page whose front matter has errors seems to give: its own errors are
+            // reported, this link is not again.
+            let (name, _) = split_fragment(&link.url);
+            if self.site.unreadable_titles.iter().any(|t| t == name.trim()) {
+                return Ok(None);
+            }
             return self.resolve_wikilink(page_url, page_file, link).map(Some);
         }
         let url = link.url.trim();

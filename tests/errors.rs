@@ -153,6 +153,27 @@ fn a_header_error_does_not_hide_the_problems_of_the_text() {
     }
 }
 
+/// A `[[title]]` naming a page whose front matter has errors is not reported as leading
+/// nowhere: that page's own errors are, and fixing them mends the link.
+#[test]
+fn a_wikilink_to_a_page_with_a_header_error_is_not_reported_again() {
+    let (site, before) = built_fixture();
+    site.write(
+        "content/notes/broken.md",
+        "+++\ntitle = \"坏文件头的页面\"\nattendees = \"十二\"\n+++\n\n正文。\n",
+    );
+    site.write(
+        "content/notes/linking.md",
+        "---\ntitle: 链接页\n---\n\n见[[坏文件头的页面]]和[[坏文件头的页面#要点]]。\n",
+    );
+    let run = site.build();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("content/notes/broken.md:3"), "{errors:?}");
+    assert_eq!(site.snapshot_output(), before, "a failed build writes nothing");
+}
+
 #[test]
 fn malformed_toml_front_matter_names_line_and_column() {
     let run = break_and_build(
@@ -1279,6 +1300,17 @@ fn a_wikilink_to_a_page_with_broken_front_matter_points_at_that_page() {
             .any(|e| e.starts_with("content/notes/2024/safety.md:3: ")),
         "{errors:?}"
     );
+    // Its title is read from the broken header: the link is not reported as leading nowhere.
+    assert!(
+        !errors.iter().any(|e| e.starts_with("content/notes/wiki.md")),
+        "{errors:?}"
+    );
+    // A title that no page seems to give still says that a broken header may be why.
+    site.write(
+        "content/notes/wiki.md",
+        "---\ntitle: 维基链接\ndate: 2024-05-01\n---\n\n见[[关于安全生产]]。\n",
+    );
+    let run = site.build();
     assert!(
         help_after(&run, "content/notes/wiki.md:6").ends_with(
             "if it names a page whose front matter has errors (notes/2024/safety.md), fix that first"

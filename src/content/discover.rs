@@ -19,8 +19,9 @@ use crate::text;
 
 /// A parsed page with its warnings, or its errors.
 type Parsed = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
-/// A Markdown file read: its path, its parse, and the text after a front matter with errors.
-type ReadFile = (PathBuf, Parsed, Option<(String, usize)>);
+/// A Markdown file read: its path, its parse, and for a front matter with errors the text
+/// after it and the title it seems to give.
+type ReadFile = (PathBuf, Parsed, Option<(String, usize)>, Option<String>);
 
 /// What the loader should include.
 #[derive(Debug, Clone, Copy, Default)]
@@ -99,18 +100,21 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         .par_iter()
         .map(|path| {
             let file = display(path);
-            let (result, body) = match read_text(path, &file) {
+            let (result, body, title) = match read_text(path, &file) {
                 Ok(text) => {
                     let result = parse_document(&file, &text);
-                    let body = result
-                        .is_err()
+                    let failed = result.is_err();
+                    let body = failed
                         .then(|| super::front_matter::body_after_front_matter(&file, &text))
                         .flatten();
-                    (result, body)
+                    let title = failed
+                        .then(|| super::front_matter::guessed_title(&file, &text))
+                        .flatten();
+                    (result, body, title)
                 }
-                Err(errors) => (Err(errors), None),
+                Err(errors) => (Err(errors), None, None),
             };
-            (path.clone(), result, body)
+            (path.clone(), result, body, title)
         })
         .collect::<Vec<_>>();
 
@@ -119,7 +123,7 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
     let mut section_files: HashMap<String, String> = HashMap::new();
     let mut pages = Vec::new();
 
-    for (path, result, body) in parsed {
+    for (path, result, body, title) in parsed {
         let (document, warnings) = match result {
             Ok(ok) => ok,
             Err(errors) => {
@@ -134,6 +138,7 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
                     });
                 }
                 site.unreadable.push(source);
+                site.unreadable_titles.extend(title);
                 continue;
             }
         };

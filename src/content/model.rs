@@ -114,6 +114,8 @@ pub struct Site {
     /// Pages whose own file has errors (already reported), so links to them are not reported
     /// again as broken.
     pub unreadable: Vec<String>,
+    /// The titles those seem to give (see `front_matter::guessed_title`), for wikilinks.
+    pub unreadable_titles: Vec<String>,
     /// The text of those whose front matter has errors but ends: checked anyway, so that one
     /// build names all of a file's problems, not only its header's.
     pub unparsed: Vec<UnparsedPage>,

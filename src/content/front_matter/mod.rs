@@ -223,6 +223,22 @@ pub fn body_after_front_matter(file: &str, text: &str) -> Option<(String, usize)
         .map(|(_, _, body, line)| (body.to_string(), line))
 }
 
+/// The title a front matter with errors seems to give (`title: …` or `title = "…"` on a line
+/// of its own), so that a `[[title]]` elsewhere is not reported as leading nowhere: the file's
+/// own errors are.
+pub fn guessed_title(file: &str, text: &str) -> Option<String> {
+    let (_, front, _, _) = split(file, text).ok()?;
+    front.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("title")?.trim_start();
+        let value = rest
+            .strip_prefix(':')
+            .or_else(|| rest.strip_prefix('：'))
+            .or_else(|| rest.strip_prefix('='))?;
+        let value = value.trim().trim_matches(['"', '\'', '“', '”']).trim();
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
 #[derive(Clone, Copy)]
 enum Format {
     Yaml,
