@@ -703,38 +703,23 @@ fn highlight_terms(parts: &[Part], matched_by: &[MatchedBy]) -> Vec<String> {
 }
 
 /// What snippets mark of a part's pieces: each run of consecutive pieces as the part writes it,
-/// of two characters or more: `第2次` of `第2次室务会` (第 · 2 · 次 · 室务会) as well as 室务会, and
-/// 常态化 of `党史教育常态化` (… 常态 · 化) as well as 常态. A lone CJK character beside a number
-/// or a Latin word goes with it (第2次: `室务会第2次` must not mark the 室务会第 of 室务会第一议题);
-/// another one between two pieces may belong to either, so a run neither starts nor ends with
-/// it (`书记讲党课` marks neither 书记讲 nor 讲党课) unless it is the part's own first or last
-/// (常态化). A lone character alone would be marked all over the text. The browser ports this.
+/// of two characters or more: `第2次` and 室务会 of `室务会第2次` (a number and what it counts are
+/// one piece already, see `segment::bind_numbers`), 常态化 of `党史教育常态化` (… 常态 · 化) as
+/// well as 常态. A lone CJK character between two pieces may belong to either, so a run neither
+/// starts nor ends with it (`书记讲党课` marks neither 书记讲 nor 讲党课) unless it is the part's
+/// own first or last (常态化). A lone character alone would be marked all over the text. The
+/// browser ports this.
 fn highlighted_pieces(part: &str, pieces: &[Piece]) -> Vec<String> {
     let lone = |piece: &Piece| {
         let mut chars = piece.text().chars();
         matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk_char(c))
     };
-    let cjk = |piece: &Piece| piece.text().chars().next().is_some_and(is_cjk_char);
-    // Units of pieces that read as one: (text, whether it is a lone character of its own).
-    let mut units: Vec<(String, bool)> = Vec::new();
-    for (at, piece) in pieces.iter().enumerate() {
-        let previous = at.checked_sub(1).map(|before| &pieces[before]);
-        let joins = previous
-            .is_some_and(|previous| (!cjk(piece) && lone(previous)) || (lone(piece) && !cjk(previous)));
-        match units.last_mut() {
-            Some(unit) if joins => {
-                unit.0.push_str(piece.text());
-                unit.1 = false;
-            }
-            _ => units.push((piece.text().to_string(), lone(piece))),
-        }
-    }
     let mut runs = Vec::new();
-    for from in 0..units.len() {
+    for from in 0..pieces.len() {
         let mut run = String::new();
-        for to in from + 1..=units.len() {
-            run.push_str(&units[to - 1].0);
-            let ambiguous = (units[from].1 && from > 0) || (units[to - 1].1 && to < units.len());
+        for to in from + 1..=pieces.len() {
+            run.push_str(pieces[to - 1].text());
+            let ambiguous = (from > 0 && lone(&pieces[from])) || (to < pieces.len() && lone(&pieces[to - 1]));
             if !ambiguous && run.chars().count() > 1 && part.contains(run.as_str()) {
                 runs.push(run.clone());
             }

@@ -615,28 +615,16 @@
   }
 
   /* The runs of a part's pieces that snippets mark (highlighted_pieces in query.rs): pieces
-   * as the part writes them, a lone CJK character joined to a number or Latin word beside it,
-   * no run starting or ending with another lone character but the part's own first or last. */
+   * as the part writes them, no run starting or ending with a lone CJK character but the
+   * part's own first or last. */
   function highlightedPieces(part, pieces) {
     var lone = function (piece) { var chars = Array.from(piece.text); return chars.length === 1 && CJK.test(chars[0]); };
-    var cjk = function (piece) { return CJK.test(Array.from(piece.text)[0] || ''); };
-    var units = [];
-    pieces.forEach(function (piece, at) {
-      var previous = at > 0 ? pieces[at - 1] : null;
-      if (previous && ((!cjk(piece) && lone(previous)) || (lone(piece) && !cjk(previous)))) {
-        var unit = units[units.length - 1];
-        unit.text += piece.text;
-        unit.lone = false;
-      } else {
-        units.push({ text: piece.text, lone: lone(piece) });
-      }
-    });
     var runs = [];
-    for (var from = 0; from < units.length; from++) {
+    for (var from = 0; from < pieces.length; from++) {
       var run = '';
-      for (var to = from + 1; to <= units.length; to++) {
-        run += units[to - 1].text;
-        var ambiguous = (units[from].lone && from > 0) || (units[to - 1].lone && to < units.length);
+      for (var to = from + 1; to <= pieces.length; to++) {
+        run += pieces[to - 1].text;
+        var ambiguous = (from > 0 && lone(pieces[from])) || (to < pieces.length && lone(pieces[to - 1]));
         if (!ambiguous && Array.from(run).length > 1 && part.indexOf(run) >= 0) { runs.push(run); }
       }
     }
