@@ -206,7 +206,8 @@ enum Grams {
     InFields,
 }
 
-/// The document of section `index`: its title, its description and text as the body, kind
+/// The document of section `index`: its title, the description its page shows and its text as
+/// the body, kind
 /// `section`, no date (a year or date filter, and a year in the query, are about the pages),
 /// no tags (tag pages list pages). `serve` rebuilds everything when an `_index.md` changes, and
 /// replaces the document when its text shows a page title that an edit changed.
@@ -220,13 +221,7 @@ fn section_document(
 ) -> TantivyDocument {
     let section = &site.sections[index];
     let rendered = &compiled.sections[index];
-    let body = with_lead(
-        [
-            section.front.summary.as_deref(),
-            section.front.description.as_deref(),
-        ],
-        &rendered.plain_text,
-    );
+    let body = with_lead(section.description(), &rendered.plain_text);
     let mut document = doc!(
         fields.path => searched_section(site, index).unwrap_or_default(),
         fields.url => section.url.clone(),
@@ -243,28 +238,43 @@ fn section_document(
         fields.verbatim_file => u64::from(grams == Grams::InFile),
     );
     if grams == Grams::InFields {
-        document.add_text(fields.title_grams, section.title());
-        document.add_text(fields.body_grams, &body);
-        document.add_text(fields.meta_grams, meta_grams_text(None, None, None, &[]));
+        add_gram_fields(
+            &mut document,
+            fields,
+            section.title(),
+            &body,
+            meta_grams_text(None, None, None, &[]),
+        );
     }
     document
 }
 
-/// A document's text: its summary and description (readers see them in lists and on section
-/// pages, so a search must find them) before its Markdown's text, unless that text holds them
-/// already (a summary copied from the first paragraph would count its words twice).
-fn with_lead(lead: [Option<&str>; 2], text: &str) -> String {
+/// The gram fields of a document `serve` replaced (see [`Grams::InFields`]): the texts the
+/// pack export reads back from the stored fields for a full build's documents.
+fn add_gram_fields(
+    document: &mut TantivyDocument,
+    fields: &Fields,
+    title: &str,
+    body: &str,
+    meta_grams: String,
+) {
+    document.add_text(fields.title_grams, title);
+    document.add_text(fields.body_grams, body);
+    document.add_text(fields.meta_grams, meta_grams);
+}
+
+/// A document's text: the summary readers see of it (in lists, or as a section page's lead),
+/// so that a search finds it, before its Markdown's text, unless that text holds it already (a
+/// summary copied from the first paragraph would count its words twice).
+fn with_lead(lead: Option<&str>, text: &str) -> String {
     let text = text.trim();
-    let mut parts: Vec<&str> = Vec::new();
-    for part in lead.into_iter().flatten() {
-        let part = part.trim();
-        if !part.is_empty() && !parts.contains(&part) && !text.contains(part) {
-            parts.push(part);
+    match lead.map(str::trim) {
+        Some(lead) if !lead.is_empty() && !text.contains(lead) && !text.is_empty() => {
+            format!("{lead}\n{text}")
         }
+        Some(lead) if text.is_empty() => lead.to_string(),
+        _ => text.to_string(),
     }
-    parts.push(text);
-    parts.retain(|part| !part.is_empty());
-    parts.join("\n")
 }
 
 /// The `kind` of a section's document, beside the pages' `note` and `session`.
@@ -283,7 +293,7 @@ fn document(
     let front = &page.front;
     // A page's description is for the page's metadata only: a search must not match what
     // no reader can see on the site.
-    let body = with_lead([front.summary.as_deref(), None], &rendered.plain_text);
+    let body = with_lead(front.summary.as_deref(), &rendered.plain_text);
     let meta = [front.meeting.as_deref(), front.host.as_deref()]
         .into_iter()
         .flatten()
@@ -305,15 +315,13 @@ fn document(
         fields.verbatim_file => u64::from(grams == Grams::InFile),
     );
     if grams == Grams::InFields {
-        document.add_text(fields.title_grams, &front.title);
-        document.add_text(fields.body_grams, &body);
         let meta_grams = meta_grams_text(
             front.topic.as_deref(),
             front.meeting.as_deref(),
             front.host.as_deref(),
             &front.tags,
         );
-        document.add_text(fields.meta_grams, meta_grams);
+        add_gram_fields(&mut document, fields, &front.title, &body, meta_grams);
     }
     if let Some(topic) = &front.topic {
         document.add_text(fields.topic, topic);
@@ -336,11 +344,11 @@ mod tests {
 
     #[test]
     fn a_summary_leads_the_text_once() {
-        assert_eq!(with_lead([Some("要点。"), None], "正文。"), "要点。\n正文。");
-        // Copied from the text, or the same as the description: not again.
-        assert_eq!(with_lead([Some("正文"), Some("正文")], "正文。"), "正文。");
-        assert_eq!(with_lead([Some("甲"), Some("甲")], "乙"), "甲\n乙");
-        assert_eq!(with_lead([Some(" "), None], ""), "");
-        assert_eq!(with_lead([Some("要点"), None], ""), "要点");
+        assert_eq!(with_lead(Some("要点。"), "正文。"), "要点。\n正文。");
+        // Copied from the text: not again.
+        assert_eq!(with_lead(Some("正文"), "正文。"), "正文。");
+        assert_eq!(with_lead(Some(" "), ""), "");
+        assert_eq!(with_lead(Some("要点"), ""), "要点");
+        assert_eq!(with_lead(None, " 正文 "), "正文");
     }
 }
