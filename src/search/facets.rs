@@ -82,7 +82,7 @@ impl tantivy::collector::SegmentCollector for SegmentMatches {
 
     fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
         let columns = &mut self.columns;
-        let score = if columns.is_section(doc) {
+        let score = if columns.count(doc) {
             score * super::query::SECTION_SCORE_FACTOR
         } else {
             score
@@ -93,7 +93,6 @@ impl tantivy::collector::SegmentCollector for SegmentMatches {
             order: columns.order.first(doc).unwrap_or(u64::MAX),
             address: tantivy::DocAddress::new(self.segment_ord, doc),
         });
-        columns.count(doc);
     }
 
     fn harvest(self) -> SegmentMatches {
@@ -221,19 +220,14 @@ impl FacetColumns {
         })
     }
 
-    /// Whether `doc` is a section's own page.
-    fn is_section(&self, doc: u32) -> bool {
-        match (&self.columns[0], self.section_ord) {
-            (Some(kind), Some(section)) => kind.term_ords(doc).next() == Some(section),
-            _ => false,
-        }
-    }
-
-    /// Counts one matching document by column ordinals; strings are looked up once, at the end.
-    fn count(&mut self, doc: u32) {
-        for (column, counts) in self.columns.iter().zip(&mut self.ords) {
+    /// Counts one matching document by column ordinals (strings are looked up once, at the
+    /// end), and says whether it is a section's own page (its kind, read once for both).
+    fn count(&mut self, doc: u32) -> bool {
+        let mut is_section = false;
+        for (at, (column, counts)) in self.columns.iter().zip(&mut self.ords).enumerate() {
             if let Some(column) = column {
                 for ord in column.term_ords(doc) {
+                    is_section |= at == 0 && Some(ord) == self.section_ord;
                     if let Some(count) = counts.get_mut(ord as usize) {
                         *count += 1;
                     }
@@ -243,5 +237,6 @@ impl FacetColumns {
         if let Some(year) = self.year.first(doc).filter(|&y| y > 0) {
             *self.years.entry(year).or_default() += 1;
         }
+        is_section
     }
 }
