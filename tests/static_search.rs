@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use studybook::content::Date;
+use studybook::search::analyzer::query_grams;
 use studybook::search::{SearchRequest, SearchResults, Searcher};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -1451,6 +1452,99 @@ fn a_query_typed_without_spaces_finds_its_words_apart_in_both_engines() {
     assert_eq!(hit["title_html"], "2024年第<mark>24</mark>次学习", "{hit}");
 }
 
+/// An ordinal is found whichever way the query and the page spell it: `第三次` finds the records
+/// of `第3次` and `第3次` the page that says 第三次, laws' `第十二条` is found by `第12条`; alike in
+/// the server and in the browser. Quoted, only the spelling typed.
+#[test]
+fn an_ordinal_is_found_in_digits_and_in_chinese_numerals_in_both_engines() {
+    let site = TestSite::new();
+    for (file, title, date, body) in [
+        (
+            "third.md",
+            "区委常委会第一议题学习（2024年第3次）",
+            "2024-03-12",
+            "会议学习了安全生产的有关论述。",
+        ),
+        (
+            "second.md",
+            "区委常委会第一议题学习（2024年第2次）",
+            "2024-02-10",
+            "会议学习了乡村振兴的有关论述。",
+        ),
+        (
+            "distribution.md",
+            "共同富裕学习要点",
+            "2023-05-06",
+            "构建初次分配、再分配、第三次分配协调配套的制度体系。",
+        ),
+        (
+            "law.md",
+            "信访工作条例学习",
+            "2022-06-01",
+            "条例第十二条规定了信访工作的职责。",
+        ),
+        (
+            // Holds 三, 次, 第 and 12 apart, but no ordinal of them.
+            "decoy.md",
+            "工作安排",
+            "2024-01-20",
+            "三项工作每月检查两次，第一议题制度要落实，共12条措施。",
+        ),
+    ] {
+        site.write(
+            &format!("content/{file}"),
+            &format!("---\ntitle: {title}\ndate: {date}\n---\n\n{body}\n"),
+        );
+    }
+    site.build().success();
+    let paths = |query: &str| cli_paths(&site, query);
+    assert_eq!(paths("第三次"), ["third.md", "distribution.md"]);
+    assert_eq!(paths("第3次"), ["third.md", "distribution.md"]);
+    assert_eq!(paths("常委会第三次"), ["third.md"]);
+    assert_eq!(paths("2024年第三次"), ["third.md"]);
+    assert_eq!(paths("第12条"), ["law.md"]);
+    assert_eq!(paths("第十二条"), ["law.md"]);
+    assert_eq!(paths("\"第三次\""), ["distribution.md"]);
+    // Left out in either spelling.
+    assert_eq!(paths("学习 -第三次"), ["second.md", "law.md"]);
+    // The title marks the ordinal as the page spells it.
+    let cli = site.run(&["search", "--json", "常委会第三次"]).success();
+    let hit: serde_json::Value = serde_json::from_str(cli.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        hit["title_html"], "区委<mark>常委会</mark>第一议题学习（2024年<mark>第3次</mark>）",
+        "{hit}"
+    );
+    let queries: Vec<Query> = [
+        "第三次",
+        "第3次",
+        "常委会第三次",
+        "常委会第3次",
+        "2024年第三次",
+        "第三次分配",
+        "第3次分配",
+        "第十二条",
+        "第12条",
+        "\"第三次\"",
+        "学习 -第三次",
+        "第二次 -第3次",
+        "第一议题",
+    ]
+    .iter()
+    .map(|t| q(t))
+    .collect();
+    let p = run_parity(&site, &queries);
+    report_and_assert("ordinals", &p);
+    assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
+    assert_eq!(p.order_equal, p.n, "every query ranks them alike");
+    assert!(
+        p.with_results >= 12,
+        "only {} queries found pages",
+        p.with_results
+    );
+    assert_eq!(p.snippets_identical, p.shared_results, "snippets mark alike");
+    assert_eq!(p.titles_identical, p.shared_results, "titles mark alike");
+}
+
 /// A year or a month typed as a query part (`2023年`, `2023-05`) finds the pages dated in it
 /// as well as those that say it, alike in the server and in the browser; quoted, only what
 /// says it.
@@ -1601,7 +1695,8 @@ fn filters_alone_list_the_pages_they_admit_in_both_engines() {
 }
 
 /// A lone character beside a number (`12篇`, `第12`) needs the number's gram shard and the
-/// character's own shard, not the shards of every gram the character starts.
+/// character's own shard, not the shards of every gram the character starts; an ordinal
+/// (`第123篇`) adds only the shards of its other spelling's grams (第一百二十三篇).
 #[test]
 fn a_lone_character_beside_a_number_loads_few_shards() {
     let site = shared_generated();
@@ -1621,12 +1716,17 @@ fn a_lone_character_beside_a_number_loads_few_shards() {
             tab.eval("window.__loaded.map(function (u) { return u.split('/').pop().split('?')[0]; })"),
         )
         .unwrap();
-        let grams: Vec<&String> = loaded.iter().filter(|f| f.starts_with("g-")).collect();
-        let expected = format!("g-{}.js", studybook::search::pack::fnv1a(number) % gram_shards);
+        let grams: BTreeSet<&String> = loaded.iter().filter(|f| f.starts_with("g-")).collect();
+        let shard = |gram: &str| format!("g-{}.js", studybook::search::pack::fnv1a(gram) % gram_shards);
+        let mut expected = BTreeSet::from([shard(number)]);
+        if let Some(other) = studybook::search::numerals::respelled(query) {
+            assert_eq!(other, "第一百二十三篇");
+            expected.extend(query_grams(&other).iter().map(|gram| shard(&gram.text)));
+        }
         assert_eq!(
             grams,
-            [&expected],
-            "{query}: only the shard of {number}: {loaded:?}"
+            expected.iter().collect(),
+            "{query}: only the shard of {number} (and of its other spelling): {loaded:?}"
         );
         tab.call("Page.close", json!({}));
     }

@@ -6,6 +6,7 @@
 //! - [`index`]: writing the index from the compiled pages (the same parse as the HTML);
 //!   [`preview_directory`]: the index folder as `serve`'s edits write it, without `fsync`;
 //! - [`query`]: parsing a query string, running it, highlighted snippets;
+//!   [`numerals`]: ordinals in a query spelled both ways (`第三次`, `第3次`);
 //! - [`facets`]: counts of kind, year, meeting and tag over all matches;
 //! - [`statistics`]: BM25's collection statistics from the documents alive;
 //! - [`verbatim`]: the build's gram occurrences beside the index, for verbatim matches, and
@@ -17,6 +18,7 @@ pub mod dates;
 pub mod facets;
 pub mod file_match;
 pub mod index;
+pub mod numerals;
 pub mod pack;
 pub mod preview_directory;
 pub mod quantized;

@@ -28,6 +28,7 @@ use super::dates::{dates_named, leading_date, trailing_date, with_full_year};
 use super::facets::{AllMatches, FacetNames, FacetTotals, Match};
 pub use super::facets::{FacetCount, Facets};
 use super::file_match::{FileDocuments, FileMatchQuery};
+use super::numerals::respelled;
 use super::quantized::QuantizedQuery;
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
 use super::segment::{segment_query, split_query, Piece};
@@ -66,6 +67,31 @@ pub struct Part {
     pub exclude: bool,
     /// `"part"`: only verbatim matches count.
     pub exact: bool,
+    /// The part with its ordinals spelled the other way (`第三次` for `第3次`, see
+    /// [`respelled`]), matched as well unless the part is quoted.
+    pub respelled: Option<String>,
+}
+
+impl Part {
+    fn new(text: String, exclude: bool, exact: bool) -> Part {
+        let respelled = if exact { None } else { respelled(&text) };
+        Part {
+            text,
+            exclude,
+            exact,
+            respelled,
+        }
+    }
+
+    /// The part spelled the other way, to be matched as well.
+    fn other_spelling(&self) -> Option<Part> {
+        self.respelled.as_ref().map(|text| Part {
+            text: text.clone(),
+            exclude: self.exclude,
+            exact: self.exact,
+            respelled: None,
+        })
+    }
 }
 
 /// Splits a query into parts. Never fails: unbalanced quotes close at the end, a lone `-` is
@@ -118,21 +144,13 @@ pub fn parse_query(query: &str) -> Vec<Part> {
         if !exact && !exclude {
             let split = leading_date(&text).or_else(|| trailing_date(&text));
             if let Some((first, second)) = split {
-                parts.push(Part {
-                    text: first,
-                    exclude,
-                    exact,
-                });
-                parts.push(Part {
-                    text: second,
-                    exclude,
-                    exact,
-                });
+                parts.push(Part::new(first, exclude, exact));
+                parts.push(Part::new(second, exclude, exact));
                 continue;
             }
         }
         if !grams(&text).is_empty() {
-            parts.push(Part { text, exclude, exact });
+            parts.push(Part::new(text, exclude, exact));
         }
     }
     parts
@@ -427,7 +445,14 @@ impl Searcher {
                 .filter(|pieces| pieces_widen(pieces, &words))
                 .unwrap_or_default()
         };
-        MatchedBy { words, pieces }
+        let respelled = part
+            .other_spelling()
+            .map(|other| Box::new((self.matched_by(searcher, &other), other)));
+        MatchedBy {
+            words,
+            pieces,
+            respelled,
+        }
     }
 
     /// Whether `word` is a term of a word field.
@@ -472,10 +497,13 @@ impl Searcher {
             ));
         }
         for (part, by) in positive {
-            clauses.push((Occur::Must, self.part_query(part, by)?));
+            clauses.push((Occur::Must, self.spelled_either_way(part, by)?));
         }
         for part in parts.iter().filter(|p| p.exclude) {
             clauses.push((Occur::MustNot, self.verbatim_query(&part.text)?));
+            if let Some(other) = &part.respelled {
+                clauses.push((Occur::MustNot, self.verbatim_query(other)?));
+            }
             // `-2023年` leaves out the pages dated then too, as `2023年` finds them; quoted,
             // only the text counts.
             if let Some(range) = dates_named(&part.text).filter(|_| !part.exact) {
@@ -526,6 +554,19 @@ impl Searcher {
             ));
         }
         Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    }
+
+    /// A part, and its other spelling when it has one: a page scores the higher of the two (as
+    /// if it were one part, whichever way the page spells it).
+    fn spelled_either_way(&self, part: &Part, by: &MatchedBy) -> tantivy::Result<Box<dyn Query>> {
+        let query = self.part_query(part, by)?;
+        match (&by.respelled, part.other_spelling()) {
+            (Some(respelled), Some(other)) => Ok(Box::new(DisjunctionMaxQuery::new(vec![
+                query,
+                self.part_query(&other, &respelled.0)?,
+            ]))),
+            _ => Ok(query),
+        }
     }
 
     /// A part: verbatim (top tier) or, unless exact, all of its words; BM25 of its words ranks
@@ -683,6 +724,8 @@ struct MatchedBy {
     words: Vec<String>,
     /// Its pieces, when they widen it (empty otherwise): all of them match it too.
     pieces: Vec<Piece>,
+    /// What its other spelling is matched by, and that spelling (see [`Part::respelled`]).
+    respelled: Option<Box<(MatchedBy, Part)>>,
 }
 
 /// What snippets mark: each part that is not excluded, its words unless it is an exact phrase,
@@ -690,16 +733,24 @@ struct MatchedBy {
 fn highlight_terms(parts: &[Part], matched_by: &[MatchedBy]) -> Vec<String> {
     let mut terms = Vec::new();
     for (part, by) in parts.iter().zip(matched_by).filter(|(p, _)| !p.exclude) {
-        terms.push(part.text.clone());
-        if !part.exact {
-            terms.extend(with_full_year(&part.text));
-            terms.extend(highlighted_pieces(&part.text, &by.pieces));
-            terms.extend(by.words.iter().cloned());
+        push_highlight_terms(part, by, &mut terms);
+        // Its other spelling, after: the engines list terms in the same order.
+        if let Some(respelled) = &by.respelled {
+            push_highlight_terms(&respelled.1, &respelled.0, &mut terms);
         }
     }
     terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
     terms.dedup();
     terms
+}
+
+fn push_highlight_terms(part: &Part, by: &MatchedBy, terms: &mut Vec<String>) {
+    terms.push(part.text.clone());
+    if !part.exact {
+        terms.extend(with_full_year(&part.text));
+        terms.extend(highlighted_pieces(&part.text, &by.pieces));
+        terms.extend(by.words.iter().cloned());
+    }
 }
 
 /// What snippets mark of a part's pieces: each run of consecutive pieces as the part writes it,
@@ -816,6 +867,25 @@ mod tests {
                 ("两个 确立", false, true),
                 ("疫情", true, false),
                 ("abc", false, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn ordinals_are_respelled_unless_quoted() {
+        let parts = parse_query("2024年第三次 -第2次 \"第4次\" 第一议题");
+        let shown: Vec<(&str, Option<&str>)> = parts
+            .iter()
+            .map(|p| (p.text.as_str(), p.respelled.as_deref()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("2024年", None),
+                ("第三次", Some("第3次")),
+                ("第2次", Some("第二次")),
+                ("第4次", None),
+                ("第一议题", None)
             ]
         );
     }

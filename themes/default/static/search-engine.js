@@ -356,6 +356,12 @@
     return chars.slice(start, end).join('');
   }
 
+  /* A part, with its other spelling (Part::new in query.rs): matched as well unless quoted. */
+  function newPart(text, exclude, exact) {
+    var other = exact ? null : respelled(text);
+    return { text: text, exclude: exclude, exact: exact, other: other === null ? null : { text: other, exclude: exclude, exact: exact, other: null } };
+  }
+
   Analyzer.prototype.parseQuery = function (query, maxChars) {
     var chars = Array.from(query).slice(0, maxChars).map(function (c) {
       if (c === '\u201C' || c === '\u201D' || c === '\uFF02') { return '"'; }
@@ -385,11 +391,11 @@
       /* The port of leading_date's use in parse_query: a date run together with more is two parts. */
       var split = exact || exclude ? null : (leadingDate(normalized) || trailingDate(normalized));
       if (split) {
-        parts.push({ text: split[0], exclude: exclude, exact: exact });
-        parts.push({ text: split[1], exclude: exclude, exact: exact });
+        parts.push(newPart(split[0], exclude, exact));
+        parts.push(newPart(split[1], exclude, exact));
         continue;
       }
-      if (grams(normalized).length > 0) { parts.push({ text: normalized, exclude: exclude, exact: exact }); }
+      if (grams(normalized).length > 0) { parts.push(newPart(normalized, exclude, exact)); }
     }
     return parts;
   };
@@ -604,6 +610,68 @@
       if (isCjk(chars[cut - 1]) && !counted && isWholeDate(date)) { return [chars.slice(0, cut).join(''), date]; }
     }
     return null;
+  }
+
+  /* The port of numerals.rs: ordinals spelled the other way (digits as Chinese numerals and
+   * back) after \u7b2c, when a counter follows; null when there is none. */
+  var ORDINAL = '\u7b2c';
+  var COUNTERS = '\u6b21\u5c4a\u671f\u6279\u8f6e\u53f7\u7ae0\u8282\u6761\u6b3e\u9879\u5b63\u7bc7\u8bfe\u8bb2\u96c6\u5377';
+  var CHINESE_DIGITS = '\u96f6\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d';
+  var PLACES = { '\u5341': 10, '\u767e': 100, '\u5343': 1000 };
+  var LARGEST_ORDINAL = 9999;
+  function inChinese(value) {
+    var out = '', gap = false;
+    [[1000, '\u5343'], [100, '\u767e'], [10, '\u5341'], [1, '']].forEach(function (place) {
+      var digit = Math.floor(value / place[0]) % 10;
+      if (digit === 0) { gap = out.length > 0; return; }
+      if (gap) { out += CHINESE_DIGITS[0]; gap = false; }
+      if (!(place[0] === 10 && digit === 1 && out.length === 0)) { out += CHINESE_DIGITS[digit]; }
+      out += place[1];
+    });
+    return out;
+  }
+  function chineseValue(number) {
+    var total = 0, digit = null;
+    var chars = Array.from(number);
+    for (var i = 0; i < chars.length; i++) {
+      var d = CHINESE_DIGITS.indexOf(chars[i]);
+      if (d >= 0) {
+        if (digit !== null && digit !== 0) { return null; }
+        digit = d;
+      } else {
+        var place = PLACES[chars[i]];
+        if (!place) { return null; }
+        total += (digit === null ? 1 : digit) * place;
+        digit = null;
+      }
+    }
+    total += digit === null ? 0 : digit;
+    return total >= 1 && total <= LARGEST_ORDINAL ? total : null;
+  }
+  function otherSpelling(number) {
+    if (/^[0-9]*$/.test(number)) {
+      if (number.charAt(0) === '0') { return null; }
+      var value = parseInt(number, 10);
+      return value >= 1 && value <= LARGEST_ORDINAL ? inChinese(value) : null;
+    }
+    var parsed = chineseValue(number);
+    return parsed !== null && inChinese(parsed) === number ? String(parsed) : null;
+  }
+  function isNumeral(c) { return /[0-9]/.test(c) || CHINESE_DIGITS.indexOf(c) >= 0 || PLACES[c] !== undefined; }
+  function respelled(text) {
+    var chars = Array.from(text);
+    var out = '', changed = false, at = 0;
+    while (at < chars.length) {
+      out += chars[at];
+      if (chars[at] !== ORDINAL) { at++; continue; }
+      var end = at + 1;
+      while (end < chars.length && isNumeral(chars[end])) { end++; }
+      var number = chars.slice(at + 1, end).join('');
+      var other = end < chars.length && COUNTERS.indexOf(chars[end]) >= 0 ? otherSpelling(number) : null;
+      if (other !== null) { out += other; changed = true; } else { out += number; }
+      at = end;
+    }
+    return changed ? out : null;
   }
 
   /* The port of pieces_widen. */
@@ -1210,8 +1278,14 @@
     var hasFilters = FILTER_NAMES.some(function (name) { return request[name]; });
     if (positive.length === 0 && !hasFilters) { return Promise.resolve(empty); }
 
-    var gramIds = [], charIds = [], vocabularyIds = [];
+    // Each part, and its other spelling after it (Part::other_spelling), loads what it needs.
+    var spellings = [];
     parts.forEach(function (part) {
+      spellings.push(part);
+      if (part.other) { spellings.push(part.other); }
+    });
+    var gramIds = [], charIds = [], vocabularyIds = [];
+    spellings.forEach(function (part) {
       queryGrams(part.text).forEach(function (g) {
         if (g.prefix) { charIds.push(self.charShardOf(g.text)); } else { gramIds.push(self.gramShardOf(g.text)); }
       });
@@ -1228,7 +1302,7 @@
       // Only the words the query splits into need their postings; a lone character inside a
       // phrase needs the grams that start with it.
       var wordIds = [], successorIds = [], pieceCharIds = [];
-      parts.forEach(function (part) {
+      spellings.forEach(function (part) {
         // The port of matched_by: the part's words and, when they widen it, its pieces, worked
         // out once for the shards, the scores and the highlights.
         part.words = part.exclude ? [] : (analyzer.segment(part.text, meta.maxWordChars, known) || []);
@@ -1258,7 +1332,7 @@
       var matched = null;
       var scores = new Map();
       var terms = [];
-      positive.forEach(function (part) {
+      var scoresOf = function (part) {
         var verbatim = self.verbatim(part.text);
         var partScores = new Map();
         verbatim.forEach(function (score, doc) { partScores.set(doc, score); });
@@ -1310,6 +1384,16 @@
           }
 
         }
+        return partScores;
+      };
+      positive.forEach(function (part) {
+        // Spelled either way, a page scores the higher of the two (spelled_either_way).
+        var partScores = scoresOf(part);
+        if (part.other) {
+          scoresOf(part.other).forEach(function (value, doc) {
+            partScores.set(doc, Math.max(partScores.get(doc) || 0, value));
+          });
+        }
         if (matched === null) {
           matched = new Set(partScores.keys());
         } else {
@@ -1327,7 +1411,7 @@
         if (KINDS[self.kinds[doc]] === 'section') { scores.set(doc, Math.fround(scores.get(doc) * meta.sectionScoreFactor)); }
       });
       // What snippets mark: every part that is not excluded (stop words too), and its words.
-      parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
+      var pushTerms = function (part) {
         terms.push(part.text);
         if (!part.exact) {
           var full = withFullYear(part.text);
@@ -1335,9 +1419,14 @@
           terms = terms.concat(highlightedPieces(part.text, part.pieces));
           terms = terms.concat(part.words);
         }
+      };
+      parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
+        pushTerms(part);
+        if (part.other) { pushTerms(part.other); }
       });
       parts.filter(function (p) { return p.exclude; }).forEach(function (part) {
         self.verbatim(part.text).forEach(function (_, doc) { matched.delete(doc); });
+        if (part.other) { self.verbatim(part.other.text).forEach(function (_, doc) { matched.delete(doc); }); }
         // An excluded year, month or day leaves out the pages dated then too, as the part finds them.
         var range = part.exact ? null : datesNamed(part.text);
         if (range) {
