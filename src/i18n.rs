@@ -49,6 +49,8 @@ pub struct Labels {
     pub search_button: &'static str,
     pub search_help: &'static str,
     pub search_no_results: &'static str,
+    /// Before a corrected query, when one finds pages.
+    pub search_suggestion: &'static str,
     pub search_results_count: &'static str,
     pub search_unavailable: &'static str,
     pub search_more: &'static str,
@@ -145,6 +147,7 @@ static ZH_CN: Labels = Labels {
     search_button: "搜索",
     search_help: "输入关键词即可搜索，多个词用空格分开；用引号 \"…\" 精确匹配短语，用 -词语 排除。",
     search_no_results: "没有找到相关内容。可以减少关键词、检查错别字，或去掉筛选条件再试。",
+    search_suggestion: "您是不是要找：",
     search_results_count: "条结果",
     search_unavailable: "搜索数据不可用，请重新生成站点（studybook build）。",
     search_more: "显示更多结果",
@@ -228,6 +231,7 @@ static EN: Labels = Labels {
     search_help:
         "Type words to search, separated by spaces; use \"…\" for an exact phrase and -word to exclude.",
     search_no_results: "Nothing found. Try fewer words, check the spelling, or clear the filters.",
+    search_suggestion: "Did you mean: ",
     search_results_count: "results",
     search_unavailable: "Search data unavailable, please rebuild the site (studybook build).",
     search_more: "Show more results",

@@ -303,6 +303,7 @@ struct StaticAnswer {
     first_facets: Value,
     all: BTreeSet<String>,
     all_total: usize,
+    suggestion: Option<String>,
 }
 
 /// Calls `new StudybookStaticSearch('search/pack/').search(params)` in the page (one engine per
@@ -337,6 +338,7 @@ fn static_search(tab: &mut Tab, query: &Query) -> Result<StaticAnswer, String> {
             .map(|a| a.iter().map(|p| p.as_str().unwrap_or("").to_string()).collect())
             .unwrap_or_default(),
         all_total: answer["allTotal"].as_u64().unwrap_or(u64::MAX) as usize,
+        suggestion: top["suggestion"].as_str().map(str::to_string),
     })
 }
 
@@ -758,6 +760,8 @@ struct Parity {
     shared_results: usize,
     snippets_identical: usize,
     titles_identical: usize,
+    /// Queries that found nothing and came with a corrected query.
+    suggested: usize,
     /// Disagreements allowed up to the thresholds (sets, order), printed.
     mismatches: Vec<String>,
     /// Disagreements never allowed (server consistency, facets, snippet marks).
@@ -820,6 +824,14 @@ fn run_parity(site: &TestSite, queries: &[Query]) -> Parity {
             }
         };
 
+        // The same correction when nothing is found.
+        if answer.suggestion != lib_top.suggestion {
+            p.failures.push(format!(
+                "{label}: different suggestions: server {:?}, static {:?}",
+                lib_top.suggestion, answer.suggestion
+            ));
+        }
+        p.suggested += usize::from(lib_top.suggestion.is_some());
         // Same set of pages.
         if answer.total == cli_total && answer.all_total == lib_all.total && answer.all == lib_set {
             p.sets_equal += 1;
@@ -1490,6 +1502,19 @@ fn an_ordinal_is_found_in_digits_and_in_chinese_numerals_in_both_engines() {
             "2024-01-20",
             "三项工作每月检查两次，第一议题制度要落实，共12条措施。",
         ),
+        (
+            // Holds 第十 and 一次 (the words of 第十一次), but no 11th.
+            "plenary.md",
+            "第一次全体会议",
+            "2021-01-10",
+            "第一次全体会议审议第十项议程。",
+        ),
+        (
+            "mixed.md",
+            "报送办法",
+            "2021-02-01",
+            "办法第5条第2款规定了报送时限，第十三次会议修订。",
+        ),
     ] {
         site.write(
             &format!("content/{file}"),
@@ -1507,6 +1532,24 @@ fn an_ordinal_is_found_in_digits_and_in_chinese_numerals_in_both_engines() {
     assert_eq!(paths("\"第三次\""), ["distribution.md"]);
     // Left out in either spelling.
     assert_eq!(paths("学习 -第三次"), ["second.md", "law.md"]);
+    // An ordinal is matched whole: not by the words of its Chinese spelling apart.
+    assert_eq!(paths("第11次"), Vec::<String>::new());
+    assert_eq!(paths("第十一次"), Vec::<String>::new());
+    assert_eq!(paths("第一次"), ["plenary.md"]);
+    // Each ordinal of a part in either spelling: the part typed mixed finds the page in
+    // digits.
+    assert_eq!(paths("第5条第二款"), ["mixed.md"]);
+    assert_eq!(paths("第五条第二款"), ["mixed.md"]);
+    // Only the ordinal asked for is marked: not 十三次 of 第十三次 for `第3次`.
+    let snippet = |query: &str| {
+        let cli = site.run(&["search", "--json", query]).success();
+        let hit: serde_json::Value = serde_json::from_str(cli.stdout.lines().next().unwrap()).unwrap();
+        hit["snippet"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        snippet("第13次"),
+        "办法第5条第2款规定了报送时限，<mark>第十三次</mark>会议修订。"
+    );
     // The title marks the ordinal as the page spells it.
     let cli = site.run(&["search", "--json", "常委会第三次"]).success();
     let hit: serde_json::Value = serde_json::from_str(cli.stdout.lines().next().unwrap()).unwrap();
@@ -1528,6 +1571,11 @@ fn an_ordinal_is_found_in_digits_and_in_chinese_numerals_in_both_engines() {
         "学习 -第三次",
         "第二次 -第3次",
         "第一议题",
+        "第11次",
+        "第一次",
+        "第5条第二款",
+        "第13次",
+        "第十三次会议",
     ]
     .iter()
     .map(|t| q(t))
@@ -1537,12 +1585,138 @@ fn an_ordinal_is_found_in_digits_and_in_chinese_numerals_in_both_engines() {
     assert_eq!(p.sets_equal, p.n, "every query finds the same pages");
     assert_eq!(p.order_equal, p.n, "every query ranks them alike");
     assert!(
-        p.with_results >= 12,
+        p.with_results >= 15,
         "only {} queries found pages",
         p.with_results
     );
     assert_eq!(p.snippets_identical, p.shared_results, "snippets mark alike");
     assert_eq!(p.titles_identical, p.shared_results, "titles mark alike");
+}
+
+/// A query that finds nothing because of one wrong character (typed by sound with a pinyin
+/// input method: `营商环竟`) is answered with the query corrected by the index's own words,
+/// alike in the server and in the browser; the search page offers it as a link that searches it.
+#[test]
+fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
+    let site = TestSite::new();
+    for (file, title, date, body) in [
+        (
+            "business.md",
+            "优化营商环境学习要点",
+            "2024-03-01",
+            "持续优化营商环境，推动高质量发展。",
+        ),
+        (
+            "quality.md",
+            "高质量发展学习笔记",
+            "2023-05-01",
+            "高质量发展是首要任务。",
+        ),
+        (
+            "campaign.md",
+            "主题教育工作安排",
+            "2023-04-01",
+            "扎实开展主题教育。",
+        ),
+    ] {
+        site.write(
+            &format!("content/{file}"),
+            &format!("---\ntitle: {title}\ndate: {date}\n---\n\n{body}\n"),
+        );
+    }
+    // 营商环境 is a word of the site's dictionary (jieba's own splits it).
+    site.write(
+        "book.toml",
+        "[book]\ntitle = \"测试\"\n\n[search]\ndictionary = \"words.txt\"\n",
+    );
+    site.write("words.txt", "营商环境 20000 n\n");
+    site.build().success();
+    let suggestion = |args: &[&str]| -> Option<String> {
+        let mut all = vec!["search"];
+        all.extend_from_slice(args);
+        let run = site.run(&all).success();
+        run.stderr
+            .lines()
+            .find_map(|line| line.strip_prefix("did you mean: ").map(str::to_string))
+    };
+    assert_eq!(suggestion(&["营商环竟"]).as_deref(), Some("营商环境"));
+    assert_eq!(suggestion(&["优化营商环竟"]).as_deref(), Some("优化营商环境"));
+    assert_eq!(
+        suggestion(&["高质量法展", "2023年"]).as_deref(),
+        Some("高质量发展 2023年")
+    );
+    assert_eq!(
+        suggestion(&["营商环竟", "-疫情"]).as_deref(),
+        Some("营商环境 -疫情")
+    );
+    // Only the part that finds nothing alone is corrected.
+    assert_eq!(
+        suggestion(&["营商环境", "高质量法展"]).as_deref(),
+        Some("营商环境 高质量发展")
+    );
+    assert_eq!(
+        suggestion(&["--year", "2024", "营商环竟"]).as_deref(),
+        Some("营商环境")
+    );
+    // Nothing to offer: a query that finds pages, a quoted part, two characters, no word
+    // close enough, or a correction that finds nothing under the filters.
+    for args in [
+        &["营商环境"][..],
+        &["\"营商环竟\""],
+        &["环竟"],
+        &["量子计算机"],
+        &["--year", "2023", "营商环竟"],
+    ] {
+        assert_eq!(suggestion(args), None, "{args:?}");
+    }
+    let queries: Vec<Query> = [
+        "营商环竟",
+        "优化营商环竟",
+        "高质量法展 2023年",
+        "营商环竟 -疫情",
+        "营商环境 高质量法展",
+        "主题教肓",
+        "\"营商环竟\"",
+        "环竟",
+        "量子计算机",
+        "营商环境",
+    ]
+    .iter()
+    .map(|t| q(t))
+    .chain([q("营商环竟").year(2023), q("营商环竟").year(2024)])
+    .collect();
+    let p = run_parity(&site, &queries);
+    report_and_assert("suggestions", &p);
+    assert_eq!(p.suggested, 7, "queries answered with a correction");
+
+    // The search page: the correction is a link, and following it searches it.
+    let browser = Browser::launch();
+    let url = format!(
+        "{}?q={}",
+        file_url(&site, "search.html"),
+        percent_encode("营商环竟")
+    );
+    let mut tab = open_page(&browser, &url);
+    let state = wait_loaded_query(&mut tab);
+    assert!(state.rows.is_empty(), "{state:?}");
+    assert!(
+        state.status.ends_with("您是不是要找：营商环境"),
+        "the status offers the correction: {}",
+        state.status
+    );
+    tab.eval("document.querySelector('#search-status .search-suggestion a').click()");
+    tab.wait_until(
+        &format!("document.querySelectorAll('{RESULTS}').length > 0"),
+        WAIT,
+    );
+    let state = page_state(&mut tab);
+    assert_eq!(state.rows.len(), 1, "{state:?}");
+    assert!(state.rows[0].href.ends_with("business.html"), "{state:?}");
+    assert_eq!(
+        tab.eval("document.getElementById('search-input').value"),
+        "营商环境"
+    );
+    assert!(state.errors.is_empty(), "{:?}", state.errors);
 }
 
 /// A year or a month typed as a query part (`2023年`, `2023-05`) finds the pages dated in it
@@ -1719,7 +1893,7 @@ fn a_lone_character_beside_a_number_loads_few_shards() {
         let grams: BTreeSet<&String> = loaded.iter().filter(|f| f.starts_with("g-")).collect();
         let shard = |gram: &str| format!("g-{}.js", studybook::search::pack::fnv1a(gram) % gram_shards);
         let mut expected = BTreeSet::from([shard(number)]);
-        if let Some(other) = studybook::search::numerals::respelled(query) {
+        for other in studybook::search::numerals::respelled(query) {
             assert_eq!(other, "第一百二十三篇");
             expected.extend(query_grams(&other).iter().map(|gram| shard(&gram.text)));
         }

@@ -79,6 +79,12 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
             "共 {total} 条结果（显示 {shown} 条），用时 {took:.1} 毫秒"
         )
     );
+    if let Some(suggestion) = &results.suggestion {
+        eprintln!(
+            "{}",
+            crate::text!("did you mean: {suggestion}", "您是不是要找：{suggestion}")
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

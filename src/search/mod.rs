@@ -7,6 +7,7 @@
 //!   [`preview_directory`]: the index folder as `serve`'s edits write it, without `fsync`;
 //! - [`query`]: parsing a query string, running it, highlighted snippets;
 //!   [`numerals`]: ordinals in a query spelled both ways (`第三次`, `第3次`);
+//!   [`suggest`]: a query finding nothing answered with its misspelt character corrected;
 //! - [`facets`]: counts of kind, year, meeting and tag over all matches;
 //! - [`statistics`]: BM25's collection statistics from the documents alive;
 //! - [`verbatim`]: the build's gram occurrences beside the index, for verbatim matches, and
@@ -27,6 +28,7 @@ pub mod schema;
 pub mod segment;
 pub mod snippet;
 pub mod statistics;
+pub mod suggest;
 pub mod verbatim;
 
 /// Where the index lives inside the output folder.

@@ -13,41 +13,64 @@ const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '�
 /// Largest ordinal respelled: four places (千) are as far as ordinals go.
 const LARGEST: u32 = 9999;
 
-/// `text` (normalised) with every ordinal spelled the other way: digits as Chinese numerals
-/// (`第3次` → `第三次`, `第12条` → `第十二条`) and back; `None` when it holds none, or only
-/// numbers written some other way (`第一二次`, `第〇三期`, `第03期` stay as typed).
-pub fn respelled(text: &str) -> Option<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut changed = false;
+/// Where the ordinals of `chars` (normalised) stand: 第, a number written the usual way in
+/// digits or Chinese numerals (see [`other_spelling`]), and its counter. A query part is
+/// matched with each ordinal whole, as a number goes with what it counts
+/// (`segment::bind_numbers`): `第十一次` apart is a 第十 and an 一次 anywhere.
+pub fn ordinal_spans(chars: &[char]) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
     let mut at = 0;
     while at < chars.len() {
-        out.push(chars[at]);
         if chars[at] != '第' {
             at += 1;
             continue;
         }
-        let start = at + 1;
-        let mut end = start;
-        while end < chars.len()
-            && (chars[end].is_ascii_digit()
-                || chinese_digit(chars[end]).is_some()
-                || unit(chars[end]).is_some())
-        {
+        let mut end = at + 1;
+        while end < chars.len() && is_numeral(chars[end]) {
             end += 1;
         }
-        let counted = chars.get(end).is_some_and(|c| COUNTERS.contains(*c));
-        let number: String = chars[start..end].iter().collect();
-        match Some(&number).filter(|_| counted).and_then(|n| other_spelling(n)) {
-            Some(other) => {
-                out.push_str(&other);
-                changed = true;
-            }
-            None => out.push_str(&number),
+        let number: String = chars[at + 1..end].iter().collect();
+        if chars.get(end).is_some_and(|c| COUNTERS.contains(*c)) && other_spelling(&number).is_some() {
+            spans.push(at..end + 1);
+            at = end + 1;
+        } else {
+            at = end.max(at + 1);
         }
-        at = end;
     }
-    changed.then_some(out)
+    spans
+}
+
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || chinese_digit(c).is_some() || unit(c).is_some()
+}
+
+/// `text` (normalised) with its ordinals spelled the other ways, each matched as well: every
+/// ordinal in digits (`第3次`), then every ordinal in Chinese numerals (`第三次`), leaving out
+/// the spelling typed; none when it holds no ordinal. A part mixing the two (`第5条第二款`)
+/// finds the pages that write both either way.
+pub fn respelled(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let spans = ordinal_spans(&chars);
+    let mut spellings = Vec::new();
+    for in_digits in [true, false] {
+        let mut out = String::with_capacity(text.len());
+        let mut from = 0;
+        for span in &spans {
+            out.extend(&chars[from..span.start + 1]);
+            let number: String = chars[span.start + 1..span.end - 1].iter().collect();
+            let typed_in_digits = number.starts_with(|c: char| c.is_ascii_digit());
+            match other_spelling(&number) {
+                Some(other) if typed_in_digits != in_digits => out.push_str(&other),
+                _ => out.push_str(&number),
+            }
+            from = span.end - 1;
+        }
+        out.extend(&chars[from..]);
+        if out != text && !spellings.contains(&out) {
+            spellings.push(out);
+        }
+    }
+    spellings
 }
 
 /// A number in the other spelling: `12` → `十二`, `十二` → `12`; `None` for what is not a
@@ -154,13 +177,15 @@ mod tests {
     #[test]
     fn ordinals_are_respelled_both_ways() {
         let respell = |text: &str| respelled(text);
-        assert_eq!(respell("第3次").as_deref(), Some("第三次"));
-        assert_eq!(respell("第三次").as_deref(), Some("第3次"));
-        assert_eq!(respell("常委会第十二次会议").as_deref(), Some("常委会第12次会议"));
-        assert_eq!(respell("第12条").as_deref(), Some("第十二条"));
-        assert_eq!(respell("第105期").as_deref(), Some("第一百零五期"));
-        assert_eq!(respell("第2次第三届").as_deref(), Some("第二次第3届"));
-        assert_eq!(respell("2024年第1季度").as_deref(), Some("2024年第一季度"));
+        assert_eq!(respell("第3次"), ["第三次"]);
+        assert_eq!(respell("第三次"), ["第3次"]);
+        assert_eq!(respell("常委会第十二次会议"), ["常委会第12次会议"]);
+        assert_eq!(respell("第12条"), ["第十二条"]);
+        assert_eq!(respell("第105期"), ["第一百零五期"]);
+        assert_eq!(respell("2024年第1季度"), ["2024年第一季度"]);
+        // Mixed: all in digits, then all in Chinese numerals.
+        assert_eq!(respell("第5条第二款"), ["第5条第2款", "第五条第二款"]);
+        assert_eq!(respell("第第3次"), ["第第三次"]);
         // Not ordinals, or not written the usual way: as typed.
         for text in [
             "第一议题",
@@ -177,8 +202,21 @@ mod tests {
             "三次",
             "学习第",
         ] {
-            assert_eq!(respell(text), None, "{text}");
+            assert!(respell(text).is_empty(), "{text}");
         }
-        assert_eq!(respell("第第3次").as_deref(), Some("第第三次"));
+    }
+
+    #[test]
+    fn ordinal_spans_cover_the_number_and_its_counter() {
+        let spans = |text: &str| {
+            let chars: Vec<char> = text.chars().collect();
+            ordinal_spans(&chars)
+                .into_iter()
+                .map(|span| chars[span].iter().collect::<String>())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(spans("十四届全国人大第二次会议第十四届"), ["第二次", "第十四届"]);
+        assert_eq!(spans("第5条第二款"), ["第5条", "第二款"]);
+        assert!(spans("第一议题第03期第一二次").is_empty());
     }
 }

@@ -34,6 +34,7 @@ use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields}
 use super::segment::{segment_query, split_query, Piece};
 use super::snippet::{highlight, snippet};
 use super::statistics::AliveStatistics;
+use super::suggest::{corrections, vocabulary_of, Vocabulary, MAX_CORRECTIONS_TRIED};
 use super::verbatim::VerbatimFile;
 use super::{DICTIONARY_FILE, INDEX_DIR};
 use crate::content::Date;
@@ -67,14 +68,14 @@ pub struct Part {
     pub exclude: bool,
     /// `"part"`: only verbatim matches count.
     pub exact: bool,
-    /// The part with its ordinals spelled the other way (`第三次` for `第3次`, see
+    /// The part with its ordinals spelled the other ways (`第三次` for `第3次`, see
     /// [`respelled`]), matched as well unless the part is quoted.
-    pub respelled: Option<String>,
+    pub respelled: Vec<String>,
 }
 
 impl Part {
     fn new(text: String, exclude: bool, exact: bool) -> Part {
-        let respelled = if exact { None } else { respelled(&text) };
+        let respelled = if exact { Vec::new() } else { respelled(&text) };
         Part {
             text,
             exclude,
@@ -83,13 +84,13 @@ impl Part {
         }
     }
 
-    /// The part spelled the other way, to be matched as well.
-    fn other_spelling(&self) -> Option<Part> {
-        self.respelled.as_ref().map(|text| Part {
+    /// The part spelled the other ways, to be matched as well.
+    fn other_spellings(&self) -> impl Iterator<Item = Part> + '_ {
+        self.respelled.iter().map(|text| Part {
             text: text.clone(),
             exclude: self.exclude,
             exact: self.exact,
-            respelled: None,
+            respelled: Vec::new(),
         })
     }
 }
@@ -156,6 +157,27 @@ pub fn parse_query(query: &str) -> Vec<Part> {
     parts
 }
 
+/// `parts` written as a query that parses into them again: `-` before a part left out, quotes
+/// around an exact one.
+pub fn query_text(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|part| {
+            let text = if part.exact {
+                format!("\"{}\"", part.text)
+            } else {
+                part.text.clone()
+            };
+            if part.exclude {
+                format!("-{text}")
+            } else {
+                text
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A search with its filters and page of results.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
@@ -204,6 +226,9 @@ pub struct SearchResults {
     pub facets: Facets,
     /// Milliseconds spent searching.
     pub took_ms: f64,
+    /// When nothing is found: the query with a misspelt character corrected, which finds
+    /// pages (see [`super::suggest`]).
+    pub suggestion: Option<String>,
 }
 
 /// Why an index could not be opened.
@@ -249,6 +274,8 @@ pub struct Searcher {
     file_documents: Arc<FileDocuments>,
     /// BM25's statistics, counted from the documents alive.
     statistics: AliveStatistics,
+    /// The words corrections come from, read at the first search that finds nothing.
+    vocabulary: OnceLock<Vocabulary>,
 }
 
 /// Scores are compared at a thousandth: the static engine recomputes them in the browser,
@@ -319,6 +346,7 @@ impl Searcher {
             facet_names,
             file_documents,
             statistics,
+            vocabulary: OnceLock::new(),
         })
     }
 
@@ -326,10 +354,69 @@ impl Searcher {
         self.reader.searcher().num_docs()
     }
 
-    /// Runs a search. An empty or punctuation-only query finds nothing, without error.
+    /// Runs a search. An empty or punctuation-only query finds nothing, without error; a query
+    /// that finds nothing may come with a corrected one that does ([`SearchResults::suggestion`]).
     pub fn search(&self, request: &SearchRequest) -> tantivy::Result<SearchResults> {
         let started = Instant::now();
         let parts = parse_query(&request.query);
+        let mut results = self.search_parts(&parts, request)?;
+        if results.total == 0 {
+            results.suggestion = self.suggestion(&parts, request)?;
+            results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        }
+        Ok(results)
+    }
+
+    /// How many pages `query` finds under `request`'s filters.
+    fn count(&self, query: &str, request: &SearchRequest) -> tantivy::Result<usize> {
+        let request = SearchRequest {
+            query: query.to_string(),
+            limit: 0,
+            offset: 0,
+            facet_limit: Some(0),
+            ..request.clone()
+        };
+        Ok(self.search_parts(&parse_query(query), &request)?.total)
+    }
+
+    /// The query of `parts` with one misspelt character corrected, if it then finds pages
+    /// under the same filters: a part that finds nothing on its own (not quoted, not left
+    /// out) is corrected by the vocabulary's words ([`corrections`]), the first that works
+    /// of at most [`MAX_CORRECTIONS_TRIED`] tries. The browser ports this.
+    fn suggestion(&self, parts: &[Part], request: &SearchRequest) -> tantivy::Result<Option<String>> {
+        let mut tries_left = MAX_CORRECTIONS_TRIED;
+        for (at, part) in parts.iter().enumerate() {
+            if part.exclude || part.exact || tries_left == 0 {
+                continue;
+            }
+            if self.count(&query_text(std::slice::from_ref(part)), &SearchRequest::default())? > 0 {
+                continue;
+            }
+            let vocabulary = match self.vocabulary.get() {
+                Some(vocabulary) => vocabulary,
+                None => {
+                    let searcher = self.reader.searcher();
+                    let fields: Vec<Field> =
+                        word_field_boosts(&self.fields).iter().map(|&(f, _)| f).collect();
+                    let read = vocabulary_of(&searcher, &fields)?;
+                    self.vocabulary.get_or_init(|| read)
+                }
+            };
+            for corrected in corrections(&part.text, vocabulary, tries_left) {
+                tries_left -= 1;
+                let mut fixed = parts.to_vec();
+                fixed[at] = Part::new(corrected, false, false);
+                let query = query_text(&fixed);
+                if self.count(&query, request)? > 0 {
+                    return Ok(Some(query));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn search_parts(&self, parts: &[Part], request: &SearchRequest) -> tantivy::Result<SearchResults> {
+        let started = Instant::now();
         let searcher = self.reader.searcher();
         let mut results = SearchResults {
             query: request.query.chars().take(MAX_QUERY_CHARS).collect(),
@@ -339,7 +426,7 @@ impl Searcher {
             .iter()
             .map(|part| self.matched_by(&searcher, part))
             .collect();
-        let Some(query) = self.build_query(&parts, &matched_by, request)? else {
+        let Some(query) = self.build_query(parts, &matched_by, request)? else {
             results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
             return Ok(results);
         };
@@ -371,7 +458,7 @@ impl Searcher {
         }
         ranked[..shown].sort_unstable_by(rank_order);
 
-        let terms = highlight_terms(&parts, &matched_by);
+        let terms = highlight_terms(parts, &matched_by);
         for (_, found) in ranked[..shown].iter().skip(request.offset) {
             let document: TantivyDocument = searcher.doc(found.address)?;
             results.results.push(self.hit(&document, found.score, &terms));
@@ -446,8 +533,9 @@ impl Searcher {
                 .unwrap_or_default()
         };
         let respelled = part
-            .other_spelling()
-            .map(|other| Box::new((self.matched_by(searcher, &other), other)));
+            .other_spellings()
+            .map(|other| (self.matched_by(searcher, &other), other))
+            .collect();
         MatchedBy {
             words,
             pieces,
@@ -501,7 +589,7 @@ impl Searcher {
         }
         for part in parts.iter().filter(|p| p.exclude) {
             clauses.push((Occur::MustNot, self.verbatim_query(&part.text)?));
-            if let Some(other) = &part.respelled {
+            for other in &part.respelled {
                 clauses.push((Occur::MustNot, self.verbatim_query(other)?));
             }
             // `-2023年` leaves out the pages dated then too, as `2023年` finds them; quoted,
@@ -556,17 +644,18 @@ impl Searcher {
         Ok(Some(Box::new(BooleanQuery::new(clauses))))
     }
 
-    /// A part, and its other spelling when it has one: a page scores the higher of the two (as
+    /// A part, and its other spellings when it has some: a page scores the highest of them (as
     /// if it were one part, whichever way the page spells it).
     fn spelled_either_way(&self, part: &Part, by: &MatchedBy) -> tantivy::Result<Box<dyn Query>> {
         let query = self.part_query(part, by)?;
-        match (&by.respelled, part.other_spelling()) {
-            (Some(respelled), Some(other)) => Ok(Box::new(DisjunctionMaxQuery::new(vec![
-                query,
-                self.part_query(&other, &respelled.0)?,
-            ]))),
-            _ => Ok(query),
+        if by.respelled.is_empty() {
+            return Ok(query);
         }
+        let mut spellings = vec![query];
+        for (other_by, other) in &by.respelled {
+            spellings.push(self.part_query(other, other_by)?);
+        }
+        Ok(Box::new(DisjunctionMaxQuery::new(spellings)))
     }
 
     /// A part: verbatim (top tier) or, unless exact, all of its words; BM25 of its words ranks
@@ -724,8 +813,8 @@ struct MatchedBy {
     words: Vec<String>,
     /// Its pieces, when they widen it (empty otherwise): all of them match it too.
     pieces: Vec<Piece>,
-    /// What its other spelling is matched by, and that spelling (see [`Part::respelled`]).
-    respelled: Option<Box<(MatchedBy, Part)>>,
+    /// What its other spellings are matched by, and each spelling (see [`Part::respelled`]).
+    respelled: Vec<(MatchedBy, Part)>,
 }
 
 /// What snippets mark: each part that is not excluded, its words unless it is an exact phrase,
@@ -734,9 +823,9 @@ fn highlight_terms(parts: &[Part], matched_by: &[MatchedBy]) -> Vec<String> {
     let mut terms = Vec::new();
     for (part, by) in parts.iter().zip(matched_by).filter(|(p, _)| !p.exclude) {
         push_highlight_terms(part, by, &mut terms);
-        // Its other spelling, after: the engines list terms in the same order.
-        if let Some(respelled) = &by.respelled {
-            push_highlight_terms(&respelled.1, &respelled.0, &mut terms);
+        // Its other spellings, after: the engines list terms in the same order.
+        for (other_by, other) in &by.respelled {
+            push_highlight_terms(other, other_by, &mut terms);
         }
     }
     terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
@@ -876,7 +965,7 @@ mod tests {
         let parts = parse_query("2024年第三次 -第2次 \"第4次\" 第一议题");
         let shown: Vec<(&str, Option<&str>)> = parts
             .iter()
-            .map(|p| (p.text.as_str(), p.respelled.as_deref()))
+            .map(|p| (p.text.as_str(), p.respelled.first().map(String::as_str)))
             .collect();
         assert_eq!(
             shown,

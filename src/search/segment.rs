@@ -4,6 +4,7 @@
 //! ([`candidate_words`]), which the browser fetches vocabulary shards for.
 
 use super::analyzer::{is_cjk_char, is_stop_word, runs, text_of, Run};
+use super::numerals::ordinal_spans;
 
 /// Longest word, in characters, that query segmentation looks up in the vocabulary.
 pub const MAX_WORD_CHARS: usize = 8;
@@ -17,12 +18,14 @@ pub const MAX_WORD_CHARS: usize = 8;
 /// Latin word is unknown: then the part can only match verbatim.
 pub fn segment_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Option<Vec<String>> {
     let chars: Vec<char> = text.chars().collect();
-    // A number run together with what it counts (`10年来`, `24小时`) is matched as typed or by
-    // its pieces (see `bind_numbers`): its words apart would admit a 10 and a 年来 anywhere.
+    // A number run together with what it counts (`10年来`, `24小时`, `第十一次`) is matched as
+    // typed or by its pieces (see `bind_numbers`): its words apart would admit a 10 and a 年来
+    // anywhere, or a 第十 and an 一次.
     if has_decimal(&chars)
         || chars
             .windows(2)
             .any(|pair| pair[0].is_ascii_digit() && is_cjk_char(pair[1]))
+        || !ordinal_spans(&chars).is_empty()
     {
         return None;
     }
@@ -80,33 +83,30 @@ impl Piece {
 /// 党史学习教育常态化, `四风问题` in one that says “四风”问题. CJK runs are covered as
 /// [`segment_query`] covers them but with words of at most [`PIECE_WORD_CHARS`] characters,
 /// and characters left uncovered stay, consecutive ones together, as verbatim pieces (a stop
-/// word alone is dropped); Latin words not in the vocabulary are verbatim pieces. The browser
-/// ports this function.
+/// word alone is dropped); Latin words not in the vocabulary are verbatim pieces. An ordinal
+/// in Chinese numerals (`第十一次`) is one verbatim piece, as one in digits is (see
+/// [`bind_numbers`]). The browser ports this function.
 pub fn split_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Vec<Piece> {
     let chars: Vec<char> = text.chars().collect();
     if has_decimal(&chars) {
         return Vec::new();
     }
+    let ordinals = ordinal_spans(&chars);
     let mut pieces = Vec::new();
     for run in runs(&chars) {
         match run {
             Run::Cjk(range) => {
-                let mut pending = String::new();
-                for segment in cover_cjk_run(&chars[range], PIECE_WORD_CHARS, &in_vocabulary) {
-                    if segment.alone && !is_stop_word(&segment.text) {
-                        pending.push_str(&segment.text);
-                        continue;
-                    }
-                    if !pending.is_empty() {
-                        pieces.push(Piece::Verbatim(std::mem::take(&mut pending)));
-                    }
-                    if !segment.alone {
-                        pieces.push(Piece::Word(segment.text));
-                    }
+                // The run between the ordinals inside it, each ordinal a piece of its own.
+                let mut from = range.start;
+                for ordinal in ordinals
+                    .iter()
+                    .filter(|o| range.start <= o.start && o.end <= range.end)
+                {
+                    push_covered(&chars[from..ordinal.start], &in_vocabulary, &mut pieces);
+                    pieces.push(Piece::Verbatim(text_of(&chars, ordinal.clone())));
+                    from = ordinal.end;
                 }
-                if !pending.is_empty() {
-                    pieces.push(Piece::Verbatim(pending));
-                }
+                push_covered(&chars[from..range.end], &in_vocabulary, &mut pieces);
             }
             Run::Word(range) => {
                 let word = text_of(&chars, range);
@@ -122,6 +122,29 @@ pub fn split_query(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Vec<Piec
         }
     }
     bind_numbers(pieces, &in_vocabulary)
+}
+
+/// The pieces of a stretch of a CJK run (see [`split_query`]).
+fn push_covered(run: &[char], in_vocabulary: &impl Fn(&str) -> bool, pieces: &mut Vec<Piece>) {
+    if run.is_empty() {
+        return;
+    }
+    let mut pending = String::new();
+    for segment in cover_cjk_run(run, PIECE_WORD_CHARS, in_vocabulary) {
+        if segment.alone && !is_stop_word(&segment.text) {
+            pending.push_str(&segment.text);
+            continue;
+        }
+        if !pending.is_empty() {
+            pieces.push(Piece::Verbatim(std::mem::take(&mut pending)));
+        }
+        if !segment.alone {
+            pieces.push(Piece::Word(segment.text));
+        }
+    }
+    if !pending.is_empty() {
+        pieces.push(Piece::Verbatim(pending));
+    }
 }
 
 /// Whether `chars` hold a decimal number (`1.5`, `8.6%`): one number, though the index holds its

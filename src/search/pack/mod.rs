@@ -74,7 +74,7 @@ pub use script::{from_text, read_script, script_text, to_text, unpack_binary};
 /// Where the pack lives inside the output folder.
 pub const PACK_DIR: &str = "search/pack";
 /// Version of the pack format, checked by the browser.
-pub const FORMAT: u32 = 12;
+pub const FORMAT: u32 = 13;
 /// Target size of one vocabulary shard (plain text, compressed by the web server).
 const VOCABULARY_SHARD_BYTES: usize = 8 * 1024;
 
@@ -290,6 +290,9 @@ pub fn write_pack_unless(
         "tags": front_coded(&tags),
         "stopWords": super::analyzer::STOP_WORDS,
         "maxWordChars": MAX_WORD_CHARS,
+        "minCorrectedWordChars": super::suggest::MIN_CORRECTED_WORD_CHARS,
+        "maxCorrectionsTried": super::suggest::MAX_CORRECTIONS_TRIED,
+        "maxCorrectedPartChars": super::suggest::MAX_CORRECTED_PART_CHARS,
         "pieceWordChars": PIECE_WORD_CHARS,
         "maxQueryChars": super::query::MAX_QUERY_CHARS,
         "snippetChars": super::query::SNIPPET_CHARS,

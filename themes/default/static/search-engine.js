@@ -356,10 +356,12 @@
     return chars.slice(start, end).join('');
   }
 
-  /* A part, with its other spelling (Part::new in query.rs): matched as well unless quoted. */
+  /* A part, with its other spellings (Part::new in query.rs): matched as well unless quoted. */
   function newPart(text, exclude, exact) {
-    var other = exact ? null : respelled(text);
-    return { text: text, exclude: exclude, exact: exact, other: other === null ? null : { text: other, exclude: exclude, exact: exact, other: null } };
+    var others = (exact ? [] : respelled(text)).map(function (other) {
+      return { text: other, exclude: exclude, exact: exact, others: [] };
+    });
+    return { text: text, exclude: exclude, exact: exact, others: others };
   }
 
   Analyzer.prototype.parseQuery = function (query, maxChars) {
@@ -483,6 +485,7 @@
     for (var at = 1; at < chars.length; at++) {
       if (/[0-9]/.test(chars[at - 1]) && isCjk(chars[at])) { return null; }
     }
+    if (ordinalSpans(chars).length > 0) { return null; }
     eachRun(text, function (run) {
       self.coverRun(run, maxWordChars, known).forEach(function (segment) {
         if (!segment.alone) { words.push(segment.text); } else if (!self.isStop(segment.text)) { failed = true; }
@@ -501,7 +504,8 @@
     var self = this;
     var pieces = [];
     if (DECIMAL.test(text)) { return pieces; }
-    eachRun(text, function (run) {
+    var covered = function (run) {
+      if (run.length === 0) { return; }
       var pending = '';
       self.coverRun(run, pieceWordChars, known).forEach(function (segment) {
         if (segment.alone && !self.isStop(segment.text)) { pending += segment.text; return; }
@@ -509,6 +513,16 @@
         if (!segment.alone) { pieces.push({ text: segment.text, word: true }); }
       });
       if (pending) { pieces.push({ text: pending, word: false }); }
+    };
+    eachRun(text, function (run) {
+      // An ordinal in Chinese numerals is one verbatim piece (push_covered in segment.rs).
+      var from = 0;
+      ordinalSpans(run).forEach(function (span) {
+        covered(run.slice(from, span[0]));
+        pieces.push({ text: run.slice(span[0], span[1]).join(''), word: false });
+        from = span[1];
+      });
+      covered(run.slice(from));
     }, function (word) {
       if (!self.isStop(word)) { pieces.push({ text: word, word: known(word) }); }
     });
@@ -612,9 +626,8 @@
     return null;
   }
 
-  /* The port of numerals.rs: ordinals spelled the other way (digits as Chinese numerals and
-   * back) after \u7b2c, when a counter follows; null when there is none. */
-  var ORDINAL = '\u7b2c';
+  /* The port of numerals.rs: ordinals (\u7b2c, a number, a counter) spelled the other ways,
+   * digits as Chinese numerals and back. */
   var COUNTERS = '\u6b21\u5c4a\u671f\u6279\u8f6e\u53f7\u7ae0\u8282\u6761\u6b3e\u9879\u5b63\u7bc7\u8bfe\u8bb2\u96c6\u5377';
   var CHINESE_DIGITS = '\u96f6\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d';
   var PLACES = { '\u5341': 10, '\u767e': 100, '\u5343': 1000 };
@@ -658,20 +671,86 @@
     return parsed !== null && inChinese(parsed) === number ? String(parsed) : null;
   }
   function isNumeral(c) { return /[0-9]/.test(c) || CHINESE_DIGITS.indexOf(c) >= 0 || PLACES[c] !== undefined; }
-  function respelled(text) {
-    var chars = Array.from(text);
-    var out = '', changed = false, at = 0;
+  /* The port of ordinal_spans: [start, end) of each ordinal of `chars`. */
+  function ordinalSpans(chars) {
+    var spans = [];
+    var at = 0;
     while (at < chars.length) {
-      out += chars[at];
       if (chars[at] !== ORDINAL) { at++; continue; }
       var end = at + 1;
       while (end < chars.length && isNumeral(chars[end])) { end++; }
       var number = chars.slice(at + 1, end).join('');
-      var other = end < chars.length && COUNTERS.indexOf(chars[end]) >= 0 ? otherSpelling(number) : null;
-      if (other !== null) { out += other; changed = true; } else { out += number; }
-      at = end;
+      if (end < chars.length && COUNTERS.indexOf(chars[end]) >= 0 && otherSpelling(number) !== null) {
+        spans.push([at, end + 1]);
+        at = end + 1;
+      } else {
+        at = Math.max(end, at + 1);
+      }
     }
-    return changed ? out : null;
+    return spans;
+  }
+  /* The port of respelled: every ordinal in digits, then every ordinal in Chinese numerals,
+   * leaving out the spelling typed. */
+  function respelled(text) {
+    var chars = Array.from(text);
+    var spans = ordinalSpans(chars);
+    var spellings = [];
+    [true, false].forEach(function (inDigits) {
+      var out = '', from = 0;
+      spans.forEach(function (span) {
+        out += chars.slice(from, span[0] + 1).join('');
+        var number = chars.slice(span[0] + 1, span[1] - 1).join('');
+        var typedInDigits = /^[0-9]/.test(number);
+        var other = otherSpelling(number);
+        out += other !== null && typedInDigits !== inDigits ? other : number;
+        from = span[1] - 1;
+      });
+      out += chars.slice(from).join('');
+      if (out !== text && spellings.indexOf(out) < 0) { spellings.push(out); }
+    });
+    return spellings;
+  }
+
+  /* The port of corrections in suggest.rs: `part` with one Chinese character replaced so that
+   * a stretch of it is written as in a vocabulary word or a part of one, the longest stretch
+   * first, then the leftmost, then in the words' code point order and where in the word; at
+   * most `limit`. */
+  function corrections(part, words, limit, minChars, maxChars, maxPartChars) {
+    var chars = Array.from(part);
+    var found = [];
+    if (limit === 0 || chars.length > maxPartChars) { return found; }
+    for (var length = Math.min(maxChars, chars.length); length >= minChars; length--) {
+      for (var start = 0; start + length <= chars.length; start++) {
+        var window = chars.slice(start, start + length);
+        if (!window.every(isCjk)) { continue; }
+        for (var w = 0; w < words.length; w++) {
+          var word = words[w];
+          for (var offset = 0; offset + length <= word.length; offset++) {
+            var at = -1, differing = 0;
+            for (var i = 0; i < length && differing < 2; i++) {
+              if (word[offset + i] !== window[i]) { differing++; at = i; }
+            }
+            if (differing !== 1) { continue; }
+            var corrected = chars.slice();
+            corrected[start + at] = word[offset + at];
+            var text = corrected.join('');
+            if (found.indexOf(text) < 0) {
+              found.push(text);
+              if (found.length === limit) { return found; }
+            }
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /* The port of query_text: parts written as a query that parses into them again. */
+  function queryText(parts) {
+    return parts.map(function (part) {
+      var text = part.exact ? '"' + part.text + '"' : part.text;
+      return part.exclude ? '-' + text : text;
+    }).join(' ');
   }
 
   /* The port of pieces_widen. */
@@ -1267,14 +1346,91 @@
     return scores;
   };
 
+  /* The port of Searcher::search: a query that finds nothing comes with a corrected one that
+   * does, if there is one (suggestion). */
   Engine.prototype.search = function (request) {
+    var self = this;
+    var started = performance.now();
+    return self.searchOnce(request).then(function (answer) {
+      if (answer.total > 0 || request.countOnly) { return answer; }
+      var parts = self.analyzer.parseQuery(request.q || '', self.meta.maxQueryChars);
+      return self.suggestion(parts, request).then(function (suggestion) {
+        answer.suggestion = suggestion;
+        answer.took_ms = performance.now() - started;
+        return answer;
+      });
+    });
+  };
+
+  /* How many pages `query` finds under the filters of `request` (Searcher::count). */
+  Engine.prototype.count = function (query, request) {
+    var counted = { q: query, countOnly: true };
+    FILTER_NAMES.forEach(function (name) { if (request[name]) { counted[name] = request[name]; } });
+    return this.searchOnce(counted).then(function (answer) { return answer.total; });
+  };
+
+  /* The port of Searcher::suggestion: a part that finds nothing alone (not quoted, not left
+   * out) corrected by the vocabulary's words, the first correction whose query finds pages
+   * under the same filters, of at most maxCorrectionsTried tries. */
+  Engine.prototype.suggestion = function (parts, request) {
+    var self = this;
+    var meta = self.meta;
+    var triesLeft = meta.maxCorrectionsTried;
+    var index = 0;
+    var next = function () {
+      while (index < parts.length) {
+        var at = index++;
+        var part = parts[at];
+        if (part.exclude || part.exact || triesLeft === 0) { continue; }
+        return self.count(queryText([part]), {}).then(function (alone) {
+          if (alone > 0) { return next(); }
+          return self.correctionWords().then(function (words) {
+            var tries = corrections(part.text, words, triesLeft, meta.minCorrectedWordChars, meta.maxWordChars, meta.maxCorrectedPartChars);
+            var attempt = function (k) {
+              if (k >= tries.length) { return next(); }
+              triesLeft--;
+              var fixed = parts.slice();
+              fixed[at] = newPart(tries[k], false, false);
+              var query = queryText(fixed);
+              return self.count(query, request).then(function (found) { return found > 0 ? query : attempt(k + 1); });
+            };
+            return attempt(0);
+          });
+        });
+      }
+      return Promise.resolve(null);
+    };
+    return next();
+  };
+
+  /* The words corrections come from (Vocabulary in suggest.rs): every vocabulary shard, read
+   * once, its Chinese words of minCorrectedWordChars characters or more, in code point order. */
+  Engine.prototype.correctionWords = function () {
+    var self = this;
+    if (self.corrections) { return Promise.resolve(self.corrections); }
+    var ids = [];
+    for (var id = 0; id < self.meta.vocabularyShards; id++) { ids.push(id); }
+    return self.loadVocabulary(ids).then(function () {
+      var words = [];
+      ids.forEach(function (id) {
+        self.vocabulary[id].forEach(function (word) {
+          var chars = Array.from(word);
+          if (chars.length >= self.meta.minCorrectedWordChars && chars.every(isCjk)) { words.push(word); }
+        });
+      });
+      self.corrections = words.sort(compareText).map(function (word) { return Array.from(word); });
+      return self.corrections;
+    });
+  };
+
+  Engine.prototype.searchOnce = function (request) {
     var self = this;
     var started = performance.now();
     var meta = self.meta;
     var analyzer = self.analyzer;
     var parts = analyzer.parseQuery(request.q || '', meta.maxQueryChars);
     var positive = parts.filter(function (p) { return !p.exclude && !analyzer.isStop(p.text); });
-    var empty = { query: Array.from(request.q || '').slice(0, meta.maxQueryChars).join(''), total: 0, results: [], facets: { kind: [], year: [], meeting: [], tag: [] }, took_ms: 0 };
+    var empty = { query: Array.from(request.q || '').slice(0, meta.maxQueryChars).join(''), total: 0, results: [], facets: { kind: [], year: [], meeting: [], tag: [] }, took_ms: 0, suggestion: null };
     var hasFilters = FILTER_NAMES.some(function (name) { return request[name]; });
     if (positive.length === 0 && !hasFilters) { return Promise.resolve(empty); }
 
@@ -1282,7 +1438,7 @@
     var spellings = [];
     parts.forEach(function (part) {
       spellings.push(part);
-      if (part.other) { spellings.push(part.other); }
+      part.others.forEach(function (other) { spellings.push(other); });
     });
     var gramIds = [], charIds = [], vocabularyIds = [];
     spellings.forEach(function (part) {
@@ -1387,13 +1543,13 @@
         return partScores;
       };
       positive.forEach(function (part) {
-        // Spelled either way, a page scores the higher of the two (spelled_either_way).
+        // Spelled any way, a page scores the highest of its spellings (spelled_either_way).
         var partScores = scoresOf(part);
-        if (part.other) {
-          scoresOf(part.other).forEach(function (value, doc) {
+        part.others.forEach(function (other) {
+          scoresOf(other).forEach(function (value, doc) {
             partScores.set(doc, Math.max(partScores.get(doc) || 0, value));
           });
-        }
+        });
         if (matched === null) {
           matched = new Set(partScores.keys());
         } else {
@@ -1422,11 +1578,13 @@
       };
       parts.filter(function (p) { return !p.exclude; }).forEach(function (part) {
         pushTerms(part);
-        if (part.other) { pushTerms(part.other); }
+        part.others.forEach(pushTerms);
       });
       parts.filter(function (p) { return p.exclude; }).forEach(function (part) {
         self.verbatim(part.text).forEach(function (_, doc) { matched.delete(doc); });
-        if (part.other) { self.verbatim(part.other.text).forEach(function (_, doc) { matched.delete(doc); }); }
+        part.others.forEach(function (other) {
+          self.verbatim(other.text).forEach(function (_, doc) { matched.delete(doc); });
+        });
         // An excluded year, month or day leaves out the pages dated then too, as the part finds them.
         var range = part.exact ? null : datesNamed(part.text);
         if (range) {
@@ -1434,6 +1592,7 @@
         }
       });
       var filtered = self.filter(Array.from(matched), request);
+      if (request.countOnly) { return { total: filtered.length }; }
       var key = function (doc) { return Math.round(scores.get(doc) * 1000); };
       filtered.sort(function (a, b) {
         return key(b) - key(a) || self.dates[b] - self.dates[a] || a - b;
@@ -1450,7 +1609,8 @@
           total: filtered.length,
           results: results,
           facets: facets,
-          took_ms: performance.now() - started
+          took_ms: performance.now() - started,
+          suggestion: null
         };
       });
     });
@@ -1584,7 +1744,7 @@
     if (self.engine) { return Promise.resolve(self.engine); }
     if (!self.starting) {
       self.starting = self.pack.load('meta').then(function (meta) {
-        if (meta.format !== 12) { throw new Error('search data from another version of studybook'); }
+        if (meta.format !== 13) { throw new Error('search data from another version of studybook'); }
         self.pack.version = meta.build;
         meta.tags = frontDecoded(meta.tags);
         meta.chunkStarts = runningStarts(meta.chunkSizes);

@@ -115,6 +115,23 @@
     statusEl.className = 'search-status' + (isError ? ' error' : '');
   }
 
+  /* A query that found nothing, corrected (the engines' suggestion): a link that searches it. */
+  function showSuggestion(suggestion) {
+    var line = el('span', 'search-suggestion', ' ' + L.suggestion);
+    var link = el('a', '', suggestion);
+    var params = new URLSearchParams(window.location.search);
+    params.set('q', suggestion);
+    link.href = '?' + params.toString();
+    link.addEventListener('click', function (event) {
+      event.preventDefault();
+      input.value = suggestion;
+      run(true);
+      input.focus();
+    });
+    line.appendChild(link);
+    statusEl.appendChild(line);
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
@@ -231,6 +248,7 @@
       /* After "more", the reader goes on from the first new result. */
       else if (data.results.length > 0) { clearActive(); active = offset - 1; moveActive(1); }
       setStatus(data.total === 0 ? L.noResults : data.total + ' ' + L.results, false);
+      if (data.total === 0 && data.suggestion && L.suggestion) { showSuggestion(data.suggestion); }
     }).catch(function () {
       if (mine !== sequence) { return; }
       list.innerHTML = '';

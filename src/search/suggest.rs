@@ -1,0 +1,147 @@
+//! “Did you mean”: a query that finds nothing because of a wrong character (`营商环竟`, typed by
+//! sound with a pinyin input method) is answered with the query as the index's own words would
+//! spell it (`营商环境`). The browser ports this module (`corrections` in the built-in search
+//! engine), over the pack's vocabulary, which holds the same words.
+
+use std::collections::BTreeSet;
+
+use tantivy::schema::Field;
+
+use super::analyzer::is_cjk_char;
+use super::segment::MAX_WORD_CHARS;
+
+/// Fewest characters of a word a correction is drawn from: two-character words differ from
+/// too many others by one character (环境, 环节, 环保) to guess which was meant.
+pub const MIN_CORRECTED_WORD_CHARS: usize = 3;
+/// Most corrected queries tried, each a whole search, before giving up.
+pub const MAX_CORRECTIONS_TRIED: usize = 5;
+/// Longest part, in characters, that is corrected: each stretch of it is compared with every
+/// word of the vocabulary, and a sentence pasted whole is not a typo.
+pub const MAX_CORRECTED_PART_CHARS: usize = 12;
+
+/// The words of the index's vocabulary a correction may come from: Chinese words of
+/// [`MIN_CORRECTED_WORD_CHARS`] characters or more, in code point order (as the browser sorts
+/// them).
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    words: Vec<Vec<char>>,
+}
+
+impl Vocabulary {
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Vocabulary {
+        let mut words: Vec<Vec<char>> = words
+            .into_iter()
+            .map(|word| word.chars().collect::<Vec<char>>())
+            .filter(|chars| chars.len() >= MIN_CORRECTED_WORD_CHARS && chars.iter().all(|&c| is_cjk_char(c)))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        Vocabulary { words }
+    }
+}
+
+/// `part` (normalised) with one Chinese character replaced so that a stretch of it (of
+/// [`MIN_CORRECTED_WORD_CHARS`] to [`MAX_WORD_CHARS`] characters) is written as in a word of
+/// the vocabulary, or a part of one (`营商环境` of 优化营商环境: jieba indexes the long word and
+/// its halves, not always what a reader types), best first: the longest stretch first, then
+/// the leftmost, then in the words' code point order and where in the word; at most `limit`,
+/// none for a part longer than [`MAX_CORRECTED_PART_CHARS`].
+pub fn corrections(part: &str, vocabulary: &Vocabulary, limit: usize) -> Vec<String> {
+    let chars: Vec<char> = part.chars().collect();
+    let mut found: Vec<String> = Vec::new();
+    if limit == 0 || chars.len() > MAX_CORRECTED_PART_CHARS {
+        return found;
+    }
+    for length in (MIN_CORRECTED_WORD_CHARS..=MAX_WORD_CHARS.min(chars.len())).rev() {
+        for start in 0..=chars.len() - length {
+            let window = &chars[start..start + length];
+            if !window.iter().all(|&c| is_cjk_char(c)) {
+                continue;
+            }
+            for word in &vocabulary.words {
+                for stretch in word.windows(length) {
+                    let mut differing = window
+                        .iter()
+                        .zip(stretch)
+                        .enumerate()
+                        .filter(|(_, (a, b))| a != b);
+                    let (Some((at, _)), None) = (differing.next(), differing.next()) else {
+                        continue;
+                    };
+                    let mut corrected = chars.clone();
+                    corrected[start + at] = stretch[at];
+                    let corrected: String = corrected.into_iter().collect();
+                    if !found.contains(&corrected) {
+                        found.push(corrected);
+                        if found.len() == limit {
+                            return found;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The vocabulary of the word fields of an index (the terms the pack's vocabulary lists too).
+pub fn vocabulary_of(searcher: &tantivy::Searcher, fields: &[Field]) -> tantivy::Result<Vocabulary> {
+    let mut words: BTreeSet<String> = BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        for &field in fields {
+            let inverted = segment.inverted_index(field)?;
+            let mut terms = inverted.terms().stream()?;
+            while terms.advance() {
+                if let Ok(word) = std::str::from_utf8(terms.key()) {
+                    words.insert(word.to_string());
+                }
+            }
+        }
+    }
+    Ok(Vocabulary::new(words.iter().map(String::as_str)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_character_is_corrected_by_the_longest_word_first() {
+        let vocabulary = Vocabulary::new([
+            "营商环境",
+            "环境",
+            "优化营商环境",
+            "高质量发展",
+            "环节",
+            "营商",
+            "x环境y",
+        ]);
+        assert_eq!(corrections("营商环竟", &vocabulary, 5), ["营商环境"]);
+        assert_eq!(corrections("优化营商环竟", &vocabulary, 5), ["优化营商环境"]);
+        assert_eq!(corrections("高质量法展要求", &vocabulary, 5), ["高质量发展要求"]);
+        // A part of a longer word: jieba indexes 优化营商环境 whole.
+        let vocabulary = Vocabulary::new(["优化营商环境", "营商"]);
+        assert_eq!(corrections("营商环竟", &vocabulary, 5), ["营商环境"]);
+        // Two characters say too little; a word already right gets nothing; of two wrong
+        // characters one is corrected (and the search, still finding nothing, suggests nothing).
+        assert!(corrections("环竟", &vocabulary, 5).is_empty());
+        assert!(corrections("营商环境", &vocabulary, 5).is_empty());
+        assert_eq!(corrections("营伤环竟", &vocabulary, 5), ["营商环竟"]);
+        // Latin letters and digits are never replaced.
+        assert!(corrections("ab环境", &vocabulary, 5).is_empty());
+        assert!(corrections("营商环竟营商环竟营商环竟营", &vocabulary, 5).is_empty());
+    }
+
+    #[test]
+    fn corrections_are_listed_in_a_fixed_order_up_to_the_limit() {
+        let vocabulary = Vocabulary::new(["甲乙丙", "甲乙丁", "乙丙丁", "甲乙戊", "乙庚丁", "子乙辛丑"]);
+        // The window 甲乙己 first, its words by code point (丁 U+4E01 < 丙 U+4E19 < 戊 U+620A);
+        // then 乙己丁, whose 乙丙丁 gives 甲乙丙丁 again; 乙辛 of 子乙辛丑 is no stretch of three.
+        assert_eq!(
+            corrections("甲乙己丁", &vocabulary, 5),
+            ["甲乙丁丁", "甲乙丙丁", "甲乙戊丁", "甲乙庚丁"]
+        );
+        assert_eq!(corrections("甲乙己丁", &vocabulary, 2), ["甲乙丁丁", "甲乙丙丁"]);
+        assert!(corrections("甲乙己丁", &vocabulary, 0).is_empty());
+    }
+}
