@@ -6,8 +6,9 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::content::front_matter::{FrontMatter, Kind};
 use crate::content::model::UnparsedPage;
-use crate::content::Site;
+use crate::content::{Page, Site};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::links::{percent_decode, split_fragment, Resolver, Target};
 use crate::markdown::{self, LinkKind, Rendered, Rewrite};
@@ -211,6 +212,22 @@ pub fn check_unparsed(pages: &[UnparsedPage], resolver: &Resolver) -> Vec<Diagno
             None
         });
         problems.extend(markdown_warnings(&page.file, &rendered));
+        // Its materials, read from the header despite its errors: as the page it will be.
+        let as_page = Page {
+            source: page.source.clone(),
+            file: page.file.clone(),
+            url,
+            section: 0,
+            kind: Kind::Session,
+            front: FrontMatter::default(),
+            body: String::new(),
+            body_line: page.body_line,
+        };
+        for material in &page.materials {
+            if let Err(diagnostic) = resolver.resolve_material(&as_page, material) {
+                problems.push(diagnostic);
+            }
+        }
     }
     problems
 }
@@ -307,14 +324,48 @@ pub fn resolve_materials(site: &Site, resolver: &Resolver, index: usize) -> (Vec
     let mut materials = Vec::new();
     let mut problems = Vec::new();
     for material in &page.front.materials {
-        match resolver.resolve_material(page, material) {
-            Ok(Some(resolved)) => {
-                if let Target::Page(target) = resolved.target {
-                    materials.push(Material::Page(target));
-                }
+        let found = match resolver.resolve_material(page, material) {
+            Ok(Some(resolved)) => match resolved.target {
+                Target::Page(target) => Material::Page(target),
+                _ => continue,
+            },
+            Ok(None) => Material::External(material.target.clone()),
+            Err(diagnostic) => {
+                problems.push(diagnostic);
+                continue;
             }
-            Ok(None) => materials.push(Material::External(material.target.clone())),
-            Err(diagnostic) => problems.push(diagnostic),
+        };
+        let target = &material.target;
+        // A copied line or a record's own path: listed once, and never as what it studied.
+        let slip = if found == Material::Page(index) {
+            Some((
+                text!(
+                    "material `{target}` is this record itself",
+                    "学习材料 `{target}` 就是这份学习记录本身"
+                ),
+                text!(
+                    "list the pages the session studied; remove this line",
+                    "请列出会议学习的页面，删掉这一行"
+                ),
+            ))
+        } else if materials.contains(&found) {
+            Some((
+                text!(
+                    "material `{target}` is listed twice",
+                    "学习材料 `{target}` 列了两次"
+                ),
+                text!("remove one of the two lines", "请删掉其中一行"),
+            ))
+        } else {
+            None
+        };
+        match slip {
+            Some((message, help)) => problems.push(
+                Diagnostic::warning(&page.file, message)
+                    .at(material.line)
+                    .help(help),
+            ),
+            None => materials.push(found),
         }
     }
     (materials, problems)

@@ -122,6 +122,31 @@ impl<'s> Resolver<'s> {
         match self.lookup(&source) {
             Some(target) => Ok(Some(Resolved { href: self.href(page_url, &target, fragment), target })),
             None if self.site.unreadable.contains(&source) => Ok(None),
+            None if self.section_of(&source).is_some() => {
+                // A file of the folder, linked as the link names the folder.
+                let inside = format!("{}/", source.trim_end_matches('/'));
+                let name = self
+                    .files
+                    .iter()
+                    .filter_map(|file| file.strip_prefix(&inside))
+                    .filter(|name| !name.contains('/'))
+                    .min()
+                    .unwrap_or("通知.pdf");
+                let example = format!("[{name}]({}/{name})", path.trim_end_matches('/'));
+                Err(self
+                    .broken(
+                        page_file,
+                        link,
+                        text!(
+                            "is a folder of attachments, which has no page",
+                            "是只放附件的文件夹，没有页面"
+                        ),
+                    )
+                    .help(text!(
+                        "link a file inside it, e.g. `{example}`, or give the folder a page by adding an `_index.md` to it",
+                        "请链接文件夹里的某个文件，例如 `{example}`；或在文件夹里加一个 `_index.md`，让它有自己的页面"
+                    )))
+            }
             None if self.site.drafts.contains(&source) => Err(self
                 .broken(page_file, link, text!("is a draft, which is not published", "是草稿，不会发布"))
                 .help(text!(
@@ -374,12 +399,8 @@ impl<'s> Resolver<'s> {
         if let Some(&page) = self.site.page_by_source.get(source) {
             return Some(Target::Page(page));
         }
-        let dir = source
-            .strip_suffix("/_index.md")
-            .or_else(|| source.strip_suffix("/index.md"))
-            .or_else(|| (source == "_index.md" || source == "index.md").then_some(""))
-            .unwrap_or(source.trim_end_matches('/'));
-        if let Some(&section) = self.site.section_by_dir.get(dir) {
+        // A folder of attachments alone has no page to lead to.
+        if let Some(section) = self.section_of(source).filter(|&s| !self.site.sections[s].hidden) {
             return Some(Target::Section(section));
         }
         if self.files.contains(source) {
@@ -389,6 +410,16 @@ impl<'s> Resolver<'s> {
         source
             .strip_suffix(".html")
             .and_then(|stem| self.lookup_stem(stem))
+    }
+
+    /// The section of the folder `source` names (`a/`, `a`, `a/_index.md`), page or not.
+    fn section_of(&self, source: &str) -> Option<usize> {
+        let dir = source
+            .strip_suffix("/_index.md")
+            .or_else(|| source.strip_suffix("/index.md"))
+            .or_else(|| (source == "_index.md" || source == "index.md").then_some(""))
+            .unwrap_or(source.trim_end_matches('/'));
+        self.site.section_by_dir.get(dir).copied()
     }
 
     /// The page whose source is `stem` with a page extension (`.md`, `.markdown`, `.MD`).

@@ -258,6 +258,18 @@ pub fn render(
                     ),
                 });
             }
+            // A line break inside a Chinese paragraph (text pasted from a PDF or typed line by
+            // line) joins the lines: as a space it shows a gap between two characters.
+            NodeValue::SoftBreak => {
+                drop(data);
+                let before = node
+                    .previous_sibling()
+                    .and_then(|n| n.collect_text().chars().last());
+                let after = node.next_sibling().and_then(|n| n.collect_text().chars().next());
+                if before.is_some_and(is_wide) && after.is_some_and(is_wide) {
+                    node.data_mut().value = NodeValue::Text(String::new().into());
+                }
+            }
             NodeValue::Heading(heading) => {
                 let level = heading.level;
                 drop(data);
@@ -748,6 +760,12 @@ pub fn is_cjk(c: char) -> bool {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x30000..=0x3347F | 0x3000..=0x303F | 0xFF00..=0xFFEF)
 }
 
+/// Characters written without spaces around them in Chinese text: CJK characters and
+/// punctuation, and the quotation marks, ellipsis and dash Chinese shares with other scripts.
+fn is_wide(c: char) -> bool {
+    is_cjk(c) || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—' | '·')
+}
+
 /// The first `limit` characters of `text` on one line, cut at a sentence end when one is near.
 pub fn summarize(text: &str, limit: usize) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -913,6 +931,15 @@ mod tests {
         assert_eq!(html_text("前<style>没有结束"), "前 ");
         assert_eq!(html_text("前<!-- 没有结束"), "前");
         assert_eq!(html_text("前<div 没有结束"), "前");
+    }
+
+    #[test]
+    fn a_line_break_between_chinese_characters_joins_the_lines() {
+        let html = render("粮食安全和\n不发生规模性返贫，文化、\n**生态**、组织振兴：\n“乡村”。\nEnglish\nwords 中文\n文字\n", 1, |_| None).html;
+        assert!(
+            html.contains("粮食安全和不发生规模性返贫，文化、<strong>生态</strong>、组织振兴：“乡村”。\nEnglish\nwords 中文文字"),
+            "{html}"
+        );
     }
 
     #[test]

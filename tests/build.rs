@@ -1123,6 +1123,26 @@ fn init_creates_a_site_that_builds_cleanly() {
     );
 }
 
+/// An unknown `--language` is a usage error (exit code 2), as clap's own are; nothing is made.
+#[test]
+fn init_refuses_an_unknown_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = studybook(&[
+        "init",
+        "site",
+        "--language",
+        "fr",
+        "--root",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "stderr:\n{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "error: unsupported language `fr`; use one of: zh-CN, en"
+    );
+    assert!(!dir.path().join("site").exists());
+}
+
 #[test]
 fn init_refuses_a_non_empty_folder() {
     let dir = tempfile::tempdir().unwrap();

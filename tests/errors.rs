@@ -153,6 +153,30 @@ fn a_header_error_does_not_hide_the_problems_of_the_text() {
     }
 }
 
+/// A record's `materials` are checked when other fields of its header have errors: a bad date,
+/// attendees in words and a missing material were three builds, one fixed at a time.
+#[test]
+fn a_header_error_does_not_hide_a_missing_material() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-02-30\nmeeting: 室务会\nattendees: 七\nmaterials: [notes/missing.md, notes/2024/safety.md]\n---\n\n正文\n",
+    );
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 3, "{}", run.stderr);
+    assert!(
+        errors[0].starts_with("content/sessions/2024-04-01.md:3: "),
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors[1],
+        "content/sessions/2024-04-01.md:5: `attendees` is `七`, not a whole number"
+    );
+    assert_eq!(
+        errors[2],
+        "content/sessions/2024-04-01.md:6: material `notes/missing.md` does not resolve to a page"
+    );
+}
+
 /// A `[[title]]` naming a page whose front matter has errors is not reported as leading
 /// nowhere: that page's own errors are, and fixing them mends the link.
 #[test]
@@ -372,6 +396,40 @@ fn attendees_negative() {
         errors_of(&run),
         ["content/sessions/2024-04-01.md:5: `attendees` is -3, a negative number"]
     );
+}
+
+#[test]
+fn attendees_too_large() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees: 5000000000\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-04-01.md:5: `attendees` is 5000000000, too large a number"]
+    );
+}
+
+/// `attendees:` left blank, as a template leaves it: not recorded, as if the line were not
+/// there (it said "`attendees` is `null`", which no editor wrote).
+#[test]
+fn attendees_left_blank_are_not_recorded() {
+    let (site, _) = built_fixture();
+    site.write(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees:\n---\n\n正文\n",
+    );
+    site.build().success();
+    let stats = site.run(&["stats", "--json"]).success();
+    let json: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
+    let row = json["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["meeting"] == "室务会" && row["year"] == 2024)
+        .unwrap_or_else(|| panic!("no 室务会 of 2024: {}", stats.stdout));
+    assert_eq!(row["count"], 1, "{row}");
+    assert_eq!(row["attendees_unrecorded"], 1, "{row}");
 }
 
 #[test]
@@ -710,6 +768,62 @@ fn broken_links_images_drafts_and_materials_are_reported_together() {
         ]
     );
     assert!(help_after(&run, "links.md:10").contains("--drafts"));
+}
+
+/// A folder that holds only attachments gets no page: a link to it led to a missing
+/// `index.html` and the build said nothing.
+#[test]
+fn a_link_to_a_folder_of_attachments_is_reported() {
+    let (site, before) = built_fixture();
+    site.write("content/notes/附件库/通知.pdf", "%PDF-1.4\n");
+    site.write("content/notes/附件库/办法.pdf", "%PDF-1.4\n");
+    site.write(
+        "content/notes/2024/folder.md",
+        "---\ntitle: 附件\ndate: 2024-01-01\n---\n\n[附件库](../附件库/)\n\n[附件库](../附件库)\n\n[通知](../附件库/通知.pdf)\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/notes/2024/folder.md:6: broken link → `../附件库/`: the target is a folder of attachments, which has no page",
+            "content/notes/2024/folder.md:8: broken link → `../附件库`: the target is a folder of attachments, which has no page",
+        ]
+    );
+    assert_eq!(
+        help_after(&run, "folder.md:6"),
+        "link a file inside it, e.g. `[办法.pdf](../附件库/办法.pdf)`, or give the folder a page by adding an `_index.md` to it"
+    );
+    // With a page of its own, the folder is a section to link.
+    site.write("content/notes/附件库/_index.md", "---\ntitle: 附件库\n---\n");
+    site.build().success();
+}
+
+/// A record listing itself, or one material twice (a line copied): warned, listed once, and the
+/// record is not shown as studied by itself.
+#[test]
+fn a_record_listing_itself_or_a_material_twice_is_warned() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nmaterials:\n  - notes/2024/safety.md\n  - sessions/2024-04-01.md\n  - ./../notes/2024/safety.md\n---\n\n正文\n",
+    );
+    let run = site.build().success();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: content/sessions/2024-04-01.md"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/sessions/2024-04-01.md:7: material `sessions/2024-04-01.md` is this record itself",
+            "warning: content/sessions/2024-04-01.md:8: material `./../notes/2024/safety.md` is listed twice",
+        ]
+    );
+    let record = site.output("sessions/2024-04-01.html");
+    assert_eq!(record.matches("safety.html").count(), 1, "{record}");
+    assert!(!record.contains("2024-04-01.html"), "{record}");
 }
 
 /// `materials: a.md b.md`: two paths with the comma forgotten.

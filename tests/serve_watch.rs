@@ -616,6 +616,11 @@ fn a_failed_first_build_still_serves_the_old_site_and_reports_errors() {
     let mut sse = Sse::connect(&server);
     let event = sse.expect("errors");
     assert!(event.error_text().contains("content/about.md:"), "{event:?}");
+    assert_eq!(
+        event.json()["heading"],
+        "studybook: the last change could not be built; this page shows the last good version.",
+        "{event:?}"
+    );
 
     let body = get_ok(&server, "/about.html");
     assert_eq!(h1(&body), "关于本站");
@@ -647,6 +652,12 @@ fn a_failed_first_build_without_a_site_shows_why_and_reloads_when_fixed() {
     let mut sse = Sse::connect(&server);
     let event = sse.expect("errors");
     assert!(event.error_text().contains("content/about.md:"), "{event:?}");
+    // The overlay does not speak of a last good version: there is none.
+    assert_eq!(
+        event.json()["heading"],
+        "studybook: the site could not be built yet. Fix what is listed below and save:",
+        "{event:?}"
+    );
     for path in ["/", "/about.html", "/notes/"] {
         let (status, body) = get(&server, path);
         assert_eq!(status, 404, "{path}");

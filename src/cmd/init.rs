@@ -31,14 +31,19 @@ const FILES_EN: &[(&str, &str)] = &[
 
 pub fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     let dir = args.root.root.join(&args.dir);
-    let language = Language::from_tag(&args.language).with_context(|| {
-        text!(
-            "unsupported language `{}`; use one of: {}",
-            "不支持的语言 `{}`；请从这几种中选一种：{}",
-            args.language,
-            Language::TAGS.join(", ")
-        )
-    })?;
+    // A usage error (exit code 2), as clap's own are.
+    let Some(language) = Language::from_tag(&args.language) else {
+        eprintln!(
+            "{}",
+            text!(
+                "error: unsupported language `{}`; use one of: {}",
+                "错误：不支持的语言 `{}`；请从这几种中选一种：{}",
+                args.language,
+                Language::TAGS.join(", ")
+            )
+        );
+        return Ok(ExitCode::from(2));
+    };
     create_site(&dir, language)?;
     eprintln!(
         "{}",

@@ -57,7 +57,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                     BuildError::Other(other) => vec![format!("{other:#}")],
                 };
                 eprintln!("{}", super::format_error(&anyhow::Error::new(err)));
-                state.publish(LiveEvent::errors(errors));
+                state.publish(LiveEvent::errors(
+                    errors,
+                    state.output_dir().join("index.html").is_file(),
+                ));
             }
         }
         workspace.set_progress(false);

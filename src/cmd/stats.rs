@@ -45,13 +45,15 @@ pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     } else if args.csv {
         print!("{}", ledger::counts_csv(&counts, config.language.labels()));
     } else {
-        print!("{}", table(&counts, &config));
+        // No table of headers alone: the note says there is nothing.
         if counts.is_empty() {
             let labels = config.language.labels();
             match args.year {
                 Some(year) => eprintln!("{year}: {}", labels.no_sessions),
                 None => eprintln!("{}", labels.no_sessions),
             }
+        } else {
+            print!("{}", table(&counts, &config));
         }
     }
     Ok(ExitCode::SUCCESS)

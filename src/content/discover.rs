@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::front_matter::{parse_document, Document, FrontMatter, Kind};
+use super::front_matter::{parse_document, Document, FrontMatter, Kind, MaterialRef};
 use super::model::{safe_file_name, Attachment, Page, Section, Site, UnparsedPage};
 use crate::config::Config;
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
@@ -20,8 +20,14 @@ use crate::text;
 /// A parsed page with its warnings, or its errors.
 type Parsed = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 /// A Markdown file read: its path, its parse, and for a front matter with errors the text
-/// after it and the title it seems to give.
-type ReadFile = (PathBuf, Parsed, Option<(String, usize)>, Option<String>);
+/// after it (with its first line and the materials the front matter lists) and the title it
+/// seems to give.
+type ReadFile = (
+    PathBuf,
+    Parsed,
+    Option<(String, usize, Vec<MaterialRef>)>,
+    Option<String>,
+);
 
 /// What the loader should include.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,7 +112,14 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
                     let failed = result.is_err();
                     let body = failed
                         .then(|| super::front_matter::body_after_front_matter(&file, &text))
-                        .flatten();
+                        .flatten()
+                        .map(|(body, line)| {
+                            (
+                                body,
+                                line,
+                                super::front_matter::materials_despite_errors(&file, &text),
+                            )
+                        });
                     let title = failed
                         .then(|| super::front_matter::guessed_title(&file, &text))
                         .flatten();
@@ -129,12 +142,13 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
             Err(errors) => {
                 diagnostics.extend(errors);
                 let source = display_path(path.strip_prefix(content_dir).unwrap_or(&path), Path::new(""));
-                if let Some((body, body_line)) = body {
+                if let Some((body, body_line, materials)) = body {
                     site.unparsed.push(UnparsedPage {
                         source: source.clone(),
                         file: display(&path),
                         body,
                         body_line,
+                        materials,
                     });
                 }
                 site.unreadable.push(source);

@@ -90,6 +90,9 @@ pub struct UnparsedPage {
     pub file: String,
     pub body: String,
     pub body_line: usize,
+    /// Its `materials`, when the front matter parses (see
+    /// [`super::front_matter::materials_despite_errors`]).
+    pub materials: Vec<super::front_matter::MaterialRef>,
 }
 
 /// Any other file under `content/`: copied to the output at the same relative path.

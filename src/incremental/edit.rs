@@ -13,7 +13,7 @@ use crate::content::discover::{
     check_name_clashes, check_session, meeting_spellings, read_text, session_fields_on_a_note,
     sort_section_pages,
 };
-use crate::content::front_matter::{body_after_front_matter, parse_document};
+use crate::content::front_matter::{body_after_front_matter, materials_despite_errors, parse_document};
 use crate::content::model::UnparsedPage;
 use crate::content::{Date, Page, Site};
 use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
@@ -65,6 +65,7 @@ pub(super) fn read_edits(
                         file: file.clone(),
                         body,
                         body_line,
+                        materials: materials_despite_errors(&file, &text),
                     };
                     let resolver = Resolver::new(&loaded.site, &generated_files(&loaded.config));
                     diagnostics.extend(check_unparsed(std::slice::from_ref(&unparsed), &resolver));

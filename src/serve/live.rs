@@ -49,14 +49,23 @@ impl LiveEvent {
 }
 
 impl LiveEvent {
-    /// The errors of a failed build, with the overlay's heading in the message language.
-    pub fn errors(errors: Vec<String>) -> LiveEvent {
-        LiveEvent::Errors {
-            heading: crate::text!(
+    /// The errors of a failed build, with the overlay's heading in the message language:
+    /// `served` whether a good site is served meanwhile (none when the first build of an
+    /// empty output folder failed: the page says the site is not built yet).
+    pub fn errors(errors: Vec<String>, served: bool) -> LiveEvent {
+        let heading = if served {
+            crate::text!(
                 "studybook: the last change could not be built; this page shows the last good version.",
                 "studybook：最近的修改未能生成，本页显示的是上一次生成成功的版本。请按下面的提示修改："
             )
-            .to_string(),
+        } else {
+            crate::text!(
+                "studybook: the site could not be built yet. Fix what is listed below and save:",
+                "studybook：站点还未能生成。请按下面的提示修改并保存："
+            )
+        };
+        LiveEvent::Errors {
+            heading: heading.to_string(),
             errors,
         }
     }

@@ -444,15 +444,20 @@ fn rebuild(
                 BuildError::Content(content) => content.errors().map(ToString::to_string).collect(),
                 BuildError::Other(other) => vec![format!("{other:#}")],
             };
-            eprintln!(
-                "{}\n{}",
-                crate::cmd::format_error(&anyhow::Error::new(err)),
+            let served = state.output_dir().join("index.html").is_file();
+            let still = if served {
                 text!(
                     "the last good site is still served",
                     "浏览器里仍是上一次生成成功的站点"
                 )
-            );
-            state.publish(LiveEvent::errors(errors));
+            } else {
+                text!(
+                    "the site is not built yet: the browser shows these errors",
+                    "站点还没有生成：浏览器里显示的是这些错误"
+                )
+            };
+            eprintln!("{}\n{still}", crate::cmd::format_error(&anyhow::Error::new(err)));
+            state.publish(LiveEvent::errors(errors, served));
         }
     }
 }

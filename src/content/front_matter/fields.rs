@@ -14,6 +14,21 @@ pub(super) fn check_fields(
     front_text: &str,
     map: Map<String, Value>,
 ) -> Result<(FrontMatter, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (front, warnings, errors) = read_fields(file, front_text, map);
+    if errors.is_empty() {
+        Ok((front, warnings))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Each field as far as it reads, with the warnings and the errors: the fields that read
+/// well are there even when others have errors (`materials` is still checked).
+pub(super) fn read_fields(
+    file: &str,
+    front_text: &str,
+    map: Map<String, Value>,
+) -> (FrontMatter, Vec<Diagnostic>, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut front = FrontMatter::default();
@@ -223,6 +238,19 @@ pub(super) fn check_fields(
                 Value::String(s) if normalize(s.trim()).parse::<u32>().is_ok() => {
                     front.attendees = normalize(s.trim()).parse().ok()
                 }
+                // `attendees:` left blank in a template: not recorded, as if the line were
+                // not there.
+                Value::Null => {}
+                Value::Number(n) if n.as_u64().is_some() => errors.push(
+                    error(
+                        "attendees",
+                        text!("`attendees` is {n}, too large a number", "`attendees` 的数字太大（现在是 {n}）"),
+                    )
+                    .help(text!(
+                        "write how many people attended, e.g. `attendees: 13`",
+                        "请写参会人数，例如 `attendees: 13`"
+                    )),
+                ),
                 other => errors.push(
                     error(
                         "attendees",
@@ -408,11 +436,7 @@ pub(super) fn check_fields(
         });
     }
     errors.sort_by_key(|e| (e.line, e.column));
-    if errors.is_empty() {
-        Ok((front, warnings))
-    } else {
-        Err(errors)
-    }
+    (front, warnings, errors)
 }
 
 /// The line of a block-list entry (`- path`) after its key, or the key's own line.

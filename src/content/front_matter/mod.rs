@@ -16,7 +16,7 @@ mod fields;
 mod slips;
 mod toml_slips;
 
-use fields::check_fields;
+use fields::{check_fields, read_fields};
 
 /// A calendar date written `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -213,6 +213,20 @@ pub fn parse_document(file: &str, text: &str) -> Result<(Document, Vec<Diagnosti
         },
         warnings,
     ))
+}
+
+/// The `materials` of a front matter block that has errors elsewhere (a bad date, a missing
+/// title), when it parses: they are checked in the same build as the errors are reported.
+pub fn materials_despite_errors(file: &str, text: &str) -> Vec<MaterialRef> {
+    let Ok((format, front_text, _, _)) = split(file, text) else {
+        return Vec::new();
+    };
+    let map = match format {
+        Format::Yaml => parse_yaml(file, front_text),
+        Format::Toml => parse_toml(file, front_text),
+    };
+    map.map(|map| read_fields(file, front_text, map).0.materials)
+        .unwrap_or_default()
 }
 
 /// The text after a front matter block that has errors, and its first line: when the block
