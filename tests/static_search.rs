@@ -1618,6 +1618,12 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
             "2023-04-01",
             "扎实开展主题教育。",
         ),
+        (
+            "third.md",
+            "常委会第一议题学习（第三次）",
+            "2023-06-01",
+            "第三次会议学习了有关文件，区委办公室组织。",
+        ),
     ] {
         site.write(
             &format!("content/{file}"),
@@ -1658,14 +1664,27 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
         suggestion(&["--year", "2024", "营商环竟"]).as_deref(),
         Some("营商环境")
     );
+    assert_eq!(suggestion(&["主题教汇"]).as_deref(), Some("主题教育"));
+    // Two parts, each with a typo, each corrected.
+    assert_eq!(
+        suggestion(&["营商环竟", "高质量法展"]).as_deref(),
+        Some("营商环境 高质量发展")
+    );
     // Nothing to offer: a query that finds pages, a quoted part, two characters, no word
-    // close enough, or a correction that finds nothing under the filters.
+    // close enough, or a correction that finds nothing under the filters; never another
+    // number (`第十次` is not a typo of 第三次), never a character a word of the part already
+    // holds (`云川区委办公室`: 区委, 办公室), nor a part of a word for three characters (题教育
+    // of 主题教育: four, `主题教汇`, would be).
     for args in [
         &["营商环境"][..],
         &["\"营商环竟\""],
         &["环竟"],
         &["量子计算机"],
         &["--year", "2023", "营商环竟"],
+        &["第十次"],
+        &["第十次会议"],
+        &["云川区委办公室"],
+        &["题教汇"],
     ] {
         assert_eq!(suggestion(args), None, "{args:?}");
     }
@@ -1680,6 +1699,10 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
         "环竟",
         "量子计算机",
         "营商环境",
+        "营商环竟 高质量法展",
+        "第十次",
+        "云川区委办公室",
+        "题教汇",
     ]
     .iter()
     .map(|t| q(t))
@@ -1687,7 +1710,7 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
     .collect();
     let p = run_parity(&site, &queries);
     report_and_assert("suggestions", &p);
-    assert_eq!(p.suggested, 7, "queries answered with a correction");
+    assert_eq!(p.suggested, 8, "queries answered with a correction");
 
     // The search page: the correction is a link, and following it searches it.
     let browser = Browser::launch();
@@ -1700,8 +1723,8 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
     let state = wait_loaded_query(&mut tab);
     assert!(state.rows.is_empty(), "{state:?}");
     assert!(
-        state.status.ends_with("您是不是要找：营商环境"),
-        "the status offers the correction: {}",
+        state.status.starts_with("您是不是要找：营商环境"),
+        "the status offers the correction first: {}",
         state.status
     );
     tab.eval("document.querySelector('#search-status .search-suggestion a').click()");
@@ -1715,6 +1738,19 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
     assert_eq!(
         tab.eval("document.getElementById('search-input').value"),
         "营商环境"
+    );
+    assert!(
+        tab.eval("decodeURIComponent(location.search)")
+            .as_str()
+            .unwrap()
+            .contains("q=营商环境"),
+        "the address names the corrected query"
+    );
+    // Back returns to the query as typed, and its suggestion.
+    tab.eval("history.back()");
+    tab.wait_until(
+        "document.getElementById('search-input').value === '营商环竟' && document.querySelectorAll('#search-status .search-suggestion').length === 1",
+        WAIT,
     );
     assert!(state.errors.is_empty(), "{:?}", state.errors);
 }

@@ -41,7 +41,12 @@ pub fn ordinal_spans(chars: &[char]) -> Vec<std::ops::Range<usize>> {
 }
 
 fn is_numeral(c: char) -> bool {
-    c.is_ascii_digit() || chinese_digit(c).is_some() || unit(c).is_some()
+    c.is_ascii_digit() || is_chinese_numeral(c)
+}
+
+/// A Chinese digit or place (一, 十, 百…), or 两: part of a number, never a typo to correct.
+pub fn is_chinese_numeral(c: char) -> bool {
+    chinese_digit(c).is_some() || unit(c).is_some() || c == '两' || c == '〇'
 }
 
 /// `text` (normalised) with its ordinals spelled the other ways, each matched as well: every

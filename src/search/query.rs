@@ -31,7 +31,7 @@ use super::file_match::{FileDocuments, FileMatchQuery};
 use super::numerals::respelled;
 use super::quantized::QuantizedQuery;
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
-use super::segment::{segment_query, split_query, Piece};
+use super::segment::{segment_query, split_query, typo_positions, Piece};
 use super::snippet::{highlight, snippet};
 use super::statistics::AliveStatistics;
 use super::suggest::{corrections, vocabulary_of, Vocabulary, MAX_CORRECTIONS_TRIED};
@@ -379,17 +379,21 @@ impl Searcher {
         Ok(self.search_parts(&parse_query(query), &request)?.total)
     }
 
-    /// The query of `parts` with one misspelt character corrected, if it then finds pages
-    /// under the same filters: a part that finds nothing on its own (not quoted, not left
-    /// out) is corrected by the vocabulary's words ([`corrections`]), the first that works
-    /// of at most [`MAX_CORRECTIONS_TRIED`] tries. The browser ports this.
+    /// The query of `parts` with misspelt characters corrected, if it then finds pages under
+    /// the same filters: each part that finds nothing on its own (not quoted, not left out) is
+    /// corrected by the vocabulary's words ([`corrections`], where [`typo_positions`] allows),
+    /// the first correction that finds pages on its own, of at most
+    /// [`MAX_CORRECTIONS_TRIED`] tries in all. The browser ports this.
     fn suggestion(&self, parts: &[Part], request: &SearchRequest) -> tantivy::Result<Option<String>> {
         let mut tries_left = MAX_CORRECTIONS_TRIED;
+        let mut fixed = parts.to_vec();
+        let mut corrected_any = false;
+        let alone = SearchRequest::default();
         for (at, part) in parts.iter().enumerate() {
             if part.exclude || part.exact || tries_left == 0 {
                 continue;
             }
-            if self.count(&query_text(std::slice::from_ref(part)), &SearchRequest::default())? > 0 {
+            if self.count(&query_text(std::slice::from_ref(part)), &alone)? > 0 {
                 continue;
             }
             let vocabulary = match self.vocabulary.get() {
@@ -402,17 +406,20 @@ impl Searcher {
                     self.vocabulary.get_or_init(|| read)
                 }
             };
-            for corrected in corrections(&part.text, vocabulary, tries_left) {
+            let searcher = self.reader.searcher();
+            let replaceable = typo_positions(&part.text, |word| self.in_vocabulary(&searcher, word));
+            for corrected in corrections(&part.text, &replaceable, vocabulary, tries_left) {
                 tries_left -= 1;
-                let mut fixed = parts.to_vec();
-                fixed[at] = Part::new(corrected, false, false);
-                let query = query_text(&fixed);
-                if self.count(&query, request)? > 0 {
-                    return Ok(Some(query));
+                let corrected = Part::new(corrected, false, false);
+                if self.count(&query_text(std::slice::from_ref(&corrected)), &alone)? > 0 {
+                    fixed[at] = corrected;
+                    corrected_any = true;
+                    break;
                 }
             }
         }
-        Ok(None)
+        let query = query_text(&fixed);
+        Ok((corrected_any && self.count(&query, request)? > 0).then_some(query))
     }
 
     fn search_parts(&self, parts: &[Part], request: &SearchRequest) -> tantivy::Result<SearchResults> {

@@ -4,7 +4,7 @@
 //! ([`candidate_words`]), which the browser fetches vocabulary shards for.
 
 use super::analyzer::{is_cjk_char, is_stop_word, runs, text_of, Run};
-use super::numerals::ordinal_spans;
+use super::numerals::{is_chinese_numeral, ordinal_spans};
 
 /// Longest word, in characters, that query segmentation looks up in the vocabulary.
 pub const MAX_WORD_CHARS: usize = 8;
@@ -198,6 +198,36 @@ fn bind_numbers(pieces: Vec<Piece>, in_vocabulary: &impl Fn(&str) -> bool) -> Ve
     out
 }
 
+/// Which characters of a normalised part a correction may replace (see
+/// `suggest::corrections`): Chinese characters that no vocabulary word covers (in
+/// [`segment_query`]'s cover), as a wrong character leaves its place so, and that are not a
+/// stop word, a numeral or inside an ordinal: `云川区委办公室`, all words, is no typo of
+/// 云川区府办公室, nor `第十次` of 第三次. The browser ports this.
+pub fn typo_positions(text: &str, in_vocabulary: impl Fn(&str) -> bool) -> Vec<bool> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut replaceable = vec![false; chars.len()];
+    for run in runs(&chars) {
+        let Run::Cjk(range) = run else { continue };
+        let mut at = range.start;
+        for segment in cover_cjk_run(&chars[range], MAX_WORD_CHARS, &in_vocabulary) {
+            let length = segment.text.chars().count();
+            if segment.alone && !is_stop_word(&segment.text) {
+                replaceable[at..at + length].fill(true);
+            }
+            at += length;
+        }
+    }
+    for span in ordinal_spans(&chars) {
+        replaceable[span].fill(false);
+    }
+    for (place, &c) in chars.iter().enumerate() {
+        if is_chinese_numeral(c) {
+            replaceable[place] = false;
+        }
+    }
+    replaceable
+}
+
 /// Every string [`segment_query`] may look up in the vocabulary for `text`: each Latin word,
 /// and each 2 to [`MAX_WORD_CHARS`] character substring of each CJK run. The browser fetches the
 /// vocabulary shards of these before splitting a query.
@@ -293,6 +323,26 @@ mod tests {
             "{:?}",
             asked.borrow()
         );
+    }
+
+    #[test]
+    fn typos_are_looked_for_where_no_word_covers_the_part() {
+        let vocabulary = ["营商", "环境", "区委", "办公室", "云川"];
+        let marked = |text: &str| -> String {
+            typo_positions(text, |w: &str| vocabulary.contains(&w))
+                .iter()
+                .zip(text.chars())
+                .map(|(&replaceable, c)| if replaceable { c } else { '.' })
+                .collect()
+        };
+        assert_eq!(marked("营商环竟"), "..环竟");
+        // All words: no typo to look for.
+        assert_eq!(marked("云川区委办公室"), ".......");
+        // Not a stop word, a numeral or an ordinal, nor a Latin letter.
+        assert_eq!(marked("营商的环竟"), "...环竟");
+        assert_eq!(marked("第十次会义"), "...会义");
+        assert_eq!(marked("三汇一课"), ".汇.课");
+        assert_eq!(marked("ab营商x"), ".....");
     }
 
     #[test]

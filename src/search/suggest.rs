@@ -15,6 +15,9 @@ use super::segment::MAX_WORD_CHARS;
 pub const MIN_CORRECTED_WORD_CHARS: usize = 3;
 /// Most corrected queries tried, each a whole search, before giving up.
 pub const MAX_CORRECTIONS_TRIED: usize = 5;
+/// Fewest characters of a stretch that may read as a part of a longer word (`营商环境` of
+/// 优化营商环境); a shorter one must be a whole word (`学习汇` is no typo of 学习教育's 学习教).
+pub const MIN_FRAGMENT_CHARS: usize = 4;
 /// Longest part, in characters, that is corrected: each stretch of it is compared with every
 /// word of the vocabulary, and a sentence pasted whole is not a typo.
 pub const MAX_CORRECTED_PART_CHARS: usize = 12;
@@ -40,13 +43,14 @@ impl Vocabulary {
     }
 }
 
-/// `part` (normalised) with one Chinese character replaced so that a stretch of it (of
-/// [`MIN_CORRECTED_WORD_CHARS`] to [`MAX_WORD_CHARS`] characters) is written as in a word of
-/// the vocabulary, or a part of one (`营商环境` of 优化营商环境: jieba indexes the long word and
-/// its halves, not always what a reader types), best first: the longest stretch first, then
-/// the leftmost, then in the words' code point order and where in the word; at most `limit`,
-/// none for a part longer than [`MAX_CORRECTED_PART_CHARS`].
-pub fn corrections(part: &str, vocabulary: &Vocabulary, limit: usize) -> Vec<String> {
+/// `part` (normalised) with one character replaced, where `replaceable` allows (see
+/// `segment::typo_positions`), so that a stretch of it (of [`MIN_CORRECTED_WORD_CHARS`] to
+/// [`MAX_WORD_CHARS`] characters) is written as a word of the vocabulary, or, from
+/// [`MIN_FRAGMENT_CHARS`] characters, as a part of one (`营商环境` of 优化营商环境: jieba
+/// indexes the long word and its halves, not always what a reader types); best first: the
+/// longest stretch first, then the leftmost, then in the words' code point order and where in
+/// the word; at most `limit`, none for a part longer than [`MAX_CORRECTED_PART_CHARS`].
+pub fn corrections(part: &str, replaceable: &[bool], vocabulary: &Vocabulary, limit: usize) -> Vec<String> {
     let chars: Vec<char> = part.chars().collect();
     let mut found: Vec<String> = Vec::new();
     if limit == 0 || chars.len() > MAX_CORRECTED_PART_CHARS {
@@ -59,6 +63,9 @@ pub fn corrections(part: &str, vocabulary: &Vocabulary, limit: usize) -> Vec<Str
                 continue;
             }
             for word in &vocabulary.words {
+                if length < MIN_FRAGMENT_CHARS && word.len() != length {
+                    continue;
+                }
                 for stretch in word.windows(length) {
                     let mut differing = window
                         .iter()
@@ -68,6 +75,9 @@ pub fn corrections(part: &str, vocabulary: &Vocabulary, limit: usize) -> Vec<Str
                     let (Some((at, _)), None) = (differing.next(), differing.next()) else {
                         continue;
                     };
+                    if !replaceable.get(start + at).copied().unwrap_or(false) {
+                        continue;
+                    }
                     let mut corrected = chars.clone();
                     corrected[start + at] = stretch[at];
                     let corrected: String = corrected.into_iter().collect();
@@ -105,6 +115,11 @@ pub fn vocabulary_of(searcher: &tantivy::Searcher, fields: &[Field]) -> tantivy:
 mod tests {
     use super::*;
 
+    /// Any character may be replaced.
+    fn anywhere(part: &str) -> Vec<bool> {
+        vec![true; part.chars().count()]
+    }
+
     #[test]
     fn a_wrong_character_is_corrected_by_the_longest_word_first() {
         let vocabulary = Vocabulary::new([
@@ -116,20 +131,42 @@ mod tests {
             "营商",
             "x环境y",
         ]);
-        assert_eq!(corrections("营商环竟", &vocabulary, 5), ["营商环境"]);
-        assert_eq!(corrections("优化营商环竟", &vocabulary, 5), ["优化营商环境"]);
-        assert_eq!(corrections("高质量法展要求", &vocabulary, 5), ["高质量发展要求"]);
+        assert_eq!(
+            corrections("营商环竟", &anywhere("营商环竟"), &vocabulary, 5),
+            ["营商环境"]
+        );
+        assert_eq!(
+            corrections("优化营商环竟", &anywhere("优化营商环竟"), &vocabulary, 5),
+            ["优化营商环境"]
+        );
+        assert_eq!(
+            corrections("高质量法展要求", &anywhere("高质量法展要求"), &vocabulary, 5),
+            ["高质量发展要求"]
+        );
         // A part of a longer word: jieba indexes 优化营商环境 whole.
         let vocabulary = Vocabulary::new(["优化营商环境", "营商"]);
-        assert_eq!(corrections("营商环竟", &vocabulary, 5), ["营商环境"]);
-        // Two characters say too little; a word already right gets nothing; of two wrong
-        // characters one is corrected (and the search, still finding nothing, suggests nothing).
-        assert!(corrections("环竟", &vocabulary, 5).is_empty());
-        assert!(corrections("营商环境", &vocabulary, 5).is_empty());
-        assert_eq!(corrections("营伤环竟", &vocabulary, 5), ["营商环竟"]);
+        assert_eq!(
+            corrections("营商环竟", &anywhere("营商环竟"), &vocabulary, 5),
+            ["营商环境"]
+        );
+        // Two characters say too little; a word already right gets nothing, nor two wrong
+        // characters.
+        assert!(corrections("环竟", &anywhere("环竟"), &vocabulary, 5).is_empty());
+        assert!(corrections("营商环境", &anywhere("营商环境"), &vocabulary, 5).is_empty());
+        assert!(corrections("营伤环竟", &anywhere("营伤环竟"), &vocabulary, 5).is_empty());
+        // Three characters must be a whole word, not a part of one (营商环 of 优化营商环境).
+        assert!(corrections("营商坏", &anywhere("营商坏"), &vocabulary, 5).is_empty());
+        // Only where a typo may be: 竟 kept, nothing to correct.
+        assert!(corrections("营商环竟", &[true, true, true, false], &vocabulary, 5).is_empty());
         // Latin letters and digits are never replaced.
-        assert!(corrections("ab环境", &vocabulary, 5).is_empty());
-        assert!(corrections("营商环竟营商环竟营商环竟营", &vocabulary, 5).is_empty());
+        assert!(corrections("ab环境", &anywhere("ab环境"), &vocabulary, 5).is_empty());
+        assert!(corrections(
+            "营商环竟营商环竟营商环竟营",
+            &anywhere("营商环竟营商环竟营商环竟营"),
+            &vocabulary,
+            5
+        )
+        .is_empty());
     }
 
     #[test]
@@ -138,10 +175,13 @@ mod tests {
         // The window 甲乙己 first, its words by code point (丁 U+4E01 < 丙 U+4E19 < 戊 U+620A);
         // then 乙己丁, whose 乙丙丁 gives 甲乙丙丁 again; 乙辛 of 子乙辛丑 is no stretch of three.
         assert_eq!(
-            corrections("甲乙己丁", &vocabulary, 5),
+            corrections("甲乙己丁", &anywhere("甲乙己丁"), &vocabulary, 5),
             ["甲乙丁丁", "甲乙丙丁", "甲乙戊丁", "甲乙庚丁"]
         );
-        assert_eq!(corrections("甲乙己丁", &vocabulary, 2), ["甲乙丁丁", "甲乙丙丁"]);
-        assert!(corrections("甲乙己丁", &vocabulary, 0).is_empty());
+        assert_eq!(
+            corrections("甲乙己丁", &anywhere("甲乙己丁"), &vocabulary, 2),
+            ["甲乙丁丁", "甲乙丙丁"]
+        );
+        assert!(corrections("甲乙己丁", &anywhere("甲乙己丁"), &vocabulary, 0).is_empty());
     }
 }

@@ -293,6 +293,7 @@ pub fn write_pack_unless(
         "minCorrectedWordChars": super::suggest::MIN_CORRECTED_WORD_CHARS,
         "maxCorrectionsTried": super::suggest::MAX_CORRECTIONS_TRIED,
         "maxCorrectedPartChars": super::suggest::MAX_CORRECTED_PART_CHARS,
+        "minFragmentChars": super::suggest::MIN_FRAGMENT_CHARS,
         "pieceWordChars": PIECE_WORD_CHARS,
         "maxQueryChars": super::query::MAX_QUERY_CHARS,
         "snippetChars": super::query::SNIPPET_CHARS,

@@ -498,6 +498,34 @@
     return failed ? null : words;
   };
 
+  /* The port of typo_positions: which characters a correction may replace (alone in the
+   * cover, not a stop word, a numeral or inside an ordinal). */
+  Analyzer.prototype.typoPositions = function (text, maxWordChars, known) {
+    var self = this;
+    var chars = Array.from(text);
+    var replaceable = chars.map(function () { return false; });
+    var at = 0;
+    var i = 0;
+    while (i < chars.length) {
+      if (!isCjk(chars[i])) { i++; continue; }
+      var start = i;
+      while (i < chars.length && isCjk(chars[i])) { i++; }
+      at = start;
+      self.coverRun(chars.slice(start, i), maxWordChars, known).forEach(function (segment) {
+        var length = Array.from(segment.text).length;
+        if (segment.alone && !self.isStop(segment.text)) {
+          for (var k = at; k < at + length; k++) { replaceable[k] = true; }
+        }
+        at += length;
+      });
+    }
+    ordinalSpans(chars).forEach(function (span) {
+      for (var k = span[0]; k < span[1]; k++) { replaceable[k] = false; }
+    });
+    chars.forEach(function (c, k) { if (isChineseNumeral(c)) { replaceable[k] = false; } });
+    return replaceable;
+  };
+
   /* The port of split_query: pieces {text, word}, words of at most pieceWordChars characters
    * and, verbatim, what no such word covers. */
   Analyzer.prototype.split = function (text, pieceWordChars, known) {
@@ -671,6 +699,8 @@
     return parsed !== null && inChinese(parsed) === number ? String(parsed) : null;
   }
   function isNumeral(c) { return /[0-9]/.test(c) || CHINESE_DIGITS.indexOf(c) >= 0 || PLACES[c] !== undefined; }
+  /* The port of is_chinese_numeral: a Chinese digit or place, or \u4e24 or \u3007. */
+  function isChineseNumeral(c) { return CHINESE_DIGITS.indexOf(c) >= 0 || PLACES[c] !== undefined || c === '\u4e24' || c === '\u3007'; }
   /* The port of ordinal_spans: [start, end) of each ordinal of `chars`. */
   function ordinalSpans(chars) {
     var spans = [];
@@ -711,26 +741,27 @@
     return spellings;
   }
 
-  /* The port of corrections in suggest.rs: `part` with one Chinese character replaced so that
-   * a stretch of it is written as in a vocabulary word or a part of one, the longest stretch
-   * first, then the leftmost, then in the words' code point order and where in the word; at
-   * most `limit`. */
-  function corrections(part, words, limit, minChars, maxChars, maxPartChars) {
+  /* The port of corrections in suggest.rs: `part` with one character replaced where
+   * `replaceable` allows, so that a stretch of it is written as a vocabulary word or, from
+   * minFragmentChars characters, a part of one; the longest stretch first, then the leftmost,
+   * then in the words' code point order and where in the word; at most `limit`. */
+  function corrections(part, replaceable, words, limit, limits) {
     var chars = Array.from(part);
     var found = [];
-    if (limit === 0 || chars.length > maxPartChars) { return found; }
-    for (var length = Math.min(maxChars, chars.length); length >= minChars; length--) {
+    if (limit === 0 || chars.length > limits.maxCorrectedPartChars) { return found; }
+    for (var length = Math.min(limits.maxWordChars, chars.length); length >= limits.minCorrectedWordChars; length--) {
       for (var start = 0; start + length <= chars.length; start++) {
         var window = chars.slice(start, start + length);
         if (!window.every(isCjk)) { continue; }
         for (var w = 0; w < words.length; w++) {
           var word = words[w];
+          if (length < limits.minFragmentChars && word.length !== length) { continue; }
           for (var offset = 0; offset + length <= word.length; offset++) {
             var at = -1, differing = 0;
             for (var i = 0; i < length && differing < 2; i++) {
               if (word[offset + i] !== window[i]) { differing++; at = i; }
             }
-            if (differing !== 1) { continue; }
+            if (differing !== 1 || !replaceable[start + at]) { continue; }
             var corrected = chars.slice();
             corrected[start + at] = word[offset + at];
             var text = corrected.join('');
@@ -1369,14 +1400,23 @@
     return this.searchOnce(counted).then(function (answer) { return answer.total; });
   };
 
-  /* The port of Searcher::suggestion: a part that finds nothing alone (not quoted, not left
-   * out) corrected by the vocabulary's words, the first correction whose query finds pages
-   * under the same filters, of at most maxCorrectionsTried tries. */
+  /* The port of Searcher::suggestion: each part that finds nothing alone (not quoted, not
+   * left out) corrected by the vocabulary's words where typoPositions allows, the first
+   * correction that finds pages alone, of at most maxCorrectionsTried tries in all; the whole
+   * corrected query must then find pages under the same filters. */
   Engine.prototype.suggestion = function (parts, request) {
     var self = this;
     var meta = self.meta;
     var triesLeft = meta.maxCorrectionsTried;
+    var fixed = parts.slice();
+    var correctedAny = false;
     var index = 0;
+    var known = function (word) { return self.hasWord(word); };
+    var finish = function () {
+      if (!correctedAny) { return Promise.resolve(null); }
+      var query = queryText(fixed);
+      return self.count(query, request).then(function (found) { return found > 0 ? query : null; });
+    };
     var next = function () {
       while (index < parts.length) {
         var at = index++;
@@ -1385,20 +1425,24 @@
         return self.count(queryText([part]), {}).then(function (alone) {
           if (alone > 0) { return next(); }
           return self.correctionWords().then(function (words) {
-            var tries = corrections(part.text, words, triesLeft, meta.minCorrectedWordChars, meta.maxWordChars, meta.maxCorrectedPartChars);
+            var replaceable = self.analyzer.typoPositions(part.text, meta.maxWordChars, known);
+            var tries = corrections(part.text, replaceable, words, triesLeft, meta);
             var attempt = function (k) {
               if (k >= tries.length) { return next(); }
               triesLeft--;
-              var fixed = parts.slice();
-              fixed[at] = newPart(tries[k], false, false);
-              var query = queryText(fixed);
-              return self.count(query, request).then(function (found) { return found > 0 ? query : attempt(k + 1); });
+              var corrected = newPart(tries[k], false, false);
+              return self.count(queryText([corrected]), {}).then(function (found) {
+                if (found === 0) { return attempt(k + 1); }
+                fixed[at] = corrected;
+                correctedAny = true;
+                return next();
+              });
             };
             return attempt(0);
           });
         });
       }
-      return Promise.resolve(null);
+      return finish();
     };
     return next();
   };

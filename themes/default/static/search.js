@@ -115,21 +115,25 @@
     statusEl.className = 'search-status' + (isError ? ' error' : '');
   }
 
-  /* A query that found nothing, corrected (the engines' suggestion): a link that searches it. */
+  /* A query that found nothing, corrected (the engines' suggestion): on its own line, first,
+   * a link that searches it; Back returns to the query as typed. */
   function showSuggestion(suggestion) {
-    var line = el('span', 'search-suggestion', ' ' + L.suggestion);
+    var line = el('span', 'search-suggestion', L.suggestion);
     var link = el('a', '', suggestion);
     var params = new URLSearchParams(window.location.search);
     params.set('q', suggestion);
     link.href = '?' + params.toString();
     link.addEventListener('click', function (event) {
       event.preventDefault();
+      try {
+        window.history.pushState(null, '', link.href);
+      } catch (e) { /* file:// in some browsers refuses pushState */ }
       input.value = suggestion;
-      run(true);
+      run(false);
       input.focus();
     });
     line.appendChild(link);
-    statusEl.appendChild(line);
+    statusEl.insertBefore(line, statusEl.firstChild);
   }
 
   function el(tag, className, text) {
@@ -304,6 +308,12 @@
       event.preventDefault();
       if (active <= 0) { clearActive(); input.focus(); } else { moveActive(-1); }
     } else if (event.key === 'Escape') { clearActive(); input.focus(); input.select(); }
+  });
+
+  /* Back and Forward after following a suggestion: the query of that address. */
+  window.addEventListener('popstate', function () {
+    readLocation();
+    run(false);
   });
 
   readLocation();
