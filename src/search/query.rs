@@ -31,10 +31,10 @@ use super::file_match::{FileDocuments, FileMatchQuery};
 use super::numerals::respelled;
 use super::quantized::QuantizedQuery;
 use super::schema::{gram_fields, register_tokenizers, word_field_boosts, Fields};
-use super::segment::{segment_query, split_query, typo_positions, Piece};
+use super::segment::{segment_query, split_query, Piece};
 use super::snippet::{highlight, snippet};
 use super::statistics::AliveStatistics;
-use super::suggest::{corrections, vocabulary_of, Vocabulary, MAX_CORRECTIONS_TRIED};
+use super::suggest::Vocabulary;
 use super::verbatim::VerbatimFile;
 use super::{DICTIONARY_FILE, INDEX_DIR};
 use crate::content::Date;
@@ -74,7 +74,7 @@ pub struct Part {
 }
 
 impl Part {
-    fn new(text: String, exclude: bool, exact: bool) -> Part {
+    pub(super) fn new(text: String, exclude: bool, exact: bool) -> Part {
         let respelled = if exact { Vec::new() } else { respelled(&text) };
         Part {
             text,
@@ -155,27 +155,6 @@ pub fn parse_query(query: &str) -> Vec<Part> {
         }
     }
     parts
-}
-
-/// `parts` written as a query that parses into them again: `-` before a part left out, quotes
-/// around an exact one.
-pub fn query_text(parts: &[Part]) -> String {
-    parts
-        .iter()
-        .map(|part| {
-            let text = if part.exact {
-                format!("\"{}\"", part.text)
-            } else {
-                part.text.clone()
-            };
-            if part.exclude {
-                format!("-{text}")
-            } else {
-                text
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A search with its filters and page of results.
@@ -264,8 +243,8 @@ impl std::error::Error for OpenError {}
 
 /// An open index, ready for any number of concurrent searches.
 pub struct Searcher {
-    reader: IndexReader,
-    fields: Fields,
+    pub(super) reader: IndexReader,
+    pub(super) fields: Fields,
     verbatim: Arc<VerbatimFile>,
     /// Per segment, its facet names, read at its first query: the reader is never reloaded
     /// (a rebuild opens a new searcher), so segment ordinals stay what they were.
@@ -275,7 +254,7 @@ pub struct Searcher {
     /// BM25's statistics, counted from the documents alive.
     statistics: AliveStatistics,
     /// The words corrections come from, read at the first search that finds nothing.
-    vocabulary: OnceLock<Vocabulary>,
+    pub(super) vocabulary: OnceLock<Vocabulary>,
 }
 
 /// Scores are compared at a thousandth: the static engine recomputes them in the browser,
@@ -367,62 +346,11 @@ impl Searcher {
         Ok(results)
     }
 
-    /// How many pages `query` finds under `request`'s filters.
-    fn count(&self, query: &str, request: &SearchRequest) -> tantivy::Result<usize> {
-        let request = SearchRequest {
-            query: query.to_string(),
-            limit: 0,
-            offset: 0,
-            facet_limit: Some(0),
-            ..request.clone()
-        };
-        Ok(self.search_parts(&parse_query(query), &request)?.total)
-    }
-
-    /// The query of `parts` with misspelt characters corrected, if it then finds pages under
-    /// the same filters: each part that finds nothing on its own (not quoted, not left out) is
-    /// corrected by the vocabulary's words ([`corrections`], where [`typo_positions`] allows),
-    /// the first correction that finds pages on its own, of at most
-    /// [`MAX_CORRECTIONS_TRIED`] tries in all. The browser ports this.
-    fn suggestion(&self, parts: &[Part], request: &SearchRequest) -> tantivy::Result<Option<String>> {
-        let mut tries_left = MAX_CORRECTIONS_TRIED;
-        let mut fixed = parts.to_vec();
-        let mut corrected_any = false;
-        let alone = SearchRequest::default();
-        for (at, part) in parts.iter().enumerate() {
-            if part.exclude || part.exact || tries_left == 0 {
-                continue;
-            }
-            if self.count(&query_text(std::slice::from_ref(part)), &alone)? > 0 {
-                continue;
-            }
-            let vocabulary = match self.vocabulary.get() {
-                Some(vocabulary) => vocabulary,
-                None => {
-                    let searcher = self.reader.searcher();
-                    let fields: Vec<Field> =
-                        word_field_boosts(&self.fields).iter().map(|&(f, _)| f).collect();
-                    let read = vocabulary_of(&searcher, &fields)?;
-                    self.vocabulary.get_or_init(|| read)
-                }
-            };
-            let searcher = self.reader.searcher();
-            let replaceable = typo_positions(&part.text, |word| self.in_vocabulary(&searcher, word));
-            for corrected in corrections(&part.text, &replaceable, vocabulary, tries_left) {
-                tries_left -= 1;
-                let corrected = Part::new(corrected, false, false);
-                if self.count(&query_text(std::slice::from_ref(&corrected)), &alone)? > 0 {
-                    fixed[at] = corrected;
-                    corrected_any = true;
-                    break;
-                }
-            }
-        }
-        let query = query_text(&fixed);
-        Ok((corrected_any && self.count(&query, request)? > 0).then_some(query))
-    }
-
-    fn search_parts(&self, parts: &[Part], request: &SearchRequest) -> tantivy::Result<SearchResults> {
+    pub(super) fn search_parts(
+        &self,
+        parts: &[Part],
+        request: &SearchRequest,
+    ) -> tantivy::Result<SearchResults> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
         let mut results = SearchResults {
@@ -551,7 +479,7 @@ impl Searcher {
     }
 
     /// Whether `word` is a term of a word field.
-    fn in_vocabulary(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
+    pub(super) fn in_vocabulary(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
         word_field_boosts(&self.fields).iter().any(|&(field, _)| {
             searcher.segment_readers().iter().any(|segment| {
                 segment

@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use tantivy::schema::Field;
 
 use super::analyzer::is_cjk_char;
-use super::segment::MAX_WORD_CHARS;
+use super::query::{parse_query, Part, SearchRequest, Searcher};
+use super::schema::word_field_boosts;
+use super::segment::{typo_positions, MAX_WORD_CHARS};
 
 /// Fewest characters of a word a correction is drawn from: two-character words differ from
 /// too many others by one character (环境, 环节, 环保) to guess which was meant.
@@ -92,6 +94,89 @@ pub fn corrections(part: &str, replaceable: &[bool], vocabulary: &Vocabulary, li
         }
     }
     found
+}
+
+/// “Did you mean”, driven by the searcher: each correction is a whole search.
+impl Searcher {
+    /// How many pages `query` finds under `request`'s filters.
+    fn count(&self, query: &str, request: &SearchRequest) -> tantivy::Result<usize> {
+        let request = SearchRequest {
+            query: query.to_string(),
+            limit: 0,
+            offset: 0,
+            facet_limit: Some(0),
+            ..request.clone()
+        };
+        Ok(self.search_parts(&parse_query(query), &request)?.total)
+    }
+
+    /// The query of `parts` with misspelt characters corrected, if it then finds pages under
+    /// the same filters: each part that finds nothing on its own (not quoted, not left out) is
+    /// corrected by the vocabulary's words ([`corrections`], where [`typo_positions`] allows),
+    /// the first correction that finds pages on its own, of at most
+    /// [`MAX_CORRECTIONS_TRIED`] tries in all. The browser ports this.
+    pub(super) fn suggestion(
+        &self,
+        parts: &[Part],
+        request: &SearchRequest,
+    ) -> tantivy::Result<Option<String>> {
+        let mut tries_left = MAX_CORRECTIONS_TRIED;
+        let mut fixed = parts.to_vec();
+        let mut corrected_any = false;
+        let alone = SearchRequest::default();
+        for (at, part) in parts.iter().enumerate() {
+            if part.exclude || part.exact || tries_left == 0 {
+                continue;
+            }
+            if self.count(&query_text(std::slice::from_ref(part)), &alone)? > 0 {
+                continue;
+            }
+            let vocabulary = match self.vocabulary.get() {
+                Some(vocabulary) => vocabulary,
+                None => {
+                    let searcher = self.reader.searcher();
+                    let fields: Vec<Field> =
+                        word_field_boosts(&self.fields).iter().map(|&(f, _)| f).collect();
+                    let read = vocabulary_of(&searcher, &fields)?;
+                    self.vocabulary.get_or_init(|| read)
+                }
+            };
+            let searcher = self.reader.searcher();
+            let replaceable = typo_positions(&part.text, |word| self.in_vocabulary(&searcher, word));
+            for corrected in corrections(&part.text, &replaceable, vocabulary, tries_left) {
+                tries_left -= 1;
+                let corrected = Part::new(corrected, false, false);
+                if self.count(&query_text(std::slice::from_ref(&corrected)), &alone)? > 0 {
+                    fixed[at] = corrected;
+                    corrected_any = true;
+                    break;
+                }
+            }
+        }
+        let query = query_text(&fixed);
+        Ok((corrected_any && self.count(&query, request)? > 0).then_some(query))
+    }
+}
+
+/// `parts` written as a query that parses into them again: `-` before a part left out, quotes
+/// around an exact one.
+pub fn query_text(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|part| {
+            let text = if part.exact {
+                format!("\"{}\"", part.text)
+            } else {
+                part.text.clone()
+            };
+            if part.exclude {
+                format!("-{text}")
+            } else {
+                text
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The vocabulary of the word fields of an index (the terms the pack's vocabulary lists too).
