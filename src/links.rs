@@ -119,16 +119,32 @@ impl<'s> Resolver<'s> {
                 text!("leads outside the content folder", "在内容文件夹之外"),
             ));
         };
+        // A folder with no page of its own: what it holds says why.
+        let folder = self
+            .section_of(&source)
+            .map(|_| format!("{}/", source.trim_end_matches('/')));
+        let folder_holds = |sources: &[String]| {
+            folder
+                .as_deref()
+                .is_some_and(|inside| sources.iter().any(|s| s.starts_with(inside)))
+        };
         match self.lookup(&source) {
             Some(target) => Ok(Some(Resolved { href: self.href(page_url, &target, fragment), target })),
-            None if self.site.unreadable.contains(&source) => Ok(None),
-            None if self.section_of(&source).is_some() => {
+            // Its own errors are reported (a page, or the folder's `_index.md`).
+            None if self.site.unreadable.contains(&source) || folder_holds(&self.site.unreadable) => Ok(None),
+            None if self.site.drafts.contains(&source) || folder_holds(&self.site.drafts) => Err(self
+                .broken(page_file, link, text!("is a draft, which is not published", "是草稿，不会发布"))
+                .help(text!(
+                    "publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts",
+                    "请发布这个页面（删去 `draft: true`）或删掉这个链接；用 `studybook build --drafts` 生成时会包含草稿"
+                ))),
+            None if folder.is_some() => {
                 // A file of the folder, linked as the link names the folder.
-                let inside = format!("{}/", source.trim_end_matches('/'));
+                let inside = folder.as_deref().unwrap_or_default();
                 let name = self
                     .files
                     .iter()
-                    .filter_map(|file| file.strip_prefix(&inside))
+                    .filter_map(|file| file.strip_prefix(inside))
                     .filter(|name| !name.contains('/'))
                     .min()
                     .unwrap_or("通知.pdf");
@@ -147,12 +163,6 @@ impl<'s> Resolver<'s> {
                         "请链接文件夹里的某个文件，例如 `{example}`；或在文件夹里加一个 `_index.md`，让它有自己的页面"
                     )))
             }
-            None if self.site.drafts.contains(&source) => Err(self
-                .broken(page_file, link, text!("is a draft, which is not published", "是草稿，不会发布"))
-                .help(text!(
-                    "publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts",
-                    "请发布这个页面（删去 `draft: true`）或删掉这个链接；用 `studybook build --drafts` 生成时会包含草稿"
-                ))),
             None => Err(self
                 .broken(page_file, link, text!("does not exist", "不存在"))
                 .help(self.suggest(page_source, &source))),

@@ -794,8 +794,41 @@ fn a_link_to_a_folder_of_attachments_is_reported() {
         help_after(&run, "folder.md:6"),
         "link a file inside it, e.g. `[办法.pdf](../附件库/办法.pdf)`, or give the folder a page by adding an `_index.md` to it"
     );
+    // A folder whose only page is a draft is a draft; one whose `_index.md` has header errors
+    // has those errors said, not the link's.
+    site.write(
+        "content/notes/草稿夹/a.md",
+        "---\ntitle: 草稿\ndraft: true\n---\n",
+    );
+    site.write(
+        "content/notes/坏目录/_index.md",
+        "---\ntitle: 坏目录\ndate: 2024-13-01\n---\n",
+    );
+    site.write(
+        "content/notes/2024/folder.md",
+        "---\ntitle: 附件\ndate: 2024-01-01\n---\n\n[草稿夹](../草稿夹/)\n\n[坏目录](../坏目录/)\n",
+    );
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0]
+            .starts_with("content/notes/2024/folder.md:6: broken link → `../草稿夹/`: the target is a draft"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("content/notes/坏目录/_index.md:3: "),
+        "{errors:?}"
+    );
+    site.remove("content/notes/草稿夹/a.md");
+    site.remove("content/notes/坏目录/_index.md");
     // With a page of its own, the folder is a section to link.
     site.write("content/notes/附件库/_index.md", "---\ntitle: 附件库\n---\n");
+    site.write(
+        "content/notes/2024/folder.md",
+        "---\ntitle: 附件\ndate: 2024-01-01\n---\n\n[附件库](../附件库/)\n",
+    );
     site.build().success();
 }
 

@@ -340,7 +340,8 @@ impl Searcher {
         let parts = parse_query(&request.query);
         let mut results = self.search_parts(&parts, request)?;
         if results.total == 0 {
-            results.suggestion = self.suggestion(&parts, request)?;
+            // A correction only helps: if working it out fails, the answer stands without one.
+            results.suggestion = self.suggestion(&parts, request).unwrap_or(None);
             results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         }
         Ok(results)

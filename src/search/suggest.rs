@@ -125,10 +125,20 @@ impl Searcher {
         let mut corrected_any = false;
         let alone = SearchRequest::default();
         for (at, part) in parts.iter().enumerate() {
-            if part.exclude || part.exact || tries_left == 0 {
+            if part.exclude
+                || part.exact
+                || tries_left == 0
+                || part.text.chars().count() > MAX_CORRECTED_PART_CHARS
+            {
                 continue;
             }
             if self.count(&query_text(std::slice::from_ref(part)), &alone)? > 0 {
+                continue;
+            }
+            // Nowhere a typo may be (Latin, digits, words only): the vocabulary is not read.
+            let searcher = self.reader.searcher();
+            let replaceable = typo_positions(&part.text, |word| self.in_vocabulary(&searcher, word));
+            if !replaceable.contains(&true) {
                 continue;
             }
             let vocabulary = match self.vocabulary.get() {
@@ -141,9 +151,13 @@ impl Searcher {
                     self.vocabulary.get_or_init(|| read)
                 }
             };
-            let searcher = self.reader.searcher();
-            let replaceable = typo_positions(&part.text, |word| self.in_vocabulary(&searcher, word));
-            for corrected in corrections(&part.text, &replaceable, vocabulary, tries_left) {
+            let found = corrections(&part.text, &replaceable, vocabulary, tries_left);
+            // A scan that finds nothing costs a try too: a long query of odd parts scans at
+            // most as many parts as there are tries.
+            if found.is_empty() {
+                tries_left -= 1;
+            }
+            for corrected in found {
                 tries_left -= 1;
                 let corrected = Part::new(corrected, false, false);
                 if self.count(&query_text(std::slice::from_ref(&corrected)), &alone)? > 0 {

@@ -1385,7 +1385,12 @@
     return self.searchOnce(request).then(function (answer) {
       if (answer.total > 0 || request.countOnly) { return answer; }
       var parts = self.analyzer.parseQuery(request.q || '', self.meta.maxQueryChars);
-      return self.suggestion(parts, request).then(function (suggestion) {
+      // A correction only helps: if a data file fails, the answer stands without one (a file
+      // from another build still makes the page reload the pack).
+      return self.suggestion(parts, request).catch(function (error) {
+        if (error && error.stale) { throw error; }
+        return null;
+      }).then(function (suggestion) {
         answer.suggestion = suggestion;
         answer.took_ms = performance.now() - started;
         return answer;
@@ -1421,12 +1426,16 @@
       while (index < parts.length) {
         var at = index++;
         var part = parts[at];
-        if (part.exclude || part.exact || triesLeft === 0) { continue; }
+        if (part.exclude || part.exact || triesLeft === 0 || Array.from(part.text).length > meta.maxCorrectedPartChars) { continue; }
         return self.count(queryText([part]), {}).then(function (alone) {
           if (alone > 0) { return next(); }
+          // Nowhere a typo may be: the vocabulary is not loaded (the part's own shards are).
+          var replaceable = self.analyzer.typoPositions(part.text, meta.maxWordChars, known);
+          if (replaceable.indexOf(true) < 0) { return next(); }
           return self.correctionWords().then(function (words) {
-            var replaceable = self.analyzer.typoPositions(part.text, meta.maxWordChars, known);
             var tries = corrections(part.text, replaceable, words, triesLeft, meta);
+            // A scan that finds nothing costs a try too (suggestion in suggest.rs).
+            if (tries.length === 0) { triesLeft--; }
             var attempt = function (k) {
               if (k >= tries.length) { return next(); }
               triesLeft--;
