@@ -273,6 +273,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     let mut notes: Vec<PageInfo> = Vec::new();
+    let mut session_numbers: std::collections::HashMap<(&str, usize), u32> = std::collections::HashMap::new();
     let mut markdown_bytes = 0usize;
     for number in 0..pages {
         let year = 2019 + rng.below(6);
@@ -287,10 +288,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (path, text) = if is_session {
             let meeting = MEETINGS[rng.below(MEETINGS.len())];
             let path = format!("sessions/{year}/s{number:06}.md");
-            let materials: Vec<String> = (0..rng.range(1, 3))
+            let mut materials: Vec<String> = (0..rng.range(1, 3))
                 .map(|_| notes[rng.below(notes.len())].path.clone())
                 .collect();
-            let title = format!("{meeting}第一议题学习（{year}年第{}次）", number % 40 + 1);
+            // A material listed twice is a warning.
+            let mut listed = std::collections::HashSet::new();
+            materials.retain(|material| listed.insert(material.clone()));
+            // Numbered within the meeting's year, as offices number them (a title twice is a
+            // warning: a record copied and left as it was).
+            let count = session_numbers.entry((meeting, year)).or_insert(0u32);
+            *count += 1;
+            let title = format!("{meeting}第一议题学习（{year}年第{count}次）");
             let topic = title_text(&mut rng, &words);
             let front = format!(
                 "---\ntitle: {title}\nkind: session\ndate: {date}\nmeeting: {meeting}\ntopic: {topic}\nhost: {}\nattendees: {}\nmaterials: [{}]\ntags: [{}]\n---\n\n",

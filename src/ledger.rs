@@ -83,9 +83,12 @@ pub fn meetings(site: &Site) -> Vec<String> {
     meetings.into_iter().map(|(meeting, _)| meeting).collect()
 }
 
-/// Warnings for records that share meeting, date and topic: usually one session entered twice.
+/// Warnings for records that share meeting, date and topic (usually one session entered
+/// twice), or their title (a record copied to start the next one, its number left as it was:
+/// the ledger, lists and search then show two sessions alike).
 pub fn duplicate_warnings(site: &Site) -> Vec<Diagnostic> {
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut titles: HashMap<&str, usize> = HashMap::new();
     let mut warnings = Vec::new();
     for index in sessions(site, None).into_iter().rev() {
         let page = &site.pages[index];
@@ -117,8 +120,30 @@ pub fn duplicate_warnings(site: &Site) -> Vec<Diagnostic> {
                     "请删掉其中一条记录，或改正它的日期或议题"
                 )),
             );
-        } else {
-            seen.insert(key, index);
+            continue;
+        }
+        seen.insert(key, index);
+        let title = page.front.title.as_str();
+        match titles.get(title) {
+            Some(&first) => warnings.push(
+                Diagnostic::warning(
+                    &page.file,
+                    text!(
+                        "two records have the same title: `{}` and `{}` are both “{title}”",
+                        "两条学习记录的标题相同：`{}` 和 `{}` 都是“{title}”",
+                        site.pages[first].file,
+                        page.file
+                    ),
+                )
+                .at(page.front.lines.title)
+                .help(text!(
+                    "give each record its own title, e.g. with the session's number in the year (`…（2024年第4次）`)",
+                    "请给每条记录起不同的标题，例如写上这是当年的第几次（`…（2024年第4次）`）"
+                )),
+            ),
+            None => {
+                titles.insert(title, index);
+            }
         }
     }
     warnings

@@ -832,6 +832,36 @@ fn a_link_to_a_folder_of_attachments_is_reported() {
     site.build().success();
 }
 
+/// A record entered twice (same meeting, date and topic), or copied to start the next one with
+/// its title left as it was: each is a warning naming both files; the site still builds.
+#[test]
+fn a_session_recorded_twice_or_two_records_titled_alike_are_warned() {
+    let site = TestSite::fixture("basic");
+    let original = std::fs::read_to_string(site.path("content/sessions/2024-03-12.md")).unwrap();
+    site.write("content/sessions/2024-03-12-copy.md", &original);
+    site.write(
+        "content/sessions/2024-04-09.md",
+        &original
+            .replace("date: 2024-03-12", "date: 2024-04-09")
+            .replace("topic: 学习贯彻关于安全生产的重要论述", "topic: 学习防汛工作部署"),
+    );
+    let run = site.build().success();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: content/sessions/"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: content/sessions/2024-03-12-copy.md:2: the same session is recorded twice: `content/sessions/2024-03-12.md` and `content/sessions/2024-03-12-copy.md` have the same meeting, date and topic (区委常委会 2024-03-12 学习贯彻关于安全生产的重要论述)",
+            "warning: content/sessions/2024-04-09.md:2: two records have the same title: `content/sessions/2024-03-12.md` and `content/sessions/2024-04-09.md` are both “区委常委会第一议题学习（2024年第3次）”",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
 /// A record listing itself, or one material twice (a line copied): warned, listed once, and the
 /// record is not shown as studied by itself.
 #[test]
