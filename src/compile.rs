@@ -354,7 +354,7 @@ pub fn resolve_materials(site: &Site, resolver: &Resolver, index: usize) -> (Vec
                     "material `{target}` is listed twice",
                     "学习材料 `{target}` 列了两次"
                 ),
-                text!("remove one of the two lines", "请删掉其中一行"),
+                text!("remove one of the two", "请删掉其中一个"),
             ))
         } else {
             None

@@ -664,8 +664,9 @@ fn plain_text<'a>(root: &'a comrak::nodes::AstNode<'a>) -> String {
                     hidden_until = Some(format!("</{name}"));
                 }
             }
-            // A line break inside a Chinese paragraph joins the lines; elsewhere it is a space.
-            NodeValue::SoftBreak if !text.chars().last().is_some_and(is_cjk) => text.push(' '),
+            // The line breaks left are not between two Chinese characters (those were
+            // dropped while rendering): a space, as the page shows them.
+            NodeValue::SoftBreak => text.push(' '),
             NodeValue::LineBreak => text.push('\n'),
             _ => {}
         }
@@ -935,10 +936,16 @@ mod tests {
 
     #[test]
     fn a_line_break_between_chinese_characters_joins_the_lines() {
-        let html = render("粮食安全和\n不发生规模性返贫，文化、\n**生态**、组织振兴：\n“乡村”。\nEnglish\nwords 中文\n文字\n", 1, |_| None).html;
+        let rendered = render("粮食安全和\n不发生规模性返贫，文化、\n**生态**、组织振兴：\n“乡村”。\nEnglish\nwords 中文\n文字\n", 1, |_| None);
         assert!(
-            html.contains("粮食安全和不发生规模性返贫，文化、<strong>生态</strong>、组织振兴：“乡村”。\nEnglish\nwords 中文文字"),
-            "{html}"
+            rendered.html.contains("粮食安全和不发生规模性返贫，文化、<strong>生态</strong>、组织振兴：“乡村”。\nEnglish\nwords 中文文字"),
+            "{}",
+            rendered.html
+        );
+        // The search text and snippets join the same lines as the page.
+        assert_eq!(
+            rendered.plain_text,
+            "粮食安全和不发生规模性返贫，文化、生态、组织振兴：“乡村”。 English words 中文文字"
         );
     }
 

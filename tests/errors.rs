@@ -410,6 +410,23 @@ fn attendees_too_large() {
     );
 }
 
+/// More attendees than any meeting holds: a warning, the site still builds.
+#[test]
+fn attendees_past_what_a_meeting_holds_are_warned() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees: 130000\n---\n\n正文\n",
+    );
+    let run = site.build().success();
+    assert!(
+        run.stderr.lines().any(|l| l
+            == "warning: content/sessions/2024-04-01.md:5: `attendees` is 130000: did that many people attend?"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// `attendees:` left blank, as a template leaves it: not recorded, as if the line were not
 /// there (it said "`attendees` is `null`", which no editor wrote).
 #[test]

@@ -435,9 +435,30 @@ pub(super) fn read_fields(
                 )),
         });
     }
+    // More than a meeting holds: a digit or two typed too many (130 for 13), which the
+    // attendance totals would carry.
+    if let Some(attendees) = front.attendees.filter(|&n| n > MOST_ATTENDEES) {
+        warnings.push(
+            Diagnostic::warning(
+                file,
+                text!(
+                    "`attendees` is {attendees}: did that many people attend?",
+                    "`attendees` 是 {attendees}：真有这么多人参会吗？"
+                ),
+            )
+            .at(line_of("attendees"))
+            .help(text!(
+                "check the number; it counts in the attendance totals of the ledger",
+                "请核对人数：它会计入学习台账的参会人次"
+            )),
+        );
+    }
     errors.sort_by_key(|e| (e.line, e.column));
     (front, warnings, errors)
 }
+
+/// Most attendees a record may give without a warning.
+const MOST_ATTENDEES: u32 = 10_000;
 
 /// The line of a block-list entry (`- path`) after its key, or the key's own line.
 fn entry_line(front_text: &str, key_line: usize, after: usize, target: &str) -> usize {
