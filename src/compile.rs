@@ -6,9 +6,8 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::content::front_matter::{FrontMatter, Kind};
 use crate::content::model::UnparsedPage;
-use crate::content::{Page, Site};
+use crate::content::Site;
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::links::{percent_decode, split_fragment, Resolver, Target};
 use crate::markdown::{self, LinkKind, Rendered, Rewrite};
@@ -212,19 +211,9 @@ pub fn check_unparsed(pages: &[UnparsedPage], resolver: &Resolver) -> Vec<Diagno
             None
         });
         problems.extend(markdown_warnings(&page.file, &rendered));
-        // Its materials, read from the header despite its errors: as the page it will be.
-        let as_page = Page {
-            source: page.source.clone(),
-            file: page.file.clone(),
-            url,
-            section: 0,
-            kind: Kind::Session,
-            front: FrontMatter::default(),
-            body: String::new(),
-            body_line: page.body_line,
-        };
+        // Its materials, read from the header despite its errors.
         for material in &page.materials {
-            if let Err(diagnostic) = resolver.resolve_material(&as_page, material) {
+            if let Err(diagnostic) = resolver.resolve_material(&page.source, &url, &page.file, material) {
                 problems.push(diagnostic);
             }
         }
@@ -324,7 +313,7 @@ pub fn resolve_materials(site: &Site, resolver: &Resolver, index: usize) -> (Vec
     let mut materials = Vec::new();
     let mut problems = Vec::new();
     for material in &page.front.materials {
-        let found = match resolver.resolve_material(page, material) {
+        let found = match resolver.resolve_material(&page.source, &page.url, &page.file, material) {
             Ok(Some(resolved)) => match resolved.target {
                 Target::Page(target) => Material::Page(target),
                 _ => continue,

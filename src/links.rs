@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::content::discover::page_stem;
 use crate::content::front_matter::MaterialRef;
-use crate::content::{Page, Site};
+use crate::content::Site;
 use crate::diagnostics::{Diagnostic, Text};
 use crate::markdown::{LinkKind, LinkRef};
 use crate::text;
@@ -119,7 +119,13 @@ impl<'s> Resolver<'s> {
                 text!("leads outside the content folder", "在内容文件夹之外"),
             ));
         };
-        // A folder with no page of its own: what it holds says why.
+        if let Some(target) = self.lookup(&source) {
+            return Ok(Some(Resolved {
+                href: self.href(page_url, &target, fragment),
+                target,
+            }));
+        }
+        // Why there is nothing: a folder with no page of its own says it by what it holds.
         let folder = self
             .section_of(&source)
             .map(|_| format!("{}/", source.trim_end_matches('/')));
@@ -128,52 +134,56 @@ impl<'s> Resolver<'s> {
                 .as_deref()
                 .is_some_and(|inside| sources.iter().any(|s| s.starts_with(inside)))
         };
-        match self.lookup(&source) {
-            Some(target) => Ok(Some(Resolved { href: self.href(page_url, &target, fragment), target })),
+        if self.site.unreadable.contains(&source) || folder_holds(&self.site.unreadable) {
             // Its own errors are reported (a page, or the folder's `_index.md`).
-            None if self.site.unreadable.contains(&source) || folder_holds(&self.site.unreadable) => Ok(None),
-            None if self.site.drafts.contains(&source) || folder_holds(&self.site.drafts) => Err(self
+            return Ok(None);
+        }
+        if self.site.drafts.contains(&source) || folder_holds(&self.site.drafts) {
+            return Err(self
                 .broken(page_file, link, text!("is a draft, which is not published", "是草稿，不会发布"))
                 .help(text!(
                     "publish the page (remove `draft: true`) or remove the link; `studybook build --drafts` includes drafts",
                     "请发布这个页面（删去 `draft: true`）或删掉这个链接；用 `studybook build --drafts` 生成时会包含草稿"
-                ))),
-            None if folder.is_some() => {
-                // A file of the folder, linked as the link names the folder.
-                let inside = folder.as_deref().unwrap_or_default();
-                let name = self
-                    .files
-                    .iter()
-                    .filter_map(|file| file.strip_prefix(inside))
-                    .filter(|name| !name.contains('/'))
-                    .min()
-                    .unwrap_or("通知.pdf");
-                let example = format!("[{name}]({}/{name})", path.trim_end_matches('/'));
-                Err(self
-                    .broken(
-                        page_file,
-                        link,
-                        text!(
-                            "is a folder of attachments, which has no page",
-                            "是只放附件的文件夹，没有页面"
-                        ),
-                    )
-                    .help(text!(
-                        "link a file inside it, e.g. `{example}`, or give the folder a page by adding an `_index.md` to it",
-                        "请链接文件夹里的某个文件，例如 `{example}`；或在文件夹里加一个 `_index.md`，让它有自己的页面"
-                    )))
-            }
-            None => Err(self
-                .broken(page_file, link, text!("does not exist", "不存在"))
-                .help(self.suggest(page_source, &source))),
+                )));
         }
+        let Some(inside) = folder.as_deref() else {
+            return Err(self
+                .broken(page_file, link, text!("does not exist", "不存在"))
+                .help(self.suggest(page_source, &source)));
+        };
+        // A file of the folder, linked as the link names the folder.
+        let name = self
+            .files
+            .iter()
+            .filter_map(|file| file.strip_prefix(inside))
+            .filter(|name| !name.contains('/'))
+            .min()
+            .unwrap_or("通知.pdf");
+        let example = format!("[{name}]({}/{name})", path.trim_end_matches('/'));
+        Err(self
+            .broken(
+                page_file,
+                link,
+                text!(
+                    "is a folder of attachments, which has no page",
+                    "是只放附件的文件夹，没有页面"
+                ),
+            )
+            .help(text!(
+                "link a file inside it, e.g. `{example}`, or give the folder a page by adding an `_index.md` to it",
+                "请链接文件夹里的某个文件，例如 `{example}`；或在文件夹里加一个 `_index.md`，让它有自己的页面"
+            )))
     }
 
     /// Resolves a `materials` entry of a session record: a content path (relative to content/,
-    /// or to the page when it starts with `./` or `../`), or an external URL.
+    /// or to the page when it starts with `./` or `../`), or an external URL. The page is
+    /// named as for [`Resolver::resolve_link`] (its header may have errors: see
+    /// `compile::check_unparsed`).
     pub fn resolve_material(
         &self,
-        page: &Page,
+        page_source: &str,
+        page_url: &str,
+        page_file: &str,
         material: &MaterialRef,
     ) -> Result<Option<Resolved>, Diagnostic> {
         let target = material.target.as_str();
@@ -190,18 +200,18 @@ impl<'s> Resolver<'s> {
             return Ok(None);
         }
         let base = if target.starts_with("./") || target.starts_with("../") {
-            parent_dir(&page.source)
+            parent_dir(page_source)
         } else {
             ""
         };
         let source = join_content_path(base, target.trim_start_matches('/'));
         match source.as_deref().and_then(|s| self.lookup(s).map(|t| (s, t))) {
             Some((_, target @ Target::Page(_))) => Ok(Some(Resolved {
-                href: self.href(&page.url, &target, ""),
+                href: self.href(page_url, &target, ""),
                 target,
             })),
             Some((_, Target::File(_))) => Err(Diagnostic::error(
-                &page.file,
+                page_file,
                 text!(
                     "material `{target}` is a file, not a page",
                     "学习材料 `{target}` 是一个文件，不是页面"
@@ -214,7 +224,7 @@ impl<'s> Resolver<'s> {
             ))),
             _ => {
                 let mut diagnostic = Diagnostic::error(
-                    &page.file,
+                    page_file,
                     text!(
                         "material `{target}` does not resolve to a page",
                         "找不到学习材料 `{target}` 对应的页面"
@@ -226,7 +236,7 @@ impl<'s> Resolver<'s> {
                 let several = parts.len() > 1
                     && parts.iter().all(|part| {
                         let base = if part.starts_with("./") || part.starts_with("../") {
-                            parent_dir(&page.source)
+                            parent_dir(page_source)
                         } else {
                             ""
                         };

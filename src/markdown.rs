@@ -262,10 +262,8 @@ pub fn render(
             // line) joins the lines: as a space it shows a gap between two characters.
             NodeValue::SoftBreak => {
                 drop(data);
-                let before = node
-                    .previous_sibling()
-                    .and_then(|n| n.collect_text().chars().last());
-                let after = node.next_sibling().and_then(|n| n.collect_text().chars().next());
+                let before = node.previous_sibling().and_then(|n| edge_char(n, Edge::Last));
+                let after = node.next_sibling().and_then(|n| edge_char(n, Edge::First));
                 if before.is_some_and(is_wide) && after.is_some_and(is_wide) {
                     node.data_mut().value = NodeValue::Text(String::new().into());
                 }
@@ -759,6 +757,25 @@ pub fn html_text(html: &str) -> String {
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x30000..=0x3347F | 0x3000..=0x303F | 0xFF00..=0xFFEF)
+}
+
+#[derive(Clone, Copy)]
+enum Edge {
+    First,
+    Last,
+}
+
+/// The first or last character an inline node shows: a text's own (most often, read in
+/// place), or that of everything inside it (emphasis, a link).
+fn edge_char<'a>(node: &'a comrak::nodes::AstNode<'a>, edge: Edge) -> Option<char> {
+    let pick = |text: &str| match edge {
+        Edge::First => text.chars().next(),
+        Edge::Last => text.chars().last(),
+    };
+    match &node.data().value {
+        NodeValue::Text(text) => pick(text),
+        _ => pick(&node.collect_text()),
+    }
 }
 
 /// Characters written without spaces around them in Chinese text: CJK characters and
