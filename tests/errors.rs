@@ -169,7 +169,7 @@ fn a_header_error_does_not_hide_a_missing_material() {
     );
     assert_eq!(
         errors[1],
-        "content/sessions/2024-04-01.md:5: `attendees` is `七`, not a whole number"
+        "content/sessions/2024-04-01.md:5: `attendees` is `七`, not a whole number in digits"
     );
     assert_eq!(
         errors[2],
@@ -288,6 +288,11 @@ fn toml_slips_are_named_with_the_line_as_it_should_be() {
             "title = \"笔记\"\nattendees = 十二",
             "content/notes/bad.md:3:13: `attendees` must be a whole number, not `十二`",
             "help: write it in digits, e.g. `attendees = 12`",
+        ),
+        (
+            "title = \"笔记\"\nattendees = 99999999999999999999",
+            "content/notes/bad.md:3:13: `attendees` is `99999999999999999999`, too large a number",
+            "help: write a whole number up to 4294967295, e.g. `attendees = 12`",
         ),
     ];
     for (lines, error, help) in cases {
@@ -427,6 +432,19 @@ fn attendees_past_what_a_meeting_holds_are_warned() {
     );
 }
 
+/// The row of `stats --json` for the sessions of `meeting` in `year`.
+fn stats_row(site: &TestSite, meeting: &str, year: u32) -> serde_json::Value {
+    let stats = site.run(&["stats", "--json"]).success();
+    let json: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
+    json["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["meeting"] == meeting && row["year"] == year)
+        .unwrap_or_else(|| panic!("no {meeting} of {year}: {}", stats.stdout))
+        .clone()
+}
+
 /// `attendees:` left blank, as a template leaves it: not recorded, as if the line were not
 /// there (it said "`attendees` is `null`", which no editor wrote).
 #[test]
@@ -437,14 +455,7 @@ fn attendees_left_blank_are_not_recorded() {
         "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees:\n---\n\n正文\n",
     );
     site.build().success();
-    let stats = site.run(&["stats", "--json"]).success();
-    let json: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
-    let row = json["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["meeting"] == "室务会" && row["year"] == 2024)
-        .unwrap_or_else(|| panic!("no 室务会 of 2024: {}", stats.stdout));
+    let row = stats_row(&site, "室务会", 2024);
     assert_eq!(row["count"], 1, "{row}");
     assert_eq!(row["attendees_unrecorded"], 1, "{row}");
 }
@@ -457,9 +468,101 @@ fn attendees_not_a_number() {
     );
     assert_eq!(
         errors_of(&run),
-        ["content/sessions/2024-04-01.md:5: `attendees` is `十三人`, not a whole number"]
+        ["content/sessions/2024-04-01.md:5: `attendees` is `十三人`, not a whole number in digits"]
     );
-    assert!(help_after(&run, "not a whole number").contains("attendees: 13"));
+    assert_eq!(help_after(&run, "not a whole number"), "write `attendees: 13`");
+}
+
+/// What YAML reads as a number but no editor meant as a count is reported as typed, with the
+/// count it stands for: `1e3` said `1000.0`, `0x10` counted 16 attendees without a word.
+#[test]
+fn attendees_are_reported_as_typed() {
+    let cases = [
+        (
+            "1e3",
+            ":5: `attendees` is `1e3`, not a whole number in digits",
+            "write `attendees: 1000`",
+        ),
+        (
+            "0x10",
+            ":5: `attendees` is `0x10`, not a whole number in digits",
+            "write `attendees: 16`",
+        ),
+        (
+            "12.0 # 实到",
+            ":5: `attendees` is `12.0`, not a whole number in digits",
+            "write `attendees: 12`",
+        ),
+        (
+            "12人",
+            ":5: `attendees` is `12人`, not a whole number in digits",
+            "write `attendees: 12`",
+        ),
+        (
+            "12.5",
+            ":5: `attendees` is `12.5`, not a whole number in digits",
+            "write how many people attended as digits, e.g. `attendees: 13`",
+        ),
+        // Past 64 bits the YAML parser itself gives up, in words of JSON.
+        (
+            "99999999999999999999",
+            ":5:12: `attendees` is `99999999999999999999`, too large a number",
+            "write how many people attended, e.g. `attendees: 13`",
+        ),
+    ];
+    for (typed, error, help) in cases {
+        let run = break_and_build(
+            "content/sessions/2024-04-01.md",
+            &format!(
+                "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees: {typed}\n---\n\n正文\n"
+            ),
+        );
+        assert_eq!(
+            errors_of(&run),
+            [format!("content/sessions/2024-04-01.md{error}")],
+            "{typed}"
+        );
+        assert_eq!(
+            help_after(&run, "content/sessions/2024-04-01.md:5"),
+            help,
+            "{typed}"
+        );
+    }
+}
+
+/// A title of digits alone, too long for a number: quoted, it is text.
+#[test]
+fn a_number_too_long_to_read_is_text_in_quotes() {
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "---\ntitle: 20240312000000000000000\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/notes/bad.md:2:8: `title` is `20240312000000000000000`, a number too long to read"]
+    );
+    assert_eq!(
+        help_after(&run, "content/notes/bad.md:2"),
+        "if it is text, put it in quotes: `title: \"20240312000000000000000\"`"
+    );
+}
+
+/// Digits and a sign are a count, as the editor typed them.
+#[test]
+fn attendees_with_a_plus_or_full_width_digits_count() {
+    let (site, _) = built_fixture();
+    site.write(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees: +12\n---\n\n正文\n",
+    );
+    site.write(
+        "content/sessions/2024-04-02.md",
+        "---\ntitle: 记录二\ndate: 2024-04-02\nmeeting: 室务会\nattendees: １３\n---\n\n正文\n",
+    );
+    site.build().success();
+    let row = stats_row(&site, "室务会", 2024);
+    assert_eq!(row["count"], 2, "{row}");
+    assert_eq!(row["attendees"], 25, "{row}");
 }
 
 #[test]

@@ -109,7 +109,7 @@ fn unit(c: char) -> Option<u32> {
 
 /// The value of a Chinese numeral with places (`十二`, `二十`, `一百零五`); `None` when it is
 /// not one.
-fn chinese_value(number: &str) -> Option<u32> {
+pub(crate) fn chinese_value(number: &str) -> Option<u32> {
     let mut total = 0;
     let mut digit: Option<u32> = None;
     for c in number.chars() {

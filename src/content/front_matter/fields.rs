@@ -220,52 +220,13 @@ pub(super) fn read_fields(
                     )),
                 ),
             },
-            "attendees" => match &value {
-                Value::Number(n) if n.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)) => {
-                    front.attendees = n.as_u64().map(|n| n as u32)
+            "attendees" => {
+                let typed = typed_value(front_text, "attendees");
+                match read_attendees(&value, typed.as_deref()) {
+                    Ok(attendees) => front.attendees = attendees,
+                    Err((message, help)) => errors.push(error("attendees", message).help(help)),
                 }
-                Value::Number(n) if n.as_i64().is_some_and(|n| n < 0) => errors.push(
-                    error(
-                        "attendees",
-                        text!("`attendees` is {n}, a negative number", "`attendees` 不能是负数（现在是 {n}）"),
-                    )
-                    .help(text!(
-                        "write how many people attended, e.g. `attendees: 13`",
-                        "请写参会人数，例如 `attendees: 13`"
-                    )),
-                ),
-                // `１２` typed with full-width digits.
-                Value::String(s) if normalize(s.trim()).parse::<u32>().is_ok() => {
-                    front.attendees = normalize(s.trim()).parse().ok()
-                }
-                // `attendees:` left blank in a template: not recorded, as if the line were
-                // not there.
-                Value::Null => {}
-                Value::Number(n) if n.as_u64().is_some() => errors.push(
-                    error(
-                        "attendees",
-                        text!("`attendees` is {n}, too large a number", "`attendees` 的数字太大（现在是 {n}）"),
-                    )
-                    .help(text!(
-                        "write how many people attended, e.g. `attendees: 13`",
-                        "请写参会人数，例如 `attendees: 13`"
-                    )),
-                ),
-                other => errors.push(
-                    error(
-                        "attendees",
-                        text!(
-                            "`attendees` is `{}`, not a whole number",
-                            "`attendees` 是 `{}`，不是整数",
-                            display_value(other)
-                        ),
-                    )
-                    .help(text!(
-                        "write how many people attended as digits, e.g. `attendees: 13`",
-                        "请用阿拉伯数字写参会人数，例如 `attendees: 13`"
-                    )),
-                ),
-            },
+            }
             "materials" => {
                 let items = match value {
                     // `[a.md、b.md]`: paths apart by a Chinese comma inside one item, when
@@ -478,6 +439,118 @@ fn entry_line(front_text: &str, key_line: usize, after: usize, target: &str) -> 
             *index + 2 > after.max(key_line) && value == target
         })
         .map_or(key_line, |(index, _)| index + 2)
+}
+
+/// The number of attendees a record gives (`None`: not recorded), or what is wrong with it
+/// and how to write it. What was typed decides, where the line is found: YAML reads `1e3`,
+/// `0x10` and `12.0` as numbers, which an editor meant as none of them.
+fn read_attendees(value: &Value, typed: Option<&str>) -> Result<Option<u32>, (Text, Text)> {
+    let example = || {
+        text!(
+            "write how many people attended as digits, e.g. `attendees: 13`",
+            "请用阿拉伯数字写参会人数，例如 `attendees: 13`"
+        )
+    };
+    let write = |count: u64| text!("write `attendees: {count}`", "请写成 `attendees: {count}`");
+    match value {
+        // `attendees:` left blank in a template: not recorded, as if the line were not there.
+        Value::Null => Ok(None),
+        Value::Number(n) if n.as_i64().is_some_and(|n| n < 0) => Err((
+            text!(
+                "`attendees` is {n}, a negative number",
+                "`attendees` 不能是负数（现在是 {n}）"
+            ),
+            text!(
+                "write how many people attended, e.g. `attendees: 13`",
+                "请写参会人数，例如 `attendees: 13`"
+            ),
+        )),
+        Value::Number(n) => {
+            let count = n.as_u64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(f))
+                    .map(|f| f as u64)
+            });
+            let typed = typed.filter(|typed| !is_count(typed));
+            match (count, typed) {
+                (Some(count), None) if count <= u64::from(u32::MAX) => Ok(Some(count as u32)),
+                (Some(_), None) => Err((
+                    text!(
+                        "`attendees` is {n}, too large a number",
+                        "`attendees` 的数字太大（现在是 {n}）"
+                    ),
+                    text!(
+                        "write how many people attended, e.g. `attendees: 13`",
+                        "请写参会人数，例如 `attendees: 13`"
+                    ),
+                )),
+                (count, typed) => Err((
+                    text!(
+                        "`attendees` is `{}`, not a whole number in digits",
+                        "`attendees` 是 `{}`，不是用阿拉伯数字写的整数",
+                        typed.map_or_else(|| n.to_string(), str::to_string)
+                    ),
+                    count.map_or_else(example, write),
+                )),
+            }
+        }
+        // `１２` typed with full-width digits.
+        Value::String(s) if normalize(s.trim()).parse::<u32>().is_ok() => {
+            Ok(normalize(s.trim()).parse().ok())
+        }
+        Value::String(s) => {
+            let text = normalize(s.trim());
+            // `12人`, `12 名`: the count with its measure word.
+            let digits = text.trim_end_matches(['人', '名', '位']).trim_end();
+            let help = if digits != text && digits.parse::<u32>().is_ok() {
+                write(digits.parse().unwrap_or_default())
+            } else if let Some(count) = crate::search::numerals::chinese_value(digits) {
+                write(u64::from(count))
+            } else {
+                example()
+            };
+            Err((
+                text!(
+                    "`attendees` is `{}`, not a whole number in digits",
+                    "`attendees` 是 `{}`，不是用阿拉伯数字写的整数",
+                    s.trim()
+                ),
+                help,
+            ))
+        }
+        other => Err((
+            text!(
+                "`attendees` is `{}`, not a whole number in digits",
+                "`attendees` 是 `{}`，不是用阿拉伯数字写的整数",
+                display_value(other)
+            ),
+            example(),
+        )),
+    }
+}
+
+/// Whether a value was typed as a count: digits alone (full-width too), a `+` before them at
+/// most.
+fn is_count(typed: &str) -> bool {
+    let digits = normalize(typed);
+    let digits = digits.strip_prefix('+').unwrap_or(&digits);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The value of `key` as typed on its line, without quotes' removal or a trailing comment:
+/// `None` when the line is not found (a key in quotes, a value on the lines after it).
+pub(super) fn typed_value(front_text: &str, key: &str) -> Option<String> {
+    let line = front_text
+        .lines()
+        .nth(key_line(front_text, key)?.checked_sub(2)?)?;
+    let value = line.strip_prefix(key)?.trim_start();
+    let value = value.strip_prefix([':', '='])?;
+    // A YAML or TOML comment starts with `#` after a space.
+    let value = match value.find(" #") {
+        Some(comment) => &value[..comment],
+        None => value,
+    };
+    Some(value.trim().to_string()).filter(|value| !value.is_empty())
 }
 
 fn text_of(value: &Value) -> Option<String> {

@@ -379,6 +379,9 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
             if let Some(slip) = slips::indentation(text).or_else(|| slips::at_error(found, error_line)) {
                 return Err(vec![slip.diagnostic(file)]);
             }
+            if let Some(diagnostic) = number_out_of_range(file, text, &err) {
+                return Err(vec![diagnostic]);
+            }
             let message = err.to_string();
             let reason = message.split(" at line ").next().unwrap_or(&message).to_string();
             let mut diagnostic = Diagnostic::error(
@@ -399,6 +402,45 @@ fn parse_yaml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnost
             ))])
         }
     }
+}
+
+/// A number too long for any field (`attendees: 99999999999999999999`, a title of digits
+/// alone): said with the key and what was typed, where the YAML parser speaks of JSON.
+fn number_out_of_range(file: &str, text: &str, err: &yaml_serde::Error) -> Option<Diagnostic> {
+    if !err.to_string().contains("number out of range") {
+        return None;
+    }
+    let location = err.location()?;
+    let line = text.lines().nth(location.line().checked_sub(1)?)?;
+    let (key, value) = line.split_once(':')?;
+    let (key, value) = (key.trim().trim_matches(['"', '\'']), value.trim());
+    let help = if key == "attendees" {
+        text!(
+            "write how many people attended, e.g. `attendees: 13`",
+            "请写参会人数，例如 `attendees: 13`"
+        )
+    } else {
+        text!(
+            "if it is text, put it in quotes: `{key}: \"{value}\"`",
+            "如果它是文字，请加上引号：`{key}: \"{value}\"`"
+        )
+    };
+    let message = if key == "attendees" {
+        text!(
+            "`{key}` is `{value}`, too large a number",
+            "`{key}` 的数字太大（现在是 `{value}`）"
+        )
+    } else {
+        text!(
+            "`{key}` is `{value}`, a number too long to read",
+            "`{key}` 是 `{value}`，数字太长，无法读取"
+        )
+    };
+    Some(
+        Diagnostic::error(file, message)
+            .at_column(location.line() + 1, location.column())
+            .help(help),
+    )
 }
 
 fn parse_toml(file: &str, text: &str) -> Result<Map<String, Value>, Vec<Diagnostic>> {

@@ -191,6 +191,16 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
                 text!("write `date = {written}`", "请写成 `date = {written}`"),
             )
         }
+        _ if matches!(key, "attendees" | "weight") && value.bytes().all(|b| b.is_ascii_digit()) => slip(
+            text!(
+                "`{key}` is `{value}`, too large a number",
+                "`{key}` 的数字太大（现在是 `{value}`）"
+            ),
+            text!(
+                "write a whole number up to 4294967295, e.g. `{key} = 12`",
+                "请写不超过 4294967295 的整数，例如 `{key} = 12`"
+            ),
+        ),
         _ if matches!(key, "attendees" | "weight") => slip(
             text!(
                 "`{key}` must be a whole number, not `{value}`",
