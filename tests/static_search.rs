@@ -1665,6 +1665,17 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
         Some("营商环境")
     );
     assert_eq!(suggestion(&["主题教汇"]).as_deref(), Some("主题教育"));
+    // Written as typed, the corrected character alone changed: no space after a date run
+    // together with the rest, the full-width comma and Traditional characters kept.
+    assert_eq!(
+        suggestion(&["2023年高质量法展"]).as_deref(),
+        Some("2023年高质量发展")
+    );
+    assert_eq!(suggestion(&["營商環竟，"]).as_deref(), Some("營商環境，"));
+    // `--json`: stdout holds results only, the correction is on stderr.
+    let json = site.run(&["search", "--json", "营商环竟"]).success();
+    assert_eq!(json.stdout, "");
+    assert!(json.stderr.contains("did you mean: 营商环境"), "{}", json.stderr);
     // Two parts, each with a typo, each corrected.
     assert_eq!(
         suggestion(&["营商环竟", "高质量法展"]).as_deref(),
@@ -1703,6 +1714,8 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
         "第十次",
         "云川区委办公室",
         "题教汇",
+        "2023年高质量法展",
+        "營商環竟，",
     ]
     .iter()
     .map(|t| q(t))
@@ -1710,7 +1723,7 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
     .collect();
     let p = run_parity(&site, &queries);
     report_and_assert("suggestions", &p);
-    assert_eq!(p.suggested, 8, "queries answered with a correction");
+    assert_eq!(p.suggested, 10, "queries answered with a correction");
 
     // The search page: the correction is a link, and following it searches it.
     let browser = Browser::launch();
@@ -1727,7 +1740,14 @@ fn a_misspelt_query_is_answered_with_its_correction_in_both_engines() {
         "the status offers the correction first: {}",
         state.status
     );
-    tab.eval("document.querySelector('#search-status .search-suggestion a').click()");
+    // ↓ from the box reaches the correction, Enter follows it.
+    tab.eval("document.getElementById('search-input').focus()");
+    tab.press_key("ArrowDown");
+    assert_eq!(
+        tab.eval("document.activeElement === document.querySelector('#search-status .search-suggestion a')"),
+        true
+    );
+    tab.press_key("Enter");
     tab.wait_until(
         &format!("document.querySelectorAll('{RESULTS}').length > 0"),
         WAIT,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use tantivy::schema::Field;
 
-use super::analyzer::is_cjk_char;
+use super::analyzer::{is_cjk_char, normalize};
 use super::query::{parse_query, Part, SearchRequest, Searcher};
 use super::schema::word_field_boosts;
 use super::segment::{typo_positions, MAX_WORD_CHARS};
@@ -168,8 +168,39 @@ impl Searcher {
             }
         }
         let query = query_text(&fixed);
-        Ok((corrected_any && self.count(&query, request)? > 0).then_some(query))
+        if !corrected_any || self.count(&query, request)? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(as_typed(&request.query, parts, &fixed).unwrap_or(query)))
     }
+}
+
+/// The corrected query as the reader typed it: `typed` with each character the corrections
+/// replaced (`fixed` against `parts`), so that what was typed around them stays (no space
+/// after a date run together with the rest, full-width punctuation, Traditional characters,
+/// capitals). `None` where a part is not found in the typed query's normalised text (parts are
+/// normalised, which keeps the character count, and found in their order).
+pub fn as_typed(typed: &str, parts: &[Part], fixed: &[Part]) -> Option<String> {
+    let mut chars: Vec<char> = typed.chars().collect();
+    let normalized: Vec<char> = normalize(typed).chars().collect();
+    if normalized.len() != chars.len() {
+        return None;
+    }
+    let mut from = 0;
+    for (part, fixed) in parts.iter().zip(fixed) {
+        let text: Vec<char> = part.text.chars().collect();
+        let at = from
+            + normalized[from..]
+                .windows(text.len().max(1))
+                .position(|window| window == text.as_slice())?;
+        from = at + text.len();
+        for (offset, (old, new)) in text.iter().zip(fixed.text.chars()).enumerate() {
+            if *old != new {
+                chars[at + offset] = new;
+            }
+        }
+    }
+    Some(chars.into_iter().collect())
 }
 
 /// `parts` written as a query that parses into them again: `-` before a part left out, quotes
@@ -266,6 +297,26 @@ mod tests {
             5
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_correction_is_written_into_the_query_as_typed() {
+        let typed = "2024年营商环竟， -疫情  高质量法展";
+        let parts = parse_query(typed);
+        let mut fixed = parts.clone();
+        assert_eq!(parts.len(), 4, "{parts:?}");
+        fixed[1] = Part::new(parts[1].text.replace('竟', "境"), false, false);
+        fixed[3] = Part::new("高质量发展".to_string(), false, false);
+        assert_eq!(
+            as_typed(typed, &parts, &fixed).as_deref(),
+            Some("2024年营商环境， -疫情  高质量发展")
+        );
+        // Traditional characters and capitals stay as typed, beside the one replaced.
+        let typed = "營商環竟 APP";
+        let parts = parse_query(typed);
+        let mut fixed = parts.clone();
+        fixed[0] = Part::new("营商环境".to_string(), false, false);
+        assert_eq!(as_typed(typed, &parts, &fixed).as_deref(), Some("營商環境 APP"));
     }
 
     #[test]

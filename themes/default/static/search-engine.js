@@ -776,6 +776,31 @@
     return found;
   }
 
+  /* The port of as_typed (suggest.rs): the typed query with the characters the corrections
+   * replaced; null where a part is not found, in order, in its normalised text. */
+  function asTyped(typed, parts, fixed, analyzer) {
+    var chars = Array.from(typed);
+    var normalized = Array.from(analyzer.normalize(typed));
+    if (normalized.length !== chars.length) { return null; }
+    var from = 0;
+    for (var p = 0; p < parts.length; p++) {
+      var text = Array.from(parts[p].text);
+      var at = -1;
+      for (var i = from; i + text.length <= normalized.length && at < 0; i++) {
+        var same = true;
+        for (var k = 0; k < text.length && same; k++) { same = normalized[i + k] === text[k]; }
+        if (same) { at = i; }
+      }
+      if (at < 0) { return null; }
+      from = at + text.length;
+      var fixedText = Array.from(fixed[p].text);
+      for (var j = 0; j < text.length && j < fixedText.length; j++) {
+        if (text[j] !== fixedText[j]) { chars[at + j] = fixedText[j]; }
+      }
+    }
+    return chars.join('');
+  }
+
   /* The port of query_text: parts written as a query that parses into them again. */
   function queryText(parts) {
     return parts.map(function (part) {
@@ -1420,7 +1445,10 @@
     var finish = function () {
       if (!correctedAny) { return Promise.resolve(null); }
       var query = queryText(fixed);
-      return self.count(query, request).then(function (found) { return found > 0 ? query : null; });
+      return self.count(query, request).then(function (found) {
+        if (found === 0) { return null; }
+        return asTyped(request.q || '', parts, fixed, self.analyzer) || query;
+      });
     };
     var next = function () {
       while (index < parts.length) {

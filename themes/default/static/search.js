@@ -301,10 +301,14 @@
     /* Arrow keys move through the results from the search box or a result; elsewhere (a facet's
      * radio buttons, the page) they do what they always do. */
     var target = event.target;
-    var ours = target === input || list.contains(target) || target === document.body || target === document.documentElement;
+    var ours = target === input || list.contains(target) || statusEl.contains(target) || target === document.body || target === document.documentElement;
     if (!ours || event.isComposing) { return; }
-    if (event.key === 'ArrowDown') { event.preventDefault(); moveActive(1); }
-    else if (event.key === 'ArrowUp') {
+    var suggestion = statusEl.querySelector('.search-suggestion a');
+    if (event.key === 'ArrowDown') {
+      event.preventDefault();
+      /* No results but a correction: the way down from the box leads to it. */
+      if (suggestion && list.querySelectorAll('.search-result').length === 0) { suggestion.focus(); } else { moveActive(1); }
+    } else if (event.key === 'ArrowUp') {
       event.preventDefault();
       if (active <= 0) { clearActive(); input.focus(); } else { moveActive(-1); }
     } else if (event.key === 'Escape') { clearActive(); input.focus(); input.select(); }
