@@ -477,6 +477,38 @@ fn ledger_dates_and_meetings_stay_on_one_line_at_1024_px() {
     assert_eq!(wrapped, 0, "rows with a date or meeting over two lines");
 }
 
+/// On a phone each ledger record is a card, its cells one under another after their column's
+/// name: six columns in 375 px gave the topic four characters a line.
+#[test]
+fn ledger_records_are_cards_on_a_phone() {
+    let site = TestSite::demo();
+    site.build().success();
+    let browser = Browser::launch();
+    let mut tab = open_file_at(&browser, &site, "public/sessions/index.html", (375, 800, true));
+    tab.wait_until(
+        "document.readyState === 'complete' && !!document.querySelector('.ledger-table td')",
+        WAIT,
+    );
+    let width = tab.eval("document.documentElement.scrollWidth").as_f64().unwrap();
+    assert!(width <= 375.0, "the page is {width} px wide on a 375 px screen");
+    // The topic has the card's width, less its label's.
+    let topic = tab
+        .eval("document.querySelector('.ledger-table tbody tr td:nth-child(3) a').getBoundingClientRect().width")
+        .as_f64()
+        .unwrap();
+    assert!(topic >= 150.0, "the topic is {topic} px wide");
+    let label = tab.eval(
+        "getComputedStyle(document.querySelector('.ledger-table tbody td:nth-child(3)'), '::before').content",
+    );
+    assert_eq!(label, "\"学习内容\"");
+    // The column heads are for screen readers alone.
+    let head = tab
+        .eval("document.querySelector('.ledger-table thead').getBoundingClientRect().height")
+        .as_f64()
+        .unwrap();
+    assert!(head <= 1.0, "the table head shows, {head} px high");
+}
+
 /// On a phone the stats chart keeps labels a reader can read (it scrolls sideways instead).
 #[test]
 fn the_stats_charts_labels_stay_readable_on_a_phone() {
