@@ -85,8 +85,55 @@ pub fn meetings(site: &Site) -> Vec<String> {
 
 /// Warnings for records that share meeting, date and topic (usually one session entered
 /// twice), or their title (a record copied to start the next one, its number left as it was:
-/// the ledger, lists and search then show two sessions alike).
+/// the ledger, lists and search then show two sessions alike), and for notes of one folder
+/// that share a title (its list shows two entries alike).
 pub fn duplicate_warnings(site: &Site) -> Vec<Diagnostic> {
+    let mut warnings = duplicate_records(site);
+    warnings.extend(notes_sharing_a_title(site));
+    warnings
+}
+
+/// Notes of one folder with the same title, each after the first in path order.
+fn notes_sharing_a_title(site: &Site) -> Vec<Diagnostic> {
+    let mut notes: Vec<usize> = (0..site.pages.len())
+        .filter(|&i| !site.pages[i].is_session())
+        .collect();
+    notes.sort_by(|&a, &b| site.pages[a].source.cmp(&site.pages[b].source));
+    let mut first_of: HashMap<(usize, &str), usize> = HashMap::new();
+    let mut warnings = Vec::new();
+    for index in notes {
+        let page = &site.pages[index];
+        let title = page.front.title.as_str();
+        let Some(&first) = first_of.get(&(page.section, title)) else {
+            first_of.insert((page.section, title), index);
+            continue;
+        };
+        let folder = match site.sections[page.section].dir.as_str() {
+            "" => "content/".to_string(),
+            dir => format!("content/{dir}/"),
+        };
+        warnings.push(
+            Diagnostic::warning(
+                &page.file,
+                text!(
+                    "two pages of `{folder}` have the same title: `{}` and `{}` are both “{title}”",
+                    "`{folder}` 里有两个页面标题相同：`{}` 和 `{}` 都是“{title}”",
+                    site.pages[first].file,
+                    page.file
+                ),
+            )
+            .at(page.front.lines.title)
+            .help(text!(
+                "give each its own title, so that the list and search results tell them apart (e.g. with the date or the speaker)",
+                "请给每个页面起不同的标题，让列表和搜索结果能区分它们（例如写上日期或讲话人）"
+            )),
+        );
+    }
+    warnings
+}
+
+/// Records entered twice, or sharing a title.
+fn duplicate_records(site: &Site) -> Vec<Diagnostic> {
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     let mut titles: HashMap<&str, usize> = HashMap::new();
     let mut warnings = Vec::new();

@@ -982,6 +982,39 @@ fn a_session_recorded_twice_or_two_records_titled_alike_are_warned() {
     );
 }
 
+/// Two notes of one folder with the same title (a file copied to start the next one) are
+/// warned, naming both; the same title in two folders is not (each list shows one).
+#[test]
+fn two_notes_of_a_folder_titled_alike_are_warned() {
+    let site = TestSite::fixture("basic");
+    let original = std::fs::read_to_string(site.path("content/notes/2024/safety.md")).unwrap();
+    site.write(
+        "content/notes/2024/safety-copy.md",
+        &original.replace("weight: 1\n", ""),
+    );
+    site.write(
+        "content/notes/safety-elsewhere.md",
+        "---\ntitle: 关于安全生产的重要论述\n---\n\n正文\n",
+    );
+    let run = site.build().success();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("have the same title"))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["warning: content/notes/2024/safety.md:2: two pages of `content/notes/2024/` have the same title: `content/notes/2024/safety-copy.md` and `content/notes/2024/safety.md` are both “关于安全生产的重要论述”"],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        help_after(&run, "have the same title").starts_with("give each its own title"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A record listing itself, or one material twice (a line copied): warned, listed once, and the
 /// record is not shown as studied by itself.
 #[test]

@@ -980,6 +980,50 @@ fn a_meeting_spelling_warning_follows_edits() {
     );
 }
 
+/// Two notes of one folder with the same title are warned (its list shows two entries alike):
+/// an edit that makes them so says it, a later edit keeps it, and one that tells them apart
+/// again clears it.
+#[test]
+fn a_note_titled_as_another_of_its_folder_is_warned_until_it_is_not() {
+    let (site, mut workspace) = start();
+    let file = "content/speeches/2024/safety-production.md";
+    let same_title = |rebuilt: &studybook::incremental::Rebuilt| -> Vec<String> {
+        rebuilt
+            .warnings
+            .iter()
+            .filter(|w| w.message.en().contains("have the same title"))
+            .map(|w| format!("{}:{}: {}", w.file, w.line.unwrap_or(0), w.message.en()))
+            .collect()
+    };
+    let path = edit(&site, file, |text| {
+        text.replace(
+            "title: 安全生产重要论述学习笔记",
+            "title: 基层治理重要论述学习笔记",
+        )
+    });
+    let warned = same_title(&rebuild_pages(&mut workspace, std::slice::from_ref(&path)));
+    assert_eq!(
+        warned,
+        ["content/speeches/2024/safety-production.md:2: two pages of `content/speeches/2024/` have the same title: `content/speeches/2024/grassroots-governance.md` and `content/speeches/2024/safety-production.md` are both “基层治理重要论述学习笔记”"]
+    );
+    // Another edit of its text only: the warning is still there.
+    let path = edit(&site, file, |text| format!("{text}\n补充一句。\n"));
+    assert_eq!(
+        same_title(&rebuild_pages(&mut workspace, std::slice::from_ref(&path))),
+        warned
+    );
+    let path = edit(&site, file, |text| {
+        text.replace(
+            "title: 基层治理重要论述学习笔记",
+            "title: 安全生产重要论述学习笔记",
+        )
+    });
+    assert_eq!(
+        same_title(&rebuild_pages(&mut workspace, std::slice::from_ref(&path))),
+        Vec::<String>::new()
+    );
+}
+
 /// After an edit and its undo have settled (merged), the server ranks exactly as a full build
 /// of the same sources: BM25's statistics count the documents alive, not the merger's
 /// estimate of the replaced ones' tokens (scores differed in the fourth decimal before).
