@@ -236,7 +236,7 @@ impl Prepared {
         let moved = self.report.pack.is_none()
             && live.join("meta.js").is_file()
             && !staged.exists()
-            && std::fs::rename(&live, &staged)
+            && output::rename(&live, &staged)
                 .map_err(|err| {
                     eprintln!(
                         "{}{}",
@@ -256,7 +256,7 @@ impl Prepared {
             }
             Err(err) => {
                 if moved {
-                    let _ = std::fs::rename(&staged, &live);
+                    let _ = output::rename(&staged, &live);
                 }
                 Err(err.into())
             }

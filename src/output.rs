@@ -122,8 +122,42 @@ pub fn replace_file(output_dir: &Path, relative: &str, bytes: &[u8]) -> anyhow::
     let temporary = PathBuf::from(temporary);
     std::fs::write(&temporary, bytes)
         .with_context(|| text!("failed to write `{}`", "无法写入 `{}`", temporary.display()))?;
-    std::fs::rename(&temporary, &path)
+    rename(&temporary, &path)
         .with_context(|| text!("failed to replace `{}`", "无法替换 `{}`", path.display()))
+}
+
+/// Renames `from` to `to`, trying again for about three seconds while the file system refuses
+/// for a moment: on Windows a virus scanner, the search indexer or a sync client holds a file
+/// just written for a moment, and a rename of it or of its folder fails meanwhile.
+pub fn rename(from: &Path, to: &Path) -> std::io::Result<()> {
+    retrying(|| std::fs::rename(from, to), std::thread::sleep)
+}
+
+/// Runs `attempt` until it succeeds, fails for another reason than a file held by another
+/// program, or has been retried for about three seconds (`sleep` waits in between: 25 ms, doubling).
+fn retrying<T>(
+    mut attempt: impl FnMut() -> std::io::Result<T>,
+    mut sleep: impl FnMut(std::time::Duration),
+) -> std::io::Result<T> {
+    let mut wait = std::time::Duration::from_millis(25);
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        match attempt() {
+            Err(err) if is_held_elsewhere(&err) && waited < std::time::Duration::from_secs(2) => {
+                sleep(wait);
+                waited += wait;
+                wait *= 2;
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Whether an error says that another program holds the file: access denied, or Windows'
+/// sharing and lock violations (raw errors 32 and 33).
+fn is_held_elsewhere(err: &std::io::Error) -> bool {
+    err.kind() == std::io::ErrorKind::PermissionDenied
+        || (cfg!(windows) && matches!(err.raw_os_error(), Some(32 | 33)))
 }
 
 /// Removes a file that a live output folder no longer has (a tag no page carries any more).
@@ -262,7 +296,7 @@ impl Staging {
                 std::fs::remove_dir_all(&old)
                     .with_context(|| text!("failed to clear `{}`", "无法清空 `{}`", old.display()))?;
             }
-            std::fs::rename(&self.target, &old).with_context(|| {
+            rename(&self.target, &old).with_context(|| {
                 // On Windows a folder cannot be renamed while a program has a file in it open.
                 text!(
                     "failed to move the previous output `{}` aside (close any program that has a file in it open, such as Explorer or Word, then build again)",
@@ -271,10 +305,10 @@ impl Staging {
                 )
             })?;
         }
-        if let Err(err) = std::fs::rename(&self.dir, &self.target) {
+        if let Err(err) = rename(&self.dir, &self.target) {
             if had_previous {
                 // Put the previous output back: the site must not disappear.
-                let _ = std::fs::rename(&old, &self.target);
+                let _ = rename(&old, &self.target);
             }
             return Err(err).with_context(|| {
                 text!(
@@ -408,5 +442,47 @@ impl Drop for Staging {
             let _ = remove_tree(&self.dir);
         }
         self.release_lock();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rename_refused_for_a_moment_is_tried_again_and_other_failures_are_not() {
+        let denied = || std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        // Refused twice, then done: waits of 25 and 50 ms.
+        let mut attempts = 0;
+        let mut waits = Vec::new();
+        let result = retrying(
+            || {
+                attempts += 1;
+                if attempts <= 2 {
+                    Err(denied())
+                } else {
+                    Ok(attempts)
+                }
+            },
+            |wait| waits.push(wait.as_millis()),
+        );
+        assert_eq!(result.unwrap(), 3);
+        assert_eq!(waits, [25, 50]);
+        // Refused for good: given up after about three seconds of waiting.
+        let mut waits = Vec::new();
+        let result: std::io::Result<()> = retrying(|| Err(denied()), |wait| waits.push(wait.as_millis()));
+        assert_eq!(result.unwrap_err().kind(), std::io::ErrorKind::PermissionDenied);
+        assert_eq!(waits, [25, 50, 100, 200, 400, 800, 1600]);
+        // Another failure is reported at once.
+        let mut attempts = 0;
+        let result: std::io::Result<()> = retrying(
+            || {
+                attempts += 1;
+                Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+            },
+            |_| panic!("no wait"),
+        );
+        assert_eq!(result.unwrap_err().kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(attempts, 1);
     }
 }

@@ -861,6 +861,26 @@ fn page_on_a_reserved_url() {
     assert!(help_after(&run, "content/search.md").contains("rename"));
 }
 
+/// A reserved name in other letters' case is the same file on Windows: `Search.md` would
+/// overwrite the search page, a folder `Tags/` the tag pages.
+#[test]
+fn page_on_a_reserved_url_in_capitals() {
+    let run = break_and_build("content/Search.md", "---\ntitle: 说明\n---\n\n正文\n");
+    assert_eq!(
+        errors_of(&run),
+        ["content/Search.md: maps to `Search.html`, which studybook generates itself"]
+    );
+    // The folder's own page and its page, each.
+    let run = break_and_build("content/Tags/党建.md", "---\ntitle: 说明\n---\n\n正文\n");
+    assert_eq!(
+        errors_of(&run),
+        [
+            "content/Tags/: maps to `Tags/index.html`, which studybook generates itself",
+            "content/Tags/党建.md: maps to `Tags/党建.html`, which studybook generates itself"
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Links and materials
 // ---------------------------------------------------------------------------------------------

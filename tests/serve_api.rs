@@ -692,6 +692,39 @@ fn a_missing_index_is_503_with_a_json_error() {
     drop(runtime);
 }
 
+/// While a full rebuild replaces the output folder, the server holds none of its files open
+/// (Windows refuses to rename a folder that does: the index is memory-mapped from it), and
+/// searches again once the new folder is in place. Checked in the process's memory maps.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_maps_no_file_of_the_output_while_it_is_replaced() {
+    use studybook::incremental::OutputLock as _;
+    let site = TestSite::fixture("search");
+    site.build().success();
+    let output = site.path("public").canonicalize().unwrap();
+    let mapped = || {
+        std::fs::read_to_string("/proc/self/maps")
+            .unwrap()
+            .lines()
+            .filter(|line| line.contains(&*output.to_string_lossy()))
+            .count()
+    };
+    let state = studybook::serve::SiteState::new(site.path("public"));
+    assert!(mapped() > 0, "serving, the index is mapped");
+    assert_eq!(state.replacing_output(mapped), 0, "files mapped during the swap");
+    assert!(mapped() > 0, "the index is mapped again after it");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(studybook::serve::bind("127.0.0.1:0".parse().unwrap()))
+        .unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let app = studybook::serve::router(state, false);
+    runtime.spawn(async move { axum::serve(listener, app.into_make_service()).await });
+    let (status, _, body) = http_get(&base, &format!("/api/search?q={}", percent_encode("防汛")), &[]);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    drop(runtime);
+}
+
 /// A page's HEAD and Range answers describe the page GET sends, live-reload script included;
 /// other files keep their byte ranges.
 #[test]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::diagnostics::ContentErrors;
-use crate::incremental::{Change, NotServing, Workspace};
+use crate::incremental::{Change, Workspace};
 use crate::serve::live::LiveEvent;
 use crate::serve::{bind, router, serve, watch, SiteState};
 use crate::text;
@@ -39,7 +39,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let listener = bind(SocketAddr::new(args.bind, args.port)).await?;
         let state = SiteState::new(config.output_dir.clone());
         let mut workspace = Workspace::new(options);
-        let first = tokio::task::block_in_place(|| workspace.rebuild(&Change::everything(), &NotServing));
+        // Through the server's lock, which closes the previous output's index (open since
+        // `SiteState::new`, for serving it if this build fails) while the output is replaced.
+        let first = tokio::task::block_in_place(|| workspace.rebuild(&Change::everything(), &*state));
         match first {
             Ok(rebuilt) => {
                 super::print_warnings(&rebuilt.warnings);

@@ -554,10 +554,12 @@ fn check_url_clashes(
                 .map(|d| (format!("{d}/index.html"), content_file(d) + "/")),
         );
     for (url, file) in outputs {
-        let reserved = RESERVED_FILES.contains(&url.as_str())
+        // In any case: on Windows (and macOS) `Search.html` is the file `search.html`.
+        let lower = url.to_lowercase();
+        let reserved = RESERVED_FILES.contains(&lower.as_str())
             || RESERVED_DIRS
                 .iter()
-                .any(|dir| url.starts_with(&format!("{dir}/")));
+                .any(|dir| lower.starts_with(&format!("{dir}/")));
         if reserved {
             diagnostics.push(
                 Diagnostic::error(

@@ -36,6 +36,13 @@ use edit::{apply, read_edits, undo};
 pub trait OutputLock: Send + Sync + 'static {
     fn exclusive<T>(&self, write: impl FnOnce() -> T) -> T;
 
+    /// Runs `swap`, which replaces the whole output folder, as [`OutputLock::exclusive`] does,
+    /// with no file of the folder held open: Windows refuses to rename a folder that holds an
+    /// open file, and a server maps its search index from it.
+    fn replacing_output<T>(&self, swap: impl FnOnce() -> T) -> T {
+        self.exclusive(swap)
+    }
+
     /// The live index was merged in the background: whoever searches it opens it again (its
     /// replaced documents are gone, and with them their weight in BM25's statistics).
     fn index_merged(&self) {}
@@ -215,7 +222,7 @@ impl Workspace {
         };
         // The output is replaced now: until that succeeds, nothing describes it.
         self.last_good = None;
-        let (report, previous) = lock.exclusive(|| {
+        let (report, previous) = lock.replacing_output(|| {
             self.index_generation.fetch_add(1, Ordering::SeqCst);
             prepared.commit_leaving_previous()
         })?;
@@ -484,8 +491,12 @@ fn export_pack(
 ) -> anyhow::Result<()> {
     let index_dir = output_dir.join(search::INDEX_DIR);
     let live = output_dir.join(search::pack::PACK_DIR);
+    // The replaced pack goes to a name of its own each time: one left behind (a file in it
+    // still open, on Windows, when it was to be removed) must not stop the next export.
+    static EXPORTS: AtomicU64 = AtomicU64::new(0);
+    let export = EXPORTS.fetch_add(1, Ordering::Relaxed);
     let fresh = live.with_file_name(format!(".pack-new-{}", std::process::id()));
-    let old = live.with_file_name(format!(".pack-old-{}", std::process::id()));
+    let old = live.with_file_name(format!(".pack-old-{}-{export}", std::process::id()));
     let _ = std::fs::remove_dir_all(&fresh);
     let stale = || generation.load(Ordering::SeqCst) != started_at;
     if stale() {
@@ -503,11 +514,11 @@ fn export_pack(
         // A full build whose pack was left to this export may have none to replace.
         let had_live = live.exists();
         if had_live {
-            std::fs::rename(&live, &old)?;
+            output::rename(&live, &old)?;
         }
-        if let Err(err) = std::fs::rename(&fresh, &live) {
+        if let Err(err) = output::rename(&fresh, &live) {
             if had_live {
-                let _ = std::fs::rename(&old, &live);
+                let _ = output::rename(&old, &live);
             }
             return Err(err.into());
         }

@@ -94,6 +94,12 @@ impl SiteState {
         }
     }
 
+    /// Closes the index (and its memory maps of files in the output folder) until the next
+    /// reload: see [`crate::incremental::OutputLock::replacing_output`].
+    pub fn close_search(&self) {
+        *self.searcher.write().expect("no panics hold this lock") = None;
+    }
+
     fn searcher(&self) -> Option<Arc<Searcher>> {
         self.searcher.read().expect("no panics hold this lock").clone()
     }
@@ -297,9 +303,16 @@ fn free_port_after(ip: std::net::IpAddr, port: u16) -> u16 {
 
 /// Binds the listener, with an error that says what to do when the port is taken.
 pub async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(address).await.map_err(|err| {
-        if err.kind() == std::io::ErrorKind::AddrInUse {
-            let (port, ip) = (address.port(), address.ip());
+    tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|err| bind_error(err, address))
+}
+
+/// What a failure to listen on `address` means, and which port to try instead.
+fn bind_error(err: std::io::Error, address: SocketAddr) -> anyhow::Error {
+    let (port, ip) = (address.port(), address.ip());
+    match err.kind() {
+        std::io::ErrorKind::AddrInUse => {
             let next = free_port_after(ip, port);
             anyhow::anyhow!(
                 "{}",
@@ -308,10 +321,21 @@ pub async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener
                     "{ip} 上的端口 {port} 已被占用（可能已经开着一个 studybook serve）\n   提示：请关掉占用它的程序，或换一个端口，例如 `--port {next}`"
                 )
             )
-        } else {
-            anyhow::Error::new(err).context(text!("cannot listen on {address}", "无法在 {address} 上监听"))
         }
-    })
+        // Below 1024 without administrator rights, or a range Windows reserves (Hyper-V,
+        // WSL and Docker reserve ranges that may hold 3000).
+        std::io::ErrorKind::PermissionDenied => {
+            let next = free_port_after(ip, port.max(1023));
+            anyhow::anyhow!(
+                "{}",
+                text!(
+                    "port {port} may not be used on {ip} (the system reserves it)\n   help: choose another port, e.g. `--port {next}`",
+                    "{ip} 上的端口 {port} 不允许使用（被系统保留）\n   提示：请换一个端口，例如 `--port {next}`"
+                )
+            )
+        }
+        _ => anyhow::Error::new(err).context(text!("cannot listen on {address}", "无法在 {address} 上监听")),
+    }
 }
 
 /// Refuses any request whose file would resolve outside the output folder (through `..`,
@@ -524,7 +548,28 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Re
 
 #[cfg(test)]
 mod tests {
-    use super::free_port_after;
+    use super::{bind_error, free_port_after, SocketAddr};
+
+    #[test]
+    fn a_port_the_system_reserves_is_said_so_with_one_to_try() {
+        let address: SocketAddr = "127.0.0.1:80".parse().unwrap();
+        let err = bind_error(
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            address,
+        );
+        let message = format!("{err}");
+        let (said, help) = message.split_once('\n').unwrap();
+        assert!(
+            said == "port 80 may not be used on 127.0.0.1 (the system reserves it)"
+                || said == "127.0.0.1 上的端口 80 不允许使用（被系统保留）",
+            "{message}"
+        );
+        let port: u16 = help
+            .rsplit_once("--port ")
+            .and_then(|(_, port)| port.trim_end_matches('`').parse().ok())
+            .unwrap_or_else(|| panic!("no port to try: {message}"));
+        assert!(port >= 1024, "{message}");
+    }
 
     /// Past the last port, the suggestion starts again from 1024, and is free.
     #[test]

@@ -271,6 +271,13 @@ fn rebuild_loop(
                 return changed_paths.len();
             };
             for event in events {
+                // The watcher lost events (its queue overflowed in a burst: a branch switch,
+                // an unzip of hundreds of files): what changed is unknown, so everything.
+                if event.need_rescan() {
+                    changes.insert(ChangeKind::Config);
+                    changed_paths.insert(sources.content_dir.clone());
+                    continue;
+                }
                 if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
                     continue;
                 }
@@ -297,6 +304,9 @@ fn rebuild_loop(
                         };
                         changes.insert(kind);
                         changed_paths.insert(path.clone());
+                    }
+                    if lists_entries_only(&event.kind, path) {
+                        continue;
                     }
                     if let Some(kind) = sources.classify(path) {
                         changes.insert(kind);
@@ -354,9 +364,31 @@ impl OutputLock for SiteState {
         self.while_swapping(write)
     }
 
+    /// The search index is closed for the swap and opened again in the new folder before any
+    /// request reads it: no request searches meanwhile, they wait for the swap.
+    fn replacing_output<T>(&self, swap: impl FnOnce() -> T) -> T {
+        self.while_swapping(|| {
+            self.close_search();
+            let swapped = swap();
+            self.reload_search();
+            swapped
+        })
+    }
+
     fn index_merged(&self) {
         self.reload_search_after_edit();
     }
+}
+
+/// Whether an event reports only that a folder's entries changed: Windows reports the folder
+/// of every file created, renamed or deleted in it, and of an editor's temporary file beside
+/// the page it saves. The entries' own events say what changed; taken for a change of the
+/// folder, it made every save a full build.
+fn lists_entries_only(kind: &EventKind, path: &Path) -> bool {
+    matches!(
+        kind,
+        EventKind::Modify(ModifyKind::Any | ModifyKind::Data(_) | ModifyKind::Metadata(_))
+    ) && path.is_dir()
 }
 
 fn rebuild(
@@ -465,6 +497,25 @@ fn rebuild(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_whose_entries_changed_is_no_change_of_its_own() {
+        let dir = std::env::temp_dir().join(format!("studybook-watch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("page.md");
+        std::fs::write(&file, "x").unwrap();
+        let modified = EventKind::Modify(ModifyKind::Any);
+        assert!(lists_entries_only(&modified, &dir));
+        assert!(!lists_entries_only(&modified, &file));
+        // A folder that came, went or was renamed is a change.
+        let created = EventKind::Create(notify::event::CreateKind::Folder);
+        assert!(!lists_entries_only(&created, &dir));
+        let renamed = EventKind::Modify(ModifyKind::Name(notify::event::RenameMode::To));
+        assert!(!lists_entries_only(&renamed, &dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+        // A folder no longer there says nothing about its entries.
+        assert!(!lists_entries_only(&modified, &dir));
+    }
 
     #[test]
     fn the_wait_before_settling_doubles_with_each_failure_up_to_a_minute() {
