@@ -523,6 +523,31 @@ fn saving_by_rename_over_the_page_is_seen() {
 // ---------------------------------------------------------------------------------------------
 // 2. Errors.
 
+/// A full rebuild that fails is reported, however long it read its sources: the build's own
+/// reads of them are events too, and were taken for more changes on the way, so a failure
+/// (a bad words file line, a page deleted that others link to) was never shown.
+#[test]
+fn a_failed_full_rebuild_is_reported_though_the_build_read_its_sources() {
+    let site = TestSite::demo();
+    let server = Server::start(&site, &[]);
+    let mut sse = Sse::connect(&server);
+    let words = std::fs::read_to_string(site.path("dictionary.txt")).unwrap();
+    site.write("dictionary.txt", &format!("{words}测试词 很多 n\n"));
+    let event = sse.expect("errors");
+    let line = words.lines().count() + 1;
+    let text = event.error_text();
+    assert!(
+        text.contains(&format!("dictionary.txt:{line}:")),
+        "the words file's line: {text}"
+    );
+    // Still a full rebuild, still reported: a page the others link to, deleted.
+    site.write("dictionary.txt", &words);
+    sse.expect("reload");
+    std::fs::remove_file(site.path("content/party-building/三会一课制度要点.md")).unwrap();
+    let text = sse.expect("errors").error_text();
+    assert!(text.contains("三会一课制度要点"), "{text}");
+}
+
 #[test]
 fn broken_front_matter_reports_errors_keeps_the_old_page_and_recovers() {
     let (site, server) = serve_basic();

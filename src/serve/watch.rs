@@ -141,11 +141,22 @@ impl Sources {
 pub fn spawn(workspace: Workspace, config: &Config, state: Arc<SiteState>) -> anyhow::Result<WatchGuard> {
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     // Batches sent but not yet taken: a failed build with more changes on the way stays quiet.
+    // Only batches with a change the build reads are sent and counted: the build's own reads
+    // of the sources are events too (opens), and a large build's failure counted them as more
+    // changes on the way, so it was never reported.
     let pending = Arc::new(AtomicUsize::new(0));
     let counter = pending.clone();
+    let watched_sources = Sources::of(config);
     let handler = move |result: DebounceEventResult| {
+        let Ok(mut events) = result else {
+            return;
+        };
+        events.retain(|event| matters(&watched_sources, event));
+        if events.is_empty() {
+            return;
+        }
         counter.fetch_add(1, Ordering::SeqCst);
-        let _ = sender.send(result);
+        let _ = sender.send(Ok(events));
     };
     let mut watcher = Watcher {
         debouncer: new_debouncer(DEBOUNCE, None, handler)?,
@@ -380,6 +391,24 @@ impl OutputLock for SiteState {
     }
 }
 
+/// Whether `event` may change what a build reads: a lost-events notice, or a change (not a
+/// read) of a source file, or of a watched source folder that came or went.
+fn matters(sources: &Sources, event: &notify::Event) -> bool {
+    if event.need_rescan() {
+        return true;
+    }
+    if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
+        return false;
+    }
+    event.paths.iter().any(|path| {
+        let source_folder = sources
+            .watch_list()
+            .iter()
+            .any(|(root, mode)| *mode == RecursiveMode::Recursive && root.starts_with(path));
+        source_folder || (sources.classify(path).is_some() && !lists_entries_only(&event.kind, path))
+    })
+}
+
 /// Whether an event reports only that a folder's entries changed: Windows reports the folder
 /// of every file created, renamed or deleted in it, and of an editor's temporary file beside
 /// the page it saves. The entries' own events say what changed; taken for a change of the
@@ -497,6 +526,38 @@ fn rebuild(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_and_files_the_build_does_not_read_are_no_changes() {
+        let root = std::env::temp_dir().join(format!("studybook-matters-{}", std::process::id()));
+        let sources = Sources {
+            content_dir: root.join("content"),
+            theme_dir: root.join("themes/default"),
+            config_file: root.join("book.toml"),
+            dictionary: None,
+        };
+        let event = |kind: EventKind, path: PathBuf| notify::Event::new(kind).add_path(path);
+        let page = root.join("content/notes/a.md");
+        let opened = EventKind::Access(notify::event::AccessKind::Open(notify::event::AccessMode::Any));
+        let written = EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Any));
+        assert!(!matters(&sources, &event(opened, page.clone())));
+        assert!(matters(&sources, &event(written, page.clone())));
+        assert!(matters(&sources, &event(written, root.join("book.toml"))));
+        // The output folder, and an editor's swap file.
+        assert!(!matters(
+            &sources,
+            &event(written, root.join("public/index.html"))
+        ));
+        assert!(!matters(
+            &sources,
+            &event(written, root.join("content/notes/.a.md.swp"))
+        ));
+        // The content folder itself, replaced; and a lost-events notice.
+        let removed = EventKind::Remove(notify::event::RemoveKind::Folder);
+        assert!(matters(&sources, &event(removed, root.join("content"))));
+        let lost = notify::Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
+        assert!(matters(&sources, &lost));
+    }
 
     #[test]
     fn a_folder_whose_entries_changed_is_no_change_of_its_own() {
