@@ -548,6 +548,24 @@ fn a_failed_full_rebuild_is_reported_though_the_build_read_its_sources() {
     assert!(text.contains("三会一课制度要点"), "{text}");
 }
 
+/// Ctrl-C stops the server at once, with a page open (its live-reload connection never ends
+/// on its own, and kept the server running until the page was closed), says so, and leaves
+/// the site whole.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_with_a_page_open() {
+    let (site, mut server) = serve_basic();
+    let _sse = Sse::connect(&server);
+    let status = server
+        .interrupt(Duration::from_secs(3))
+        .unwrap_or_else(|| panic!("still serving 3 s after Ctrl-C:\n{}", log(&server)));
+    assert!(status.success(), "{status:?}");
+    wait_for(WAIT, "the last line", || {
+        log(&server).contains("stopped serving").then_some(())
+    });
+    assert!(site.path("public/index.html").is_file());
+}
+
 #[test]
 fn broken_front_matter_reports_errors_keeps_the_old_page_and_recovers() {
     let (site, server) = serve_basic();

@@ -48,7 +48,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 if let Some(report) = &rebuilt.report {
                     eprintln!("{}", super::build::summary(report));
                 }
-                state.reload_search();
                 state.set_assets(rebuilt.asset_urls.clone());
             }
             Err(err) => {
@@ -80,8 +79,24 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if args.open {
             open_browser(&url);
         }
-        serve(listener, router(state, true)).await
+        serve(listener, router(state.clone(), true)).await?;
+        // A rebuild's swap of the output finishes before the process ends, and none starts:
+        // the output folder is whole, the last good site or the new one. (Not waiting long
+        // for a download still under way, which holds off a swap too.)
+        let _no_more_swaps =
+            tokio::time::timeout(std::time::Duration::from_secs(2), state.hold_swaps()).await;
+        eprintln!(
+            "{}",
+            text!(
+                "stopped serving; {} holds the last good build",
+                "已停止预览；{} 中是最后一次生成成功的站点",
+                config.output_dir.display()
+            )
+        );
+        anyhow::Ok(())
     })?;
+    // Searches still running for a closed connection are not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(ExitCode::SUCCESS)
 }
 

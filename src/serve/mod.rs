@@ -104,6 +104,12 @@ impl SiteState {
         self.searcher.read().expect("no panics hold this lock").clone()
     }
 
+    /// Waits for a swap of the output under way, and holds off any other while the guard
+    /// lives: for stopping the server with the output whole.
+    pub async fn hold_swaps(&self) -> tokio::sync::RwLockWriteGuard<'_, ()> {
+        self.swap.write().await
+    }
+
     /// Runs `swap` (a build's commit) while no request reads the output folder. Called from
     /// the rebuild thread, never from the async runtime.
     pub fn while_swapping<T>(&self, swap: impl FnOnce() -> T) -> T {
@@ -537,14 +543,27 @@ async fn search_api(State(state): State<Arc<SiteState>>, RawQuery(raw): RawQuery
 }
 
 /// Serves until Ctrl-C.
+/// Serves until Ctrl-C, then stops within [`STOP_GRACE`]: requests under way may finish, but
+/// an open page's live-reload connection never ends on its own, and kept the server running
+/// until the page was closed.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let (stopping, mut stop_asked) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = stopping.send(true);
+    });
+    tokio::select! {
+        served = std::future::IntoFuture::into_future(server) => served?,
+        () = async move {
+            let _ = stop_asked.wait_for(|asked| *asked).await;
+            tokio::time::sleep(STOP_GRACE).await;
+        } => {}
+    }
     Ok(())
 }
+
+/// How long requests under way may take to finish once Ctrl-C is pressed.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
 #[cfg(test)]
 mod tests {

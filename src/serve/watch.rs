@@ -461,9 +461,8 @@ fn rebuild(
             if rebuilt.scope != Scope::Pages {
                 state.set_assets(rebuilt.asset_urls.clone());
             }
-            if rebuilt.scope == Scope::Full {
-                state.reload_search();
-            } else {
+            // A full build's index was opened again during its swap (`replacing_output`).
+            if rebuilt.scope != Scope::Full {
                 state.reload_search_after_edit();
             }
             let style_only = changes.iter().all(|c| *c == ChangeKind::Style);

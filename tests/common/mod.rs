@@ -216,6 +216,25 @@ impl Server {
         self.child.id()
     }
 
+    /// Sends Ctrl-C (SIGINT) and waits up to `limit` for the server to exit: its exit
+    /// status, or `None` if it still runs. Unix only: Windows has no signal to send.
+    #[cfg(unix)]
+    pub fn interrupt(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -INT failed");
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+
     pub fn start(site: &TestSite, extra: &[&str]) -> Server {
         let mut command = studybook_command();
         command
