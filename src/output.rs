@@ -126,6 +126,15 @@ pub fn replace_file(output_dir: &Path, relative: &str, bytes: &[u8]) -> anyhow::
         .with_context(|| text!("failed to replace `{}`", "无法替换 `{}`", path.display()))
 }
 
+/// When the build that wrote the output folder `output_dir` began it (its marker's time; no
+/// edit of `serve` touches the marker): `serve` tells by it that another build replaced the
+/// output it was updating. `None` without a marker.
+pub fn build_marker(output_dir: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(output_dir.join(MARKER))
+        .and_then(|metadata| metadata.modified())
+        .ok()
+}
+
 /// Renames `from` to `to`, trying again for about three seconds while the file system refuses
 /// for a moment: on Windows a virus scanner, the search indexer or a sync client holds a file
 /// just written for a moment, and a rename of it or of its folder fails meanwhile.

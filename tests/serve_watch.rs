@@ -548,6 +548,22 @@ fn a_failed_full_rebuild_is_reported_though_the_build_read_its_sources() {
     assert!(text.contains("三会一课制度要点"), "{text}");
 }
 
+/// `studybook build` run while `serve` runs replaces the output (and the index `serve` was
+/// updating): the next save is a full build, not an error about index files that are gone.
+#[test]
+fn a_build_run_beside_serve_does_not_break_the_next_save() {
+    let (site, server) = serve_basic();
+    let mut sse = Sse::connect(&server);
+    site.build().success();
+    site.write(
+        "content/about.md",
+        &page("关于本站", "在另一次生成之后的修改 zqafterbuild。"),
+    );
+    sse.expect("reload");
+    assert_eq!(search_paths(&server, "zqafterbuild"), ["about.md"]);
+    assert!(log(&server).contains("full build"), "{}", log(&server));
+}
+
 /// Ctrl-C stops the server at once, with a page open (its live-reload connection never ends
 /// on its own, and kept the server running until the page was closed), says so, and leaves
 /// the site whole.

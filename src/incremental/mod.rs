@@ -127,6 +127,9 @@ pub struct Workspace {
     /// Background exports that failed in a row (a merge refused, a full disk), for the wait
     /// before the next try.
     export_failures: u32,
+    /// The marker of the output the last full build swapped in: another (`studybook build`
+    /// beside `serve`) replaces it, and the edits' index with it.
+    output_marker: Option<std::time::SystemTime>,
 }
 
 struct LiveIndex {
@@ -157,6 +160,7 @@ impl Workspace {
             options,
             last_good: None,
             full_due: false,
+            output_marker: None,
             live_index: None,
             carried: BTreeSet::new(),
             theme_carried: false,
@@ -190,6 +194,10 @@ impl Workspace {
             match self.edit(&change, lock, started) {
                 Ok(Some(rebuilt)) => Ok(rebuilt),
                 Ok(None) => self.full(lock, started),
+                // Not the content: the live output is not what the last build left (another
+                // `studybook build` replaced it, its index with it), or a write failed. A full
+                // build starts from the sources alone.
+                Err(BuildError::Other(_)) => self.full(lock, started),
                 Err(err) => Err(err),
             }
         };
@@ -231,6 +239,7 @@ impl Workspace {
         if let Some(previous) = previous {
             std::thread::spawn(move || previous.remove());
         }
+        self.output_marker = output::build_marker(&report.output_dir);
         self.last_good = Some(loaded);
         self.full_due = false;
         self.pack_stale = export == PackExport::Later;
@@ -273,6 +282,10 @@ impl Workspace {
         started: Instant,
     ) -> Result<Option<Rebuilt>, BuildError> {
         let loaded = self.last_good.as_mut().expect("checked by the caller");
+        // Another build replaced the output: a full build starts from the sources alone.
+        if output::build_marker(&loaded.config.output_dir) != self.output_marker {
+            return Ok(None);
+        }
         let theme = if change.theme {
             Some(Theme::load(&loaded.config).map_err(|diagnostics| ContentErrors { diagnostics })?)
         } else {
