@@ -564,6 +564,49 @@ fn a_build_run_beside_serve_does_not_break_the_next_save() {
     assert!(log(&server).contains("full build"), "{}", log(&server));
 }
 
+/// A page left open while `serve` is restarted reloads: the new server's builds are counted
+/// from another number than the old one's (both counted from 0 looked alike).
+#[test]
+fn a_restarted_server_counts_its_builds_apart_from_the_last_one() {
+    let site = TestSite::fixture("basic");
+    let first = Server::start(&site, &[]);
+    let before = page_generation(&get_ok(&first, "/about.html"));
+    drop(first);
+    std::thread::sleep(Duration::from_millis(5));
+    let second = Server::start(&site, &[]);
+    let after = page_generation(&get_ok(&second, "/about.html"));
+    assert_ne!(before, after);
+}
+
+/// A rebuild prints the warnings the last one did not give, not every warning of the site
+/// again: a save on a site with thousands of them scrolled its errors out of sight.
+#[test]
+fn a_save_prints_only_the_warnings_it_brings() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "content/warned.md",
+        &page("有警告的页面", "见[下文](#没有这个标题)。"),
+    );
+    let server = Server::start(&site, &[]);
+    let mut sse = Sse::connect(&server);
+    let warned = |log: &str| log.matches("warning: content/warned.md:").count();
+    assert_eq!(warned(&log(&server)), 1, "{}", log(&server));
+    site.write("content/about.md", &page("关于本站", "第一次修改。"));
+    sse.expect("reload");
+    site.write(
+        "content/about.md",
+        &page("关于本站", "第二次修改，见[别处](#也没有这个标题)。"),
+    );
+    sse.expect("reload");
+    let log = log(&server);
+    assert_eq!(warned(&log), 1, "the old warning once: {log}");
+    assert_eq!(log.matches("warning: content/about.md:").count(), 1, "{log}");
+    assert!(
+        log.contains("(1 more warnings, as before: `studybook check` lists them all)"),
+        "{log}"
+    );
+}
+
 /// Ctrl-C stops the server at once, with a page open (its live-reload connection never ends
 /// on its own, and kept the server running until the page was closed), says so, and leaves
 /// the site whole.
@@ -1030,6 +1073,8 @@ fn editor_litter_causes_no_rebuild_but_a_real_change_does() {
     site.write("content/x.md~", "---\ntitle: [backup\n---\n");
     site.write("content/4913", "vim probe");
     site.write("content/notes/.#guide.md", "emacs lock");
+    site.write("content/about.md___jb_tmp___", "---\ntitle: [half\n---\n");
+    site.write("content/about.md___jb_old___", "---\ntitle: 旧\n---\n");
     site.remove("content/4913");
     let events = sse.collect_for(QUIET);
     assert!(events.is_empty(), "editor litter caused {events:?}");

@@ -42,9 +42,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         // Through the server's lock, which closes the previous output's index (open since
         // `SiteState::new`, for serving it if this build fails) while the output is replaced.
         let first = tokio::task::block_in_place(|| workspace.rebuild(&Change::everything(), &*state));
+        let mut warnings = watch::ShownWarnings::default();
         match first {
             Ok(rebuilt) => {
-                super::print_warnings(&rebuilt.warnings);
+                warnings.print(&rebuilt.warnings);
                 if let Some(report) = &rebuilt.report {
                     eprintln!("{}", super::build::summary(report));
                 }
@@ -65,7 +66,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
         workspace.set_progress(false);
-        let _watch = watch::spawn(workspace, &config, state.clone())?;
+        let _watch = watch::spawn(workspace, &config, state.clone(), warnings)?;
         let url = format!("http://{}/", listener.local_addr()?);
         // Tests and scripts find the address after `serving `/`正在预览 ` and ` at `/`，地址 `.
         eprintln!(

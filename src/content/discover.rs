@@ -60,6 +60,9 @@ pub fn is_editor_litter(name: &str) -> bool {
         // Backups (`安全生产.md.bak`) hold old text that must not be published.
         || name.to_ascii_lowercase().ends_with(".bak")
         || name == "4913"
+        // JetBrains IDEs save through `a.md___jb_tmp___` and keep `a.md___jb_old___` a moment.
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
         || name.eq_ignore_ascii_case("thumbs.db")
         || name.eq_ignore_ascii_case("desktop.ini")
 }

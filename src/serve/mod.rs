@@ -63,7 +63,14 @@ impl SiteState {
             live: live::channel(),
             last_errors: Mutex::new(None),
             assets: Mutex::new(BTreeMap::new()),
-            generation: std::sync::atomic::AtomicU64::new(0),
+            // Counted from the time the server started: a page left open while the server
+            // was restarted knows it is from another server's build (each counted from 0
+            // looked alike, and the page kept showing old content).
+            generation: std::sync::atomic::AtomicU64::new(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_millis() as u64),
+            ),
         });
         state.reload_search();
         state

@@ -138,7 +138,12 @@ impl Sources {
 
 /// Starts watching and rebuilding in the background. The returned guard stops both when
 /// dropped.
-pub fn spawn(workspace: Workspace, config: &Config, state: Arc<SiteState>) -> anyhow::Result<WatchGuard> {
+pub fn spawn(
+    workspace: Workspace,
+    config: &Config,
+    state: Arc<SiteState>,
+    warnings: ShownWarnings,
+) -> anyhow::Result<WatchGuard> {
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     // Batches sent but not yet taken: a failed build with more changes on the way stays quiet.
     // Only batches with a change the build reads are sent and counted: the build's own reads
@@ -166,7 +171,7 @@ pub fn spawn(workspace: Workspace, config: &Config, state: Arc<SiteState>) -> an
     watcher.watch_new(&sources)?;
     let thread = std::thread::Builder::new()
         .name("studybook-rebuild".into())
-        .spawn(move || rebuild_loop(receiver, pending, watcher, sources, workspace, state))?;
+        .spawn(move || rebuild_loop(receiver, pending, watcher, sources, workspace, state, warnings))?;
     Ok(WatchGuard { _thread: thread })
 }
 
@@ -233,6 +238,7 @@ fn rebuild_loop(
     sources: Sources,
     mut workspace: Workspace,
     state: Arc<SiteState>,
+    mut warnings: ShownWarnings,
 ) {
     // After failures, the wait doubles (to a minute): a pack that cannot be written (a full
     // disk, a file held open) is not retried and reported every 1.5 s. Failures to start the
@@ -366,7 +372,41 @@ fn rebuild_loop(
             &changed_paths,
             saved,
             &more_pending,
+            &mut warnings,
         );
+    }
+}
+
+/// The warnings the terminal has shown: a rebuild prints those the last one did not give
+/// (a save on a site with thousands of warnings reprinted them all, and its errors scrolled
+/// out of sight).
+#[derive(Default)]
+pub struct ShownWarnings {
+    shown: std::collections::HashSet<String>,
+}
+
+impl ShownWarnings {
+    /// Prints the warnings not shown by the last call, and how many others are as before.
+    pub fn print(&mut self, warnings: &[crate::diagnostics::Diagnostic]) {
+        let texts: std::collections::HashSet<String> = warnings.iter().map(ToString::to_string).collect();
+        let new: Vec<&crate::diagnostics::Diagnostic> = warnings
+            .iter()
+            .filter(|warning| !self.shown.contains(&warning.to_string()))
+            .collect();
+        let unchanged = warnings.len() - new.len();
+        for warning in &new {
+            eprintln!("{}{warning}", crate::diagnostics::warning_label());
+        }
+        if !new.is_empty() && unchanged > 0 {
+            eprintln!(
+                "{}",
+                text!(
+                    "({unchanged} more warnings, as before: `studybook check` lists them all)",
+                    "（另有 {unchanged} 条警告与上次相同，`studybook check` 可列出全部）"
+                )
+            );
+        }
+        self.shown = texts;
     }
 }
 
@@ -428,6 +468,7 @@ fn rebuild(
     paths: &BTreeSet<PathBuf>,
     saved: Instant,
     more_pending: &dyn Fn() -> bool,
+    warnings: &mut ShownWarnings,
 ) {
     let shown: Vec<String> = paths
         .iter()
@@ -473,7 +514,7 @@ fn rebuild(
                 _ => LiveEvent::Reload,
             };
             state.publish(event);
-            crate::cmd::print_warnings(&rebuilt.warnings);
+            warnings.print(&rebuilt.warnings);
             let files = rebuilt.written + rebuilt.removed;
             let how = match rebuilt.scope {
                 Scope::Full => text!("full build", "全部重新生成"),
