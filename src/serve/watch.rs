@@ -368,9 +368,11 @@ fn rebuild_loop(
             &mut workspace,
             &sources,
             &state,
-            &changes,
-            &changed_paths,
-            saved,
+            Saved {
+                changes: &changes,
+                paths: &changed_paths,
+                at: saved,
+            },
             &more_pending,
             &mut warnings,
         );
@@ -460,16 +462,26 @@ fn lists_entries_only(kind: &EventKind, path: &Path) -> bool {
     ) && path.is_dir()
 }
 
+/// What a batch of events changed, and when the first was saved.
+struct Saved<'a> {
+    changes: &'a BTreeSet<ChangeKind>,
+    paths: &'a BTreeSet<PathBuf>,
+    at: Instant,
+}
+
 fn rebuild(
     workspace: &mut Workspace,
     sources: &Sources,
     state: &SiteState,
-    changes: &BTreeSet<ChangeKind>,
-    paths: &BTreeSet<PathBuf>,
-    saved: Instant,
+    saved: Saved<'_>,
     more_pending: &dyn Fn() -> bool,
     warnings: &mut ShownWarnings,
 ) {
+    let Saved {
+        changes,
+        paths,
+        at: saved,
+    } = saved;
     let shown: Vec<String> = paths
         .iter()
         .take(3)
