@@ -292,7 +292,7 @@ fn toml_slips_are_named_with_the_line_as_it_should_be() {
         (
             "title = \"笔记\"\nattendees = 99999999999999999999",
             "content/notes/bad.md:3:13: `attendees` is `99999999999999999999`, too large a number",
-            "help: write a whole number up to 4294967295, e.g. `attendees = 12`",
+            "help: write how many people attended, e.g. `attendees = 13`",
         ),
     ];
     for (lines, error, help) in cases {
@@ -499,6 +499,11 @@ fn attendees_are_reported_as_typed() {
             "write `attendees: 12`",
         ),
         (
+            "1e10",
+            ":5: `attendees` is `1e10`, not a whole number in digits",
+            "write how many people attended as digits, e.g. `attendees: 13`",
+        ),
+        (
             "12.5",
             ":5: `attendees` is `12.5`, not a whole number in digits",
             "write how many people attended as digits, e.g. `attendees: 13`",
@@ -539,25 +544,50 @@ fn a_number_too_long_to_read_is_text_in_quotes() {
     );
     assert_eq!(
         errors_of(&run),
-        ["content/notes/bad.md:2:8: `title` is `20240312000000000000000`, a number too long to read"]
+        ["content/notes/bad.md:2:8: `title` holds `20240312000000000000000`, a number too long to read"]
     );
     assert_eq!(
         help_after(&run, "content/notes/bad.md:2"),
-        "if it is text, put it in quotes: `title: \"20240312000000000000000\"`"
+        "if it is text, put it in quotes: `\"20240312000000000000000\"`"
+    );
+    // In a list, with a comment after it.
+    let run = break_and_build(
+        "content/notes/bad.md",
+        "---\ntitle: 笔记\ntags: [学习, 20240312000000000000000]  # 编号\n---\n\n正文\n",
+    );
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with("`tags` holds `20240312000000000000000`, a number too long to read"),
+        "{errors:?}"
     );
 }
 
-/// Digits and a sign are a count, as the editor typed them.
+/// Where the line of `attendees` is not found as typed (its key in quotes), a number with a
+/// point is still no count.
+#[test]
+fn attendees_with_a_quoted_key_are_whole_numbers_only() {
+    let run = break_and_build(
+        "content/sessions/2024-04-01.md",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\n\"attendees\": 12.0\n---\n\n正文\n",
+    );
+    assert_eq!(
+        errors_of(&run),
+        ["content/sessions/2024-04-01.md:5: `attendees` is `12.0`, not a whole number in digits"]
+    );
+}
+
+/// Digits and a sign are a count, as the editor typed them, a comment after them or not.
 #[test]
 fn attendees_with_a_plus_or_full_width_digits_count() {
     let (site, _) = built_fixture();
     site.write(
         "content/sessions/2024-04-01.md",
-        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees: +12\n---\n\n正文\n",
+        "---\ntitle: 记录\ndate: 2024-04-01\nmeeting: 室务会\nattendees: +12\t# 实到\n---\n\n正文\n",
     );
     site.write(
         "content/sessions/2024-04-02.md",
-        "---\ntitle: 记录二\ndate: 2024-04-02\nmeeting: 室务会\nattendees: １３\n---\n\n正文\n",
+        "---\ntitle: 记录二\ndate: 2024-04-02\nmeeting: 室务会\nattendees: １３\t# 实到\n---\n\n正文\n",
     );
     site.build().success();
     let row = stats_row(&site, "室务会", 2024);

@@ -179,7 +179,10 @@ impl Searcher {
 /// replaced (`fixed` against `parts`), so that what was typed around them stays (no space
 /// after a date run together with the rest, full-width punctuation, Traditional characters,
 /// capitals). `None` where a part is not found in the typed query's normalised text (parts are
-/// normalised, which keeps the character count, and found in their order).
+/// normalised, which keeps the character count, and found in their order), or where the
+/// corrected text would not parse into the corrected parts: a date run together with what
+/// follows may split elsewhere once a character changes (`2024年杜工作总结`: 2024年 · 度工作总结
+/// was counted, `2024年度工作总结` splits as 2024年度 · 工作总结).
 pub fn as_typed(typed: &str, parts: &[Part], fixed: &[Part]) -> Option<String> {
     let mut chars: Vec<char> = typed.chars().collect();
     let normalized: Vec<char> = normalize(typed).chars().collect();
@@ -200,7 +203,14 @@ pub fn as_typed(typed: &str, parts: &[Part], fixed: &[Part]) -> Option<String> {
             }
         }
     }
-    Some(chars.into_iter().collect())
+    let corrected: String = chars.into_iter().collect();
+    let same = |a: &[Part], b: &[Part]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(a, b)| a.text == b.text && a.exclude == b.exclude && a.exact == b.exact)
+    };
+    same(&parse_query(&corrected), fixed).then_some(corrected)
 }
 
 /// `parts` written as a query that parses into them again: `-` before a part left out, quotes
@@ -317,6 +327,13 @@ mod tests {
         let mut fixed = parts.clone();
         fixed[0] = Part::new("营商环境".to_string(), false, false);
         assert_eq!(as_typed(typed, &parts, &fixed).as_deref(), Some("營商環境 APP"));
+        // Corrected, a date run together with the rest would split elsewhere: not as typed.
+        let typed = "2024年杜工作总结";
+        let parts = parse_query(typed);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        let mut fixed = parts.clone();
+        fixed[1] = Part::new("度工作总结".to_string(), false, false);
+        assert_eq!(as_typed(typed, &parts, &fixed), None);
     }
 
     #[test]

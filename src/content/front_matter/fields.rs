@@ -466,12 +466,22 @@ fn read_attendees(value: &Value, typed: Option<&str>) -> Result<Option<u32>, (Te
             ),
         )),
         Value::Number(n) => {
+            // Where what was typed is not found (a key in quotes, the value on the next line),
+            // only a whole number counts, as YAML gives it.
             let count = n.as_u64().or_else(|| {
                 n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(f))
+                    .filter(|f| typed.is_some() && f.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(f))
                     .map(|f| f as u64)
             });
             let typed = typed.filter(|typed| !is_count(typed));
+            // A count past what any meeting holds is no help to copy (`1e10`).
+            let write_plausible = |count: u64| {
+                if count <= MOST_ATTENDEES.into() {
+                    write(count)
+                } else {
+                    example()
+                }
+            };
             match (count, typed) {
                 (Some(count), None) if count <= u64::from(u32::MAX) => Ok(Some(count as u32)),
                 (Some(_), None) => Err((
@@ -490,7 +500,7 @@ fn read_attendees(value: &Value, typed: Option<&str>) -> Result<Option<u32>, (Te
                         "`attendees` 是 `{}`，不是用阿拉伯数字写的整数",
                         typed.map_or_else(|| n.to_string(), str::to_string)
                     ),
-                    count.map_or_else(example, write),
+                    count.map_or_else(example, write_plausible),
                 )),
             }
         }
@@ -545,11 +555,9 @@ pub(super) fn typed_value(front_text: &str, key: &str) -> Option<String> {
         .nth(key_line(front_text, key)?.checked_sub(2)?)?;
     let value = line.strip_prefix(key)?.trim_start();
     let value = value.strip_prefix([':', '='])?;
-    // A YAML or TOML comment starts with `#` after a space.
-    let value = match value.find(" #") {
-        Some(comment) => &value[..comment],
-        None => value,
-    };
+    // A comment: only a value read as a number is looked at, where `#` can only start one
+    // (`13 # 实到`, `13\t# …`, TOML's `13# …`).
+    let value = value.split('#').next().unwrap_or_default();
     Some(value.trim().to_string()).filter(|value| !value.is_empty())
 }
 

@@ -412,29 +412,58 @@ fn number_out_of_range(file: &str, text: &str, err: &yaml_serde::Error) -> Optio
     }
     let location = err.location()?;
     let line = text.lines().nth(location.line().checked_sub(1)?)?;
-    let (key, value) = line.split_once(':')?;
-    let (key, value) = (key.trim().trim_matches(['"', '\'']), value.trim());
-    let help = if key == "attendees" {
-        text!(
-            "write how many people attended, e.g. `attendees: 13`",
-            "请写参会人数，例如 `attendees: 13`"
-        )
-    } else {
-        text!(
-            "if it is text, put it in quotes: `{key}: \"{value}\"`",
-            "如果它是文字，请加上引号：`{key}: \"{value}\"`"
-        )
-    };
-    let message = if key == "attendees" {
-        text!(
-            "`{key}` is `{value}`, too large a number",
-            "`{key}` 的数字太大（现在是 `{value}`）"
-        )
-    } else {
-        text!(
-            "`{key}` is `{value}`, a number too long to read",
-            "`{key}` 是 `{value}`，数字太长，无法读取"
-        )
+    // The number: the longest run of digits on the line (the line may hold a list, a
+    // comment, a key with digits).
+    let number = line
+        .split(|c: char| !c.is_ascii_digit())
+        .max_by_key(|run| run.len())
+        .filter(|run| run.len() > 18)?;
+    // Its field: the key of the line, when it has one of its own (not a list item's).
+    let key = line
+        .split_once(':')
+        .map(|(key, _)| key.trim().trim_matches(['"', '\'']))
+        .filter(|key| !key.is_empty() && !key.starts_with('-') && !key.contains(char::is_whitespace));
+    let (message, help) = match key {
+        Some("attendees") => (
+            text!(
+                "`attendees` is `{number}`, too large a number",
+                "`attendees` 的数字太大（现在是 `{number}`）"
+            ),
+            text!(
+                "write how many people attended, e.g. `attendees: 13`",
+                "请写参会人数，例如 `attendees: 13`"
+            ),
+        ),
+        Some("weight") => (
+            text!(
+                "`weight` is `{number}`, too large a number",
+                "`weight` 的数字太大（现在是 `{number}`）"
+            ),
+            text!(
+                "a smaller whole number orders as well, e.g. `weight: 10`",
+                "排序用较小的整数就可以，例如 `weight: 10`"
+            ),
+        ),
+        Some(key) => (
+            text!(
+                "`{key}` holds `{number}`, a number too long to read",
+                "`{key}` 里的 `{number}` 是数字，太长，无法读取"
+            ),
+            text!(
+                "if it is text, put it in quotes: `\"{number}\"`",
+                "如果它是文字，请加上引号：`\"{number}\"`"
+            ),
+        ),
+        None => (
+            text!(
+                "`{number}` is a number too long to read",
+                "`{number}` 是数字，太长，无法读取"
+            ),
+            text!(
+                "if it is text, put it in quotes: `\"{number}\"`",
+                "如果它是文字，请加上引号：`\"{number}\"`"
+            ),
+        ),
     };
     Some(
         Diagnostic::error(file, message)

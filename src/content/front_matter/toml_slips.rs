@@ -191,14 +191,24 @@ pub(super) fn toml_line(text: &str, line: usize, duplicate: bool) -> Option<Slip
                 text!("write `date = {written}`", "请写成 `date = {written}`"),
             )
         }
-        _ if matches!(key, "attendees" | "weight") && value.bytes().all(|b| b.is_ascii_digit()) => slip(
+        _ if key == "attendees" && value.bytes().all(|b| b.is_ascii_digit()) => slip(
             text!(
                 "`{key}` is `{value}`, too large a number",
                 "`{key}` 的数字太大（现在是 `{value}`）"
             ),
             text!(
-                "write a whole number up to 4294967295, e.g. `{key} = 12`",
-                "请写不超过 4294967295 的整数，例如 `{key} = 12`"
+                "write how many people attended, e.g. `attendees = 13`",
+                "请写参会人数，例如 `attendees = 13`"
+            ),
+        ),
+        _ if key == "weight" && value.bytes().all(|b| b.is_ascii_digit()) => slip(
+            text!(
+                "`{key}` is `{value}`, too large a number",
+                "`{key}` 的数字太大（现在是 `{value}`）"
+            ),
+            text!(
+                "a smaller whole number orders as well, e.g. `weight = 10`",
+                "排序用较小的整数就可以，例如 `weight = 10`"
             ),
         ),
         _ if matches!(key, "attendees" | "weight") => slip(

@@ -777,8 +777,9 @@
   }
 
   /* The port of as_typed (suggest.rs): the typed query with the characters the corrections
-   * replaced; null where a part is not found, in order, in its normalised text. */
-  function asTyped(typed, parts, fixed, analyzer) {
+   * replaced; null where a part is not found, in order, in its normalised text, or where the
+   * corrected text would not parse into the corrected parts. */
+  function asTyped(typed, parts, fixed, analyzer, maxChars) {
     var chars = Array.from(typed);
     var normalized = Array.from(analyzer.normalize(typed));
     if (normalized.length !== chars.length) { return null; }
@@ -798,7 +799,12 @@
         if (text[j] !== fixedText[j]) { chars[at + j] = fixedText[j]; }
       }
     }
-    return chars.join('');
+    var corrected = chars.join('');
+    var again = analyzer.parseQuery(corrected, maxChars);
+    var same = again.length === fixed.length && again.every(function (part, k) {
+      return part.text === fixed[k].text && part.exclude === fixed[k].exclude && part.exact === fixed[k].exact;
+    });
+    return same ? corrected : null;
   }
 
   /* The port of query_text: parts written as a query that parses into them again. */
@@ -1447,7 +1453,7 @@
       var query = queryText(fixed);
       return self.count(query, request).then(function (found) {
         if (found === 0) { return null; }
-        return asTyped(request.q || '', parts, fixed, self.analyzer) || query;
+        return asTyped(request.q || '', parts, fixed, self.analyzer, meta.maxQueryChars) || query;
       });
     };
     var next = function () {
