@@ -511,6 +511,14 @@ fn export_pack(
     let fresh = live.with_file_name(format!(".pack-new-{}", std::process::id()));
     let old = live.with_file_name(format!(".pack-old-{}-{export}", std::process::id()));
     let _ = std::fs::remove_dir_all(&fresh);
+    // Replaced packs a removal left behind (a file in one held open) go now.
+    if let Some(search_dir) = live.parent() {
+        for entry in std::fs::read_dir(search_dir).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".pack-old-") {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
     let stale = || generation.load(Ordering::SeqCst) != started_at;
     if stale() {
         return Ok(());

@@ -101,7 +101,7 @@ impl Directory for PreviewDirectory {
             WRITES.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::write(&temporary, data)
-            .and_then(|()| std::fs::rename(&temporary, self.root.join(path)))
+            .and_then(|()| crate::output::rename(&temporary, &self.root.join(path)))
             .inspect_err(|_| {
                 let _ = std::fs::remove_file(&temporary);
             })

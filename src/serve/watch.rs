@@ -293,6 +293,8 @@ fn rebuild_loop(
                 if event.need_rescan() {
                     changes.insert(ChangeKind::Config);
                     changed_paths.insert(sources.content_dir.clone());
+                    // Folders created in the burst may have been missed by the watch too.
+                    let _ = watcher.rewatch(&sources, &sources.content_dir);
                     continue;
                 }
                 if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
