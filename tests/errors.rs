@@ -881,6 +881,26 @@ fn file_names_differing_only_in_case_clash() {
     );
 }
 
+/// A file just created and not written yet is left out with a warning, not an error that
+/// fails the build.
+#[test]
+fn an_empty_file_is_left_out_with_a_warning() {
+    let site = TestSite::fixture("basic");
+    site.write("content/notes/new.md", "");
+    site.write("content/notes/blank.md", " \r\n\n");
+    let run = site.build().success();
+    for file in ["content/notes/blank.md", "content/notes/new.md"] {
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l == format!("warning: {file}: the file is empty: it is left out of the site")),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!site.path("public/notes/new.html").exists());
+}
+
 #[test]
 fn page_on_a_reserved_url() {
     let run = break_and_build("content/search.md", "---\ntitle: 搜索说明\n---\n\n正文\n");

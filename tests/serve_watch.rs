@@ -1188,6 +1188,20 @@ fn a_file_caught_empty_while_saved_in_place_is_not_an_error() {
     assert!(get_ok(&server, "/about.html").contains("新版正文"));
 }
 
+/// A new file, still empty (an editor's "new file"), is not an error that turns every open
+/// page red: it is left out until written, then it shows.
+#[test]
+fn a_new_empty_file_is_no_error_and_shows_once_written() {
+    let (site, server) = serve_basic();
+    let mut sse = Sse::connect(&server);
+    site.write("content/new-page.md", "");
+    sse.expect("reload");
+    assert!(log(&server).contains("the file is empty"), "{}", log(&server));
+    site.write("content/new-page.md", &page("新页面", "新写的正文 zqnewpage。"));
+    sse.expect("reload");
+    assert!(get_ok(&server, "/new-page.html").contains("zqnewpage"));
+}
+
 #[test]
 fn pages_and_search_keep_being_served_whole_during_rebuilds() {
     let (site, server) = serve_basic();

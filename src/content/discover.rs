@@ -18,7 +18,8 @@ use crate::diagnostics::{display_path, Diagnostic, Diagnostics};
 use crate::text;
 
 /// A parsed page with its warnings, or its errors.
-type Parsed = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
+/// A Markdown file's parse: `Ok(None)` for an empty file.
+type Parsed = Result<Option<(Document, Vec<Diagnostic>)>, Vec<Diagnostic>>;
 /// A Markdown file read: its path, its parse, and for a front matter with errors the text
 /// after it (with its first line and the materials the front matter lists) and the title it
 /// seems to give.
@@ -110,8 +111,11 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
         .map(|path| {
             let file = display(path);
             let (result, body, title) = match read_text(path, &file) {
+                // A file just created, not written yet: left out, with a warning, instead of
+                // failing the build (and turning every open page red) for it.
+                Ok(text) if text.trim().is_empty() => (Ok(None), None, None),
                 Ok(text) => {
-                    let result = parse_document(&file, &text);
+                    let result = parse_document(&file, &text).map(Some);
                     let failed = result.is_err();
                     let body = failed
                         .then(|| super::front_matter::body_after_front_matter(&file, &text))
@@ -141,7 +145,23 @@ pub fn load(config: &Config, options: LoadOptions) -> anyhow::Result<(Site, Diag
 
     for (path, result, body, title) in parsed {
         let (document, warnings) = match result {
-            Ok(ok) => ok,
+            Ok(Some(ok)) => ok,
+            Ok(None) => {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        display(&path),
+                        text!(
+                            "the file is empty: it is left out of the site",
+                            "文件是空的，没有放进站点"
+                        ),
+                    )
+                    .help(text!(
+                        "write its front matter and text, e.g.\n\n         ---\n         title: 页面标题\n         date: 2024-03-12\n         ---\n\n         正文",
+                        "请写上文件头和正文，例如：\n\n         ---\n         title: 页面标题\n         date: 2024-03-12\n         ---\n\n         正文"
+                    )),
+                );
+                continue;
+            }
             Err(errors) => {
                 diagnostics.extend(errors);
                 let source = display_path(path.strip_prefix(content_dir).unwrap_or(&path), Path::new(""));

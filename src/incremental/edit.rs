@@ -54,6 +54,10 @@ pub(super) fn read_edits(
                 continue;
             }
         };
+        // An emptied page is left out of the site, as a full build does.
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
         let (document, warnings) = match parse_document(&file, &text) {
             Ok(parsed) => parsed,
             Err(errors) => {
