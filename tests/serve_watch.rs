@@ -578,6 +578,43 @@ fn a_restarted_server_counts_its_builds_apart_from_the_last_one() {
     assert_ne!(before, after);
 }
 
+/// book.toml naming another content folder while serving: its pages are built and their edits
+/// seen (the watch stayed on the old folder); another output folder, which this server does
+/// not serve, is said to need a restart, in the terminal and in the page.
+#[test]
+fn book_toml_naming_other_folders_is_followed_or_said() {
+    let (site, server) = serve_basic();
+    let mut sse = Sse::connect(&server);
+    common::copy_tree(&site.path("content"), &site.path("pages"));
+    site.write(
+        "pages/about.md",
+        &page("关于本站", "另一个内容文件夹 zqpagesdir。"),
+    );
+    let book = std::fs::read_to_string(site.path("book.toml")).unwrap();
+    site.write(
+        "book.toml",
+        &format!("{book}\n[build]\ncontent-dir = \"pages\"\n"),
+    );
+    sse.expect("reload");
+    assert!(get_ok(&server, "/about.html").contains("zqpagesdir"));
+    site.write("pages/about.md", &page("关于本站", "再改一次 zqpagesedit。"));
+    sse.expect("reload");
+    assert!(get_ok(&server, "/about.html").contains("zqpagesedit"));
+
+    site.write(
+        "book.toml",
+        &format!("{book}\n[build]\ncontent-dir = \"pages\"\noutput-dir = \"site\"\n"),
+    );
+    sse.expect("reload");
+    let text = sse.expect("errors").error_text();
+    assert!(text.contains("run `studybook serve` again"), "{text}");
+    assert!(
+        log(&server).contains("run `studybook serve` again"),
+        "{}",
+        log(&server)
+    );
+}
+
 /// A rebuild prints the warnings the last one did not give, not every warning of the site
 /// again: a save on a site with thousands of them scrolled its errors out of sight.
 #[test]

@@ -62,7 +62,7 @@ pub enum ChangeKind {
 }
 
 /// The paths a site's build reads.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sources {
     pub content_dir: PathBuf,
     pub theme_dir: PathBuf,
@@ -151,12 +151,17 @@ pub fn spawn(
     // changes on the way, so it was never reported.
     let pending = Arc::new(AtomicUsize::new(0));
     let counter = pending.clone();
-    let watched_sources = Sources::of(config);
+    // Shared with the rebuild thread, which follows book.toml's changes of the folders.
+    let watched_sources = Arc::new(std::sync::RwLock::new(Sources::of(config)));
+    let followed_sources = watched_sources.clone();
     let handler = move |result: DebounceEventResult| {
         let Ok(mut events) = result else {
             return;
         };
-        events.retain(|event| matters(&watched_sources, event));
+        {
+            let sources = watched_sources.read().expect("no panics hold this lock");
+            events.retain(|event| matters(&sources, event));
+        }
         if events.is_empty() {
             return;
         }
@@ -171,7 +176,17 @@ pub fn spawn(
     watcher.watch_new(&sources)?;
     let thread = std::thread::Builder::new()
         .name("studybook-rebuild".into())
-        .spawn(move || rebuild_loop(receiver, pending, watcher, sources, workspace, state, warnings))?;
+        .spawn(move || {
+            rebuild_loop(
+                receiver,
+                pending,
+                watcher,
+                (sources, followed_sources),
+                workspace,
+                state,
+                warnings,
+            )
+        })?;
     Ok(WatchGuard { _thread: thread })
 }
 
@@ -235,7 +250,7 @@ fn rebuild_loop(
     receiver: mpsc::Receiver<DebounceEventResult>,
     pending: Arc<AtomicUsize>,
     mut watcher: Watcher,
-    sources: Sources,
+    (mut sources, shared_sources): (Sources, Arc<std::sync::RwLock<Sources>>),
     mut workspace: Workspace,
     state: Arc<SiteState>,
     mut warnings: ShownWarnings,
@@ -378,6 +393,37 @@ fn rebuild_loop(
             &more_pending,
             &mut warnings,
         );
+        if changes.contains(&ChangeKind::Config) {
+            follow_config(&mut watcher, &mut sources, workspace.root(), &state);
+            *shared_sources.write().expect("no panics hold this lock") = sources.clone();
+        }
+    }
+}
+
+/// After a change of book.toml: watches the folders and files it names now (`content-dir`,
+/// the theme, the dictionary), and says to restart when it names another output folder, which
+/// this server does not serve.
+fn follow_config(watcher: &mut Watcher, sources: &mut Sources, root: &Path, state: &SiteState) {
+    let Ok(config) = Config::load(root) else {
+        // A broken book.toml: its errors are reported by the rebuild.
+        return;
+    };
+    let now = Sources::of(&config);
+    if now != *sources {
+        *sources = now;
+        if let Err(err) = watcher.watch_new(sources) {
+            eprintln!("{}{err:#}", crate::diagnostics::warning_label());
+        }
+    }
+    if config.output_dir != state.output_dir() {
+        let message = text!(
+            "book.toml now writes the site to `{}`, but this server serves `{}`: stop it (Ctrl-C) and run `studybook serve` again",
+            "book.toml 现在把站点写到 `{}`，而本次预览打开的是 `{}`：请按 Ctrl-C 停止，再重新运行 `studybook serve`",
+            config.output_dir.display(),
+            state.output_dir().display()
+        );
+        eprintln!("{}{message}", crate::diagnostics::warning_label());
+        state.publish(LiveEvent::errors(vec![message.to_string()], true));
     }
 }
 
