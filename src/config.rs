@@ -338,6 +338,16 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
         };
     } else if let Some(hint) = line_hint(text, err) {
         diagnostic = diagnostic.help(hint);
+    } else if message.contains("invalid basic string") || message.contains("invalid literal string") {
+        // A quote opened and never closed on its line.
+        diagnostic.message = text!(
+            "the text in quotes is never closed",
+            "book.toml 里的文字只有开头的引号，没有结尾的引号"
+        );
+        diagnostic = diagnostic.help(text!(
+            "end the text with a half-width `\"` on the same line, e.g. title = \"学习资料库\"",
+            "请在同一行文字的末尾补上半角引号 `\"`，例如 title = \"学习资料库\""
+        ));
     } else if message.contains("must be quoted") || message.contains("invalid string") {
         diagnostic = diagnostic.help(text!(
             "write text in half-width double quotes: title = \"学习资料库\" (Chinese quotes “ ” do not count)",
@@ -349,6 +359,7 @@ fn toml_diagnostic(text: &str, err: &toml::de::Error) -> Diagnostic {
             "book.toml 的写法是 `设置项 = 值`，用 `=`（不是文件头里的 `:`），例如 title = \"学习资料库\""
         ));
     } else if message.starts_with("invalid type") {
+        diagnostic.message = text!("{clause}", "book.toml 里这个值的类型不对（{clause}）");
         // `authors = "张三"`, `title = 123`: show the key's value as book.toml wants it.
         let key = err.span().and_then(|span| {
             let start = text[..span.start.min(text.len())]

@@ -1484,6 +1484,23 @@ fn book_toml_values_of_the_wrong_type_get_the_line_as_it_should_be() {
     }
 }
 
+/// A quote opened and never closed in book.toml says so, with the fix, in the editor's words.
+#[test]
+fn book_toml_text_never_closed_says_where_to_close_it() {
+    let run = break_and_build("book.toml", "[book]\ntitle = \"测试学习库\n");
+    let errors = errors_of(&run);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("book.toml:2:") && errors[0].ends_with(": the text in quotes is never closed"),
+        "{errors:?}"
+    );
+    let location = errors[0].rsplit_once(": ").unwrap().0;
+    assert_eq!(
+        help_after(&run, location),
+        "end the text with a half-width `\"` on the same line, e.g. title = \"学习资料库\""
+    );
+}
+
 /// `Title:` or `标题:` instead of `title:`: the error says where the title is and how to name it.
 #[test]
 fn a_title_under_another_name_is_named_in_the_error() {

@@ -651,7 +651,10 @@ fn a_save_prints_only_the_warnings_it_brings() {
 #[test]
 fn ctrl_c_stops_the_server_with_a_page_open() {
     let (site, mut server) = serve_basic();
-    let _sse = Sse::connect(&server);
+    let mut sse = Sse::connect(&server);
+    // An edit whose static pack is not exported yet (edits settle 1.5 s after the last).
+    site.write("content/about.md", &page("关于本站", "停止前的修改。"));
+    sse.expect("reload");
     let status = server
         .interrupt(Duration::from_secs(3))
         .unwrap_or_else(|| panic!("still serving 3 s after Ctrl-C:\n{}", log(&server)));
@@ -660,6 +663,11 @@ fn ctrl_c_stops_the_server_with_a_page_open() {
         log(&server).contains("stopped serving").then_some(())
     });
     assert!(site.path("public/index.html").is_file());
+    wait_for(WAIT, "the note on the static pack", || {
+        log(&server)
+            .contains("note: its offline search data (search/pack) lags the last edits")
+            .then_some(())
+    });
 }
 
 #[test]
@@ -730,6 +738,11 @@ fn broken_front_matter_reports_errors_keeps_the_old_page_and_recovers() {
     assert!(body.contains("zqfixedword"), "{body}");
     let lines = wait_for_rebuilds(&server, 1);
     assert!(lines[0].contains("content/about.md"), "{lines:?}");
+    assert!(
+        log(&server).contains("the errors are fixed: the site is built again"),
+        "the terminal says the errors are gone: {}",
+        log(&server)
+    );
 
     // The errors are forgotten: a page opened now gets nothing.
     let mut fresh = Sse::connect(&server);

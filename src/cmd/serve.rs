@@ -94,6 +94,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 config.output_dir.display()
             )
         );
+        if state.pack_behind() {
+            eprintln!(
+                "{}",
+                text!(
+                    "note: its offline search data (search/pack) lags the last edits: run `studybook build` before publishing it",
+                    "提示：其中的离线搜索数据（search/pack）还没跟上最后的修改：发布前请运行 `studybook build`"
+                )
+            );
+        }
         anyhow::Ok(())
     })?;
     // Searches still running for a closed connection are not waited for.

@@ -51,6 +51,8 @@ pub struct SiteState {
     /// Counts good builds: a page knows the one it was served from, and reloads when it comes
     /// back from the background to find a newer one.
     generation: std::sync::atomic::AtomicU64,
+    /// The static pack of the output lags its pages (edits not yet settled): said on exit.
+    pack_behind: std::sync::atomic::AtomicBool,
 }
 
 impl SiteState {
@@ -66,6 +68,7 @@ impl SiteState {
             // Counted from the time the server started: a page left open while the server
             // was restarted knows it is from another server's build (each counted from 0
             // looked alike, and the page kept showing old content).
+            pack_behind: std::sync::atomic::AtomicBool::new(false),
             generation: std::sync::atomic::AtomicU64::new(
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -132,6 +135,20 @@ impl SiteState {
         }
         *self.last_errors.lock().expect("no panics hold this lock") = failed.then(|| event.clone());
         let _ = self.live.send(event);
+    }
+
+    pub fn set_pack_behind(&self, behind: bool) {
+        self.pack_behind
+            .store(behind, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn pack_behind(&self) -> bool {
+        self.pack_behind.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Whether the open pages were last told of errors (a failed build).
+    pub fn failing(&self) -> bool {
+        self.last_errors().is_some()
     }
 
     pub fn generation(&self) -> u64 {

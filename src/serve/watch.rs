@@ -260,6 +260,7 @@ fn rebuild_loop(
     // export are counted here, failures of the export itself by the workspace.
     let mut start_failures = 0u32;
     loop {
+        state.set_pack_behind(workspace.pack_stale() || workspace.exporting());
         let first = if workspace.pack_stale() {
             match receiver.recv_timeout(settle_wait(start_failures + workspace.export_failures())) {
                 Ok(first) => first,
@@ -546,6 +547,7 @@ fn rebuild(
         text!("{shown}", "{shown}")
     };
     let previous_style = state.asset_url("style.css");
+    let was_failing = state.failing();
     let change = Change {
         content: paths
             .iter()
@@ -587,6 +589,15 @@ fn rebuild(
                     format!("主题：重写了 {files} 个文件"),
                 ),
             };
+            if was_failing {
+                eprintln!(
+                    "{}",
+                    text!(
+                        "the errors are fixed: the site is built again",
+                        "错误已全部改正，站点已重新生成"
+                    )
+                );
+            }
             eprintln!(
                 "{}",
                 text!(
