@@ -515,8 +515,9 @@ impl<'s> Resolver<'s> {
 
     /// The page an editor most likely meant by the missing `source`: one titled as its last
     /// part (`学习笔记示例`, a title typed instead of a path), the file of the same name
-    /// elsewhere, the path with `.md` added or doubled `.md.md` removed, or a page whose path
-    /// differs by one or two typed characters (`sampel-note.md`).
+    /// elsewhere, the path with `.md` added or doubled `.md.md` removed, a page whose path
+    /// differs by one or two typed characters (`sampel-note.md`), or the page it was renamed to
+    /// by a word added or taken off.
     fn guess_page(&self, source: &str) -> Option<&str> {
         let last = source.rsplit('/').next().unwrap_or(source);
         let titled = self
@@ -565,10 +566,35 @@ impl<'s> Resolver<'s> {
             }
             best.filter(|_| !tied).map(|(_, path)| path)
         };
+        // Renamed by a word added or taken off (`work-safety-law.md` → `work-safety-law-2021.md`,
+        // `学习心得.md` → `学习心得（修订）.md`): the one page of the same folder whose name
+        // begins with the other's.
+        let renamed = || {
+            let (folder, name) = source.rsplit_once('/').unwrap_or(("", source));
+            let stem = name.trim_end_matches(".md");
+            let mut found = self.site.page_by_source.keys().filter(|candidate| {
+                let (other_folder, other) = candidate.rsplit_once('/').unwrap_or(("", candidate));
+                let other = other.trim_end_matches(".md");
+                let (shorter, longer) = if other.len() < stem.len() {
+                    (other, stem)
+                } else {
+                    (stem, other)
+                };
+                other_folder == folder
+                    && shorter.chars().count() >= 2
+                    && longer != shorter
+                    && longer.starts_with(shorter)
+            });
+            match (found.next(), found.next()) {
+                (Some(only), None) => Some(only.as_str()),
+                _ => None,
+            }
+        };
         titled
             .or_else(|| self.same_name(source))
             .or_else(with_extension)
             .or_else(typed)
+            .or_else(renamed)
     }
 
     /// Help for a link from `page_source` to the missing `source`: the page most likely meant

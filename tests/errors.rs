@@ -1188,6 +1188,25 @@ fn materials_and_links_typed_loosely_suggest_the_page_meant() {
     );
 }
 
+/// A page renamed by a word added or taken off (`guide.md` → `guide-2024.md`): links and
+/// materials to its old name are pointed to its new one.
+#[test]
+fn a_link_to_a_renamed_page_points_to_its_new_name() {
+    let (site, before) = built_fixture();
+    let guide = std::fs::read_to_string(site.path("content/notes/2024/guide.md")).unwrap();
+    std::fs::remove_file(site.path("content/notes/2024/guide.md")).unwrap();
+    site.write("content/notes/2024/guide-2024.md", &guide);
+    let run = site.build();
+    assert_failed_and_untouched(&site, &before, &run);
+    let errors = errors_of(&run);
+    assert!(!errors.is_empty(), "{}", run.stderr);
+    for error in &errors {
+        let location = error.split(": ").next().unwrap();
+        let help = help_after(&run, location);
+        assert!(help.contains("notes/2024/guide-2024.md"), "{error}: {help}");
+    }
+}
+
 /// Word habits Markdown reads otherwise: a first-line indent (a code box) and `#一、…` without
 /// its space (text with a `#`) are warnings with the fix; real indented code is not.
 #[test]
