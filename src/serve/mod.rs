@@ -7,6 +7,7 @@
 //! cache headers and gzip.
 
 pub mod live;
+pub mod sources;
 pub mod watch;
 
 use std::collections::BTreeMap;
