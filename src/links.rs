@@ -149,7 +149,7 @@ impl<'s> Resolver<'s> {
         let Some(inside) = folder.as_deref() else {
             return Err(self
                 .broken(page_file, link, text!("does not exist", "不存在"))
-                .help(self.suggest(page_source, &source)));
+                .help(self.suggest(page_source, &source, fragment)));
         };
         // A file of the folder, linked as the link names the folder.
         let name = self
@@ -597,13 +597,20 @@ impl<'s> Resolver<'s> {
             .or_else(renamed)
     }
 
-    /// Help for a link from `page_source` to the missing `source`: the page most likely meant
-    /// ([`Self::guess_page`]), written as the link must be (relative to the linking file), or
-    /// from content/.
-    fn suggest(&self, page_source: &str, source: &str) -> Text {
+    /// Help for a link from `page_source` to the missing `source` (and its `fragment`): the
+    /// page most likely meant ([`Self::guess_page`]), written as the link must be (relative to
+    /// the linking file), or from content/.
+    fn suggest(&self, page_source: &str, source: &str, fragment: &str) -> Text {
         match self.guess_page(source) {
             Some(candidate) => {
-                let relative = relative_url(page_source, candidate);
+                // The place in the page the link named, kept (`guide-2024.md#第二部分`).
+                let fragment = if fragment.is_empty() {
+                    String::new()
+                } else {
+                    format!("#{fragment}")
+                };
+                let relative = relative_url(page_source, candidate) + &fragment;
+                let candidate = format!("{candidate}{fragment}");
                 text!(
                     "did you mean `{relative}` (or `/{candidate}`)? Paths are relative to the linking file; a leading `/` means content/",
                     "是不是要写 `{relative}`（或 `/{candidate}`）？路径从写链接的文件所在位置算起；开头的 `/` 表示 content/"

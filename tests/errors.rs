@@ -1205,6 +1205,13 @@ fn a_link_to_a_renamed_page_points_to_its_new_name() {
         let help = help_after(&run, location);
         assert!(help.contains("notes/2024/guide-2024.md"), "{error}: {help}");
     }
+    // A link to a place in it keeps the place.
+    assert!(
+        run.stderr
+            .contains("did you mean `guide-2024.md#第二部分` (or `/notes/2024/guide-2024.md#第二部分`)?"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Word habits Markdown reads otherwise: a first-line indent (a code box) and `#一、…` without
