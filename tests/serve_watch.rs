@@ -613,6 +613,12 @@ fn book_toml_naming_other_folders_is_followed_or_said() {
         "{}",
         log(&server)
     );
+    // Said again after the next save, which is not "fixed" by it.
+    site.write("pages/about.md", &page("关于本站", "之后的修改。"));
+    sse.expect("reload");
+    let text = sse.expect("errors").error_text();
+    assert!(text.contains("run `studybook serve` again"), "{text}");
+    assert!(!log(&server).contains("the errors are fixed"), "{}", log(&server));
 }
 
 /// A rebuild prints the warnings the last one did not give, not every warning of the site
@@ -635,13 +641,24 @@ fn a_save_prints_only_the_warnings_it_brings() {
         &page("关于本站", "第二次修改，见[别处](#也没有这个标题)。"),
     );
     sse.expect("reload");
-    let log = log(&server);
-    assert_eq!(warned(&log), 1, "the old warning once: {log}");
-    assert_eq!(log.matches("warning: content/about.md:").count(), 1, "{log}");
-    assert!(
-        log.contains("(1 more warnings, as before: `studybook check` lists them all)"),
-        "{log}"
+    let printed = log(&server);
+    assert_eq!(warned(&printed), 1, "the old warning once: {printed}");
+    assert_eq!(
+        printed.matches("warning: content/about.md:").count(),
+        1,
+        "{printed}"
     );
+    assert!(
+        printed.contains("(1 more warnings, as before: `studybook check` lists them all)"),
+        "{printed}"
+    );
+    // A failed build prints its errors, not the warnings shown already.
+    site.write("content/about.md", "---\ntitle: [坏\n---\n\n正文\n");
+    sse.expect("errors");
+    wait_for(WAIT, "the errors in the terminal", || {
+        log(&server).contains("content/about.md:").then_some(())
+    });
+    assert_eq!(warned(&log(&server)), 1, "{}", log(&server));
 }
 
 /// Ctrl-C stops the server at once, with a page open (its live-reload connection never ends

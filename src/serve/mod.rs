@@ -54,6 +54,9 @@ pub struct SiteState {
     generation: std::sync::atomic::AtomicU64,
     /// The static pack of the output lags its pages (edits not yet settled): said on exit.
     pack_behind: std::sync::atomic::AtomicBool,
+    /// book.toml names another output folder than the one served: said after every rebuild
+    /// until it names this one again or the server is restarted.
+    restart_notice: Mutex<Option<String>>,
 }
 
 impl SiteState {
@@ -70,6 +73,7 @@ impl SiteState {
             // was restarted knows it is from another server's build (each counted from 0
             // looked alike, and the page kept showing old content).
             pack_behind: std::sync::atomic::AtomicBool::new(false),
+            restart_notice: Mutex::new(None),
             generation: std::sync::atomic::AtomicU64::new(
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -150,6 +154,17 @@ impl SiteState {
     /// Whether the open pages were last told of errors (a failed build).
     pub fn failing(&self) -> bool {
         self.last_errors().is_some()
+    }
+
+    pub fn set_restart_notice(&self, notice: Option<String>) {
+        *self.restart_notice.lock().expect("no panics hold this lock") = notice;
+    }
+
+    pub fn restart_notice(&self) -> Option<String> {
+        self.restart_notice
+            .lock()
+            .expect("no panics hold this lock")
+            .clone()
     }
 
     pub fn generation(&self) -> u64 {

@@ -333,8 +333,20 @@ fn follow_config(watcher: &mut Watcher, sources: &mut Sources, root: &Path, stat
             config.output_dir.display(),
             state.output_dir().display()
         );
-        eprintln!("{}{message}", crate::diagnostics::warning_label());
-        state.publish(LiveEvent::errors(vec![message.to_string()], true));
+        state.set_restart_notice(Some(message.to_string()));
+        tell_to_restart(state);
+    } else {
+        state.set_restart_notice(None);
+    }
+}
+
+/// Says, in the terminal and the open pages, that the server must be restarted to serve the
+/// output folder book.toml names now (after every rebuild until then: a save's reload would
+/// otherwise show the stale folder as if all were well).
+fn tell_to_restart(state: &SiteState) {
+    if let Some(notice) = state.restart_notice() {
+        eprintln!("{}{notice}", crate::diagnostics::warning_label());
+        state.publish(LiveEvent::errors(vec![notice], true));
     }
 }
 
@@ -368,6 +380,16 @@ impl ShownWarnings {
             );
         }
         self.shown = texts;
+    }
+
+    /// Prints the warnings of a failed build not shown yet, and remembers them too: a failed
+    /// build may stop before most warnings are known, so what was shown before stays shown.
+    pub fn print_new(&mut self, warnings: &[crate::diagnostics::Diagnostic]) {
+        for warning in warnings {
+            if self.shown.insert(warning.to_string()) {
+                eprintln!("{}{warning}", crate::diagnostics::warning_label());
+            }
+        }
     }
 }
 
@@ -428,7 +450,7 @@ fn rebuild(
         text!("{shown}", "{shown}")
     };
     let previous_style = state.asset_url("style.css");
-    let was_failing = state.failing();
+    let was_failing = state.failing() && state.restart_notice().is_none();
     let change = Change {
         content: paths
             .iter()
@@ -457,6 +479,7 @@ fn rebuild(
                 _ => LiveEvent::Reload,
             };
             state.publish(event);
+            tell_to_restart(state);
             warnings.print(&rebuilt.warnings);
             let files = rebuilt.written + rebuilt.removed;
             let how = match rebuilt.scope {
@@ -509,7 +532,22 @@ fn rebuild(
                     "站点还没有生成：浏览器里显示的是这些错误"
                 )
             };
-            eprintln!("{}\n{still}", crate::cmd::format_error(&anyhow::Error::new(err)));
+            // The errors, then only the warnings the terminal has not shown (one may be the
+            // cause): a failed build on a large site printed every warning after its errors.
+            let (err, warned) = match err {
+                BuildError::Content(content) => {
+                    let (errors, warnings): (Vec<_>, Vec<_>) =
+                        content.diagnostics.into_iter().partition(|d| d.is_error());
+                    (
+                        BuildError::Content(crate::diagnostics::ContentErrors { diagnostics: errors }),
+                        warnings,
+                    )
+                }
+                other => (other, Vec::new()),
+            };
+            eprintln!("{}", crate::cmd::format_error(&anyhow::Error::new(err)));
+            warnings.print_new(&warned);
+            eprintln!("{still}");
             state.publish(LiveEvent::errors(errors, served));
         }
     }
