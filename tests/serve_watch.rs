@@ -561,7 +561,9 @@ fn a_build_run_beside_serve_does_not_break_the_next_save() {
     );
     sse.expect("reload");
     assert_eq!(search_paths(&server, "zqafterbuild"), ["about.md"]);
-    assert!(log(&server).contains("full build"), "{}", log(&server));
+    wait_for(WAIT, "a full build in the terminal", || {
+        log(&server).contains("(full build)").then_some(())
+    });
 }
 
 /// A page left open while `serve` is restarted reloads: the new server's builds are counted
@@ -641,6 +643,10 @@ fn a_save_prints_only_the_warnings_it_brings() {
         &page("关于本站", "第二次修改，见[别处](#也没有这个标题)。"),
     );
     sse.expect("reload");
+    // The terminal's lines follow the reload message.
+    wait_for(WAIT, "the rebuild's warnings", || {
+        log(&server).contains("(1 more warnings, as before").then_some(())
+    });
     let printed = log(&server);
     assert_eq!(warned(&printed), 1, "the old warning once: {printed}");
     assert_eq!(
@@ -1263,7 +1269,10 @@ fn a_new_empty_file_is_no_error_and_shows_once_written() {
     let mut sse = Sse::connect(&server);
     site.write("content/new-page.md", "");
     sse.expect("reload");
-    assert!(log(&server).contains("the file is empty"), "{}", log(&server));
+    // The terminal's lines follow the reload message.
+    wait_for(WAIT, "the warning in the terminal", || {
+        log(&server).contains("the file is empty").then_some(())
+    });
     site.write("content/new-page.md", &page("新页面", "新写的正文 zqnewpage。"));
     sse.expect("reload");
     assert!(get_ok(&server, "/new-page.html").contains("zqnewpage"));
