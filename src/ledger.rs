@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::compile::{Compiled, Material};
-use crate::content::Site;
-use crate::diagnostics::Diagnostic;
+use crate::content::{Page, Site};
+use crate::diagnostics::{Diagnostic, Text};
 use crate::text;
 
 /// Sessions and attendees of one meeting in one year.
@@ -112,24 +112,28 @@ fn notes_sharing_a_title(site: &Site) -> Vec<Diagnostic> {
             "" => "content/".to_string(),
             dir => format!("content/{dir}/"),
         };
-        warnings.push(
-            Diagnostic::warning(
-                &page.file,
-                text!(
-                    "two pages of `{folder}` have the same title: `{}` and `{}` are both “{title}”",
-                    "`{folder}` 里有两个页面标题相同：`{}` 和 `{}` 都是“{title}”",
-                    site.pages[first].file,
-                    page.file
-                ),
-            )
-            .at(page.front.lines.title)
-            .help(text!(
+        warnings.push(at_title(
+            page,
+            text!(
+                "two pages of `{folder}` have the same title: `{}` and `{}` are both “{title}”",
+                "`{folder}` 里有两个页面标题相同：`{}` 和 `{}` 都是“{title}”",
+                site.pages[first].file,
+                page.file
+            ),
+            text!(
                 "give each its own title, so that the list and search results tell them apart (e.g. with the date or the speaker)",
                 "请给每个页面起不同的标题，让列表和搜索结果能区分它们（例如写上日期或讲话人）"
-            )),
-        );
+            ),
+        ));
     }
     warnings
+}
+
+/// A warning at the title line of `page`, which another page repeats.
+fn at_title(page: &Page, message: Text, help: Text) -> Diagnostic {
+    Diagnostic::warning(&page.file, message)
+        .at(page.front.lines.title)
+        .help(help)
 }
 
 /// Records entered twice, or sharing a title.
@@ -152,42 +156,36 @@ fn duplicate_records(site: &Site) -> Vec<Diagnostic> {
                 .filter(|field| !field.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");
-            warnings.push(
-                Diagnostic::warning(
-                    &page.file,
-                    text!(
-                        "the same session is recorded twice: `{}` and `{}` have the same meeting, date and topic ({})",
-                        "同一次学习记录了两遍：`{}` 和 `{}` 的会议、日期和议题都相同（{}）",
-                        first.file, page.file, shared
-                    ),
-                )
-                .at(page.front.lines.title)
-                .help(text!(
+            warnings.push(at_title(
+                page,
+                text!(
+                    "the same session is recorded twice: `{}` and `{}` have the same meeting, date and topic ({})",
+                    "同一次学习记录了两遍：`{}` 和 `{}` 的会议、日期和议题都相同（{}）",
+                    first.file, page.file, shared
+                ),
+                text!(
                     "delete one of the records, or correct its date or topic",
                     "请删掉其中一条记录，或改正它的日期或议题"
-                )),
-            );
+                ),
+            ));
             continue;
         }
         seen.insert(key, index);
         let title = page.front.title.as_str();
         match titles.get(title) {
-            Some(&first) => warnings.push(
-                Diagnostic::warning(
-                    &page.file,
-                    text!(
-                        "two records have the same title: `{}` and `{}` are both “{title}”",
-                        "两条学习记录的标题相同：`{}` 和 `{}` 都是“{title}”",
-                        site.pages[first].file,
-                        page.file
-                    ),
-                )
-                .at(page.front.lines.title)
-                .help(text!(
+            Some(&first) => warnings.push(at_title(
+                page,
+                text!(
+                    "two records have the same title: `{}` and `{}` are both “{title}”",
+                    "两条学习记录的标题相同：`{}` 和 `{}` 都是“{title}”",
+                    site.pages[first].file,
+                    page.file
+                ),
+                text!(
                     "give each record its own title, e.g. with the session's number in the year (`…（2024年第4次）`)",
                     "请给每条记录起不同的标题，例如写上这是当年的第几次（`…（2024年第4次）`）"
-                )),
-            ),
+                ),
+            )),
             None => {
                 titles.insert(title, index);
             }

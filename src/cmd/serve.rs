@@ -7,7 +7,6 @@ use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::diagnostics::ContentErrors;
 use crate::incremental::{Change, Workspace};
-use crate::serve::live::LiveEvent;
 use crate::serve::{bind, router, serve, watch, SiteState};
 use crate::text;
 use crate::{BuildError, BuildOptions};
@@ -51,19 +50,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 }
                 state.set_assets(rebuilt.asset_urls.clone());
             }
-            Err(err) => {
-                // Keep serving (the previous output, if any) and show the errors in the page
-                // until the editor fixes them.
-                let errors = match &err {
-                    BuildError::Content(content) => content.errors().map(ToString::to_string).collect(),
-                    BuildError::Other(other) => vec![format!("{other:#}")],
-                };
-                eprintln!("{}", super::format_error(&anyhow::Error::new(err)));
-                state.publish(LiveEvent::errors(
-                    errors,
-                    state.output_dir().join("index.html").is_file(),
-                ));
-            }
+            // Keep serving (the previous output, if any) and show the errors in the page
+            // until the editor fixes them.
+            Err(err) => watch::report_failure(err, &state, &mut warnings),
         }
         workspace.set_progress(false);
         let _watch = watch::spawn(workspace, &config, state.clone(), warnings)?;

@@ -69,11 +69,11 @@ impl SiteState {
             live: live::channel(),
             last_errors: Mutex::new(None),
             assets: Mutex::new(BTreeMap::new()),
+            pack_behind: std::sync::atomic::AtomicBool::new(false),
+            restart_notice: Mutex::new(None),
             // Counted from the time the server started: a page left open while the server
             // was restarted knows it is from another server's build (each counted from 0
             // looked alike, and the page kept showing old content).
-            pack_behind: std::sync::atomic::AtomicBool::new(false),
-            restart_notice: Mutex::new(None),
             generation: std::sync::atomic::AtomicU64::new(
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -582,7 +582,6 @@ async fn search_api(State(state): State<Arc<SiteState>>, RawQuery(raw): RawQuery
     }
 }
 
-/// Serves until Ctrl-C.
 /// Serves until Ctrl-C, then stops within [`STOP_GRACE`]: requests under way may finish, but
 /// an open page's live-reload connection never ends on its own, and kept the server running
 /// until the page was closed.

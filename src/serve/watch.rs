@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use notify::event::ModifyKind;
 use notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, DebouncedEvent};
 
 use super::live::LiveEvent;
 use super::sources::{lists_entries_only, matters, ChangeKind, Sources};
@@ -54,7 +54,7 @@ pub fn spawn(
     state: Arc<SiteState>,
     warnings: ShownWarnings,
 ) -> anyhow::Result<WatchGuard> {
-    let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
+    let (sender, receiver) = mpsc::channel::<Vec<DebouncedEvent>>();
     // Batches sent but not yet taken: a failed build with more changes on the way stays quiet.
     // Only batches with a change the build reads are sent and counted: the build's own reads
     // of the sources are events too (opens), and a large build's failure counted them as more
@@ -76,7 +76,7 @@ pub fn spawn(
             return;
         }
         counter.fetch_add(1, Ordering::SeqCst);
-        let _ = sender.send(Ok(events));
+        let _ = sender.send(events);
     };
     let mut watcher = Watcher {
         debouncer: new_debouncer(DEBOUNCE, None, handler)?,
@@ -157,7 +157,7 @@ impl Watcher {
 }
 
 fn rebuild_loop(
-    receiver: mpsc::Receiver<DebounceEventResult>,
+    receiver: mpsc::Receiver<Vec<DebouncedEvent>>,
     pending: Arc<AtomicUsize>,
     mut watcher: Watcher,
     (mut sources, shared_sources): (Sources, Arc<std::sync::RwLock<Sources>>),
@@ -209,10 +209,9 @@ fn rebuild_loop(
         let saved = Instant::now();
         let mut changes: BTreeSet<ChangeKind> = BTreeSet::new();
         let mut changed_paths: BTreeSet<PathBuf> = BTreeSet::new();
-        let mut take = |batch: DebounceEventResult, watcher: &mut Watcher| -> usize {
-            let Ok(events) = batch else {
-                return changed_paths.len();
-            };
+        // Each event here matters (`sources::matters`, in the watcher's handler); its paths
+        // are sorted one by one.
+        let mut take = |events: Vec<DebouncedEvent>, watcher: &mut Watcher| -> usize {
             for event in events {
                 // The watcher lost events (its queue overflowed in a burst: a branch switch,
                 // an unzip of hundreds of files): what changed is unknown, so everything.
@@ -221,9 +220,6 @@ fn rebuild_loop(
                     changed_paths.insert(sources.content_dir.clone());
                     // Folders created in the burst may have been missed by the watch too.
                     let _ = watcher.rewatch(&sources, &sources.content_dir);
-                    continue;
-                }
-                if matches!(event.kind, EventKind::Access(_) | EventKind::Other) {
                     continue;
                 }
                 for path in &event.paths {
@@ -291,6 +287,12 @@ fn rebuild_loop(
         if changes.is_empty() {
             continue;
         }
+        // book.toml changed: the folders it names now are watched (before the build reads
+        // them), and whether it names another output folder is known to the rebuild.
+        if changes.contains(&ChangeKind::Config) {
+            follow_config(&mut watcher, &mut sources, workspace.root(), &state);
+            *shared_sources.write().expect("no panics hold this lock") = sources.clone();
+        }
         let more_pending = || pending.load(Ordering::SeqCst) > 0;
         rebuild(
             &mut workspace,
@@ -304,16 +306,12 @@ fn rebuild_loop(
             &more_pending,
             &mut warnings,
         );
-        if changes.contains(&ChangeKind::Config) {
-            follow_config(&mut watcher, &mut sources, workspace.root(), &state);
-            *shared_sources.write().expect("no panics hold this lock") = sources.clone();
-        }
     }
 }
 
 /// After a change of book.toml: watches the folders and files it names now (`content-dir`,
-/// the theme, the dictionary), and says to restart when it names another output folder, which
-/// this server does not serve.
+/// the theme, the dictionary), and notes when it names another output folder, which this
+/// server does not serve (each rebuild then says to restart).
 fn follow_config(watcher: &mut Watcher, sources: &mut Sources, root: &Path, state: &SiteState) {
     let Ok(config) = Config::load(root) else {
         // A broken book.toml: its errors are reported by the rebuild.
@@ -334,7 +332,6 @@ fn follow_config(watcher: &mut Watcher, sources: &mut Sources, root: &Path, stat
             state.output_dir().display()
         );
         state.set_restart_notice(Some(message.to_string()));
-        tell_to_restart(state);
     } else {
         state.set_restart_notice(None);
     }
@@ -361,16 +358,16 @@ pub struct ShownWarnings {
 impl ShownWarnings {
     /// Prints the warnings not shown by the last call, and how many others are as before.
     pub fn print(&mut self, warnings: &[crate::diagnostics::Diagnostic]) {
-        let texts: std::collections::HashSet<String> = warnings.iter().map(ToString::to_string).collect();
-        let new: Vec<&crate::diagnostics::Diagnostic> = warnings
-            .iter()
-            .filter(|warning| !self.shown.contains(&warning.to_string()))
-            .collect();
-        let unchanged = warnings.len() - new.len();
-        for warning in &new {
-            eprintln!("{}{warning}", crate::diagnostics::warning_label());
+        let texts: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        let mut unchanged = 0;
+        for text in &texts {
+            if self.shown.contains(text) {
+                unchanged += 1;
+            } else {
+                eprintln!("{}{text}", crate::diagnostics::warning_label());
+            }
         }
-        if !new.is_empty() && unchanged > 0 {
+        if unchanged < texts.len() && unchanged > 0 {
             eprintln!(
                 "{}",
                 text!(
@@ -379,7 +376,7 @@ impl ShownWarnings {
                 )
             );
         }
-        self.shown = texts;
+        self.shown = texts.into_iter().collect();
     }
 
     /// Prints the warnings of a failed build not shown yet, and remembers them too: a failed
@@ -515,42 +512,45 @@ fn rebuild(
         Err(_) if more_pending() => {
             // Half-written files of a burst still arriving: the next rebuild will tell.
         }
-        Err(err) => {
-            let errors: Vec<String> = match &err {
-                BuildError::Content(content) => content.errors().map(ToString::to_string).collect(),
-                BuildError::Other(other) => vec![format!("{other:#}")],
-            };
-            let served = state.output_dir().join("index.html").is_file();
-            let still = if served {
-                text!(
-                    "the last good site is still served",
-                    "浏览器里仍是上一次生成成功的站点"
-                )
-            } else {
-                text!(
-                    "the site is not built yet: the browser shows these errors",
-                    "站点还没有生成：浏览器里显示的是这些错误"
-                )
-            };
-            // The errors, then only the warnings the terminal has not shown (one may be the
-            // cause): a failed build on a large site printed every warning after its errors.
-            let (err, warned) = match err {
-                BuildError::Content(content) => {
-                    let (errors, warnings): (Vec<_>, Vec<_>) =
-                        content.diagnostics.into_iter().partition(|d| d.is_error());
-                    (
-                        BuildError::Content(crate::diagnostics::ContentErrors { diagnostics: errors }),
-                        warnings,
-                    )
-                }
-                other => (other, Vec::new()),
-            };
-            eprintln!("{}", crate::cmd::format_error(&anyhow::Error::new(err)));
-            warnings.print_new(&warned);
-            eprintln!("{still}");
-            state.publish(LiveEvent::errors(errors, served));
-        }
+        Err(err) => report_failure(err, state, warnings),
     }
+}
+
+/// A build that failed, told to the terminal and the open pages: its errors, the warnings the
+/// terminal has not shown (one may be the cause; a failed build on a large site printed every
+/// warning after its errors), and what the browser shows meanwhile.
+pub fn report_failure(err: BuildError, state: &SiteState, warnings: &mut ShownWarnings) {
+    let errors: Vec<String> = match &err {
+        BuildError::Content(content) => content.errors().map(ToString::to_string).collect(),
+        BuildError::Other(other) => vec![format!("{other:#}")],
+    };
+    let served = state.output_dir().join("index.html").is_file();
+    let still = if served {
+        text!(
+            "the last good site is still served",
+            "浏览器里仍是上一次生成成功的站点"
+        )
+    } else {
+        text!(
+            "the site is not built yet: the browser shows these errors",
+            "站点还没有生成：浏览器里显示的是这些错误"
+        )
+    };
+    let (err, warned) = match err {
+        BuildError::Content(content) => {
+            let (errors, warnings): (Vec<_>, Vec<_>) =
+                content.diagnostics.into_iter().partition(|d| d.is_error());
+            (
+                BuildError::Content(crate::diagnostics::ContentErrors { diagnostics: errors }),
+                warnings,
+            )
+        }
+        other => (other, Vec::new()),
+    };
+    eprintln!("{}", crate::cmd::format_error(&anyhow::Error::new(err)));
+    warnings.print_new(&warned);
+    eprintln!("{still}");
+    state.publish(LiveEvent::errors(errors, served));
 }
 
 #[cfg(test)]

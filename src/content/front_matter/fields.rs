@@ -452,6 +452,18 @@ fn read_attendees(value: &Value, typed: Option<&str>) -> Result<Option<u32>, (Te
         )
     };
     let write = |count: u64| text!("write `attendees: {count}`", "请写成 `attendees: {count}`");
+    let how_many = || {
+        text!(
+            "write how many people attended, e.g. `attendees: 13`",
+            "请写参会人数，例如 `attendees: 13`"
+        )
+    };
+    let not_digits = |shown: &str| {
+        text!(
+            "`attendees` is `{shown}`, not a whole number in digits",
+            "`attendees` 是 `{shown}`，不是用阿拉伯数字写的整数"
+        )
+    };
     match value {
         // `attendees:` left blank in a template: not recorded, as if the line were not there.
         Value::Null => Ok(None),
@@ -460,10 +472,7 @@ fn read_attendees(value: &Value, typed: Option<&str>) -> Result<Option<u32>, (Te
                 "`attendees` is {n}, a negative number",
                 "`attendees` 不能是负数（现在是 {n}）"
             ),
-            text!(
-                "write how many people attended, e.g. `attendees: 13`",
-                "请写参会人数，例如 `attendees: 13`"
-            ),
+            how_many(),
         )),
         Value::Number(n) => {
             // Where what was typed is not found (a key in quotes, the value on the next line),
@@ -489,27 +498,20 @@ fn read_attendees(value: &Value, typed: Option<&str>) -> Result<Option<u32>, (Te
                         "`attendees` is {n}, too large a number",
                         "`attendees` 的数字太大（现在是 {n}）"
                     ),
-                    text!(
-                        "write how many people attended, e.g. `attendees: 13`",
-                        "请写参会人数，例如 `attendees: 13`"
-                    ),
+                    how_many(),
                 )),
                 (count, typed) => Err((
-                    text!(
-                        "`attendees` is `{}`, not a whole number in digits",
-                        "`attendees` 是 `{}`，不是用阿拉伯数字写的整数",
-                        typed.map_or_else(|| n.to_string(), str::to_string)
-                    ),
+                    not_digits(&typed.map_or_else(|| n.to_string(), str::to_string)),
                     count.map_or_else(example, write_plausible),
                 )),
             }
         }
-        // `１２` typed with full-width digits.
-        Value::String(s) if normalize(s.trim()).parse::<u32>().is_ok() => {
-            Ok(normalize(s.trim()).parse().ok())
-        }
         Value::String(s) => {
             let text = normalize(s.trim());
+            // `１２` typed with full-width digits.
+            if let Ok(count) = text.parse::<u32>() {
+                return Ok(Some(count));
+            }
             // `12人`, `12 名`: the count with its measure word.
             let digits = text.trim_end_matches(['人', '名', '位']).trim_end();
             let help = if digits != text && digits.parse::<u32>().is_ok() {
@@ -519,23 +521,9 @@ fn read_attendees(value: &Value, typed: Option<&str>) -> Result<Option<u32>, (Te
             } else {
                 example()
             };
-            Err((
-                text!(
-                    "`attendees` is `{}`, not a whole number in digits",
-                    "`attendees` 是 `{}`，不是用阿拉伯数字写的整数",
-                    s.trim()
-                ),
-                help,
-            ))
+            Err((not_digits(s.trim()), help))
         }
-        other => Err((
-            text!(
-                "`attendees` is `{}`, not a whole number in digits",
-                "`attendees` 是 `{}`，不是用阿拉伯数字写的整数",
-                display_value(other)
-            ),
-            example(),
-        )),
+        other => Err((not_digits(&display_value(other)), example())),
     }
 }
 
@@ -549,7 +537,7 @@ fn is_count(typed: &str) -> bool {
 
 /// The value of `key` as typed on its line, without quotes' removal or a trailing comment:
 /// `None` when the line is not found (a key in quotes, a value on the lines after it).
-pub(super) fn typed_value(front_text: &str, key: &str) -> Option<String> {
+fn typed_value(front_text: &str, key: &str) -> Option<String> {
     let line = front_text
         .lines()
         .nth(key_line(front_text, key)?.checked_sub(2)?)?;
